@@ -1,0 +1,28 @@
+/**
+ * Every Dapr name Holdfast uses, defined once. Each must match a `metadata.name` in components/
+ * (and in k8s/), or an app-id in dapr.yaml; tests/unit/dapr-names.test.ts checks that they do.
+ */
+export const APP_IDS = {
+  booking: 'booking',
+  fulfillment: 'fulfillment',
+  providers: 'providers',
+  /** The walking-skeleton app under tests/skeleton, started only by the integration tests. */
+  skeleton: 'skeleton',
+} as const;
+
+export const COMPONENTS = {
+  /** Actor and workflow state (PostgreSQL). */
+  actorStateStore: 'actorstate',
+  /** Pub/sub on Redis Streams. */
+  pubsub: 'pubsub',
+  /** Where components read connection strings and passwords. */
+  secretStore: 'secretstore',
+  /** HTTP output binding to the providers app's SMS gateway. */
+  smsBinding: 'sms-gateway',
+} as const;
+
+export const TOPICS = {
+  skeletonGreetings: 'skeleton.greetings',
+  skeletonAlwaysFails: 'skeleton.always-fails',
+  skeletonDeadLetters: 'skeleton.dead-letters',
+} as const;
