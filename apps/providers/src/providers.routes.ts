@@ -1,0 +1,143 @@
+/**
+ * The simulated providers' HTTP surface: each operation validates its request, then lets chaos
+ * decide (latency, a failure status, a timeout) unless a test token forces the outcome, answers
+ * a repeated idempotency key with the first success, and records every call.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import seedrandom from 'seedrandom';
+import type { Logger } from 'pino';
+import { ChaosTable, type ChaosRule } from './domain/chaos';
+import { CallLog, IdempotencyStore } from './domain/calls';
+import { failureBody, OPERATIONS, operationKey, type Operation, type SuccessAnswer } from './domain/operations';
+import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
+
+export interface ProvidersState {
+  chaos: ChaosTable;
+  calls: CallLog;
+  answers: IdempotencyStore<SuccessAnswer>;
+  seed: number;
+  initial: ChaosUpdate;
+}
+
+export function createProvidersState(initial: ChaosUpdate): ProvidersState {
+  const seed = initial.seed ?? Date.now();
+  return {
+    chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
+    calls: new CallLog(),
+    answers: new IdempotencyStore(),
+    seed,
+    initial,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function idempotencyKeyOf(req: Request): string | null {
+  const fromHeader = req.header('idempotency-key');
+  const fromBody = (req.body as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+  return fromHeader ?? (typeof fromBody === 'string' ? fromBody : null);
+}
+
+function send(res: Response, answer: SuccessAnswer) {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+  if (answer.body === '') res.status(answer.status).end();
+  else res.status(answer.status).json(answer.body);
+}
+
+function handle(op: Operation, state: ProvidersState, logger: Logger) {
+  const key = operationKey(op);
+  return async (req: Request, res: Response) => {
+    const idempotencyKey = idempotencyKeyOf(req);
+    const correlationId = req.header('x-correlation-id') ?? null;
+    const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: req.body ?? null };
+
+    const parsed = op.request.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      state.calls.record({ ...base, outcome: '400', status: 400, replayed: false });
+      res.status(400).json({ error: { type: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), status: 400 } });
+      return;
+    }
+    const earlier = state.answers.get(key, idempotencyKey);
+    if (earlier) {
+      state.calls.record({ ...base, outcome: 'ok', status: earlier.status, replayed: true });
+      send(res, earlier);
+      return;
+    }
+    const decision = state.chaos.decide(key);
+    const outcome = op.forcedOutcome?.(parsed.data) ?? decision.outcome;
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+
+    if (outcome === 'ok') {
+      const answer = op.succeed(parsed.data, (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`);
+      state.answers.remember(key, idempotencyKey, answer);
+      state.calls.record({ ...base, outcome, status: answer.status, replayed: false });
+      send(res, answer);
+      return;
+    }
+    if (outcome === 'timeout') {
+      // Recorded when received: the caller has given up long before we answer.
+      state.calls.record({ ...base, outcome, status: 504, replayed: false });
+      await sleep(decision.timeoutMs);
+      if (!res.writableEnded && !res.destroyed) res.status(504).json(failureBody(op.domain, 504));
+      return;
+    }
+    const status = Number(outcome);
+    state.calls.record({ ...base, outcome, status, replayed: false });
+    logger.debug({ operation: key, status }, 'chaos failure');
+    res.status(status).json(failureBody(op.domain, status));
+  };
+}
+
+export function providersRouter(state: ProvidersState, logger: Logger): Router {
+  const router = Router();
+  for (const op of OPERATIONS) router[op.method](op.path, handle(op, state, logger));
+  return router;
+}
+
+/** The control surface tests and operators use: chaos rules and the record of calls. */
+export function adminRouter(state: ProvidersState): Router {
+  const router = Router();
+  const view = () => ({ seed: state.seed, rules: state.chaos.snapshot(), operations: OPERATIONS.map(operationKey) });
+
+  router.get('/chaos', (_req, res) => {
+    res.json(view());
+  });
+  router.put('/chaos', (req, res) => {
+    const update = chaosUpdateSchema.parse(req.body ?? {});
+    const unknown = Object.keys(update.rules).filter((name) => !OPERATIONS.some((op) => operationKey(op) === name));
+    if (unknown.length > 0) {
+      res.status(400).type('application/problem+json').json({
+        type: 'https://holdfast.dev/problems/unknown-operation', title: 'Bad Request', status: 400, code: 'UNKNOWN_OPERATION',
+        detail: `No such operation: ${unknown.join(', ')}`, operations: OPERATIONS.map(operationKey),
+      });
+      return;
+    }
+    state.chaos.merge(update.rules as Record<string, ChaosRule>);
+    if (update.seed !== undefined) {
+      state.seed = update.seed;
+      state.chaos.reseed(seedrandom(String(update.seed)));
+    }
+    res.json(view());
+  });
+  /** Back to the rules the app started with (its chaos file) and a fresh record. */
+  router.delete('/chaos', (_req, res) => {
+    state.seed = state.initial.seed ?? Date.now();
+    state.chaos.reset(state.initial.rules as Record<string, ChaosRule>, seedrandom(String(state.seed)));
+    res.json(view());
+  });
+  router.get('/calls', (req, res) => {
+    const filter = {
+      domain: typeof req.query.domain === 'string' ? req.query.domain : undefined,
+      operation: typeof req.query.operation === 'string' ? req.query.operation : undefined,
+      idempotencyKey: typeof req.query.idempotencyKey === 'string' ? req.query.idempotencyKey : undefined,
+    };
+    res.json({ calls: state.calls.list(filter) });
+  });
+  router.delete('/calls', (_req, res) => {
+    state.calls.clear();
+    state.answers.clear();
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,86 @@
+/** Dapr's control plane (placement, scheduler) and sidecars (daprd), started without the Dapr CLI. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess, type RunningProcess } from './processes';
+import { httpOk, waitFor } from './wait';
+
+export const DAPR_BIN = process.env.DAPR_INSTALL_DIR ?? join(homedir(), '.dapr', 'bin');
+
+export interface ControlPlanePorts {
+  placement: number;
+  placementHealthz: number;
+  placementMetrics: number;
+  scheduler: number;
+  schedulerHealthz: number;
+  schedulerMetrics: number;
+  schedulerEtcdClient: number;
+  schedulerEtcdPeer: number;
+}
+
+export const DEFAULT_CONTROL_PLANE: ControlPlanePorts = {
+  placement: 50005, placementHealthz: 58080, placementMetrics: 59090,
+  scheduler: 50006, schedulerHealthz: 58081, schedulerMetrics: 59091,
+  schedulerEtcdClient: 52379, schedulerEtcdPeer: 52380,
+};
+
+export interface ControlPlane {
+  placement: RunningProcess;
+  scheduler: RunningProcess;
+  placementAddress: string;
+  schedulerAddress: string;
+}
+
+/** Output goes to `logDir/<name>.log`, or 'inherit' for prefixed lines on our stdout. */
+export async function startControlPlane(ports: ControlPlanePorts, dataDir: string, output: (name: string) => string): Promise<ControlPlane> {
+  const placement = startProcess({
+    name: 'placement', command: join(DAPR_BIN, 'placement'), output: output('placement'),
+    args: ['--port', String(ports.placement), '--healthz-port', String(ports.placementHealthz), '--healthz-listen-address', '127.0.0.1',
+      '--metrics-port', String(ports.placementMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1', '--log-level', 'warn'],
+  });
+  const scheduler = startProcess({
+    name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output: output('scheduler'),
+    args: ['--port', String(ports.scheduler), '--healthz-port', String(ports.schedulerHealthz), '--healthz-listen-address', '127.0.0.1',
+      '--metrics-port', String(ports.schedulerMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1',
+      '--etcd-data-dir', dataDir, '--etcd-client-port', String(ports.schedulerEtcdClient),
+      '--initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--log-level', 'warn'],
+  });
+  await Promise.all([
+    waitFor('placement', () => httpOk(`http://127.0.0.1:${ports.placementHealthz}/healthz`)),
+    waitFor('scheduler', () => httpOk(`http://127.0.0.1:${ports.schedulerHealthz}/healthz`)),
+  ]);
+  return { placement, scheduler, placementAddress: `127.0.0.1:${ports.placement}`, schedulerAddress: `127.0.0.1:${ports.scheduler}` };
+}
+
+export interface SidecarSpec {
+  appId: string;
+  appPort: number;
+  httpPort: number;
+  grpcPort: number;
+  metricsPort: number;
+  resourcesPath: string;
+  configFilePath?: string;
+  placementAddress: string;
+  schedulerAddress: string;
+  logLevel?: string;
+  appHealthCheckPath?: string;
+  env: NodeJS.ProcessEnv;
+  output: string;
+}
+
+export function startSidecar(spec: SidecarSpec): RunningProcess {
+  const args = [
+    '--app-id', spec.appId, '--app-port', String(spec.appPort), '--app-channel-address', '127.0.0.1',
+    '--dapr-http-port', String(spec.httpPort), '--dapr-grpc-port', String(spec.grpcPort),
+    '--dapr-listen-addresses', '127.0.0.1', '--metrics-port', String(spec.metricsPort), '--metrics-listen-address', '127.0.0.1',
+    '--placement-host-address', spec.placementAddress, '--scheduler-host-address', spec.schedulerAddress,
+    '--resources-path', spec.resourcesPath, '--log-level', spec.logLevel ?? 'warn',
+  ];
+  if (spec.configFilePath) args.push('--config', spec.configFilePath);
+  if (spec.appHealthCheckPath) args.push('--enable-app-health-check', '--app-health-check-path', spec.appHealthCheckPath);
+  return startProcess({ name: `${spec.appId}-dapr`, command: join(DAPR_BIN, 'daprd'), args, env: spec.env, output: spec.output });
+}
+
+/** daprd's own health endpoint answers 204 once its components are loaded and the app is reachable. */
+export function waitForSidecar(httpPort: number, apiToken?: string, timeoutMs = 60_000): Promise<void> {
+  return waitFor(`sidecar on :${httpPort}`, () => httpOk(`http://127.0.0.1:${httpPort}/v1.0/healthz`, apiToken ? { 'dapr-api-token': apiToken } : {}), timeoutMs);
+}

@@ -1,0 +1,112 @@
+/**
+ * The express app every Holdfast app starts from: correlation ids, request logs, the Dapr app token
+ * check, /healthz, /readyz, /metrics, and RFC 9457 errors. Routes go between createHttpApp() and
+ * finishHttpApp(); DaprServer, when used, adds its own routes to the same app.
+ */
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CORRELATION_HEADER, correlationIdFrom, withCorrelationId } from './correlation';
+import { createMetrics, type Metrics } from './metrics';
+import { notFoundHandler, problem, problemErrorHandler, PROBLEM_CONTENT_TYPE } from './problem';
+
+/** A dependency the app needs to serve traffic; /readyz reports each one. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+export interface HttpAppOptions {
+  name: string;
+  logger: Logger;
+  readiness?: ReadinessCheck[];
+  /**
+   * When set, every request except the probe endpoints must carry this value in `dapr-api-token`:
+   * only the app's own sidecar (started with APP_API_TOKEN) may call it.
+   */
+  appApiToken?: string;
+  /** Paths reachable without the app token (besides /healthz, /readyz, /metrics). */
+  publicPaths?: string[];
+  jsonLimit?: string;
+}
+
+export interface HttpApp {
+  app: Express;
+  metrics: Metrics;
+}
+
+const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'];
+
+export function constantTimeEquals(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function routeLabel(req: Request): string {
+  // The matched route pattern keeps metric cardinality bounded; unmatched paths share one label.
+  return req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}
+
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { logger } = options;
+  const app = express();
+  const metrics = createMetrics(options.name);
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use((req, res, next) => {
+    const correlationId = correlationIdFrom(req.header(CORRELATION_HEADER));
+    res.setHeader(CORRELATION_HEADER, correlationId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      if (!PROBE_PATHS.includes(req.path)) {
+        withCorrelationId(correlationId, () => logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request'));
+      }
+    });
+    withCorrelationId(correlationId, next);
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', app: options.name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all((options.readiness ?? []).map(async ({ name, check }) => {
+      try {
+        await check();
+        return { name, ok: true };
+      } catch (error) {
+        return { name, ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }));
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', app: options.name, checks: results });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  if (options.appApiToken) app.use(requireAppToken(options.appApiToken, options.publicPaths ?? []));
+  app.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  return { app, metrics };
+}
+
+function requireAppToken(token: string, publicPaths: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (PROBE_PATHS.includes(req.path) || publicPaths.some((p) => req.path.startsWith(p))) return next();
+    const given = req.header('dapr-api-token');
+    if (given && constantTimeEquals(given, token)) return next();
+    res.status(401).type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problem(401, 'APP_TOKEN_INVALID', 'Requests must come through the Dapr sidecar (dapr-api-token).')));
+  };
+}
+
+/** Adds the 404 and error handlers; call after every route, including those DaprServer adds at start(). */
+export function finishHttpApp(app: Express, logger: Logger): void {
+  app.use(notFoundHandler);
+  app.use(problemErrorHandler(logger));
+}

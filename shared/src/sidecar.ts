@@ -1,0 +1,47 @@
+/** How an app reaches its own Dapr sidecar, and the readiness check that says whether it can. */
+import type { ReadinessCheck } from './http-app';
+
+export interface SidecarSettings {
+  DAPR_HOST: string;
+  DAPR_HTTP_PORT: number;
+  DAPR_GRPC_PORT: number;
+  DAPR_API_TOKEN?: string;
+}
+
+export function sidecarHeaders(settings: SidecarSettings): Record<string, string> {
+  return settings.DAPR_API_TOKEN ? { 'dapr-api-token': settings.DAPR_API_TOKEN } : {};
+}
+
+export function sidecarUrl(settings: SidecarSettings, path: string): string {
+  return `http://${settings.DAPR_HOST}:${settings.DAPR_HTTP_PORT}${path}`;
+}
+
+/**
+ * Ready when daprd says its outbound side works (components loaded, APIs up). We ask
+ * /healthz/outbound rather than /healthz because the latter also waits on this very app.
+ */
+export function sidecarReadiness(settings: SidecarSettings): ReadinessCheck {
+  return {
+    name: 'dapr-sidecar',
+    check: async () => {
+      const response = await fetch(sidecarUrl(settings, '/v1.0/healthz/outbound'), {
+        headers: sidecarHeaders(settings), signal: AbortSignal.timeout(2_000),
+      });
+      if (!response.ok) throw new Error(`sidecar answered ${response.status}`);
+    },
+  };
+}
+
+/** Resolves once the sidecar's APIs answer; the workflow worker must not start before (it gives up at once). */
+export async function waitForSidecarOutbound(settings: SidecarSettings, timeoutMs = 60_000): Promise<void> {
+  const { check } = sidecarReadiness(settings);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`Dapr sidecar on port ${settings.DAPR_HTTP_PORT} not reachable after ${timeoutMs} ms: ${String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
