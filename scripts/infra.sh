@@ -12,6 +12,8 @@ DATA="${HOLDFAST_DATA_DIR:-$ROOT/.data}"
 PG_PORT="${HOLDFAST_PG_PORT:-54320}"
 REDIS_LOCAL_PORT="${HOLDFAST_REDIS_PORT:-63790}"
 PG_DB="${HOLDFAST_PG_DATABASE:-holdfast}"
+# The tests get their own database, so `npm test` never touches what `npm start` runs on.
+PG_DATABASES=(holdfast holdfast_test)
 LOCAL_ENV="$DATA/local.env"
 
 log() { echo "infra: $*"; }
@@ -69,7 +71,7 @@ start_postgres() {
       -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $DATA/run -c max_connections=200" start >/dev/null
     log "PostgreSQL started on 127.0.0.1:$PG_PORT"
   fi
-  for db in "$PG_DB"; do
+  for db in "${PG_DATABASES[@]}" "$PG_DB"; do
     if ! PGPASSWORD=$password "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U holdfast -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
       PGPASSWORD=$password "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U holdfast "$db"
       log "created database $db"
@@ -115,6 +117,10 @@ print_env() {
   else
     echo "REDIS_HOST=127.0.0.1"; echo "REDIS_PORT=$REDIS_LOCAL_PORT"; echo "REDIS_PASSWORD=$(ensure_secret HOLDFAST_REDIS_PASSWORD)"
   fi
+  # Tokens between each app and its sidecar: kept with the local passwords so a developer can read
+  # DAPR_API_TOKEN to call through Dapr; the user's own values win.
+  echo "DAPR_API_TOKEN=${DAPR_API_TOKEN:-$(ensure_secret HOLDFAST_DAPR_API_TOKEN)}"
+  echo "APP_API_TOKEN=${APP_API_TOKEN:-$(ensure_secret HOLDFAST_APP_API_TOKEN)}"
 }
 
 case "${1:-start}" in

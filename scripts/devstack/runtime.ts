@@ -42,13 +42,23 @@ export async function startControlPlane(ports: ControlPlanePorts, dataDir: strin
     args: ['--port', String(ports.scheduler), '--healthz-port', String(ports.schedulerHealthz), '--healthz-listen-address', '127.0.0.1',
       '--metrics-port', String(ports.schedulerMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1',
       '--etcd-data-dir', dataDir, '--etcd-client-port', String(ports.schedulerEtcdClient),
-      '--initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--log-level', 'warn'],
+      '--etcd-initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--etcd-client-listen-address', '127.0.0.1', '--log-level', 'warn'],
   });
   await Promise.all([
-    waitFor('placement', () => httpOk(`http://127.0.0.1:${ports.placementHealthz}/healthz`)),
-    waitFor('scheduler', () => httpOk(`http://127.0.0.1:${ports.schedulerHealthz}/healthz`)),
+    untilReady(placement, () => httpOk(`http://127.0.0.1:${ports.placementHealthz}/healthz`)),
+    untilReady(scheduler, () => httpOk(`http://127.0.0.1:${ports.schedulerHealthz}/healthz`)),
   ]);
   return { placement, scheduler, placementAddress: `127.0.0.1:${ports.placement}`, schedulerAddress: `127.0.0.1:${ports.scheduler}` };
+}
+
+/** Waits for `probe`, failing at once (not after the timeout) if the process exits first. */
+export function untilReady(proc: RunningProcess, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  return Promise.race([
+    waitFor(proc.name, probe, timeoutMs),
+    proc.exited.then((code) => {
+      throw new Error(`${proc.name} exited with code ${code} before it was ready (see its log)`);
+    }),
+  ]);
 }
 
 export interface SidecarSpec {

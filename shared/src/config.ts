@@ -38,3 +38,14 @@ export function loadConfig<Shape extends z.ZodRawShape>(
   }
   return result.data;
 }
+
+/** Settings of an app that runs beside a sidecar and keeps its records in PostgreSQL. */
+export function daprAppEnv(defaultPort: number) {
+  return {
+    ...sidecarEnv,
+    APP_PORT: port(defaultPort),
+    /** 127.0.0.1 locally; 0.0.0.0 in a pod, where the kubelet probes the pod IP. */
+    APP_HOST: z.string().default('127.0.0.1'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// connection URL'),
+  };
+}

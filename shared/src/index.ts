@@ -7,3 +7,6 @@ export * from './metrics';
 export * from './sidecar';
 export * from './service';
 export * from './dapr-names';
+export * from './prisma';
+export * from './dapr-app';
+export * from './sdk-logger';

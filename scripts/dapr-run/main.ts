@@ -1,0 +1,87 @@
+/**
+ * `npm start`: runs every app of dapr.yaml beside its own daprd, with placement and scheduler,
+ * the way `dapr run -f dapr.yaml` would (the Dapr CLI cannot be built here; docs/dapr-runtime.md).
+ * Ctrl-C stops everything it started.
+ */
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { applyPortOverrides, readRunFile } from '../devstack/run-file';
+import { startProcess, stopAll, type RunningProcess } from '../devstack/processes';
+import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, waitForSidecar } from '../devstack/runtime';
+import { appEnv, readConnections, ROOT, runTokens, sidecarEnv } from '../devstack/env';
+import { httpOk, waitFor } from '../devstack/wait';
+
+const portFromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+async function main() {
+  const runFile = process.argv[2] ?? join(ROOT, 'dapr.yaml');
+  const apps = readRunFile(runFile).map((app) => applyPortOverrides(app, process.env));
+  const connections = readConnections();
+  const tokens = runTokens(connections);
+  const providers = apps.find((a) => a.appID === 'providers');
+  const providersUrl = `http://127.0.0.1:${providers?.appPort ?? 3001}`;
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nholdfast: stopping (${reason})...`);
+    await stopAll();
+    console.log('holdfast: all processes stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const dataDir = join(ROOT, '.data');
+  mkdirSync(join(dataDir, 'scheduler'), { recursive: true });
+  const controlPlane = await startControlPlane({
+    ...DEFAULT_CONTROL_PLANE,
+    placement: portFromEnv('HOLDFAST_PLACEMENT_PORT', DEFAULT_CONTROL_PLANE.placement),
+    scheduler: portFromEnv('HOLDFAST_SCHEDULER_PORT', DEFAULT_CONTROL_PLANE.scheduler),
+  }, join(dataDir, 'scheduler'), (name) => join(dataDir, 'logs', `${name}.log`));
+
+  const started: RunningProcess[] = [];
+  for (const app of apps) {
+    const [command, ...args] = app.command;
+    started.push(startProcess({
+      name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
+      env: appEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
+    }));
+    started.push(startSidecar({
+      appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, metricsPort: app.metricsPort,
+      resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
+      placementAddress: app.placementHostAddress ?? controlPlane.placementAddress,
+      schedulerAddress: app.schedulerHostAddress ?? controlPlane.schedulerAddress,
+      logLevel: app.logLevel, appHealthCheckPath: app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
+      env: sidecarEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl), output: 'inherit',
+    }));
+  }
+  for (const proc of started) {
+    void proc.exited.then((code) => {
+      if (!stopping) console.error(`holdfast: ${proc.name} exited (code ${code}); the rest keeps running, Ctrl-C stops all`);
+    });
+  }
+
+  await Promise.all(apps.map(async (app) => {
+    await waitFor(`${app.appID} app`, () => httpOk(`http://127.0.0.1:${app.appPort}/healthz`), 120_000);
+    await waitForSidecar(app.daprHTTPPort, tokens.daprApiToken, 120_000);
+  }));
+
+  console.log('\nholdfast: the platform is up\n');
+  console.log('  app            app URL                  sidecar HTTP             sidecar gRPC     metrics');
+  for (const app of apps) {
+    console.log(`  ${app.appID.padEnd(14)} http://127.0.0.1:${String(app.appPort).padEnd(8)} http://127.0.0.1:${String(app.daprHTTPPort).padEnd(8)} 127.0.0.1:${String(app.daprGRPCPort).padEnd(6)} http://127.0.0.1:${app.metricsPort}/metrics`);
+  }
+  console.log(`  placement      ${controlPlane.placementAddress}     scheduler ${controlPlane.schedulerAddress}     (logs: .data/logs/)`);
+  console.log('\n  Calls through a sidecar need the header dapr-api-token: its value is DAPR_API_TOKEN in .data/local.env');
+  console.log('  (or your own DAPR_API_TOKEN, if you set one). Example:');
+  console.log('    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_DAPR_API_TOKEN=//p .data/local.env)" http://127.0.0.1:3500/v1.0/invoke/providers/method/healthz');
+  console.log('  Ctrl-C stops everything.\n');
+}
+
+main().catch(async (error) => {
+  console.error(`holdfast: start failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+/**
+ * Starts an app beside its Dapr sidecar: the shared express app handed to the SDK's DaprServer
+ * (which adds actor, pub/sub and config routes to it), the app token check, readiness on the
+ * sidecar, and an orderly shutdown. Apps register actors and subscriptions in `register`.
+ */
+import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
+import { sidecarReadiness, type SidecarSettings } from './sidecar';
+import { shutdownOnSignals } from './service';
+import { sdkLoggerService } from './sdk-logger';
+
+export interface DaprAppSettings extends SidecarSettings {
+  APP_PORT: number;
+  APP_HOST: string;
+  APP_API_TOKEN?: string;
+}
+
+export interface DaprAppOptions {
+  name: string;
+  settings: DaprAppSettings;
+  logger: Logger;
+  readiness?: ReadinessCheck[];
+  /** Adds the app's own routes to the express app, before the SDK's. */
+  routes?: (app: Express) => void;
+  /** Registers actors and subscriptions on the DaprServer, before it starts. */
+  register?: (server: DaprServer) => Promise<void>;
+  /** Runs after the server listens and the sidecar answers (e.g. the workflow worker). */
+  afterStart?: () => Promise<void>;
+  /** Extra shutdown steps, run after the server stops taking requests. */
+  onShutdown?: Array<() => Promise<unknown>>;
+  /** Actor runtime settings the sidecar reads from GET /dapr/config. */
+  actorSettings?: { actorIdleTimeout?: string; drainOngoingCallTimeout?: string; drainRebalancedActors?: boolean };
+}
+
+export interface DaprApp {
+  app: Express;
+  server: DaprServer;
+  stop(): Promise<void>;
+}
+
+export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
+  const { settings, logger } = options;
+  const { app } = createHttpApp({
+    name: options.name,
+    logger,
+    appApiToken: settings.APP_API_TOKEN,
+    readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
+  });
+  options.routes?.(app);
+
+  // The SDK listens with app.listen(port) on every interface; we bind to APP_HOST instead
+  // (127.0.0.1 locally; 0.0.0.0 in a pod, where the kubelet probes the pod IP).
+  const listenAll = app.listen.bind(app) as (port: number, host: string) => ReturnType<Express['listen']>;
+  (app as unknown as { listen: (port: number) => unknown }).listen = (port: number) => listenAll(port, settings.APP_HOST);
+
+  const server = new DaprServer({
+    serverHost: settings.APP_HOST,
+    serverPort: String(settings.APP_PORT),
+    serverHttp: app,
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    maxBodySizeMb: 4,
+    logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
+    clientOptions: {
+      daprHost: settings.DAPR_HOST,
+      daprPort: String(settings.DAPR_HTTP_PORT),
+      communicationProtocol: CommunicationProtocolEnum.HTTP,
+      daprApiToken: settings.DAPR_API_TOKEN,
+      logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
+      actor: options.actorSettings,
+    },
+  });
+  await options.register?.(server);
+  await server.start();
+  // After start(): the SDK adds GET /dapr/subscribe in start(), and the 404 handler must come last.
+  finishHttpApp(app, logger);
+  await options.afterStart?.();
+  logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT }, `${options.name} listening`);
+
+  const stop = async () => {
+    await server.stop();
+    for (const step of options.onShutdown ?? []) await step();
+    await server.client.stop();
+  };
+  shutdownOnSignals(logger, [stop]);
+  return { app, server, stop };
+}
