@@ -10,6 +10,7 @@ import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
 import { sidecarReadiness, type SidecarSettings } from './sidecar';
 import { shutdownOnSignals } from './service';
 import { sdkLoggerService } from './sdk-logger';
+import { serveSubscriptions, type Subscription } from './subscriptions';
 
 export interface DaprAppSettings extends SidecarSettings {
   APP_PORT: number;
@@ -24,7 +25,9 @@ export interface DaprAppOptions {
   readiness?: ReadinessCheck[];
   /** Adds the app's own routes to the express app, before the SDK's. */
   routes?: (app: Express) => void;
-  /** Registers actors and subscriptions on the DaprServer, before it starts. */
+  /** Pub/sub subscriptions (served by us, not the SDK: see subscriptions.ts). */
+  subscriptions?: Subscription<any>[];
+  /** Registers actors on the DaprServer, before it starts. */
   register?: (server: DaprServer) => Promise<void>;
   /** Runs after the server listens and the sidecar answers (e.g. the workflow worker). */
   afterStart?: () => Promise<void>;
@@ -49,6 +52,8 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
   });
   options.routes?.(app);
+  // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.
+  serveSubscriptions(app, options.subscriptions ?? [], logger);
 
   // The SDK listens with app.listen(port) on every interface; we bind to APP_HOST instead
   // (127.0.0.1 locally; 0.0.0.0 in a pod, where the kubelet probes the pod IP).

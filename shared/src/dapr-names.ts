@@ -25,4 +25,5 @@ export const TOPICS = {
   skeletonGreetings: 'skeleton.greetings',
   skeletonAlwaysFails: 'skeleton.always-fails',
   skeletonDeadLetters: 'skeleton.dead-letters',
+
 } as const;

@@ -91,7 +91,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   if (options.appApiToken) app.use(requireAppToken(options.appApiToken, options.publicPaths ?? []));
-  app.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  // strict: false because Dapr passes an actor method's argument as the bare JSON value (e.g. `2`).
+  app.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'], strict: false }));
+  // The Dapr SDK adds its own body-parser 1.x to this app; it skips a body already read only when
+  // it sees the `_body` flag, which express 5's parser no longer sets. Without it: "stream is not readable".
+  app.use((req, _res, next) => {
+    if (req.body !== undefined) (req as unknown as { _body: boolean })._body = true;
+    next();
+  });
   return { app, metrics };
 }
 

@@ -10,3 +10,7 @@ export * from './dapr-names';
 export * from './prisma';
 export * from './dapr-app';
 export * from './sdk-logger';
+export * from './workflow/retry-policy';
+export * from './workflow/activity-retry';
+export * from './dead-letters';
+export * from './subscriptions';

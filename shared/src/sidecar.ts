@@ -1,4 +1,6 @@
 /** How an app reaches its own Dapr sidecar, and the readiness check that says whether it can. */
+import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+import { sdkLoggerService } from './sdk-logger';
 import type { ReadinessCheck } from './http-app';
 
 export interface SidecarSettings {
@@ -44,4 +46,15 @@ export async function waitForSidecarOutbound(settings: SidecarSettings, timeoutM
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+/** A DaprClient for the app's own sidecar (HTTP API), made in main.ts and passed where needed. */
+export function createDaprClient(settings: SidecarSettings, logger?: import('pino').Logger): DaprClient {
+  return new DaprClient({
+    daprHost: settings.DAPR_HOST,
+    daprPort: String(settings.DAPR_HTTP_PORT),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    daprApiToken: settings.DAPR_API_TOKEN,
+    ...(logger ? { logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) } } : {}),
+  });
 }

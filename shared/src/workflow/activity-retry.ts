@@ -1,0 +1,41 @@
+/**
+ * ctx.callActivity with a retry policy, for workflow code: `const out = yield* callActivityWithRetry(...)`.
+ * Deterministic on replay: the attempts and the waits between them are durable workflow history
+ * (activity results and timers), so a restarted app resumes the same schedule.
+ */
+import type { Task, WorkflowActivityContext, WorkflowContext } from '@dapr/dapr';
+import { retryDelayMs, type RetryPolicy } from './retry-policy';
+
+/** Marks an activity error that retrying cannot fix (e.g. a provider's 400); matched by message. */
+export const NON_RETRYABLE_MARKER = '[non-retryable]';
+
+export class NonRetryableError extends Error {
+  constructor(message: string) {
+    super(`${NON_RETRYABLE_MARKER} ${message}`);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/** Activity failures reach the workflow as a TaskFailedError carrying only the message text. */
+export function isNonRetryable(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(NON_RETRYABLE_MARKER);
+}
+
+type Activity<I, O> = (context: WorkflowActivityContext, input: I) => Promise<O> | O;
+
+export function* callActivityWithRetry<I, O>(
+  ctx: WorkflowContext,
+  /** The activity function, or the name it was registered under. */
+  activity: Activity<I, O> | string,
+  input: I,
+  policy: RetryPolicy,
+): Generator<Task<unknown>, O, unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (yield ctx.callActivity(activity as Activity<I, O>, input)) as O;
+    } catch (error) {
+      if (attempt >= policy.maxAttempts || isNonRetryable(error)) throw error;
+      yield ctx.createTimer(retryDelayMs(policy, attempt) / 1000);
+    }
+  }
+}

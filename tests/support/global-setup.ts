@@ -1,0 +1,35 @@
+/**
+ * Once per `npm test`: placement and scheduler on test ports, and the providers app (the outside
+ * world needs no sidecar). scripts/setup.sh --test has already built Dapr, started PostgreSQL and
+ * Redis and migrated the test database.
+ */
+import { rmSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startProcess, stopAll } from '../../scripts/devstack/processes';
+import { startControlPlane, untilReady } from '../../scripts/devstack/runtime';
+import { readConnections, ROOT, runTokens } from '../../scripts/devstack/env';
+import { httpOk } from '../../scripts/devstack/wait';
+import { saveTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from './test-env';
+
+export default async function globalSetup(): Promise<void> {
+  rmSync(TEST_DATA_DIR, { recursive: true, force: true });
+  mkdirSync(TEST_LOG_DIR, { recursive: true });
+  const connections = readConnections({ ...process.env, HOLDFAST_PG_DATABASE: 'holdfast_test' });
+  const tokens = runTokens({ ...connections, DAPR_API_TOKEN: '', APP_API_TOKEN: '' });
+
+  const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));
+  const providers = startProcess({
+    name: 'providers', command: join(ROOT, 'node_modules', '.bin', 'tsx'), args: ['src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
+    env: { ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info' }, output: join(TEST_LOG_DIR, 'providers.log'),
+  });
+  const providersUrl = `http://127.0.0.1:${TEST_PORTS.providers}`;
+  await untilReady(providers, () => httpOk(`${providersUrl}/healthz`));
+
+  saveTestRun({
+    databaseUrl: connections.DATABASE_URL, redisHost: connections.REDIS_HOST, redisPort: connections.REDIS_PORT,
+    redisPassword: connections.REDIS_PASSWORD, daprApiToken: tokens.daprApiToken, appApiToken: tokens.appApiToken,
+    providersUrl, placementAddress: controlPlane.placementAddress, schedulerAddress: controlPlane.schedulerAddress,
+  });
+  // globalTeardown runs in the same process but may load modules afresh: hand it the stop function.
+  (globalThis as Record<string, unknown>).__holdfastStopAll = stopAll;
+}

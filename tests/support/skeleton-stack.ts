@@ -1,0 +1,97 @@
+/**
+ * The skeleton app and its own daprd, for one test file: start, crash (SIGKILL) and restart the
+ * app while its sidecar keeps running, and talk to both.
+ */
+import { join } from 'node:path';
+import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
+import { startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
+import { appEnv, ROOT, sidecarEnv, type Connections } from '../../scripts/devstack/env';
+import { httpOk } from '../../scripts/devstack/wait';
+import { loadTestRun, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
+
+export interface SkeletonStack {
+  run: TestRun;
+  appUrl: string;
+  sidecarUrl: string;
+  sidecarGrpcPort: number;
+  /** SIGKILL: the app dies as in a crash, mid-whatever-it-was-doing. */
+  killApp(): Promise<void>;
+  startApp(): Promise<void>;
+  stop(): Promise<void>;
+  /** Calls the skeleton app directly (with the app token, as its sidecar would). */
+  app<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Calls the sidecar's HTTP API. */
+  dapr<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+async function call<T>(url: string, method: string, headers: Record<string, string>, body?: unknown) {
+  const response = await fetch(url, {
+    method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+export async function startSkeletonStack(options: { env?: Record<string, string>; logName?: string } = {}): Promise<SkeletonStack> {
+  const run = loadTestRun();
+  const connections: Connections = {
+    DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
+    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken,
+  };
+  const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
+  const ports = { appPort: TEST_PORTS.skeletonApp, daprHTTPPort: TEST_PORTS.skeletonDaprHttp, daprGRPCPort: TEST_PORTS.skeletonDaprGrpc };
+  const logName = options.logName ?? 'skeleton';
+  const appUrl = `http://127.0.0.1:${ports.appPort}`;
+  const sidecarUrl = `http://127.0.0.1:${ports.daprHTTPPort}`;
+
+  let app: RunningProcess | undefined;
+  const startApp = async () => {
+    app = startProcess({
+      name: 'skeleton', command: join(ROOT, 'node_modules', '.bin', 'tsx'), args: ['tests/skeleton/main.ts'], cwd: ROOT,
+      env: appEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
+      output: join(TEST_LOG_DIR, `${logName}.log`),
+    });
+    await untilReady(app, () => httpOk(`${appUrl}/healthz`), 60_000);
+  };
+
+  await startApp();
+  const sidecar = startSidecar({
+    appId: 'skeleton', appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
+    metricsPort: TEST_PORTS.skeletonMetrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'daprConfig.yaml'),
+    placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
+    env: sidecarEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
+  });
+  await waitForSidecar(ports.daprHTTPPort, run.daprApiToken, 60_000);
+  await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
+
+  return {
+    run, appUrl, sidecarUrl, sidecarGrpcPort: ports.daprGRPCPort,
+    killApp: async () => app?.kill(),
+    startApp,
+    stop: async () => {
+      await app?.stop();
+      await sidecar.stop();
+    },
+    app: (method, path, body) => call(`${appUrl}${path}`, method, { 'dapr-api-token': run.appApiToken }, body),
+    dapr: (method, path, body) => call(`${sidecarUrl}${path}`, method, { 'dapr-api-token': run.daprApiToken }, body),
+  };
+}
+
+/** Polls `read` until `accept` holds, returning the last value; fails with what it last saw. */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}

@@ -1,0 +1,40 @@
+/**
+ * Where the integration tests run: their own ports (so they never collide with `npm start`), their
+ * own database (holdfast_test), fresh tokens. global-setup writes this to .data/test-run.json and
+ * test files read it back.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/devstack/env';
+
+export const TEST_DATA_DIR = join(ROOT, '.data', 'test');
+export const TEST_LOG_DIR = join(TEST_DATA_DIR, 'logs');
+const RUN_FILE = join(TEST_DATA_DIR, 'test-run.json');
+
+export const TEST_PORTS = {
+  placement: 51005, placementHealthz: 51080, placementMetrics: 51090,
+  scheduler: 51006, schedulerHealthz: 51081, schedulerMetrics: 51091, schedulerEtcdClient: 51379, schedulerEtcdPeer: 51380,
+  providers: 4001,
+  skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
+};
+
+export interface TestRun {
+  databaseUrl: string;
+  redisHost: string;
+  redisPort: string;
+  redisPassword: string;
+  daprApiToken: string;
+  appApiToken: string;
+  providersUrl: string;
+  placementAddress: string;
+  schedulerAddress: string;
+}
+
+export function saveTestRun(run: TestRun): void {
+  mkdirSync(TEST_DATA_DIR, { recursive: true });
+  writeFileSync(RUN_FILE, JSON.stringify(run), { mode: 0o600 });
+}
+
+export function loadTestRun(): TestRun {
+  return JSON.parse(readFileSync(RUN_FILE, 'utf8')) as TestRun;
+}
