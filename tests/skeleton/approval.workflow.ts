@@ -20,7 +20,7 @@ export type ApprovalOutput =
 
 export const NOTIFY_POLICY = retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 200, backoffCoefficient: 2 });
 
-export function* approvalWorkflow(ctx: WorkflowContext, input: ApprovalInput): Generator<Task<unknown>, ApprovalOutput, any> {
+export async function* approvalWorkflow(ctx: WorkflowContext, input: ApprovalInput): AsyncGenerator<Task<unknown>, ApprovalOutput, any> {
   let notificationId: string;
   try {
     const receipt = yield* callActivityWithRetry<NotificationInput, { notificationId: string }>(

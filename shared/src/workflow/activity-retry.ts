@@ -1,5 +1,7 @@
 /**
- * ctx.callActivity with a retry policy, for workflow code: `const out = yield* callActivityWithRetry(...)`.
+ * ctx.callActivity with a retry policy, for workflow code: `const out = yield* callActivityWithRetry(...)`
+ * inside an `async function*` workflow (the SDK runs only async generators: a plain `function*`
+ * workflow "completes" at once without running, despite the SDK's own examples).
  * Deterministic on replay: the attempts and the waits between them are durable workflow history
  * (activity results and timers), so a restarted app resumes the same schedule.
  */
@@ -23,13 +25,13 @@ export function isNonRetryable(error: unknown): boolean {
 
 type Activity<I, O> = (context: WorkflowActivityContext, input: I) => Promise<O> | O;
 
-export function* callActivityWithRetry<I, O>(
+export async function* callActivityWithRetry<I, O>(
   ctx: WorkflowContext,
   /** The activity function, or the name it was registered under. */
   activity: Activity<I, O> | string,
   input: I,
   policy: RetryPolicy,
-): Generator<Task<unknown>, O, unknown> {
+): AsyncGenerator<Task<unknown>, O, unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
       return (yield ctx.callActivity(activity as Activity<I, O>, input)) as O;
