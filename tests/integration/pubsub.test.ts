@@ -1,0 +1,63 @@
+/**
+ * Pub/sub on Redis Streams through a real sidecar: an event reaches its subscriber; a subscriber
+ * that keeps failing gets the resiliency policy's retries, then the event goes to the dead-letter
+ * topic, whose subscriber stores it in PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { COMPONENTS, TOPICS } from '@holdfast/shared';
+import { eventually, startSkeletonStack, type SkeletonStack } from '../support/skeleton-stack';
+import { configuredMaxRetries } from '../support/resiliency';
+
+let stack: SkeletonStack;
+let db: Client;
+
+beforeAll(async () => {
+  stack = await startSkeletonStack({ logName: 'pubsub' });
+  db = new Client({ connectionString: stack.run.databaseUrl });
+  await db.connect();
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.stop();
+});
+
+/** Publishes through the sidecar with a chosen CloudEvent id. */
+async function publish(topic: string, data: unknown, eventId: string) {
+  const response = await stack.dapr('POST', `/v1.0/publish/${COMPONENTS.pubsub}/${topic}?metadata.cloudevent.id=${eventId}`, data);
+  expect(response.status).toBe(204);
+}
+
+describe('pub/sub on a real sidecar', () => {
+  it('when an event is published, then its subscriber receives it once with its data and id', async () => {
+    const eventId = randomUUID();
+    await publish(TOPICS.skeletonGreetings, { greeting: `hello ${eventId}` }, eventId);
+
+    const received = await eventually(
+      async () => (await stack.app<Array<{ eventId: string; data: unknown }>>('GET', `/skeleton/received?topic=${TOPICS.skeletonGreetings}`)).body,
+      (events) => events.some((e) => e.eventId === eventId),
+    );
+    expect(received.filter((e) => e.eventId === eventId)).toEqual([{ topic: TOPICS.skeletonGreetings, eventId, data: { greeting: `hello ${eventId}` } }]);
+  });
+
+  it('when a subscriber keeps failing, then after the configured retries the event lands in the dead-letter store', async () => {
+    const eventId = randomUUID();
+    await publish(TOPICS.skeletonAlwaysFails, { order: eventId }, eventId);
+
+    const row = await eventually(
+      async () => (await db.query('SELECT * FROM dead_letters WHERE event_id = $1', [eventId])).rows[0],
+      (r) => r !== undefined, 60_000,
+    );
+    expect(row).toMatchObject({
+      pubsub_name: COMPONENTS.pubsub, topic: TOPICS.skeletonAlwaysFails, dead_letter_topic: TOPICS.skeletonDeadLetters,
+      status: 'PENDING', dead_letter_count: 1,
+    });
+    expect(row.event).toMatchObject({ id: eventId, data: { order: eventId } });
+
+    // One delivery plus the policy's retries, and none after the dead letter.
+    const attempts = async () => (await stack.app<Record<string, number>>('GET', '/skeleton/failing-attempts')).body[eventId];
+    expect(await attempts()).toBe(1 + configuredMaxRetries(COMPONENTS.pubsub, 'inbound'));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await attempts()).toBe(1 + configuredMaxRetries(COMPONENTS.pubsub, 'inbound'));
+  });
+});
