@@ -41,10 +41,20 @@ export interface Decision {
   timeoutMs: number;
 }
 
-/** Picks the outcome whose cumulative probability first exceeds `roll` (0 <= roll < 1). */
+/** Outcomes in a fixed order (ok, statuses ascending, timeout), whatever order a rule lists them in. */
+function canonicalOrder([a]: [string, number], [b]: [string, number]): number {
+  const rank = (o: string) => (o === 'ok' ? 0 : o === 'timeout' ? 1000 : Number(o));
+  return rank(a) - rank(b);
+}
+
+/**
+ * Picks the outcome whose cumulative probability first exceeds `roll` (0 <= roll < 1), walking the
+ * outcomes in canonical order so a seed means the same sequence however the rule was written
+ * (JavaScript would put "402" before "ok" in an object's own key order).
+ */
 export function pickOutcome(outcomes: Record<string, number>, roll: number): Outcome {
   let cumulative = 0;
-  const entries = Object.entries(outcomes).filter(([, p]) => p > 0);
+  const entries = Object.entries(outcomes).filter(([, p]) => p > 0).sort(canonicalOrder);
   for (const [outcome, probability] of entries) {
     cumulative += probability;
     if (roll < cumulative) return outcome as Outcome;
