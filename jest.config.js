@@ -8,6 +8,7 @@ const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 module.exports = {
   // Integration tests wait on real reminders, timers and retries; none of them is a speed target.
   testTimeout: 180000,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',

@@ -18,6 +18,8 @@ LOCAL_ENV="$DATA/local.env"
 
 log() { echo "infra: $*"; }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 apt_install() {
   log "installing $* from Debian packages"
   if [[ $(id -u) -ne 0 ]]; then echo "infra: need root to apt-get install $* (or set DATABASE_URL / REDIS_HOST)" >&2; exit 1; fi
@@ -65,6 +67,8 @@ start_postgres() {
   fi
   if pg_running; then
     log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  elif port_in_use "$PG_PORT"; then
+    echo "infra: port $PG_PORT is taken by another process (another checkout's PostgreSQL?); set HOLDFAST_PG_PORT or stop it" >&2; exit 1
   else
     mkdir -p "$DATA/run"; [[ $(id -u) -eq 0 ]] && chown postgres "$DATA/run"
     as_pg "$bin/pg_ctl" -D "$DATA/postgres" -l "$DATA/run/postgres.log" -w -t 60 \
@@ -87,6 +91,9 @@ start_redis() {
   local password; password=$(ensure_secret HOLDFAST_REDIS_PASSWORD)
   if redis_cli ping 2>/dev/null | grep -q PONG; then
     log "Redis already running on 127.0.0.1:$REDIS_LOCAL_PORT"; return
+  fi
+  if port_in_use "$REDIS_LOCAL_PORT"; then
+    echo "infra: port $REDIS_LOCAL_PORT is taken by another process (another checkout's Redis?); set HOLDFAST_REDIS_PORT or stop it" >&2; exit 1
   fi
   mkdir -p "$DATA/redis" "$DATA/run"
   # appendonly: pub/sub lives in Redis Streams, and a restart must not lose undelivered events.
