@@ -5,13 +5,31 @@
  */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { applyPortOverrides, readRunFile } from '../devstack/run-file';
+import { applyPortOverrides, readRunFile, type ResolvedApp } from '../devstack/run-file';
 import { startProcess, stopAll, type RunningProcess } from '../devstack/processes';
-import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, waitForSidecar } from '../devstack/runtime';
+import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, waitForSidecar, type ControlPlanePorts } from '../devstack/runtime';
 import { appEnv, readConnections, ROOT, runTokens, sidecarEnv } from '../devstack/env';
 import { httpOk, waitFor } from '../devstack/wait';
 
-const portFromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** Each control-plane port can be moved: placementHealthz -> HOLDFAST_PLACEMENT_HEALTHZ_PORT, placement -> HOLDFAST_PLACEMENT_PORT. */
+function controlPlanePorts(env: NodeJS.ProcessEnv, runFile: ResolvedApp[]): ControlPlanePorts {
+  // dapr.yaml's placement and scheduler addresses say where the sidecars look: start them there.
+  const portOf = (address: string | undefined) => (address ? Number(address.split(':').pop()) : undefined);
+  const ports = {
+    ...DEFAULT_CONTROL_PLANE,
+    placement: portOf(runFile[0]?.placementHostAddress) ?? DEFAULT_CONTROL_PLANE.placement,
+    scheduler: portOf(runFile[0]?.schedulerHostAddress) ?? DEFAULT_CONTROL_PLANE.scheduler,
+  };
+  for (const key of Object.keys(ports) as Array<keyof ControlPlanePorts>) {
+    const name = `HOLDFAST_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_PORT`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+    ports[key] = value;
+  }
+  return ports;
+}
 
 async function main() {
   const runFile = process.argv[2] ?? join(ROOT, 'dapr.yaml');
@@ -33,13 +51,10 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const dataDir = join(ROOT, '.data');
-  mkdirSync(join(dataDir, 'scheduler'), { recursive: true });
-  const controlPlane = await startControlPlane({
-    ...DEFAULT_CONTROL_PLANE,
-    placement: portFromEnv('HOLDFAST_PLACEMENT_PORT', DEFAULT_CONTROL_PLANE.placement),
-    scheduler: portFromEnv('HOLDFAST_SCHEDULER_PORT', DEFAULT_CONTROL_PLANE.scheduler),
-  }, join(dataDir, 'scheduler'), (name) => join(dataDir, 'logs', `${name}.log`));
+  // The scheduler's embedded etcd keeps reminders and workflow timers here across restarts.
+  const runDir = process.env.HOLDFAST_RUN_DIR ?? join(ROOT, '.data');
+  mkdirSync(join(runDir, 'scheduler'), { recursive: true });
+  const controlPlane = await startControlPlane(controlPlanePorts(process.env, apps), join(runDir, 'scheduler'), (name) => join(runDir, 'logs', `${name}.log`));
 
   const started: RunningProcess[] = [];
   for (const app of apps) {
@@ -51,8 +66,8 @@ async function main() {
     started.push(startSidecar({
       appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, metricsPort: app.metricsPort,
       resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
-      placementAddress: app.placementHostAddress ?? controlPlane.placementAddress,
-      schedulerAddress: app.schedulerHostAddress ?? controlPlane.schedulerAddress,
+      placementAddress: controlPlane.placementAddress,
+      schedulerAddress: controlPlane.schedulerAddress,
       logLevel: app.logLevel, appHealthCheckPath: app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
       env: sidecarEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl), output: 'inherit',
     }));
@@ -73,7 +88,7 @@ async function main() {
   for (const app of apps) {
     console.log(`  ${app.appID.padEnd(14)} http://127.0.0.1:${String(app.appPort).padEnd(8)} http://127.0.0.1:${String(app.daprHTTPPort).padEnd(8)} 127.0.0.1:${String(app.daprGRPCPort).padEnd(6)} http://127.0.0.1:${app.metricsPort}/metrics`);
   }
-  console.log(`  placement      ${controlPlane.placementAddress}     scheduler ${controlPlane.schedulerAddress}     (logs: .data/logs/)`);
+  console.log(`  placement      ${controlPlane.placementAddress}     scheduler ${controlPlane.schedulerAddress}     (logs: ${join(runDir, "logs")})`);
   console.log('\n  Calls through a sidecar need the header dapr-api-token: its value is DAPR_API_TOKEN in .data/local.env');
   console.log('  (or your own DAPR_API_TOKEN, if you set one). Example:');
   console.log('    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_DAPR_API_TOKEN=//p .data/local.env)" http://127.0.0.1:3500/v1.0/invoke/providers/method/healthz');

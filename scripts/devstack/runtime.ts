@@ -10,6 +10,8 @@ export interface ControlPlanePorts {
   placement: number;
   placementHealthz: number;
   placementMetrics: number;
+  /** Placement's raft peer port (daprd never uses it; two placements on one host must differ). */
+  placementRaft: number;
   scheduler: number;
   schedulerHealthz: number;
   schedulerMetrics: number;
@@ -18,7 +20,7 @@ export interface ControlPlanePorts {
 }
 
 export const DEFAULT_CONTROL_PLANE: ControlPlanePorts = {
-  placement: 50005, placementHealthz: 58080, placementMetrics: 59090,
+  placement: 50005, placementHealthz: 58080, placementMetrics: 59090, placementRaft: 58201,
   scheduler: 50006, schedulerHealthz: 58081, schedulerMetrics: 59091,
   schedulerEtcdClient: 52379, schedulerEtcdPeer: 52380,
 };
@@ -35,7 +37,8 @@ export async function startControlPlane(ports: ControlPlanePorts, dataDir: strin
   const placement = startProcess({
     name: 'placement', command: join(DAPR_BIN, 'placement'), output: output('placement'),
     args: ['--port', String(ports.placement), '--healthz-port', String(ports.placementHealthz), '--healthz-listen-address', '127.0.0.1',
-      '--metrics-port', String(ports.placementMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1', '--log-level', 'warn'],
+      '--metrics-port', String(ports.placementMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1', '--log-level', 'warn',
+      '--initial-cluster', `dapr-placement-0=127.0.0.1:${ports.placementRaft}`],
   });
   const scheduler = startProcess({
     name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output: output('scheduler'),

@@ -12,7 +12,7 @@ export const TEST_LOG_DIR = join(TEST_DATA_DIR, 'logs');
 const RUN_FILE = join(TEST_DATA_DIR, 'test-run.json');
 
 export const TEST_PORTS = {
-  placement: 51005, placementHealthz: 51080, placementMetrics: 51090,
+  placement: 51005, placementHealthz: 51080, placementMetrics: 51090, placementRaft: 51201,
   scheduler: 51006, schedulerHealthz: 51081, schedulerMetrics: 51091, schedulerEtcdClient: 51379, schedulerEtcdPeer: 51380,
   providers: 4001,
   skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
