@@ -19,7 +19,7 @@ export default async function globalSetup(): Promise<void> {
 
   const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));
   const providers = startProcess({
-    name: 'providers', command: join(ROOT, 'node_modules', '.bin', 'tsx'), args: ['src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
+    name: 'providers', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
     env: { ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info' }, output: join(TEST_LOG_DIR, 'providers.log'),
   });
   const providersUrl = `http://127.0.0.1:${TEST_PORTS.providers}`;

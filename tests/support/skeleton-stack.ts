@@ -54,7 +54,7 @@ export async function startSkeletonStack(options: { env?: Record<string, string>
   let app: RunningProcess | undefined;
   const startApp = async () => {
     app = startProcess({
-      name: 'skeleton', command: join(ROOT, 'node_modules', '.bin', 'tsx'), args: ['tests/skeleton/main.ts'], cwd: ROOT,
+      name: 'skeleton', command: process.execPath, args: ['--import', 'tsx', 'tests/skeleton/main.ts'], cwd: ROOT,
       env: appEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });
