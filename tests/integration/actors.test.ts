@@ -16,6 +16,18 @@ const counter = (id: string, method: string, body?: unknown) =>
 const actorEvents = async (id: string) =>
   (await stack.app<ActorEvent[]>('GET', '/skeleton/actor-events')).body.filter((e) => e.actorId === id);
 
+/** The actor's state as the sidecar stored it. The v2 store keeps values as bytea: the JSON, byte for byte. */
+async function storedState(id: string): Promise<CounterState | undefined> {
+  const db = new Client({ connectionString: stack.run.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query('SELECT value FROM dapr.dapr_state WHERE key = $1', [`skeleton||CounterActor||${id}||counter`]);
+    return rows[0] ? (JSON.parse(Buffer.from(rows[0].value).toString('utf8')) as CounterState) : undefined;
+  } finally {
+    await db.end();
+  }
+}
+
 beforeAll(async () => {
   // A short idle timeout so the test can watch the sidecar deactivate an actor.
   stack = await startSkeletonStack({ env: { ACTOR_IDLE_TIMEOUT: '3s' }, logName: 'actors' });
@@ -40,16 +52,7 @@ describe('CounterActor on a real sidecar', () => {
   it('when an actor saves state, then it is in PostgreSQL in the dapr schema', async () => {
     const id = `counter-${randomUUID()}`;
     await counter(id, 'increment', 7);
-    const db = new Client({ connectionString: stack.run.databaseUrl });
-    await db.connect();
-    try {
-      const { rows } = await db.query('SELECT value FROM dapr.dapr_state WHERE key = $1', [`skeleton||CounterActor||${id}||counter`]);
-      expect(rows).toHaveLength(1);
-      // The v2 store keeps values as bytea: the actor's JSON, byte for byte.
-      expect(JSON.parse(Buffer.from(rows[0].value).toString('utf8'))).toMatchObject({ count: 7 });
-    } finally {
-      await db.end();
-    }
+    expect(await storedState(id)).toMatchObject({ count: 7 });
   });
 
   it('when the app crashes after registering a reminder, then the reminder fires in the restarted app and changes state', async () => {
@@ -67,5 +70,7 @@ describe('CounterActor on a real sidecar', () => {
     expect(fired.count).toBe(11);
     expect(Date.parse(fired.lastReminderAt!)).toBeGreaterThanOrEqual(registeredAt + 8_000 - 1_000);
     expect((await actorEvents(id)).some((e) => e.event === 'activate')).toBe(true);
+    // Saved, not just changed in memory.
+    expect(await storedState(id)).toMatchObject({ count: 11, remindersFired: 1 });
   });
 });

@@ -70,7 +70,7 @@ describe('the dapr.yaml launcher (npm start)', () => {
       env[`HOLDFAST_${name}_PORT`] = String(port);
     }
 
-    launcher = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/dapr-run/main.ts', 'dapr.yaml'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/dapr-run/main.ts', 'dapr.yaml'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     launcher.stdout!.on('data', (chunk) => (output += chunk));
     launcher.stderr!.on('data', (chunk) => (output += chunk));

@@ -33,7 +33,9 @@ export class CounterActor extends AbstractActor {
 
   private async load(): Promise<CounterState> {
     const [found, state] = await this.getStateManager<CounterState>().tryGetState(STATE_KEY);
-    return found && state ? state : { count: 0, remindersFired: 0, lastReminderAt: null };
+    // A copy: the state manager hands out its cached object, and changing that in place would
+    // look saved to later calls of this activation even if setState were forgotten.
+    return found && state ? { ...state } : { count: 0, remindersFired: 0, lastReminderAt: null };
   }
 
   async increment(by: number): Promise<CounterState> {
