@@ -48,6 +48,13 @@ async function listMigrations() {
 
 const filters = { externalTables: [], externalEnums: [] }
 
+function localDatabaseUrl() {
+  const env = execFileSync('bash', [path.join(ROOT, 'scripts', 'infra.sh'), 'env'], { encoding: 'utf8' })
+  const line = env.split('\n').find((l) => l.startsWith('DATABASE_URL='))
+  if (!line) throw new Error('DATABASE_URL is not set and scripts/infra.sh env gave none')
+  return line.slice('DATABASE_URL='.length)
+}
+
 function schemaAt(ref) {
   try {
     return execFileSync('git', ['show', `${ref}:shared/prisma/schema.prisma`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
@@ -62,9 +69,9 @@ function timestamp(date = new Date()) {
 
 async function main() {
   const [command, name] = process.argv.slice(2)
-  // diff never touches the database, but the engine wants an adapter all the same.
-  const url = process.env.DATABASE_URL ?? (command === 'create-migration' ? 'postgresql://unused@127.0.0.1:1/unused' : undefined)
-  if (!url) throw new Error('DATABASE_URL is required')
+  // The engine connects at start even to diff two schemas. Without DATABASE_URL, use the
+  // project-local PostgreSQL (scripts/infra.sh start must have run).
+  const url = process.env.DATABASE_URL ?? localDatabaseUrl()
   const factory = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: url }))
   const SchemaEngine = await loadEngineClass()
   const log = (message) => process.env.DEBUG && process.stderr.write(`${message}\n`)

@@ -1,0 +1,34 @@
+import { buildSnapshot, canTransition, snapshotProblems } from './hold';
+import { policyHash, policySchema, samePolicy } from './policy';
+
+const seats = [{ id: 'A-2', zone: 'front', adjacentIds: ['A-1', 'A-3'] }, { id: 'A-1', zone: 'front', adjacentIds: ['A-2'] }];
+
+describe('hold rules', () => {
+  it('when a snapshot is built, then it is complete and independent of seat order', () => {
+    const a = buildSnapshot(3, 'hash', seats);
+    expect(snapshotProblems(a, ['A-1', 'A-2'])).toEqual([]);
+    expect(buildSnapshot(3, 'hash', [...seats].reverse())).toEqual(a);
+  });
+
+  it('when a snapshot lacks parts, then each missing part is named', () => {
+    expect(snapshotProblems({ policyVersion: 2, seatIds: ['A-1'] }, ['A-1', 'A-2'])).toEqual([
+      'policyHash is missing', 'zoneIds are missing', 'adjacencyHash is missing', 'seatIds do not match the held seats',
+    ]);
+    expect(snapshotProblems(undefined, ['A-1'])).toEqual(['snapshot is missing']);
+  });
+
+  it('when a hold has ended, then it cannot move again; an active one can end once', () => {
+    expect(canTransition('ACTIVE', 'CONFIRMED')).toBe(true);
+    expect(canTransition('EXPIRED', 'CONFIRMED')).toBe(false);
+    expect(canTransition('CONFIRMED', 'EXPIRED')).toBe(false);
+  });
+});
+
+describe('policy', () => {
+  it('when two policies differ only in key order, then they are the same policy', () => {
+    const a = policySchema.parse({ zonePrices: { front: 5000, upper: 3000 } });
+    const b = policySchema.parse({ zonePrices: { upper: 3000, front: 5000 } });
+    expect(samePolicy(a, b)).toBe(true);
+    expect(policyHash(a)).not.toBe(policyHash({ ...a, maxSeatsPerHold: 4 }));
+  });
+});
