@@ -128,6 +128,8 @@ print_env() {
   # DAPR_API_TOKEN to call through Dapr; the user's own values win.
   echo "DAPR_API_TOKEN=${DAPR_API_TOKEN:-$(ensure_secret HOLDFAST_DAPR_API_TOKEN)}"
   echo "APP_API_TOKEN=${APP_API_TOKEN:-$(ensure_secret HOLDFAST_APP_API_TOKEN)}"
+  # Bearer token of the admin endpoints (/api/admin/*).
+  echo "ADMIN_API_TOKEN=${ADMIN_API_TOKEN:-$(ensure_secret HOLDFAST_ADMIN_API_TOKEN)}"
 }
 
 case "${1:-start}" in

@@ -16,6 +16,7 @@ export interface Connections {
   REDIS_PASSWORD: string;
   DAPR_API_TOKEN: string;
   APP_API_TOKEN: string;
+  ADMIN_API_TOKEN: string;
 }
 
 export function readConnections(env: NodeJS.ProcessEnv = process.env): Connections {
@@ -28,6 +29,7 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
     REDIS_PASSWORD: values.REDIS_PASSWORD ?? '',
     DAPR_API_TOKEN: values.DAPR_API_TOKEN ?? '',
     APP_API_TOKEN: values.APP_API_TOKEN ?? '',
+    ADMIN_API_TOKEN: values.ADMIN_API_TOKEN ?? '',
   };
 }
 
@@ -86,6 +88,7 @@ export function appEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens
     DAPR_API_TOKEN: tokens.daprApiToken,
     APP_API_TOKEN: tokens.appApiToken,
     DATABASE_URL: connections.DATABASE_URL,
+    ADMIN_API_TOKEN: connections.ADMIN_API_TOKEN,
     PROVIDERS_URL: base.PROVIDERS_URL ?? providersUrl,
   };
 }

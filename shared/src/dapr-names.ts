@@ -21,6 +21,11 @@ export const COMPONENTS = {
   smsBinding: 'sms-gateway',
 } as const;
 
+export const ACTOR_TYPES = {
+  show: 'ShowActor',
+  hold: 'HoldActor',
+} as const;
+
 export const TOPICS = {
   skeletonGreetings: 'skeleton.greetings',
   skeletonAlwaysFails: 'skeleton.always-fails',

@@ -14,3 +14,5 @@ export * from './workflow/retry-policy';
 export * from './workflow/activity-retry';
 export * from './dead-letters';
 export * from './subscriptions';
+export * from './actors';
+export * from './admin-auth';

@@ -9,6 +9,10 @@ describe('problem+json', () => {
     expect(p.type).toBe('https://holdfast.dev/problems/seat-unavailable');
   });
 
+  it('when extensions name a standard member, then the standard member wins', () => {
+    expect(toProblem(new AppError(409, 'HOLD_NOT_ACTIVE', 'Ended.', { status: 'RELEASED', code: 'X' }))).toMatchObject({ status: 409, code: 'HOLD_NOT_ACTIVE' });
+  });
+
   it('when zod rejects input, then it is a 400 VALIDATION_FAILED listing each path', () => {
     const error = z.object({ seatIds: z.array(z.string()).min(1) }).safeParse({ seatIds: [] }).error!;
     expect(toProblem(error)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ path: 'seatIds' }] });

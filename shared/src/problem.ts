@@ -41,14 +41,15 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(status: number, code: string, detail?: string, extensions: Record<string, unknown> = {}): Problem {
+  // Extensions never override the standard members: a stray `status` must not become the HTTP status.
   return {
+    ...extensions,
     type: `https://holdfast.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',
     status,
     code,
     ...(detail ? { detail } : {}),
     ...(currentCorrelationId() ? { correlationId: currentCorrelationId() } : {}),
-    ...extensions,
   };
 }
 

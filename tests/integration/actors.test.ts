@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, startSkeletonStack, type SkeletonStack } from '../support/skeleton-stack';
+import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 
 interface CounterState { count: number; remindersFired: number; lastReminderAt: string | null }
 interface ActorEvent { event: 'activate' | 'deactivate'; actorId: string }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { COMPONENTS } from '@holdfast/shared';
-import { startSkeletonStack, type SkeletonStack } from '../support/skeleton-stack';
+import { startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { configuredMaxRetries } from '../support/resiliency';
 

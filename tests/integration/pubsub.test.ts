@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { COMPONENTS, TOPICS } from '@holdfast/shared';
-import { eventually, startSkeletonStack, type SkeletonStack } from '../support/skeleton-stack';
+import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 import { configuredMaxRetries } from '../support/resiliency';
 
 let stack: SkeletonStack;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DaprWorkflowClient, WorkflowRuntimeStatus } from '@dapr/dapr';
 import { NOTIFY_POLICY, type ApprovalOutput } from '../skeleton/approval.workflow';
-import { eventually, startSkeletonStack, type SkeletonStack } from '../support/skeleton-stack';
+import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 
 let stack: SkeletonStack;

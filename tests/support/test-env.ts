@@ -16,6 +16,7 @@ export const TEST_PORTS = {
   scheduler: 51006, schedulerHealthz: 51081, schedulerMetrics: 51091, schedulerEtcdClient: 51379, schedulerEtcdPeer: 51380,
   providers: 4001,
   skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
+  bookingApp: 4200, bookingDaprHttp: 4600, bookingDaprGrpc: 4601, bookingMetrics: 4602,
 };
 
 export interface TestRun {
@@ -25,6 +26,7 @@ export interface TestRun {
   redisPassword: string;
   daprApiToken: string;
   appApiToken: string;
+  adminApiToken: string;
   providersUrl: string;
   placementAddress: string;
   schedulerAddress: string;

@@ -1,6 +1,6 @@
 /**
- * The skeleton app and its own daprd, for one test file: start, crash (SIGKILL) and restart the
- * app while its sidecar keeps running, and talk to both.
+ * One app and its own daprd, for one test file: start, crash (SIGKILL) and restart the app while
+ * its sidecar keeps running, and talk to both. startSkeletonStack and startBookingStack pick the app.
  */
 import { join } from 'node:path';
 import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
@@ -9,7 +9,18 @@ import { appEnv, ROOT, sidecarEnv, type Connections } from '../../scripts/devsta
 import { httpOk } from '../../scripts/devstack/wait';
 import { loadTestRun, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
 
-export interface SkeletonStack {
+export interface AppStackOptions {
+  appId: string;
+  /** Entry point, relative to the repository root. */
+  entry: string;
+  ports: { app: number; daprHttp: number; daprGrpc: number; metrics: number };
+  env?: Record<string, string>;
+  logName?: string;
+}
+
+export type SkeletonStack = AppStack;
+
+export interface AppStack {
   run: TestRun;
   appUrl: string;
   sidecarUrl: string;
@@ -21,7 +32,9 @@ export interface SkeletonStack {
   /** Calls the skeleton app directly (with the app token, as its sidecar would). */
   app<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Calls the sidecar's HTTP API. */
-  dapr<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  dapr<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** Calls the app through its sidecar (service invocation), as a client would. */
+  invoke<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
 }
 
 async function call<T>(url: string, method: string, headers: Record<string, string>, body?: unknown) {
@@ -39,22 +52,36 @@ async function call<T>(url: string, method: string, headers: Record<string, stri
   return { status: response.status, body: parsed as T };
 }
 
-export async function startSkeletonStack(options: { env?: Record<string, string>; logName?: string } = {}): Promise<SkeletonStack> {
+export function startSkeletonStack(options: { env?: Record<string, string>; logName?: string } = {}): Promise<AppStack> {
+  return startAppStack({
+    appId: 'skeleton', entry: 'tests/skeleton/main.ts', env: options.env, logName: options.logName ?? 'skeleton',
+    ports: { app: TEST_PORTS.skeletonApp, daprHttp: TEST_PORTS.skeletonDaprHttp, daprGrpc: TEST_PORTS.skeletonDaprGrpc, metrics: TEST_PORTS.skeletonMetrics },
+  });
+}
+
+export function startBookingStack(options: { env?: Record<string, string>; logName?: string } = {}): Promise<AppStack> {
+  return startAppStack({
+    appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking',
+    ports: { app: TEST_PORTS.bookingApp, daprHttp: TEST_PORTS.bookingDaprHttp, daprGrpc: TEST_PORTS.bookingDaprGrpc, metrics: TEST_PORTS.bookingMetrics },
+  });
+}
+
+export async function startAppStack(options: AppStackOptions): Promise<AppStack> {
   const run = loadTestRun();
   const connections: Connections = {
     DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
-    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken,
+    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken,
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
-  const ports = { appPort: TEST_PORTS.skeletonApp, daprHTTPPort: TEST_PORTS.skeletonDaprHttp, daprGRPCPort: TEST_PORTS.skeletonDaprGrpc };
-  const logName = options.logName ?? 'skeleton';
+  const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };
+  const logName = options.logName ?? options.appId;
   const appUrl = `http://127.0.0.1:${ports.appPort}`;
   const sidecarUrl = `http://127.0.0.1:${ports.daprHTTPPort}`;
 
   let app: RunningProcess | undefined;
   const startApp = async () => {
     app = startProcess({
-      name: 'skeleton', command: process.execPath, args: ['--import', 'tsx', 'tests/skeleton/main.ts'], cwd: ROOT,
+      name: options.appId, command: process.execPath, args: ['--import', 'tsx', options.entry], cwd: ROOT,
       env: appEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });
@@ -63,8 +90,8 @@ export async function startSkeletonStack(options: { env?: Record<string, string>
 
   await startApp();
   const sidecar = startSidecar({
-    appId: 'skeleton', appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
-    metricsPort: TEST_PORTS.skeletonMetrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'daprConfig.yaml'),
+    appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
+    metricsPort: options.ports.metrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'daprConfig.yaml'),
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
     env: sidecarEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
@@ -80,7 +107,9 @@ export async function startSkeletonStack(options: { env?: Record<string, string>
       await sidecar.stop();
     },
     app: (method, path, body) => call(`${appUrl}${path}`, method, { 'dapr-api-token': run.appApiToken }, body),
-    dapr: (method, path, body) => call(`${sidecarUrl}${path}`, method, { 'dapr-api-token': run.daprApiToken }, body),
+    dapr: (method, path, body, headers = {}) => call(`${sidecarUrl}${path}`, method, { ...headers, 'dapr-api-token': run.daprApiToken }, body),
+    invoke: (method, path, body, headers = {}) =>
+      call(`${sidecarUrl}/v1.0/invoke/${options.appId}/method${path}`, method, { ...headers, 'dapr-api-token': run.daprApiToken }, body),
   };
 }
 

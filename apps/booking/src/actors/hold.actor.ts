@@ -1,0 +1,124 @@
+/**
+ * HoldActor (one per hold): places the hold through the ShowActor, keeps it ACTIVE until a
+ * reminder at its expiry releases the seats, or it is released (or, later, confirmed). Expire,
+ * release and confirm are turns of this one actor, so exactly one of them wins.
+ */
+import { AbstractActor, Temporal } from '@dapr/dapr';
+import type { Logger } from 'pino';
+import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import { buildSnapshot, canTransition, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
+import type { ShowGrant } from './show.actor';
+
+const HOLD = 'hold';
+const EXPIRE_REMINDER = 'expire';
+/** When ending a hold failed (database or ShowActor unreachable), try again this much later. */
+const EXPIRE_RETRY_SECONDS = 2;
+
+export interface PlaceHoldCommand {
+  showId: string;
+  seatIds: string[];
+  customerId: string;
+  customerEmail: string;
+  customerPhone?: string;
+  ttlSeconds: number;
+  policyVersion: number;
+  policyHash: string;
+  seats: SeatFacts[];
+}
+
+export type PlaceHoldResult =
+  | { placed: true; hold: HoldRecord }
+  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS'; seatIds: string[] };
+
+export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
+
+export interface HoldActorDeps {
+  holds: HoldsRepository;
+  sidecar: SidecarSettings;
+  logger: Logger;
+  now?: () => number;
+}
+
+export function createHoldActor(deps: HoldActorDeps) {
+  const now = deps.now ?? Date.now;
+  const showActor = <T>(showId: string, method: string, body: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.show, showId, method, body);
+
+  return class HoldActor extends AbstractActor {
+    private async load(): Promise<HoldRecord | undefined> {
+      const [found, hold] = await this.getStateManager<HoldRecord>().tryGetState(HOLD);
+      return found && hold ? { ...hold } : undefined;
+    }
+
+    private async save(hold: HoldRecord): Promise<void> {
+      await this.getStateManager<HoldRecord>().setState(HOLD, hold);
+    }
+
+    async place(command: PlaceHoldCommand): Promise<PlaceHoldResult> {
+      const holdId = this.getActorId().getId();
+      if (await this.load()) return { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
+
+      // The reminder goes first: if this process dies after the ShowActor granted the seats,
+      // the reminder still frees them at expiry.
+      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }));
+      const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
+      if (!grant.granted) {
+        await this.unregisterActorReminder(EXPIRE_REMINDER);
+        return { placed: false, reason: grant.reason, seatIds: grant.seatIds };
+      }
+      const createdAt = now();
+      const hold: HoldRecord = {
+        holdId, showId: command.showId, customerId: command.customerId, customerEmail: command.customerEmail,
+        customerPhone: command.customerPhone, seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
+        policyVersion: command.policyVersion, snapshot: buildSnapshot(command.policyVersion, command.policyHash, command.seats),
+        expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
+      };
+      try {
+        await deps.holds.insertActive(hold, currentCorrelationId());
+      } catch (error) {
+        await showActor(command.showId, 'release', { holdId });
+        await this.unregisterActorReminder(EXPIRE_REMINDER);
+        if (error instanceof SeatAlreadyClaimedError) {
+          deps.logger.error({ holdId, showId: command.showId }, 'the ShowActor granted a seat the database says is claimed');
+          return { placed: false, reason: 'SEAT_UNAVAILABLE', seatIds: command.seatIds };
+        }
+        throw error;
+      }
+      await this.save(hold);
+      return { placed: true, hold };
+    }
+
+    async get(): Promise<HoldRecord | null> {
+      return (await this.load()) ?? null;
+    }
+
+    async release(): Promise<EndHoldResult> {
+      return this.end('RELEASED');
+    }
+
+    override async receiveReminder(): Promise<void> {
+      // A throw here would only make Dapr retry blindly (or crash the SDK's handler): retry on our terms.
+      try {
+        const result = await this.end('EXPIRED');
+        if (result.ended) deps.logger.info({ holdId: result.hold.holdId, showId: result.hold.showId, lateMs: now() - Date.parse(result.hold.expiresAt) }, 'hold expired');
+      } catch (error) {
+        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, 'hold expiry failed; retrying');
+        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
+      }
+    }
+
+    private async end(to: 'EXPIRED' | 'RELEASED'): Promise<EndHoldResult> {
+      const hold = await this.load();
+      if (!hold) return { ended: false, reason: 'HOLD_NOT_FOUND' };
+      if (!canTransition(hold.status as HoldStatus, to)) return { ended: false, reason: 'HOLD_NOT_ACTIVE', hold };
+      // The database first (the system of record), then the ShowActor, then our own state: a
+      // failure part-way is retried from the top, and every step is idempotent.
+      await deps.holds.end(hold.holdId, to, currentCorrelationId());
+      await showActor(hold.showId, 'release', { holdId: hold.holdId });
+      const ended = { ...hold, status: to };
+      await this.save(ended);
+      if (to !== 'EXPIRED') await this.unregisterActorReminder(EXPIRE_REMINDER);
+      return { ended: true, hold: ended };
+    }
+  };
+}

@@ -1,0 +1,79 @@
+/** Seat holds: placed, read and released through their HoldActor. */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ACTOR_TYPES, AppError, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS, MIN_HOLD_TTL_SECONDS } from '../domain/hold';
+import { policySchema } from '../domain/policy';
+import type { EndHoldResult, PlaceHoldCommand, PlaceHoldResult } from '../actors/hold.actor';
+import type { HoldRecord } from '../data/holds.repository';
+import type { ShowsRepository } from '../data/shows.repository';
+import { requireShow } from './shows.routes';
+
+export const placeHoldSchema = z.object({
+  seatIds: z.array(z.string().min(1).max(64)).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'seatIds must not repeat'),
+  customerId: z.string().trim().min(1).max(100),
+  customerEmail: z.string().email(),
+  customerPhone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an E.164 phone number such as +4915112345678').optional(),
+  ttlSeconds: z.number().int().min(MIN_HOLD_TTL_SECONDS).max(MAX_HOLD_TTL_SECONDS).default(DEFAULT_HOLD_TTL_SECONDS),
+}).strict();
+
+const holdIdSchema = z.string().uuid({ message: 'holdId must be a UUID' });
+
+const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'], [number, string]> = {
+  SEAT_UNAVAILABLE: [409, 'Some of the seats are held or sold.'],
+  UNKNOWN_SEATS: [400, 'Some of the seats do not exist in this show.'],
+  SHOW_NOT_FOUND: [404, 'No such show.'],
+  SHOW_CANCELLED: [409, 'The show is cancelled.'],
+  HOLD_EXISTS: [409, 'A hold with this id exists.'],
+};
+
+export function view(hold: HoldRecord) {
+  return { holdId: hold.holdId, showId: hold.showId, status: hold.status, seatIds: hold.seatIds, expiresAt: hold.expiresAt, policyVersion: hold.policyVersion, customerId: hold.customerId };
+}
+
+export function holdsRouter(deps: { shows: ShowsRepository; sidecar: SidecarSettings }): Router {
+  const router = Router();
+  const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
+  const parseHoldId = (raw: string) => {
+    const id = holdIdSchema.safeParse(raw);
+    if (!id.success) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${raw}.`);
+    return id.data;
+  };
+
+  router.post('/api/shows/:showId/holds', async (req, res) => {
+    const input = placeHoldSchema.parse(req.body);
+    const show = await requireShow(deps.shows, req.params.showId);
+    if (show.status === 'CANCELLED') throw new AppError(409, 'SHOW_CANCELLED', 'The show is cancelled.');
+    const policy = policySchema.parse(show.policy);
+    if (input.seatIds.length > policy.maxSeatsPerHold) {
+      throw new AppError(400, 'TOO_MANY_SEATS', `A hold may take at most ${policy.maxSeatsPerHold} seats.`, { maxSeatsPerHold: policy.maxSeatsPerHold });
+    }
+    const seats = (await deps.shows.seats(show.venueId)).filter((s) => input.seatIds.includes(s.id));
+    const command: PlaceHoldCommand = {
+      ...input, showId: show.id, policyVersion: show.policyVersion, policyHash: show.policyHash,
+      seats: seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds })),
+    };
+    const result = await holdActor<PlaceHoldResult>(randomUUID(), 'place', command);
+    if (!result.placed) {
+      const [status, detail] = PLACE_FAILURES[result.reason];
+      throw new AppError(status, result.reason, result.seatIds.length ? `${detail} (${result.seatIds.join(', ')})` : detail, result.seatIds.length ? { seatIds: result.seatIds } : {});
+    }
+    res.status(201).json(view(result.hold));
+  });
+
+  router.get('/api/holds/:holdId', async (req, res) => {
+    const hold = await holdActor<HoldRecord | null>(parseHoldId(req.params.holdId), 'get');
+    if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${req.params.holdId}.`);
+    res.json(view(hold));
+  });
+
+  router.delete('/api/holds/:holdId', async (req, res) => {
+    const result = await holdActor<EndHoldResult>(parseHoldId(req.params.holdId), 'release');
+    if (result.ended) return void res.json(view(result.hold));
+    if (result.reason === 'HOLD_NOT_FOUND') throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${req.params.holdId}.`);
+    throw new AppError(409, 'HOLD_NOT_ACTIVE', `The hold is ${result.hold?.status}.`, { holdStatus: result.hold?.status });
+  });
+
+  return router;
+}

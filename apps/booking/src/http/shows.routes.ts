@@ -1,0 +1,61 @@
+/** Shows and their seat maps: created by admins, read by everyone. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, currentCorrelationId, requireAdmin } from '@holdfast/shared';
+import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
+import { policySchema } from '../domain/policy';
+import type { ShowsRepository } from '../data/shows.repository';
+
+export const createShowSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  startsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+  venue: venueInputSchema,
+  prepLeadMinutes: z.number().int().min(0).max(24 * 60).optional(),
+  policy: policySchema.default(policySchema.parse({})),
+}).strict();
+
+export const showIdSchema = z.string().uuid({ message: 'showId must be a UUID' });
+
+export async function requireShow(shows: ShowsRepository, rawId: string) {
+  const id = showIdSchema.safeParse(rawId);
+  const show = id.success ? await shows.find(id.data) : null;
+  if (!show) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${rawId}.`);
+  return show;
+}
+
+export function showsRouter(deps: { shows: ShowsRepository; adminToken: string }): Router {
+  const router = Router();
+
+  router.post('/api/admin/shows', requireAdmin(deps.adminToken), async (req, res) => {
+    const input = createShowSchema.parse(req.body);
+    const seatCount = buildSeatMap(input.venue).length;
+    if (seatCount > MAX_SEATS_PER_VENUE) throw new AppError(400, 'VENUE_TOO_LARGE', `A venue may have at most ${MAX_SEATS_PER_VENUE} seats (got ${seatCount}).`);
+    if (input.startsAt.getTime() <= Date.now()) throw new AppError(400, 'SHOW_IN_THE_PAST', 'startsAt must be in the future.');
+    res.status(201).json(await deps.shows.create(input, currentCorrelationId()));
+  });
+
+  router.get('/api/shows', async (_req, res) => {
+    const shows = await deps.shows.list();
+    res.json({ shows: shows.map((s) => ({ showId: s.id, title: s.title, startsAt: s.startsAt, status: s.status, venue: s.venue.name, policyVersion: s.policyVersion })) });
+  });
+
+  router.get('/api/shows/:showId', async (req, res) => {
+    const show = await requireShow(deps.shows, req.params.showId);
+    res.json({
+      showId: show.id, title: show.title, startsAt: show.startsAt, status: show.status, venue: { venueId: show.venueId, name: show.venue.name },
+      policy: show.policy, policyVersion: show.policyVersion, prepLeadMinutes: show.prepLeadMinutes ?? show.venue.prepLeadMinutes,
+    });
+  });
+
+  router.get('/api/shows/:showId/seats', async (req, res) => {
+    const show = await requireShow(deps.shows, req.params.showId);
+    const [seats, claims] = await Promise.all([deps.shows.seats(show.venueId), deps.shows.claims(show.id)]);
+    const taken = new Map(claims.map((c) => [c.seatId, c.kind]));
+    res.json({
+      showId: show.id,
+      seats: seats.map((s) => ({ id: s.id, label: s.label, section: s.section, row: s.rowLabel, number: s.number, zone: s.zone, adjacentIds: s.adjacentIds, status: taken.get(s.id) ?? 'AVAILABLE' })),
+    });
+  });
+
+  return router;
+}

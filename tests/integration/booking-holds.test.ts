@@ -1,0 +1,103 @@
+/**
+ * Seat holds through the booking app's sidecar, against real actors, reminders and PostgreSQL:
+ * one winner among concurrent holds on a seat, expiry on time (also across an app crash), release.
+ */
+import { Client } from 'pg';
+import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
+
+let stack: AppStack;
+let db: Client;
+let admin: Record<string, string>;
+
+interface Hold { holdId: string; status: string; expiresAt: string; seatIds: string[]; policyVersion: number }
+interface Seat { id: string; status: string }
+
+beforeAll(async () => {
+  stack = await startBookingStack({ logName: 'booking-holds' });
+  admin = { authorization: `Bearer ${stack.run.adminApiToken}` };
+  db = new Client({ connectionString: stack.run.databaseUrl });
+  await db.connect();
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.stop();
+});
+
+async function createShow(seatsPerRow = 10): Promise<string> {
+  const response = await stack.invoke<{ showId: string; seatCount: number }>('POST', '/api/admin/shows', {
+    title: 'The Tempest', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    venue: { name: 'Globe', sections: [{ name: 'Stalls', zone: 'front', rows: [{ label: 'A', seats: seatsPerRow }, { label: 'B', seats: seatsPerRow }] }] },
+  }, admin);
+  expect(response.status).toBe(201);
+  expect(response.body.seatCount).toBe(seatsPerRow * 2);
+  return response.body.showId;
+}
+
+const hold = (showId: string, seatIds: string[], extra: Record<string, unknown> = {}) =>
+  stack.invoke<Hold & { code?: string; seatIds?: string[] }>('POST', `/api/shows/${showId}/holds`, { seatIds, customerId: 'c-1', customerEmail: 'ada@example.com', ...extra });
+const seatStatus = async (showId: string, seatId: string) =>
+  (await stack.invoke<{ seats: Seat[] }>('GET', `/api/shows/${showId}/seats`)).body.seats.find((s) => s.id === seatId)?.status;
+const getHold = async (holdId: string) => (await stack.invoke<Hold>('GET', `/api/holds/${holdId}`)).body;
+
+describe('seat holds on a real sidecar', () => {
+  it('when an admin call has no token, then it is refused with ADMIN_AUTH_REQUIRED', async () => {
+    const response = await stack.invoke<{ code: string }>('POST', '/api/admin/shows', { title: 'x' });
+    expect(response).toMatchObject({ status: 401, body: { code: 'ADMIN_AUTH_REQUIRED' } });
+  });
+
+  it('when 50 customers hold the same seat at once, then exactly one gets it and the database has one claim', async () => {
+    const showId = await createShow();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => hold(showId, ['STALLS-A-5'], { customerId: `c-${i}` })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'SEAT_UNAVAILABLE' && r.body.seatIds?.[0] === 'STALLS-A-5')).toBe(true);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM seat_claims WHERE show_id = $1 AND seat_id = $2', [showId, 'STALLS-A-5']);
+    expect(rows[0].n).toBe(1);
+    expect(await seatStatus(showId, 'STALLS-A-5')).toBe('HELD');
+  });
+
+  it('when a hold of 5 seconds is not confirmed, then within 2 seconds of its expiry it is EXPIRED and its seats AVAILABLE', async () => {
+    const showId = await createShow();
+    const placed = await hold(showId, ['STALLS-B-1', 'STALLS-B-2'], { ttlSeconds: 5 });
+    expect(placed.status).toBe(201);
+    const expiresAt = Date.parse(placed.body.expiresAt);
+
+    await eventually(() => getHold(placed.body.holdId), (h) => h.status === 'EXPIRED', 10_000, 100);
+    await eventually(() => seatStatus(showId, 'STALLS-B-1'), (s) => s === 'AVAILABLE', 10_000, 100);
+    expect(Date.now() - expiresAt).toBeLessThan(2_000);
+    const { rows } = await db.query('SELECT status FROM holds WHERE id = $1', [placed.body.holdId]);
+    expect(rows[0].status).toBe('EXPIRED');
+  });
+
+  it('when the booking app crashes while a hold runs, then the restarted app still expires it on time', async () => {
+    const showId = await createShow();
+    const placed = await hold(showId, ['STALLS-A-1'], { ttlSeconds: 6 });
+    expect(placed.status).toBe(201);
+    await stack.killApp();
+    await stack.startApp();
+
+    await eventually(() => getHold(placed.body.holdId), (h) => h.status === 'EXPIRED', 15_000, 100);
+    expect(await seatStatus(showId, 'STALLS-A-1')).toBe('AVAILABLE');
+    expect(Date.now() - Date.parse(placed.body.expiresAt)).toBeLessThan(2_000);
+    // The seat can be held again.
+    expect((await hold(showId, ['STALLS-A-1'])).status).toBe(201);
+  });
+
+  it('when a customer releases a hold, then its seats are free at once and a second release is a 409', async () => {
+    const showId = await createShow();
+    const placed = await hold(showId, ['STALLS-A-3']);
+    const released = await stack.invoke<Hold>('DELETE', `/api/holds/${placed.body.holdId}`);
+    expect(released).toMatchObject({ status: 200, body: { status: 'RELEASED' } });
+    expect(await seatStatus(showId, 'STALLS-A-3')).toBe('AVAILABLE');
+    expect(await stack.invoke('DELETE', `/api/holds/${placed.body.holdId}`)).toMatchObject({ status: 409, body: { code: 'HOLD_NOT_ACTIVE' } });
+  });
+
+  it('when a request is wrong, then it gets a 4xx with a machine-readable code', async () => {
+    const showId = await createShow();
+    expect(await hold(showId, ['STALLS-A-1'], { ttlSeconds: 3 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(await hold(showId, ['STALLS-Z-1'])).toMatchObject({ status: 400, body: { code: 'UNKNOWN_SEATS', seatIds: ['STALLS-Z-1'] } });
+    expect(await hold('not-a-show', ['STALLS-A-1'])).toMatchObject({ status: 404, body: { code: 'SHOW_NOT_FOUND' } });
+    expect(await stack.invoke('GET', '/api/holds/00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
+  });
+});
