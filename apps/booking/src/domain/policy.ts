@@ -4,8 +4,10 @@ import { z } from 'zod';
 
 export const policySchema = z.object({
   currency: z.string().length(3).default('EUR'),
-  /** Price in minor units (cents) per zone; a zone without a price cannot be sold. */
-  zonePrices: z.record(z.string(), z.number().int().min(0)).default({}),
+  /** Price in minor units (cents) per zone. */
+  zonePrices: z.record(z.string(), z.number().int().min(1)).default({}),
+  /** Price of a seat whose zone has none in zonePrices. */
+  defaultPrice: z.number().int().min(1).default(2500),
   /** Largest number of seats one hold may take. */
   maxSeatsPerHold: z.number().int().min(1).max(50).default(10),
 }).strict();

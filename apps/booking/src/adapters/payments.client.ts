@@ -1,0 +1,45 @@
+/**
+ * The payment provider, over HTTP as the real one would be called: every call carries an
+ * idempotency key derived from the hold and the step, and the request's correlation id.
+ */
+import { CORRELATION_HEADER, currentCorrelationId } from '@holdfast/shared';
+
+export type PaymentOutcome<T> =
+  | { ok: true; value: T }
+  /** The card or account said no (402): the customer may try another. */
+  | { ok: false; kind: 'declined'; status: number }
+  /** The provider refused the request itself (other 4xx): retrying will not help. */
+  | { ok: false; kind: 'rejected'; status: number }
+  /** 5xx, timeout or no connection: the outcome is unknown, a retry with the same key is safe. */
+  | { ok: false; kind: 'unavailable'; status?: number };
+
+export interface PaymentsClient {
+  authorize(input: { amount: number; currency: string; token: string; reference: string }, idempotencyKey: string): Promise<PaymentOutcome<{ authorizationId: string }>>;
+  capture(input: { authorizationId: string; amount: number }, idempotencyKey: string): Promise<PaymentOutcome<{ captureId: string }>>;
+  release(input: { authorizationId: string }, idempotencyKey: string): Promise<PaymentOutcome<unknown>>;
+}
+
+export function createPaymentsClient(baseUrl: string, timeoutMs = 5_000): PaymentsClient {
+  async function call<T>(path: string, body: unknown, idempotencyKey: string): Promise<PaymentOutcome<T>> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, [CORRELATION_HEADER]: currentCorrelationId() ?? idempotencyKey },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      return { ok: false, kind: 'unavailable' };
+    }
+    if (response.ok) return { ok: true, value: (await response.json()) as T };
+    if (response.status === 402) return { ok: false, kind: 'declined', status: 402 };
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) return { ok: false, kind: 'rejected', status: response.status };
+    return { ok: false, kind: 'unavailable', status: response.status };
+  }
+  return {
+    authorize: (input, key) => call('/payment/authorize', input, key),
+    capture: (input, key) => call('/payment/capture', input, key),
+    release: (input, key) => call('/payment/release', input, key),
+  };
+}
