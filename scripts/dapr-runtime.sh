@@ -37,6 +37,11 @@ is_current() {
   [[ "$("$DAPR_INSTALL_DIR/daprd" --version 2>/dev/null | tr -d '[:space:]')" == "$DAPR_VERSION" ]]
 }
 
+# One build at a time: a second caller waits, then finds the binaries current.
+mkdir -p "$DAPR_INSTALL_DIR"
+exec 9>"$DAPR_INSTALL_DIR/.holdfast-build.lock"
+flock 9
+
 if is_current; then
   echo "dapr-runtime: daprd, placement and scheduler $DAPR_VERSION present in $DAPR_INSTALL_DIR"
   exit 0

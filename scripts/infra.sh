@@ -6,6 +6,8 @@
 # - A DATABASE_URL or REDIS_HOST given by the user wins: that server is then neither installed nor started.
 # - `start` is idempotent; `stop` stops only what this script started.
 set -euo pipefail
+# Password files and the local secrets are written before any chmod could narrow them.
+umask 077
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA="${HOLDFAST_DATA_DIR:-$ROOT/.data}"
@@ -15,6 +17,11 @@ PG_DB="${HOLDFAST_PG_DATABASE:-holdfast}"
 # The tests get their own database, so `npm test` never touches what `npm start` runs on.
 PG_DATABASES=(holdfast holdfast_test)
 LOCAL_ENV="$DATA/local.env"
+
+# One infra.sh at a time per data folder: two first runs must not both generate a password.
+mkdir -p "$DATA"
+exec 9>"$DATA/.infra.lock"
+flock 9
 
 log() { echo "infra: $*"; }
 
@@ -83,7 +90,8 @@ start_postgres() {
   done
 }
 
-redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_LOCAL_PORT" --no-auth-warning -a "$(ensure_secret HOLDFAST_REDIS_PASSWORD)" "$@"; }
+# The password goes through the environment, not the command line, where `ps` would show it.
+redis_cli() { REDISCLI_AUTH="$(ensure_secret HOLDFAST_REDIS_PASSWORD)" redis-cli -h 127.0.0.1 -p "$REDIS_LOCAL_PORT" "$@"; }
 
 start_redis() {
   if [[ -n "${REDIS_HOST:-}" ]]; then log "REDIS_HOST is set: using that Redis"; return; fi
@@ -101,6 +109,9 @@ start_redis() {
   redis-server "$DATA/run/redis-auth.conf" --port "$REDIS_LOCAL_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
     --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save ""
   for _ in $(seq 1 50); do redis_cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  if ! redis_cli ping 2>/dev/null | grep -q PONG; then
+    echo "infra: Redis did not start; see $DATA/run/redis.log" >&2; exit 1
+  fi
   log "Redis started on 127.0.0.1:$REDIS_LOCAL_PORT"
 }
 
@@ -137,6 +148,7 @@ case "${1:-start}" in
   stop) stop_all ;;
   status) pg_running && log "PostgreSQL running" || log "PostgreSQL not running"
           redis_cli ping 2>/dev/null | grep -q PONG && log "Redis running" || log "Redis not running" ;;
-  env) print_env ;;
-  *) echo "usage: infra.sh start|stop|status|env" >&2; exit 2 ;;
+  # `env` prints every setting as KEY=value; `env KEY` prints one value alone (for scripts).
+  env) if [[ -n "${2:-}" ]]; then print_env | sed -n "s/^$2=//p"; else print_env; fi ;;
+  *) echo "usage: infra.sh start|stop|status|env [KEY]" >&2; exit 2 ;;
 esac

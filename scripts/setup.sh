@@ -21,16 +21,20 @@ fi
 bash scripts/dapr-runtime.sh
 bash scripts/infra.sh start
 
-if [[ "${1:-}" == "--test" ]]; then export HOLDFAST_PG_DATABASE=holdfast_test; fi
-eval "$(bash scripts/infra.sh env | grep '^DATABASE_URL=' | sed 's/^/export /')"
+if [[ "${1:-}" == "--test" ]]; then
+  export HOLDFAST_PG_DATABASE=holdfast_test
+  # Your own test database wins; without one, tests share your DATABASE_URL (docs/ports.md).
+  if [[ -n "${TEST_DATABASE_URL:-}" ]]; then export DATABASE_URL=$TEST_DATABASE_URL; fi
+fi
+DATABASE_URL=$(bash scripts/infra.sh env DATABASE_URL)
+export DATABASE_URL
 
 # Prisma client: generated offline (docs/migrations.md); regenerated only when the schema changed.
 generated=shared/src/generated/prisma/client.ts
 if [[ ! -f "$generated" || shared/prisma/schema.prisma -nt "$generated" ]]; then
-  (cd shared && npx prisma generate >/dev/null) && touch "$generated"
+  bash scripts/prisma/generate.sh >/dev/null && touch "$generated"
   echo "setup: Prisma client generated"
 fi
 
-node scripts/prisma/prepare-database.mjs
 node scripts/prisma/schema-engine.mjs deploy
 echo "setup: ready in $(( ($(date +%s%N) - started) / 1000000 )) ms"

@@ -1,9 +1,8 @@
 import { defineConfig } from 'prisma/config';
 
-// The native schema engine cannot be downloaded on our machines; `prisma generate` only needs the
-// variable to name an existing file (docs/migrations.md). Where the engine exists, unset it.
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= __filename;
-
+// Offline, scripts/prisma/generate.sh points PRISMA_SCHEMA_ENGINE_BINARY at a placeholder for
+// `prisma generate`; nothing here does, so `prisma migrate deploy` uses the real engine wherever
+// it can be downloaded (the Kubernetes migration Job).
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { applyPortOverrides, readRunFile, type ResolvedApp } from '../devstack/run-file';
-import { startProcess, stopAll, type RunningProcess } from '../devstack/processes';
-import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, waitForSidecar, type ControlPlanePorts } from '../devstack/runtime';
-import { appEnv, readConnections, ROOT, runTokens, sidecarEnv } from '../devstack/env';
-import { httpOk, waitFor } from '../devstack/wait';
+import { applyPortOverrides, portFromEnv, readRunFile, type ResolvedApp } from '../devstack/run-file';
+import { killAll, startProcess, stopAll, type RunningProcess } from '../devstack/processes';
+import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, untilReady, type ControlPlanePorts } from '../devstack/runtime';
+import { appProcessEnv, readConnections, ROOT, runTokens, sidecarProcessEnv } from '../devstack/env';
+import { httpOk } from '../devstack/wait';
 
 /** Each control-plane port can be moved: placementHealthz -> HOLDFAST_PLACEMENT_HEALTHZ_PORT, placement -> HOLDFAST_PLACEMENT_PORT. */
 function controlPlanePorts(env: NodeJS.ProcessEnv, runFile: ResolvedApp[]): ControlPlanePorts {
@@ -21,15 +21,13 @@ function controlPlanePorts(env: NodeJS.ProcessEnv, runFile: ResolvedApp[]): Cont
     scheduler: portOf(runFile[0]?.schedulerHostAddress) ?? DEFAULT_CONTROL_PLANE.scheduler,
   };
   for (const key of Object.keys(ports) as Array<keyof ControlPlanePorts>) {
-    const name = `HOLDFAST_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_PORT`;
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
-    ports[key] = value;
+    ports[key] = portFromEnv(env, `HOLDFAST_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_PORT`, ports[key]);
   }
   return ports;
 }
+
+/** Set once a signal asked us to stop: start-up failures after that are part of stopping, not errors. */
+let stopping = false;
 
 async function main() {
   const runFile = process.argv[2] ?? join(ROOT, 'dapr.yaml');
@@ -39,9 +37,12 @@ async function main() {
   const providers = apps.find((a) => a.appID === 'providers');
   const providersUrl = `http://127.0.0.1:${providers?.appPort ?? 3001}`;
 
-  let stopping = false;
   const shutdown = async (reason: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: no more waiting for graceful exits.
+      killAll();
+      process.exit(130);
+    }
     stopping = true;
     console.log(`\nholdfast: stopping (${reason})...`);
     await stopAll();
@@ -50,6 +51,8 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The terminal closed: our children run in their own groups and would not get its SIGHUP.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
   // The scheduler's embedded etcd keeps reminders and workflow timers here across restarts.
   const runDir = process.env.HOLDFAST_RUN_DIR ?? join(ROOT, '.data');
@@ -57,20 +60,25 @@ async function main() {
   const controlPlane = await startControlPlane(controlPlanePorts(process.env, apps), join(runDir, 'scheduler'), (name) => join(runDir, 'logs', `${name}.log`));
 
   const started: RunningProcess[] = [];
+  const ready: Promise<void>[] = [];
   for (const app of apps) {
     const [command, ...args] = app.command;
-    started.push(startProcess({
+    const appProcess = startProcess({
       name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
-      env: appEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
-    }));
-    started.push(startSidecar({
+      env: appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
+    });
+    const sidecar = startSidecar({
       appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, metricsPort: app.metricsPort,
       resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
       placementAddress: controlPlane.placementAddress,
       schedulerAddress: controlPlane.schedulerAddress,
       logLevel: app.logLevel, appHealthCheckPath: app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
-      env: sidecarEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl), output: 'inherit',
-    }));
+      env: sidecarProcessEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl), output: 'inherit',
+    });
+    started.push(appProcess, sidecar);
+    // Fails at once if either process dies before it is ready, rather than after the timeout.
+    ready.push(untilReady(appProcess, () => httpOk(`http://127.0.0.1:${app.appPort}/healthz`), 120_000)
+      .then(() => untilReady(sidecar, () => httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`, { 'dapr-api-token': tokens.daprApiToken }), 120_000)));
   }
   for (const proc of started) {
     void proc.exited.then((code) => {
@@ -78,10 +86,8 @@ async function main() {
     });
   }
 
-  await Promise.all(apps.map(async (app) => {
-    await waitFor(`${app.appID} app`, () => httpOk(`http://127.0.0.1:${app.appPort}/healthz`), 120_000);
-    await waitForSidecar(app.daprHTTPPort, tokens.daprApiToken, 120_000);
-  }));
+  await Promise.all(ready);
+  if (stopping) return;
 
   console.log('\nholdfast: the platform is up\n');
   console.log('  app            app URL                  sidecar HTTP             sidecar gRPC     metrics');
@@ -89,13 +95,14 @@ async function main() {
     console.log(`  ${app.appID.padEnd(14)} http://127.0.0.1:${String(app.appPort).padEnd(8)} http://127.0.0.1:${String(app.daprHTTPPort).padEnd(8)} 127.0.0.1:${String(app.daprGRPCPort).padEnd(6)} http://127.0.0.1:${app.metricsPort}/metrics`);
   }
   console.log(`  placement      ${controlPlane.placementAddress}     scheduler ${controlPlane.schedulerAddress}     (logs: ${join(runDir, "logs")})`);
-  console.log('\n  Calls through a sidecar need the header dapr-api-token: its value is DAPR_API_TOKEN in .data/local.env');
+  console.log('\n  Calls through a sidecar need the header dapr-api-token: its value is HOLDFAST_DAPR_API_TOKEN in .data/local.env');
   console.log('  (or your own DAPR_API_TOKEN, if you set one). Example:');
   console.log('    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_DAPR_API_TOKEN=//p .data/local.env)" http://127.0.0.1:3500/v1.0/invoke/providers/method/healthz');
   console.log('  Ctrl-C stops everything.\n');
 }
 
 main().catch(async (error) => {
+  if (stopping) return;
   console.error(`holdfast: start failed: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll();
   process.exit(1);

@@ -35,7 +35,7 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
 
 /**
  * Dapr's state store gets the same database, with its tables in the `dapr` schema
- * (scripts/prisma/prepare-database.mjs). Prisma-style `?schema=` is not a PostgreSQL parameter:
+ * (created by the migration 20261125121500_dapr_schema). Prisma-style `?schema=` is not a PostgreSQL parameter:
  * Dapr's driver (pgx) would send it to the server, which refuses it.
  */
 export function toDaprPostgresUrl(databaseUrl: string): string {
@@ -59,7 +59,7 @@ export function runTokens(connections: Connections): Tokens {
 }
 
 /** What every sidecar reads: the component files' envRef and HOLDFAST_SECRET_* names. */
-export function sidecarEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, providersUrl: string): NodeJS.ProcessEnv {
+export function sidecarProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, providersUrl: string): NodeJS.ProcessEnv {
   return {
     ...base,
     DAPR_API_TOKEN: tokens.daprApiToken,
@@ -78,7 +78,7 @@ export interface AppPorts {
 }
 
 /** What every app reads (see each app's config): its port, its sidecar, its database. */
-export function appEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string): NodeJS.ProcessEnv {
+export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string): NodeJS.ProcessEnv {
   return {
     ...base,
     APP_PORT: String(ports.appPort),

@@ -31,7 +31,8 @@ export interface RunningProcess {
 const live = new Set<RunningProcess>();
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined) return;
+  // No pid means the spawn failed: never signal "-undefined" or, worse, -1 (every process we may signal).
+  if (child.pid === undefined || child.pid <= 1) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
@@ -76,14 +77,16 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
       signalGroup(child, 'SIGKILL');
       resolve(code);
     });
-    child.on('error', () => {
+    child.on('error', (error) => {
       running = false;
+      live.delete(handle);
+      if (spec.output === 'inherit') process.stderr.write(`[${spec.name}] could not start: ${error.message}\n`);
       resolve(null);
     });
   });
   const handle: RunningProcess = {
     name: spec.name,
-    pid: child.pid ?? -1,
+    pid: child.pid ?? 0,
     exited,
     isRunning: () => running,
     async stop(graceMs = 10_000) {
@@ -105,18 +108,22 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   return handle;
 }
 
-/** Stops every process this module started, newest first. */
+/** Stops every process this module started, all at once, each with its grace period. */
 export async function stopAll(graceMs?: number): Promise<void> {
-  for (const proc of [...live].reverse()) await proc.stop(graceMs);
+  await Promise.all([...live].map((proc) => proc.stop(graceMs)));
 }
 
-// Last resort if our own process exits without stopping its children (an uncaught error, say).
-process.on('exit', () => {
+/** SIGKILL to every process this module started: the second Ctrl-C. */
+export function killAll(): void {
   for (const proc of live) {
+    if (proc.pid <= 1) continue;
     try {
       process.kill(-proc.pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
   }
-});
+}
+
+// Last resort if our own process exits without stopping its children (an uncaught error, say).
+process.on('exit', killAll);

@@ -61,19 +61,22 @@ export function readRunFile(path: string): ResolvedApp[] {
   return resolveRunFile(readFileSync(path, 'utf8'), dirname(resolve(path)));
 }
 
+/** The port in `env[name]`, or `fallback` when unset; anything but a port number is an error naming the variable. */
+export function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return value;
+}
+
 /**
  * Lets the environment move an app's ports without editing dapr.yaml:
  * HOLDFAST_<APP>_PORT, HOLDFAST_<APP>_DAPR_HTTP_PORT, HOLDFAST_<APP>_DAPR_GRPC_PORT, HOLDFAST_<APP>_METRICS_PORT.
  */
 export function applyPortOverrides(app: ResolvedApp, env: NodeJS.ProcessEnv): ResolvedApp {
   const prefix = `HOLDFAST_${app.appID.toUpperCase().replace(/-/g, '_')}_`;
-  const read = (name: string, fallback: number) => {
-    const raw = env[prefix + name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${prefix + name} must be a port number, got "${raw}"`);
-    return value;
-  };
+  const read = (name: string, fallback: number) => portFromEnv(env, prefix + name, fallback);
   return {
     ...app,
     appPort: read('PORT', app.appPort),

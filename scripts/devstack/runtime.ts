@@ -84,7 +84,7 @@ export function startSidecar(spec: SidecarSpec): RunningProcess {
   const args = [
     '--app-id', spec.appId, '--app-port', String(spec.appPort), '--app-channel-address', '127.0.0.1',
     '--dapr-http-port', String(spec.httpPort), '--dapr-grpc-port', String(spec.grpcPort),
-    '--dapr-listen-addresses', '127.0.0.1', '--metrics-port', String(spec.metricsPort), '--metrics-listen-address', '127.0.0.1',
+    '--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--metrics-port', String(spec.metricsPort), '--metrics-listen-address', '127.0.0.1',
     '--placement-host-address', spec.placementAddress, '--scheduler-host-address', spec.schedulerAddress,
     '--resources-path', spec.resourcesPath, '--log-level', spec.logLevel ?? 'warn',
   ];

@@ -49,10 +49,9 @@ async function listMigrations() {
 const filters = { externalTables: [], externalEnums: [] }
 
 function localDatabaseUrl() {
-  const env = execFileSync('bash', [path.join(ROOT, 'scripts', 'infra.sh'), 'env'], { encoding: 'utf8' })
-  const line = env.split('\n').find((l) => l.startsWith('DATABASE_URL='))
-  if (!line) throw new Error('DATABASE_URL is not set and scripts/infra.sh env gave none')
-  return line.slice('DATABASE_URL='.length)
+  const url = execFileSync('bash', [path.join(ROOT, 'scripts', 'infra.sh'), 'env', 'DATABASE_URL'], { encoding: 'utf8' }).trim()
+  if (!url) throw new Error('DATABASE_URL is not set and scripts/infra.sh env gave none')
+  return url
 }
 
 function schemaAt(ref) {

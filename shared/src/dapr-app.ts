@@ -45,6 +45,9 @@ export interface DaprApp {
 
 export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   const { settings, logger } = options;
+  if (!settings.APP_API_TOKEN && !['127.0.0.1', 'localhost', '::1'].includes(settings.APP_HOST)) {
+    throw new Error(`APP_API_TOKEN is required when the app listens on ${settings.APP_HOST}: anyone who can reach it could call it`);
+  }
   const { app } = createHttpApp({
     name: options.name,
     logger,

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CORRELATION_HEADER, correlationIdFrom, withCorrelationId } from './correlation';
 import { createMetrics, type Metrics } from './metrics';
-import { notFoundHandler, problem, problemErrorHandler, PROBLEM_CONTENT_TYPE } from './problem';
+import { notFoundHandler, problem, problemErrorHandler, sendProblem } from './problem';
 
 /** A dependency the app needs to serve traffic; /readyz reports each one. */
 export interface ReadinessCheck {
@@ -80,7 +80,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         await check();
         return { name, ok: true };
       } catch (error) {
-        return { name, ok: false, error: error instanceof Error ? error.message : String(error) };
+        // The details go to the log, not to whoever probes: driver errors can name hosts and users.
+        logger.warn({ err: error, check: name }, 'readiness check failed');
+        return { name, ok: false };
       }
     }));
     const ready = results.every((r) => r.ok);
@@ -107,8 +109,7 @@ function requireAppToken(token: string, publicPaths: string[]): RequestHandler {
     if (PROBE_PATHS.includes(req.path) || publicPaths.some((p) => req.path.startsWith(p))) return next();
     const given = req.header('dapr-api-token');
     if (given && constantTimeEquals(given, token)) return next();
-    res.status(401).type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(problem(401, 'APP_TOKEN_INVALID', 'Requests must come through the Dapr sidecar (dapr-api-token).')));
+    sendProblem(req, res, problem(401, 'APP_TOKEN_INVALID', 'Requests must come through the Dapr sidecar (dapr-api-token).'));
   };
 }
 

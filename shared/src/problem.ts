@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { currentCorrelationId } from './correlation';
@@ -70,16 +70,20 @@ export function toProblem(error: unknown): Problem {
   return problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
 }
 
+/** Answers with `body` as application/problem+json, naming the request as its instance. */
+export function sendProblem(req: Request, res: Response, body: Problem): void {
+  res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...body, instance: req.originalUrl }));
+}
+
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const body = { ...toProblem(error), instance: req.originalUrl };
+    const body = toProblem(error);
     if (body.status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
     else logger.info({ code: body.code, path: req.path }, 'request rejected');
-    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    sendProblem(req, res, body);
   };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify({ ...problem(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`), instance: req.originalUrl }));
+  sendProblem(req, res, problem(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`));
 };

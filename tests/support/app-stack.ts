@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
 import { startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
-import { appEnv, ROOT, sidecarEnv, type Connections } from '../../scripts/devstack/env';
+import { appProcessEnv, ROOT, sidecarProcessEnv, type Connections } from '../../scripts/devstack/env';
 import { httpOk } from '../../scripts/devstack/wait';
 import { loadTestRun, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
 
@@ -82,7 +82,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   const startApp = async () => {
     app = startProcess({
       name: options.appId, command: process.execPath, args: ['--import', 'tsx', options.entry], cwd: ROOT,
-      env: appEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
+      env: appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });
     await untilReady(app, () => httpOk(`${appUrl}/healthz`), 60_000);
@@ -91,9 +91,9 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   await startApp();
   const sidecar = startSidecar({
     appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
-    metricsPort: options.ports.metrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'daprConfig.yaml'),
+    metricsPort: options.ports.metrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'holdfast-config.yaml'),
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
-    env: sidecarEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
+    env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
   await waitForSidecar(ports.daprHTTPPort, run.daprApiToken, 60_000);
   await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);

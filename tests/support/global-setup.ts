@@ -14,7 +14,11 @@ import { saveTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from './test-env
 export default async function globalSetup(): Promise<void> {
   rmSync(TEST_DATA_DIR, { recursive: true, force: true });
   mkdirSync(TEST_LOG_DIR, { recursive: true });
-  const connections = readConnections({ ...process.env, HOLDFAST_PG_DATABASE: 'holdfast_test' });
+  // As scripts/setup.sh --test: TEST_DATABASE_URL, else the local holdfast_test, else the user's DATABASE_URL.
+  const connections = readConnections({
+    ...process.env, HOLDFAST_PG_DATABASE: 'holdfast_test',
+    ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {}),
+  });
   const tokens = runTokens({ ...connections, DAPR_API_TOKEN: '', APP_API_TOKEN: '' });
 
   const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));

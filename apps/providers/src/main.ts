@@ -9,6 +9,8 @@ const config = (() => {
   try {
     return loadConfig({
       APP_PORT: port(3001),
+      /** 127.0.0.1 locally; 0.0.0.0 in a pod. */
+      APP_HOST: z.string().default('127.0.0.1'),
       LOG_LEVEL: sidecarEnv.LOG_LEVEL,
       PROVIDERS_CHAOS_FILE: z.string().default(resolve(__dirname, '..', 'chaos.yaml')),
       /** Overrides the seed in the chaos file. */
@@ -30,8 +32,8 @@ async function main() {
   app.use(providersRouter(state, logger));
   finishHttpApp(app, logger);
 
-  const server = await listen(app, config.APP_PORT);
-  logger.info({ url: `http://127.0.0.1:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed }, 'providers listening');
+  const server = await listen(app, config.APP_PORT, config.APP_HOST);
+  logger.info({ url: `http://${config.APP_HOST}:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed }, 'providers listening');
   shutdownOnSignals(logger, [() => server.close()]);
 }
 

@@ -89,3 +89,17 @@ describe('providers app', () => {
     expect(await (await putChaos({ rules: { 'payment.capture': { outcomes: { ok: 0.3 } } } })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
+
+describe('providers app under retries', () => {
+  it('when a retry with the same key arrives while the first attempt is still running, then there is one effect', async () => {
+    await putChaos({ rules: { 'sms.send': { outcomes: { ok: 1 }, latencyMs: 300 } } });
+    const body = { to: '+4915112345678', body: 'Doors open at 7' };
+    const [first, second] = await Promise.all([
+      post('/sms/send', body, { 'Idempotency-Key': 'sms-1' }),
+      new Promise((resolve) => setTimeout(resolve, 50)).then(() => post('/sms/send', body, { 'Idempotency-Key': 'sms-1' })),
+    ]);
+    const messageId = async (r: unknown) => ((await (r as Response).json()) as { messageId: string }).messageId;
+    expect(await messageId(second)).toBe(await messageId(first));
+    expect((await calls('?domain=sms')).map((c) => c.replayed)).toEqual([false, true]);
+  });
+});

@@ -11,11 +11,14 @@ import { ChaosTable, type ChaosRule } from './domain/chaos';
 import { CallLog, IdempotencyStore } from './domain/calls';
 import { failureBody, OPERATIONS, operationKey, type Operation, type SuccessAnswer } from './domain/operations';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
+import { AppError, currentCorrelationId } from '@holdfast/shared';
 
 export interface ProvidersState {
   chaos: ChaosTable;
   calls: CallLog;
   answers: IdempotencyStore<SuccessAnswer>;
+  /** Requests still being answered, per operation and key: a retry that arrives meanwhile waits for them. */
+  inFlight: Map<string, Promise<unknown>>;
   seed: number;
   initial: ChaosUpdate;
 }
@@ -26,6 +29,7 @@ export function createProvidersState(initial: ChaosUpdate): ProvidersState {
     chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
     calls: new CallLog(),
     answers: new IdempotencyStore(),
+    inFlight: new Map(),
     seed,
     initial,
   };
@@ -49,7 +53,21 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
   const key = operationKey(op);
   return async (req: Request, res: Response) => {
     const idempotencyKey = idempotencyKeyOf(req);
-    const correlationId = req.header('x-correlation-id') ?? null;
+    const correlationId = currentCorrelationId() ?? null;
+    // A retry that overtakes the first attempt (the caller timed out while we slept) waits for it,
+    // then gets its answer if it succeeded: one effect per key, as at Stripe.
+    const flightKey = idempotencyKey ? `${key}\u0000${idempotencyKey}` : undefined;
+    const earlierFlight = flightKey ? state.inFlight.get(flightKey) : undefined;
+    if (earlierFlight) await earlierFlight.catch(() => undefined);
+    let finish = () => {};
+    if (flightKey) {
+      const flight = new Promise<void>((resolve) => (finish = resolve));
+      state.inFlight.set(flightKey, flight);
+      res.once('close', () => {
+        finish();
+        if (state.inFlight.get(flightKey) === flight) state.inFlight.delete(flightKey);
+      });
+    }
     const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: req.body ?? null };
 
     const parsed = op.request.safeParse(req.body ?? {});
@@ -76,8 +94,10 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       return;
     }
     if (outcome === 'timeout') {
-      // Recorded when received: the caller has given up long before we answer.
+      // Recorded when received: the caller has given up long before we answer. A retry need not
+      // wait for this attempt: it had no effect.
       state.calls.record({ ...base, outcome, status: 504, replayed: false });
+      finish();
       await sleep(decision.timeoutMs);
       if (!res.writableEnded && !res.destroyed) res.status(504).json(failureBody(op.domain, 504));
       return;
@@ -107,11 +127,7 @@ export function adminRouter(state: ProvidersState): Router {
     const update = chaosUpdateSchema.parse(req.body ?? {});
     const unknown = Object.keys(update.rules).filter((name) => !OPERATIONS.some((op) => operationKey(op) === name));
     if (unknown.length > 0) {
-      res.status(400).type('application/problem+json').json({
-        type: 'https://holdfast.dev/problems/unknown-operation', title: 'Bad Request', status: 400, code: 'UNKNOWN_OPERATION',
-        detail: `No such operation: ${unknown.join(', ')}`, operations: OPERATIONS.map(operationKey),
-      });
-      return;
+      throw new AppError(400, 'UNKNOWN_OPERATION', `No such operation: ${unknown.join(', ')}`, { operations: OPERATIONS.map(operationKey) });
     }
     state.chaos.merge(update.rules as Record<string, ChaosRule>);
     if (update.seed !== undefined) {
@@ -120,7 +136,7 @@ export function adminRouter(state: ProvidersState): Router {
     }
     res.json(view());
   });
-  /** Back to the rules the app started with (its chaos file) and a fresh record. */
+  /** Back to the rules and seed the app started with (its chaos file); the calls stay (DELETE /admin/calls). */
   router.delete('/chaos', (_req, res) => {
     state.seed = state.initial.seed ?? Date.now();
     state.chaos.reset(state.initial.rules as Record<string, ChaosRule>, seedrandom(String(state.seed)));
