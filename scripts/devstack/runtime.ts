@@ -19,10 +19,14 @@ export interface ControlPlanePorts {
   schedulerEtcdPeer: number;
 }
 
+/**
+ * placement and scheduler keep Dapr's default gRPC ports; their other ports are ours, below Linux's
+ * ephemeral range (32768-60999), where an outgoing connection's source port can take them first.
+ */
 export const DEFAULT_CONTROL_PLANE: ControlPlanePorts = {
-  placement: 50005, placementHealthz: 58080, placementMetrics: 59090, placementRaft: 58201,
-  scheduler: 50006, schedulerHealthz: 58081, schedulerMetrics: 59091,
-  schedulerEtcdClient: 52379, schedulerEtcdPeer: 52380,
+  placement: 50005, placementHealthz: 28080, placementMetrics: 28090, placementRaft: 28201,
+  scheduler: 50006, schedulerHealthz: 28081, schedulerMetrics: 28091,
+  schedulerEtcdClient: 28379, schedulerEtcdPeer: 28380,
 };
 
 export interface ControlPlane {

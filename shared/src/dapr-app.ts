@@ -7,7 +7,7 @@ import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
-import { sidecarReadiness, type SidecarSettings } from './sidecar';
+import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sidecar';
 import { shutdownOnSignals } from './service';
 import { sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
@@ -70,14 +70,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     communicationProtocol: CommunicationProtocolEnum.HTTP,
     maxBodySizeMb: 4,
     logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
-    clientOptions: {
-      daprHost: settings.DAPR_HOST,
-      daprPort: String(settings.DAPR_HTTP_PORT),
-      communicationProtocol: CommunicationProtocolEnum.HTTP,
-      daprApiToken: settings.DAPR_API_TOKEN,
-      logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
-      actor: options.actorSettings,
-    },
+    clientOptions: { ...daprClientOptions(settings, logger), actor: options.actorSettings },
   });
   await options.register?.(server);
   await server.start();

@@ -1,5 +1,6 @@
 /** How an app reaches its own Dapr sidecar, and the readiness check that says whether it can. */
-import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+import { CommunicationProtocolEnum, DaprClient, LogLevel, type DaprClientOptions } from '@dapr/dapr';
+import type { Logger } from 'pino';
 import { sdkLoggerService } from './sdk-logger';
 import type { ReadinessCheck } from './http-app';
 
@@ -48,13 +49,18 @@ export async function waitForSidecarOutbound(settings: SidecarSettings, timeoutM
   }
 }
 
-/** A DaprClient for the app's own sidecar (HTTP API), made in main.ts and passed where needed. */
-export function createDaprClient(settings: SidecarSettings, logger?: import('pino').Logger): DaprClient {
-  return new DaprClient({
+/** How the SDK reaches the app's own sidecar: its HTTP API, with the token, logging through pino. */
+export function daprClientOptions(settings: SidecarSettings, logger?: Logger): Partial<DaprClientOptions> {
+  return {
     daprHost: settings.DAPR_HOST,
     daprPort: String(settings.DAPR_HTTP_PORT),
     communicationProtocol: CommunicationProtocolEnum.HTTP,
     daprApiToken: settings.DAPR_API_TOKEN,
     ...(logger ? { logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) } } : {}),
-  });
+  };
+}
+
+/** A DaprClient for the app's own sidecar, made in main.ts and passed where needed. */
+export function createDaprClient(settings: SidecarSettings, logger?: Logger): DaprClient {
+  return new DaprClient(daprClientOptions(settings, logger));
 }

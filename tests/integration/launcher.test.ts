@@ -62,11 +62,12 @@ describe('the dapr.yaml launcher (npm start)', () => {
       const prefix = `HOLDFAST_${app.appID.toUpperCase()}_`;
       env[`${prefix}PORT`] = String(app.appPort + OFFSET);
       env[`${prefix}DAPR_HTTP_PORT`] = String(app.daprHTTPPort + OFFSET);
-      env[`${prefix}DAPR_GRPC_PORT`] = String(app.daprGRPCPort - 10_000);
+      env[`${prefix}DAPR_GRPC_PORT`] = String(app.daprGRPCPort - 26_000);
       env[`${prefix}METRICS_PORT`] = String(app.metricsPort + OFFSET);
     }
-    for (const [name, port] of Object.entries({ PLACEMENT: 40005, PLACEMENT_HEALTHZ: 40080, PLACEMENT_METRICS: 40090, PLACEMENT_RAFT: 40201, SCHEDULER: 40006,
-      SCHEDULER_HEALTHZ: 40081, SCHEDULER_METRICS: 40091, SCHEDULER_ETCD_CLIENT: 40379, SCHEDULER_ETCD_PEER: 40380 })) {
+    // Below the ephemeral range (32768-60999) like every test port.
+    for (const [name, port] of Object.entries({ PLACEMENT: 26005, PLACEMENT_HEALTHZ: 26080, PLACEMENT_METRICS: 26090, PLACEMENT_RAFT: 26201, SCHEDULER: 26006,
+      SCHEDULER_HEALTHZ: 26081, SCHEDULER_METRICS: 26091, SCHEDULER_ETCD_CLIENT: 26379, SCHEDULER_ETCD_PEER: 26380 })) {
       env[`HOLDFAST_${name}_PORT`] = String(port);
     }
 

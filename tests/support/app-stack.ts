@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
 import { startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
 import { appProcessEnv, ROOT, sidecarProcessEnv, type Connections } from '../../scripts/devstack/env';
-import { httpOk } from '../../scripts/devstack/wait';
+import { httpOk, poll } from '../../scripts/devstack/wait';
 import { loadTestRun, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
 
 export interface AppStackOptions {
@@ -113,14 +113,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   };
 }
 
-/** Polls `read` until `accept` holds, returning the last value; fails with what it last saw. */
-export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`condition not met after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+/** Polls `read` until `accept` holds, returning the accepted value; fails with what it last saw. */
+export function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+  return poll('condition', read, accept, timeoutMs, intervalMs);
 }

@@ -11,9 +11,10 @@ export const TEST_DATA_DIR = join(ROOT, '.data', 'test');
 export const TEST_LOG_DIR = join(TEST_DATA_DIR, 'logs');
 const RUN_FILE = join(TEST_DATA_DIR, 'test-run.json');
 
+/** All below Linux's ephemeral port range (32768-60999), so no outgoing connection can hold one first. */
 export const TEST_PORTS = {
-  placement: 51005, placementHealthz: 51080, placementMetrics: 51090, placementRaft: 51201,
-  scheduler: 51006, schedulerHealthz: 51081, schedulerMetrics: 51091, schedulerEtcdClient: 51379, schedulerEtcdPeer: 51380,
+  placement: 25005, placementHealthz: 25080, placementMetrics: 25090, placementRaft: 25201,
+  scheduler: 25006, schedulerHealthz: 25081, schedulerMetrics: 25091, schedulerEtcdClient: 25379, schedulerEtcdPeer: 25380,
   providers: 4001,
   skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
   bookingApp: 4200, bookingDaprHttp: 4600, bookingDaprGrpc: 4601, bookingMetrics: 4602,
