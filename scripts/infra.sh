@@ -6,8 +6,6 @@
 # - A DATABASE_URL or REDIS_HOST given by the user wins: that server is then neither installed nor started.
 # - `start` is idempotent; `stop` stops only what this script started.
 set -euo pipefail
-# Password files and the local secrets are written before any chmod could narrow them.
-umask 077
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA="${HOLDFAST_DATA_DIR:-$ROOT/.data}"
@@ -48,7 +46,7 @@ as_pg() {
 
 ensure_secret() { # KEY -> prints the value, generating and persisting it on first use
   local key=$1 value
-  mkdir -p "$DATA"; touch "$LOCAL_ENV"; chmod 600 "$LOCAL_ENV"
+  mkdir -p "$DATA"; (umask 077; touch "$LOCAL_ENV")
   value=$(sed -n "s/^$key=//p" "$LOCAL_ENV")
   if [[ -z "$value" ]]; then
     value=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -67,7 +65,7 @@ start_postgres() {
   if [[ ! -f "$DATA/postgres/PG_VERSION" ]]; then
     log "initialising a PostgreSQL cluster in $DATA/postgres"
     mkdir -p "$DATA/postgres" "$DATA/run"
-    local pwfile="$DATA/run/pwfile"; printf '%s\n' "$password" > "$pwfile"
+    local pwfile="$DATA/run/pwfile"; (umask 077; printf '%s\n' "$password" > "$pwfile")
     if [[ $(id -u) -eq 0 ]]; then chown postgres "$DATA/postgres" "$DATA/run" "$pwfile"; fi
     as_pg "$bin/initdb" -D "$DATA/postgres" -U holdfast --pwfile="$pwfile" -A scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$pwfile"
@@ -105,7 +103,7 @@ start_redis() {
   fi
   mkdir -p "$DATA/redis" "$DATA/run"
   # appendonly: pub/sub lives in Redis Streams, and a restart must not lose undelivered events.
-  printf 'requirepass %s\n' "$password" > "$DATA/run/redis-auth.conf"; chmod 600 "$DATA/run/redis-auth.conf"
+  (umask 077; printf 'requirepass %s\n' "$password" > "$DATA/run/redis-auth.conf")
   redis-server "$DATA/run/redis-auth.conf" --port "$REDIS_LOCAL_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
     --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save ""
   for _ in $(seq 1 50); do redis_cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
