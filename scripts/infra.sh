@@ -17,6 +17,7 @@ PG_DATABASES=(holdfast holdfast_test)
 LOCAL_ENV="$DATA/local.env"
 
 # One infra.sh at a time per data folder: two first runs must not both generate a password.
+# The servers we start must not inherit the lock (fd 9): they would hold it for their lifetime.
 mkdir -p "$DATA"
 exec 9>"$DATA/.infra.lock"
 flock 9
@@ -77,7 +78,7 @@ start_postgres() {
   else
     mkdir -p "$DATA/run"; [[ $(id -u) -eq 0 ]] && chown postgres "$DATA/run"
     as_pg "$bin/pg_ctl" -D "$DATA/postgres" -l "$DATA/run/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $DATA/run -c max_connections=200" start >/dev/null
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $DATA/run -c max_connections=200" start >/dev/null 9>&-
     log "PostgreSQL started on 127.0.0.1:$PG_PORT"
   fi
   for db in "${PG_DATABASES[@]}" "$PG_DB"; do
@@ -105,7 +106,7 @@ start_redis() {
   # appendonly: pub/sub lives in Redis Streams, and a restart must not lose undelivered events.
   (umask 077; printf 'requirepass %s\n' "$password" > "$DATA/run/redis-auth.conf")
   redis-server "$DATA/run/redis-auth.conf" --port "$REDIS_LOCAL_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
-    --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save ""
+    --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save "" 9>&-
   for _ in $(seq 1 50); do redis_cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   if ! redis_cli ping 2>/dev/null | grep -q PONG; then
     echo "infra: Redis did not start; see $DATA/run/redis.log" >&2; exit 1
@@ -139,6 +140,8 @@ print_env() {
   echo "APP_API_TOKEN=${APP_API_TOKEN:-$(ensure_secret HOLDFAST_APP_API_TOKEN)}"
   # Bearer token of the admin endpoints (/api/admin/*).
   echo "ADMIN_API_TOKEN=${ADMIN_API_TOKEN:-$(ensure_secret HOLDFAST_ADMIN_API_TOKEN)}"
+  # HMAC key of ticket QR payloads.
+  echo "TICKET_SIGNING_KEY=${TICKET_SIGNING_KEY:-$(ensure_secret HOLDFAST_TICKET_SIGNING_KEY)}"
 }
 
 case "${1:-start}" in
