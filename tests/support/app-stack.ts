@@ -70,7 +70,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   const run = loadTestRun();
   const connections: Connections = {
     DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
-    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken,
+    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };

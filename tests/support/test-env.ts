@@ -28,6 +28,7 @@ export interface TestRun {
   daprApiToken: string;
   appApiToken: string;
   adminApiToken: string;
+  ticketSigningKey: string;
   providersUrl: string;
   placementAddress: string;
   schedulerAddress: string;

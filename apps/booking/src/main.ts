@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
+import { createBookingsRepository } from './data/bookings.repository';
+import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
 import { createHoldActor } from './actors/hold.actor';
 import { showsRouter } from './http/shows.routes';
@@ -13,11 +15,18 @@ async function main() {
     ...daprAppEnv(3000),
     /** Bearer token for /api/admin/*. */
     ADMIN_API_TOKEN: z.string().min(16),
+    /** HMAC key that signs ticket QR payloads; changing it invalidates every ticket issued. */
+    TICKET_SIGNING_KEY: z.string().min(32),
+    /** The payment provider (locally the providers app). */
+    PROVIDERS_URL: z.string().url(),
+    PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
   const shows = createShowsRepository(prisma);
   const holds = createHoldsRepository(prisma);
+  const bookings = createBookingsRepository(prisma);
+  const payments = createPaymentsClient(config.PROVIDERS_URL, config.PAYMENT_TIMEOUT_MS);
 
   await startDaprApp({
     name: 'booking',
@@ -31,7 +40,7 @@ async function main() {
     register: async (server) => {
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
-      await server.actor.registerActor(createHoldActor({ holds, sidecar: config, logger }));
+      await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger }));
     },
     onShutdown: [() => prisma.$disconnect()],
   });

@@ -6,8 +6,14 @@
 import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } from '@holdfast/shared';
-import { buildSnapshot, canTransition, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { randomUUID } from 'node:crypto';
+import { buildSnapshot, canTransition, isExpired, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { priceSeats } from '../domain/pricing';
+import type { Policy } from '../domain/policy';
+import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
+import type { BookingsRepository, BookingView } from '../data/bookings.repository';
+import type { PaymentsClient } from '../adapters/payments.client';
 import type { ShowGrant } from './show.actor';
 
 const HOLD = 'hold';
@@ -33,11 +39,38 @@ export type PlaceHoldResult =
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
 
+export interface ConfirmHoldCommand {
+  idempotencyKey: string;
+  paymentToken: string;
+  /** The show's policy now, and its version: a hold made under another version has drifted. */
+  policy: Policy;
+  policyVersion: number;
+  /** Zone of each held seat, for pricing. */
+  seats: Array<{ id: string; zone: string }>;
+}
+
+export type ConfirmHoldResult =
+  | { confirmed: true; booking: BookingView }
+  | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE'
+      | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE'; detail?: string };
+
+/** Keys of the provider calls, derived from the hold: a retried confirmation never charges twice. */
+export const paymentKeys = (holdId: string) => ({
+  authorize: `hold-${holdId}-authorize`, capture: `hold-${holdId}-capture`, release: `hold-${holdId}-release`,
+});
+
 export interface HoldActorDeps {
   holds: HoldsRepository;
+  bookings: BookingsRepository;
+  payments: PaymentsClient;
+  ticketKey: string;
   sidecar: SidecarSettings;
   logger: Logger;
   now?: () => number;
+}
+
+function paymentFailure(kind: 'declined' | 'rejected' | 'unavailable') {
+  return kind === 'declined' ? 'PAYMENT_DECLINED' as const : kind === 'rejected' ? 'PAYMENT_REJECTED' as const : 'PAYMENT_UNAVAILABLE' as const;
 }
 
 export function createHoldActor(deps: HoldActorDeps) {
@@ -86,6 +119,50 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       await this.save(hold);
       return { placed: true, hold };
+    }
+
+    async confirm(command: ConfirmHoldCommand): Promise<ConfirmHoldResult> {
+      const hold = await this.load();
+      if (!hold) return { confirmed: false, reason: 'HOLD_NOT_FOUND' };
+      if (hold.status === 'CONFIRMED') {
+        return hold.booking && hold.confirmationKey === command.idempotencyKey
+          ? { confirmed: true, booking: hold.booking }
+          : { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED', detail: `booking ${hold.booking?.bookingId}` };
+      }
+      if (hold.status === 'EXPIRED') return { confirmed: false, reason: 'HOLD_EXPIRED' };
+      if (hold.status !== 'ACTIVE') return { confirmed: false, reason: 'HOLD_NOT_ACTIVE', detail: hold.status };
+      // Past its expiry but the reminder has not run yet: expiry wins, now, in this same turn.
+      if (isExpired(Date.parse(hold.expiresAt), now())) {
+        await this.end('EXPIRED');
+        return { confirmed: false, reason: 'HOLD_EXPIRED' };
+      }
+      const problems = snapshotProblems(hold.snapshot, hold.seatIds);
+      if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
+      if (command.policyVersion !== hold.policyVersion) return { confirmed: false, reason: 'POLICY_CHANGED', detail: `held under ${hold.policyVersion}, now ${command.policyVersion}` };
+
+      const price = priceSeats(command.policy, command.seats.filter((s) => hold.seatIds.includes(s.id)));
+      const keys = paymentKeys(hold.holdId);
+      const authorized = await deps.payments.authorize({ amount: price.total, currency: price.currency, token: command.paymentToken, reference: hold.holdId }, keys.authorize);
+      if (!authorized.ok) return { confirmed: false, reason: paymentFailure(authorized.kind) };
+      const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: price.total }, keys.capture);
+      if (!captured.ok) {
+        // A capture refused outright leaves nothing charged: free the authorization. After a
+        // timeout the capture may have happened; the customer's retry replays it under the same key.
+        if (captured.kind !== 'unavailable') await deps.payments.release({ authorizationId: authorized.value.authorizationId }, keys.release);
+        return { confirmed: false, reason: paymentFailure(captured.kind) };
+      }
+
+      const bookingId = randomUUID();
+      const booking = await deps.bookings.confirm({
+        bookingId, holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail,
+        customerPhone: hold.customerPhone, idempotencyKey: command.idempotencyKey, currency: price.currency, total: price.total,
+        seats: price.seats.map((s) => ({ ...s, qrPayload: signTicket(deps.ticketKey, { bookingId, showId: hold.showId, seatId: s.seatId }) })),
+        payment: { authorizationId: authorized.value.authorizationId, captureId: captured.value.captureId },
+      }, currentCorrelationId());
+      await showActor(hold.showId, 'markSold', { holdId: hold.holdId });
+      await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
+      await this.unregisterActorReminder(EXPIRE_REMINDER);
+      return { confirmed: true, booking };
     }
 
     async get(): Promise<HoldRecord | null> {

@@ -4,7 +4,7 @@
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { grantSeats, releaseSeats, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
+import { grantSeats, markSold, releaseSeats, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
 import type { ShowsRepository } from '../data/shows.repository';
 
 const SEATS = 'seats';
@@ -55,6 +55,12 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
       if (released.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
       deps.logger.debug({ showId: this.getActorId().getId(), holdId: command.holdId, released }, 'seats released');
       return { released };
+    }
+
+    async markSold(command: { holdId: string }): Promise<{ sold: string[] }> {
+      const { seats, sold } = markSold(await this.loadSeats(), command.holdId);
+      if (sold.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
+      return { sold };
     }
 
     async seats(): Promise<ShowSeats> {

@@ -17,6 +17,9 @@ export interface HoldRecord {
   snapshot: HoldSnapshot;
   expiresAt: string;
   createdAt: string;
+  /** Once CONFIRMED: the booking, and the Idempotency-Key of the confirmation that made it. */
+  booking?: import('./bookings.repository').BookingView;
+  confirmationKey?: string;
 }
 
 export class SeatAlreadyClaimedError extends Error {

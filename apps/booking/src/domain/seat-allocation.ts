@@ -29,6 +29,14 @@ export function releaseSeats(seats: ShowSeats, holdId: string): { seats: ShowSea
   return { seats: next, released };
 }
 
+/** Turns a hold's held seats into sold seats; returns which were sold. */
+export function markSold(seats: ShowSeats, holdId: string): { seats: ShowSeats; sold: string[] } {
+  const sold = Object.keys(seats).filter((id) => seats[id]!.holdId === holdId && seats[id]!.kind === 'HELD');
+  const next = { ...seats };
+  for (const id of sold) next[id] = { holdId, kind: 'SOLD' };
+  return { seats: next, sold };
+}
+
 export function seatStatus(seats: ShowSeats, seatId: string): 'AVAILABLE' | 'HELD' | 'SOLD' {
   return seats[seatId]?.kind ?? 'AVAILABLE';
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ACTOR_TYPES, AppError, invokeActor, type SidecarSettings } from '@holdfast/shared';
 import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS, MIN_HOLD_TTL_SECONDS } from '../domain/hold';
 import { policySchema } from '../domain/policy';
-import type { EndHoldResult, PlaceHoldCommand, PlaceHoldResult } from '../actors/hold.actor';
+import type { ConfirmHoldCommand, ConfirmHoldResult, EndHoldResult, PlaceHoldCommand, PlaceHoldResult } from '../actors/hold.actor';
 import type { HoldRecord } from '../data/holds.repository';
 import type { ShowsRepository } from '../data/shows.repository';
 import { requireShow } from './shows.routes';
@@ -19,6 +19,23 @@ export const placeHoldSchema = z.object({
 }).strict();
 
 const holdIdSchema = z.string().uuid({ message: 'holdId must be a UUID' });
+const idempotencyKeySchema = z.string().min(8).max(200);
+
+export const confirmSchema = z.object({
+  payment: z.object({ token: z.string().min(1).max(200) }).strict(),
+}).strict();
+
+const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
+  HOLD_NOT_FOUND: [404, 'No such hold.'],
+  HOLD_EXPIRED: [410, 'The hold has expired; its seats are released.'],
+  HOLD_NOT_ACTIVE: [409, 'The hold is no longer active.'],
+  HOLD_ALREADY_CONFIRMED: [409, 'The hold was confirmed by another request (another Idempotency-Key).'],
+  HOLD_SNAPSHOT_INCOMPLETE: [422, 'The hold lacks what confirmation checks.'],
+  POLICY_CHANGED: [409, 'The show\'s pricing or seating policy changed since the hold was made.'],
+  PAYMENT_DECLINED: [402, 'The payment was declined; the hold stays active until it expires.'],
+  PAYMENT_REJECTED: [422, 'The payment provider rejected the request.'],
+  PAYMENT_UNAVAILABLE: [503, 'The payment provider did not answer; retry with the same Idempotency-Key.'],
+};
 
 const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'], [number, string]> = {
   SEAT_UNAVAILABLE: [409, 'Some of the seats are held or sold.'],
@@ -60,6 +77,24 @@ export function holdsRouter(deps: { shows: ShowsRepository; sidecar: SidecarSett
       throw new AppError(status, result.reason, result.seatIds.length ? `${detail} (${result.seatIds.join(', ')})` : detail, result.seatIds.length ? { seatIds: result.seatIds } : {});
     }
     res.status(201).json(view(result.hold));
+  });
+
+  router.post('/api/holds/:holdId/confirm', async (req, res) => {
+    const holdId = parseHoldId(req.params.holdId);
+    const idempotencyKey = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
+    if (!idempotencyKey.success) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8 to 200 characters).');
+    const input = confirmSchema.parse(req.body);
+    const hold = await holdActor<HoldRecord | null>(holdId, 'get');
+    if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
+    const show = await requireShow(deps.shows, hold.showId);
+    const seats = (await deps.shows.seats(show.venueId)).filter((s) => hold.seatIds.includes(s.id)).map((s) => ({ id: s.id, zone: s.zone }));
+    const command: ConfirmHoldCommand = {
+      idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, seats,
+    };
+    const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
+    if (result.confirmed) return void res.status(201).json(result.booking);
+    const [status, detail] = CONFIRM_FAILURES[result.reason];
+    throw new AppError(status, result.reason, result.detail ? `${detail} (${result.detail})` : detail);
   });
 
   router.get('/api/holds/:holdId', async (req, res) => {

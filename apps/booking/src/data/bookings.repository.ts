@@ -1,0 +1,70 @@
+/**
+ * A confirmed hold becomes a booking in one transaction: booking, seats with their tickets, the
+ * payment, the seat claims turned SOLD, the hold CONFIRMED, the outbox event and the audit entry.
+ * Idempotent per hold: a repeat finds the booking the first call made.
+ */
+import { Prisma, type PrismaClient } from '@holdfast/shared';
+import type { PricedSeat } from '../domain/pricing';
+
+export interface NewBooking {
+  holdId: string;
+  showId: string;
+  customerId: string;
+  customerEmail: string;
+  customerPhone?: string;
+  idempotencyKey: string;
+  currency: string;
+  total: number;
+  seats: Array<PricedSeat & { qrPayload: string }>;
+  payment: { authorizationId: string; captureId: string };
+}
+
+export interface BookingView {
+  bookingId: string;
+  holdId: string;
+  showId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  seats: string[];
+  tickets: Array<{ seatId: string; qrPayload: string }>;
+}
+
+const include = { seats: { orderBy: { seatId: 'asc' as const } } };
+type BookingWithSeats = Prisma.BookingGetPayload<{ include: typeof include }>;
+
+export function bookingView(booking: BookingWithSeats): BookingView {
+  return {
+    bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, status: booking.status, amount: booking.amount, currency: booking.currency,
+    seats: booking.seats.map((s) => s.seatId), tickets: booking.seats.map((s) => ({ seatId: s.seatId, qrPayload: s.qrPayload })),
+  };
+}
+
+export function createBookingsRepository(prisma: PrismaClient) {
+  return {
+    async confirm(booking: NewBooking & { bookingId: string }, correlationId?: string): Promise<BookingView> {
+      return prisma.$transaction(async (tx) => {
+        const existing = await tx.booking.findUnique({ where: { holdId: booking.holdId }, include });
+        if (existing) return bookingView(existing);
+        const created = await tx.booking.create({
+          data: {
+            id: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,
+            customerPhone: booking.customerPhone, idempotencyKey: booking.idempotencyKey, amount: booking.total, currency: booking.currency,
+            seats: { create: booking.seats.map((s) => ({ showId: booking.showId, seatId: s.seatId, price: s.price, qrPayload: s.qrPayload })) },
+            payments: { create: { authorizationId: booking.payment.authorizationId, captureId: booking.payment.captureId, amount: booking.total, currency: booking.currency, status: 'CAPTURED' } },
+          },
+          include,
+        });
+        const { count } = await tx.seatClaim.updateMany({ where: { holdId: booking.holdId, kind: 'HELD' }, data: { kind: 'SOLD' } });
+        if (count !== booking.seats.length) throw new Error(`hold ${booking.holdId} claims ${count} seats, the booking has ${booking.seats.length}`);
+        await tx.hold.update({ where: { id: booking.holdId }, data: { status: 'CONFIRMED' } });
+        await tx.outboxEvent.create({
+          data: { aggregateId: created.id, type: 'booking.confirmed', correlationId, payload: bookingView(created) as unknown as Prisma.InputJsonValue },
+        });
+        await tx.auditLog.create({ data: { entity: 'booking', entityId: created.id, action: 'confirmed', toState: 'CONFIRMED', correlationId, data: { holdId: booking.holdId, amount: booking.total } } });
+        return bookingView(created);
+      });
+    },
+  };
+}
+export type BookingsRepository = ReturnType<typeof createBookingsRepository>;

@@ -1,0 +1,110 @@
+/**
+ * Checkout through the booking app's sidecar, paying through the providers app: a confirmed hold
+ * becomes a booking with signed tickets, is charged once however often it is confirmed, and a
+ * confirmation racing the expiry has exactly one outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
+import { recordedCalls, resetProviders } from '../support/providers-client';
+import { verifyTicket } from '../../apps/booking/src/domain/tickets';
+
+let stack: AppStack;
+let db: Client;
+let showId: string;
+
+interface Booking { bookingId: string; status: string; amount: number; seats: string[]; tickets: Array<{ seatId: string; qrPayload: string }> }
+
+beforeAll(async () => {
+  stack = await startBookingStack({ logName: 'booking-checkout' });
+  db = new Client({ connectionString: stack.run.databaseUrl });
+  await db.connect();
+  const created = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+    title: 'Hamlet', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    venue: { name: 'Rose', sections: [{ name: 'Stalls', zone: 'front', rows: [{ label: 'A', seats: 20 }] }, { name: 'Circle', zone: 'upper', rows: [{ label: 'A', seats: 20 }] }] },
+    policy: { currency: 'EUR', zonePrices: { front: 6000, upper: 3500 } },
+  }, { authorization: `Bearer ${stack.run.adminApiToken}` });
+  showId = created.body.showId;
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.stop();
+});
+beforeEach(() => resetProviders());
+
+async function placeHold(seatIds: string[], ttlSeconds = 300): Promise<{ holdId: string; expiresAt: string }> {
+  const response = await stack.invoke<{ holdId: string; expiresAt: string }>('POST', `/api/shows/${showId}/holds`, { seatIds, customerId: 'c-9', customerEmail: 'ada@example.com', ttlSeconds });
+  expect(response.status).toBe(201);
+  return response.body;
+}
+const confirm = (holdId: string, token: string, key: string = randomUUID()) =>
+  stack.invoke<Booking & { code?: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token } }, { 'idempotency-key': key });
+const holdStatus = async (holdId: string) => (await stack.invoke<{ status: string }>('GET', `/api/holds/${holdId}`)).body.status;
+const seatStatus = async (seatId: string) => (await stack.invoke<{ seats: Array<{ id: string; status: string }> }>('GET', `/api/shows/${showId}/seats`)).body.seats.find((s) => s.id === seatId)?.status;
+const captures = async (holdId: string) => (await recordedCalls({ domain: 'payment', operation: 'capture', idempotencyKey: `hold-${holdId}-capture` })).filter((c) => c.outcome === 'ok' && !c.replayed);
+
+describe('checkout on a real sidecar', () => {
+  it('when a hold is confirmed with tok_visa, then it becomes a booking with signed tickets, its seats SOLD, charged once', async () => {
+    const { holdId } = await placeHold(['STALLS-A-1', 'CIRCLE-A-1']);
+    const response = await confirm(holdId, 'tok_visa');
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ status: 'CONFIRMED', amount: 9500, seats: ['CIRCLE-A-1', 'STALLS-A-1'] });
+    for (const ticket of response.body.tickets) {
+      expect(verifyTicket(stack.run.ticketSigningKey, ticket.qrPayload)).toEqual({ valid: true, claims: { bookingId: response.body.bookingId, showId, seatId: ticket.seatId } });
+    }
+    expect(await seatStatus('STALLS-A-1')).toBe('SOLD');
+    expect(await holdStatus(holdId)).toBe('CONFIRMED');
+    expect(await captures(holdId)).toHaveLength(1);
+    const { rows } = await db.query("SELECT type FROM outbox_events WHERE aggregate_id = $1", [response.body.bookingId]);
+    expect(rows).toEqual([{ type: 'booking.confirmed' }]);
+  });
+
+  it('when a confirmation is repeated with its Idempotency-Key, then it gets the same booking and nothing is charged again', async () => {
+    const { holdId } = await placeHold(['STALLS-A-2']);
+    const key = randomUUID();
+    const first = await confirm(holdId, 'tok_visa', key);
+    const again = await Promise.all([confirm(holdId, 'tok_visa', key), confirm(holdId, 'tok_visa', key)]);
+    expect(again.map((r) => r.status)).toEqual([201, 201]);
+    expect(again.map((r) => r.body.bookingId)).toEqual([first.body.bookingId, first.body.bookingId]);
+    expect(await captures(holdId)).toHaveLength(1);
+    expect(await confirm(holdId, 'tok_visa', randomUUID())).toMatchObject({ status: 409, body: { code: 'HOLD_ALREADY_CONFIRMED' } });
+  });
+
+  it('when the card is declined, then there is no booking and no charge, and the customer may pay again', async () => {
+    const { holdId } = await placeHold(['STALLS-A-3']);
+    expect(await confirm(holdId, 'tok_chargeDeclined')).toMatchObject({ status: 402, body: { code: 'PAYMENT_DECLINED' } });
+    expect(await holdStatus(holdId)).toBe('ACTIVE');
+    expect(await captures(holdId)).toHaveLength(0);
+    expect((await confirm(holdId, 'tok_visa')).status).toBe(201);
+  });
+
+  it('when a confirmation has no Idempotency-Key, then it is a 400', async () => {
+    const { holdId } = await placeHold(['STALLS-A-4']);
+    const response = await stack.invoke<{ code: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } });
+    expect(response).toMatchObject({ status: 400, body: { code: 'IDEMPOTENCY_KEY_REQUIRED' } });
+  });
+
+  it('when a hold has expired, then confirming it is a 410 and charges nothing', async () => {
+    const { holdId } = await placeHold(['STALLS-A-5'], 5);
+    await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', 15_000, 100);
+    expect(await confirm(holdId, 'tok_visa')).toMatchObject({ status: 410, body: { code: 'HOLD_EXPIRED' } });
+    expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
+  });
+
+  it('when confirmations race the expiry, then each hold ends exactly one way: sold and charged, or expired and free', async () => {
+    const seats = ['STALLS-A-10', 'STALLS-A-11', 'STALLS-A-12', 'STALLS-A-13', 'STALLS-A-14'];
+    const holds = await Promise.all(seats.map((seat) => placeHold([seat], 5)));
+    // Fire each confirmation around its expiry: a little before, at, and a little after.
+    const outcomes = await Promise.all(holds.map(async (hold, i) => {
+      const at = Date.parse(hold.expiresAt) + (i - 2) * 40;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+      return (await confirm(hold.holdId, 'tok_visa')).status;
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    for (const [i, hold] of holds.entries()) {
+      const [status, seat, charged] = [await holdStatus(hold.holdId), await seatStatus(seats[i]!), (await captures(hold.holdId)).length];
+      if (outcomes[i] === 201) expect({ status, seat, charged }).toEqual({ status: 'CONFIRMED', seat: 'SOLD', charged: 1 });
+      else expect({ outcome: outcomes[i], status, seat, charged }).toEqual({ outcome: 410, status: 'EXPIRED', seat: 'AVAILABLE', charged: 0 });
+    }
+  });
+});
