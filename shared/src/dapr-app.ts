@@ -7,6 +7,7 @@ import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
+import type { Metrics } from './metrics';
 import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sidecar';
 import { shutdownOnSignals } from './service';
 import { sdkLoggerService } from './sdk-logger';
@@ -27,8 +28,8 @@ export interface DaprAppOptions {
   routes?: (app: Express) => void;
   /** Pub/sub subscriptions (served by us, not the SDK: see subscriptions.ts). */
   subscriptions?: Subscription<any>[];
-  /** Registers actors on the DaprServer, before it starts. */
-  register?: (server: DaprServer) => Promise<void>;
+  /** Registers actors on the DaprServer, before it starts; app metrics go in `metrics.registry`. */
+  register?: (server: DaprServer, metrics: Metrics) => Promise<void>;
   /** Runs after the server listens and the sidecar answers (e.g. the workflow worker). */
   afterStart?: () => Promise<void>;
   /** Extra shutdown steps, run after the server stops taking requests. */
@@ -48,7 +49,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   if (!settings.APP_API_TOKEN && !['127.0.0.1', 'localhost', '::1'].includes(settings.APP_HOST)) {
     throw new Error(`APP_API_TOKEN is required when the app listens on ${settings.APP_HOST}: anyone who can reach it could call it`);
   }
-  const { app } = createHttpApp({
+  const { app, metrics } = createHttpApp({
     name: options.name,
     logger,
     appApiToken: settings.APP_API_TOKEN,
@@ -72,7 +73,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
     clientOptions: { ...daprClientOptions(settings, logger), actor: options.actorSettings },
   });
-  await options.register?.(server);
+  await options.register?.(server, metrics);
   await server.start();
   // After start(): the SDK adds GET /dapr/subscribe in start(), and the 404 handler must come last.
   finishHttpApp(app, logger);

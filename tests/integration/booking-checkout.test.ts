@@ -91,6 +91,52 @@ describe('checkout on a real sidecar', () => {
     expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
   });
 
+  it('when the show\'s policy changed since the hold, then confirmation re-quotes it (twice at most), then escalates', async () => {
+    const admin = { authorization: `Bearer ${stack.run.adminApiToken}` };
+    const setPrice = async (front: number) => {
+      const response = await stack.invoke<{ policyVersion: number; changed: boolean }>('PUT', `/api/admin/shows/${showId}/policy`, { currency: 'EUR', zonePrices: { front, upper: 3500 } }, admin);
+      expect(response.status).toBe(200);
+      return response.body;
+    };
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${stack.appUrl}/metrics`)).text();
+      return Number(text.match(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm'))?.[1] ?? 0);
+    };
+    const recoveredBefore = await metric('holdfast_policy_drift_recoveries_total');
+
+    // Recovered once: the hold made at 6000 is sold at the new price.
+    const once = await placeHold(['STALLS-A-6']);
+    await setPrice(6500);
+    const sold = await confirm(once.holdId, 'tok_visa');
+    expect(sold).toMatchObject({ status: 201, body: { amount: 6500 } });
+
+    // Two recoveries (each followed by a declined card), then the third change escalates.
+    const { holdId } = await placeHold(['STALLS-A-7']);
+    await setPrice(7000);
+    expect((await confirm(holdId, 'tok_chargeDeclined')).status).toBe(402);
+    await setPrice(7500);
+    expect((await confirm(holdId, 'tok_chargeDeclined')).status).toBe(402);
+    const latest = await setPrice(8000);
+    expect(await confirm(holdId, 'tok_visa')).toMatchObject({ status: 409, body: { code: 'POLICY_CHANGED' } });
+    expect(await captures(holdId)).toHaveLength(0);
+
+    const { rows } = await db.query("SELECT payload FROM outbox_events WHERE type = 'policy.escalated' AND payload->>'holdId' = $1", [holdId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].payload).toMatchObject({ showId, oldPolicyHash: expect.any(String), newPolicyHash: expect.any(String) });
+    expect(rows[0].payload.oldPolicyHash).not.toBe(rows[0].payload.newPolicyHash);
+    expect(latest.changed).toBe(true);
+    expect(await metric('holdfast_policy_drift_recoveries_total')).toBe(recoveredBefore + 3);
+    expect(await metric('holdfast_policy_drift_escalations_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when an admin saves the same policy again, then its version does not change', async () => {
+    const admin = { authorization: `Bearer ${stack.run.adminApiToken}` };
+    const body = { currency: 'EUR', zonePrices: { front: 9000, upper: 3500 } };
+    const first = await stack.invoke<{ policyVersion: number }>('PUT', `/api/admin/shows/${showId}/policy`, body, admin);
+    const second = await stack.invoke<{ policyVersion: number; changed: boolean }>('PUT', `/api/admin/shows/${showId}/policy`, body, admin);
+    expect(second.body).toMatchObject({ policyVersion: first.body.policyVersion, changed: false });
+  });
+
   it('when confirmations race the expiry, then each hold ends exactly one way: sold and charged, or expired and free', async () => {
     const seats = ['STALLS-A-10', 'STALLS-A-11', 'STALLS-A-12', 'STALLS-A-13', 'STALLS-A-14'];
     const holds = await Promise.all(seats.map((seat) => placeHold([seat], 5)));

@@ -1,5 +1,6 @@
 /** The booking app beside its sidecar: shows, seat holds (actors that expire by reminder). */
 import { z } from 'zod';
+import { Counter } from 'prom-client';
 import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
@@ -37,10 +38,14 @@ async function main() {
       app.use(showsRouter({ shows, adminToken: config.ADMIN_API_TOKEN }));
       app.use(holdsRouter({ shows, sidecar: config }));
     },
-    register: async (server) => {
+    register: async (server, metrics) => {
+      const policyDrift = {
+        recoveries: new Counter({ name: 'holdfast_policy_drift_recoveries_total', help: 'Holds re-quoted under a changed show policy', registers: [metrics.registry] }),
+        escalations: new Counter({ name: 'holdfast_policy_drift_escalations_total', help: 'Holds whose policy kept changing, escalated to admins', registers: [metrics.registry] }),
+      };
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
-      await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger }));
+      await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
     },
     onShutdown: [() => prisma.$disconnect()],
   });

@@ -7,7 +7,7 @@ import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } from '@holdfast/shared';
 import { randomUUID } from 'node:crypto';
-import { buildSnapshot, canTransition, isExpired, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
 import type { Policy } from '../domain/policy';
 import { signTicket } from '../domain/tickets';
@@ -42,11 +42,12 @@ export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; 
 export interface ConfirmHoldCommand {
   idempotencyKey: string;
   paymentToken: string;
-  /** The show's policy now, and its version: a hold made under another version has drifted. */
+  /** The show's policy now, its version and hash: a hold made under another version has drifted. */
   policy: Policy;
   policyVersion: number;
-  /** Zone of each held seat, for pricing. */
-  seats: Array<{ id: string; zone: string }>;
+  policyHash: string;
+  /** Each held seat's zone and neighbours, for pricing and for a re-quoted snapshot. */
+  seats: SeatFacts[];
 }
 
 export type ConfirmHoldResult =
@@ -64,6 +65,8 @@ export interface HoldActorDeps {
   bookings: BookingsRepository;
   payments: PaymentsClient;
   ticketKey: string;
+  /** Counters of re-quoted holds and escalations (Prometheus, on the app's /metrics). */
+  policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void } };
   sidecar: SidecarSettings;
   logger: Logger;
   now?: () => number;
@@ -138,7 +141,21 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       const problems = snapshotProblems(hold.snapshot, hold.seatIds);
       if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
-      if (command.policyVersion !== hold.policyVersion) return { confirmed: false, reason: 'POLICY_CHANGED', detail: `held under ${hold.policyVersion}, now ${command.policyVersion}` };
+      const decision = reconcilePolicy(hold, command);
+      if (decision.action === 'escalate') {
+        await deps.holds.escalatePolicy({ holdId: hold.holdId, showId: hold.showId, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash }, currentCorrelationId());
+        deps.policyDrift?.escalations.inc();
+        return { confirmed: false, reason: 'POLICY_CHANGED', detail: `the policy changed ${MAX_POLICY_RECOVERIES + 1} times during this hold; an admin has been told` };
+      }
+      if (decision.action === 'requote') {
+        // Same seats, still ours at the ShowActor: the hold is made again under the new policy.
+        hold.policyVersion = command.policyVersion;
+        hold.snapshot = buildSnapshot(command.policyVersion, command.policyHash, command.seats.filter((s) => hold.seatIds.includes(s.id)));
+        hold.policyRecoveries = decision.recovery;
+        await deps.holds.requote(hold.holdId, hold.policyVersion, hold.snapshot, currentCorrelationId());
+        await this.save(hold);
+        deps.policyDrift?.recoveries.inc();
+      }
 
       const price = priceSeats(command.policy, command.seats.filter((s) => hold.seatIds.includes(s.id)));
       const keys = paymentKeys(hold.holdId);

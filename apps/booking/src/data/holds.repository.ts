@@ -20,6 +20,8 @@ export interface HoldRecord {
   /** Once CONFIRMED: the booking, and the Idempotency-Key of the confirmation that made it. */
   booking?: import('./bookings.repository').BookingView;
   confirmationKey?: string;
+  /** How often the hold was re-quoted under a changed policy. */
+  policyRecoveries?: number;
 }
 
 export class SeatAlreadyClaimedError extends Error {
@@ -60,6 +62,22 @@ export function createHoldsRepository(prisma: PrismaClient) {
         await tx.auditLog.create({ data: { entity: 'hold', entityId: holdId, action: to.toLowerCase(), fromState: 'ACTIVE', toState: to, correlationId } });
         return true;
       });
+    },
+
+    /** The hold under a new policy: version and snapshot, with an audit entry. */
+    async requote(holdId: string, policyVersion: number, snapshot: HoldSnapshot, correlationId?: string): Promise<void> {
+      await prisma.$transaction([
+        prisma.hold.update({ where: { id: holdId }, data: { policyVersion, snapshot: snapshot as unknown as Prisma.InputJsonValue } }),
+        prisma.auditLog.create({ data: { entity: 'hold', entityId: holdId, action: 'requoted', correlationId, data: { policyVersion, policyHash: snapshot.policyHash } } }),
+      ]);
+    },
+
+    /** Tells admins (through the outbox) that a hold's policy kept changing under it. */
+    async escalatePolicy(event: { holdId: string; showId: string; oldPolicyHash: string; newPolicyHash: string }, correlationId?: string): Promise<void> {
+      await prisma.$transaction([
+        prisma.outboxEvent.create({ data: { aggregateId: event.showId, type: 'policy.escalated', correlationId, payload: event } }),
+        prisma.auditLog.create({ data: { entity: 'hold', entityId: event.holdId, action: 'policy-escalated', correlationId, data: event } }),
+      ]);
     },
 
     find(holdId: string) {

@@ -29,6 +29,22 @@ export function createShowsRepository(prisma: PrismaClient) {
       });
     },
 
+    /** A new policy version when the terms changed; the same version when they did not. */
+    async updatePolicy(showId: string, policy: Policy, correlationId?: string) {
+      const hash = policyHash(policy);
+      return prisma.$transaction(async (tx) => {
+        const show = await tx.show.findUnique({ where: { id: showId } });
+        if (!show) return null;
+        if (show.policyHash === hash) return { showId, policyVersion: show.policyVersion, policyHash: hash, changed: false };
+        const updated = await tx.show.update({
+          where: { id: showId, policyVersion: show.policyVersion },
+          data: { policy: policy as Prisma.InputJsonValue, policyHash: hash, policyVersion: { increment: 1 } },
+        });
+        await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'policy-changed', correlationId, data: { policyVersion: updated.policyVersion, policyHash: hash, previousHash: show.policyHash } } });
+        return { showId, policyVersion: updated.policyVersion, policyHash: hash, changed: true };
+      });
+    },
+
     list() {
       return prisma.show.findMany({ orderBy: { startsAt: 'asc' }, take: 500, include: { venue: { select: { name: true } } } });
     },

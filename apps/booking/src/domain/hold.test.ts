@@ -1,4 +1,4 @@
-import { buildSnapshot, canTransition, snapshotProblems } from './hold';
+import { buildSnapshot, canTransition, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems } from './hold';
 import { policyHash, policySchema, samePolicy } from './policy';
 
 const seats = [{ id: 'A-2', zone: 'front', adjacentIds: ['A-1', 'A-3'] }, { id: 'A-1', zone: 'front', adjacentIds: ['A-2'] }];
@@ -30,5 +30,20 @@ describe('policy', () => {
     const b = policySchema.parse({ zonePrices: { upper: 3000, front: 5000 } });
     expect(samePolicy(a, b)).toBe(true);
     expect(policyHash(a)).not.toBe(policyHash({ ...a, maxSeatsPerHold: 4 }));
+  });
+});
+
+describe('policy drift', () => {
+  const hold = { policyVersion: 1, snapshot: { policyHash: 'h1' } };
+
+  it('when the policy is unchanged, then nothing happens', () => {
+    expect(reconcilePolicy(hold, { policyVersion: 1, policyHash: 'h1' })).toEqual({ action: 'none' });
+  });
+
+  it('when the policy changed, then the hold is re-quoted, twice at most, then escalated with both hashes', () => {
+    expect(reconcilePolicy(hold, { policyVersion: 2, policyHash: 'h2' })).toEqual({ action: 'requote', recovery: 1 });
+    expect(reconcilePolicy({ ...hold, policyRecoveries: 1 }, { policyVersion: 2, policyHash: 'h2' })).toEqual({ action: 'requote', recovery: 2 });
+    expect(reconcilePolicy({ ...hold, policyRecoveries: MAX_POLICY_RECOVERIES }, { policyVersion: 4, policyHash: 'h4' }))
+      .toEqual({ action: 'escalate', oldPolicyHash: 'h1', newPolicyHash: 'h4' });
   });
 });

@@ -61,3 +61,25 @@ export function canTransition(from: HoldStatus, to: HoldStatus): boolean {
 export function isExpired(expiresAtMs: number, nowMs: number): boolean {
   return nowMs >= expiresAtMs;
 }
+
+/** How often a hold may be re-quoted under a changed policy before the change goes to an admin. */
+export const MAX_POLICY_RECOVERIES = 2;
+
+export type PolicyDecision =
+  | { action: 'none' }
+  | { action: 'requote'; recovery: number }
+  | { action: 'escalate'; oldPolicyHash: string; newPolicyHash: string };
+
+/**
+ * A hold made under another policy version than the show's current one has drifted: it is
+ * re-quoted under the new policy, at most MAX_POLICY_RECOVERIES times, then escalated.
+ */
+export function reconcilePolicy(
+  hold: { policyVersion: number; snapshot: Pick<HoldSnapshot, 'policyHash'>; policyRecoveries?: number },
+  current: { policyVersion: number; policyHash: string },
+): PolicyDecision {
+  if (hold.policyVersion === current.policyVersion) return { action: 'none' };
+  const done = hold.policyRecoveries ?? 0;
+  if (done >= MAX_POLICY_RECOVERIES) return { action: 'escalate', oldPolicyHash: hold.snapshot.policyHash, newPolicyHash: current.policyHash };
+  return { action: 'requote', recovery: done + 1 };
+}

@@ -87,9 +87,10 @@ export function holdsRouter(deps: { shows: ShowsRepository; sidecar: SidecarSett
     const hold = await holdActor<HoldRecord | null>(holdId, 'get');
     if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
     const show = await requireShow(deps.shows, hold.showId);
-    const seats = (await deps.shows.seats(show.venueId)).filter((s) => hold.seatIds.includes(s.id)).map((s) => ({ id: s.id, zone: s.zone }));
+    const seats = (await deps.shows.seats(show.venueId)).filter((s) => hold.seatIds.includes(s.id)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
     const command: ConfirmHoldCommand = {
-      idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, seats,
+      idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, policy: policySchema.parse(show.policy),
+      policyVersion: show.policyVersion, policyHash: show.policyHash, seats,
     };
     const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
     if (result.confirmed) return void res.status(201).json(result.booking);

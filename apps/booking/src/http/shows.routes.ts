@@ -34,6 +34,14 @@ export function showsRouter(deps: { shows: ShowsRepository; adminToken: string }
     res.status(201).json(await deps.shows.create(input, currentCorrelationId()));
   });
 
+  router.put('/api/admin/shows/:showId/policy', requireAdmin(deps.adminToken), async (req, res) => {
+    const policy = policySchema.parse(req.body);
+    const id = showIdSchema.safeParse(req.params.showId);
+    const result = id.success ? await deps.shows.updatePolicy(id.data, policy, currentCorrelationId()) : null;
+    if (!result) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${req.params.showId}.`);
+    res.json(result);
+  });
+
   router.get('/api/shows', async (_req, res) => {
     const shows = await deps.shows.list();
     res.json({ shows: shows.map((s) => ({ showId: s.id, title: s.title, startsAt: s.startsAt, status: s.status, venue: s.venue.name, policyVersion: s.policyVersion })) });
