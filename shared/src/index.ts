@@ -16,3 +16,4 @@ export * from './dead-letters';
 export * from './subscriptions';
 export * from './actors';
 export * from './admin-auth';
+export * from './ticket-render';

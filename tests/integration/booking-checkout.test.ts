@@ -59,6 +59,27 @@ describe('checkout on a real sidecar', () => {
     expect(rows).toEqual([{ type: 'booking.confirmed' }]);
   });
 
+  it('when a ticket is scanned at the door, then the first scan is valid, the next already-used, a forged one invalid', async () => {
+    const { holdId } = await placeHold(['STALLS-A-8', 'STALLS-A-9']);
+    const booking = (await confirm(holdId, 'tok_visa')).body;
+    const door = { authorization: `Bearer ${stack.run.adminApiToken}` };
+    const scan = (qrPayload: string, headers = door) => stack.invoke<{ result: string; reason?: string; seatId?: string }>('POST', '/api/tickets/verify', { qrPayload }, headers);
+    const ticket = booking.tickets[0]!;
+
+    expect((await scan(ticket.qrPayload)).body).toMatchObject({ result: 'valid', seatId: ticket.seatId });
+    expect((await scan(ticket.qrPayload)).body).toMatchObject({ result: 'already-used', seatId: ticket.seatId });
+    expect((await scan(booking.tickets[1]!.qrPayload)).body.result).toBe('valid');
+    const forged = `${ticket.qrPayload.slice(0, -4)}AAAA`;
+    expect((await scan(forged)).body).toMatchObject({ result: 'invalid', reason: 'BAD_SIGNATURE' });
+    expect(await scan(ticket.qrPayload, {})).toMatchObject({ status: 401, body: { code: 'ADMIN_AUTH_REQUIRED' } });
+
+    const png = await fetch(`${stack.sidecarUrl}/v1.0/invoke/booking/method/api/bookings/${booking.bookingId}/tickets/${ticket.seatId}.png`, { headers: { 'dapr-api-token': stack.run.daprApiToken } });
+    expect([png.status, png.headers.get('content-type')]).toEqual([200, 'image/png']);
+    const pdf = await fetch(`${stack.sidecarUrl}/v1.0/invoke/booking/method/api/bookings/${booking.bookingId}/tickets.pdf`, { headers: { 'dapr-api-token': stack.run.daprApiToken } });
+    expect(pdf.status).toBe(200);
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
   it('when a confirmation is repeated with its Idempotency-Key, then it gets the same booking and nothing is charged again', async () => {
     const { holdId } = await placeHold(['STALLS-A-2']);
     const key = randomUUID();

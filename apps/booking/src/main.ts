@@ -10,6 +10,7 @@ import { createShowActor } from './actors/show.actor';
 import { createHoldActor } from './actors/hold.actor';
 import { showsRouter } from './http/shows.routes';
 import { holdsRouter } from './http/holds.routes';
+import { ticketsRouter } from './http/tickets.routes';
 
 async function main() {
   const config = loadConfig({
@@ -37,6 +38,7 @@ async function main() {
     routes: (app) => {
       app.use(showsRouter({ shows, adminToken: config.ADMIN_API_TOKEN }));
       app.use(holdsRouter({ shows, sidecar: config }));
+      app.use(ticketsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN }));
     },
     register: async (server, metrics) => {
       const policyDrift = {

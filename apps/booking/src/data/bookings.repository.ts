@@ -42,6 +42,25 @@ export function bookingView(booking: BookingWithSeats): BookingView {
 
 export function createBookingsRepository(prisma: PrismaClient) {
   return {
+    async find(bookingId: string) {
+      return prisma.booking.findUnique({ where: { id: bookingId }, include });
+    },
+
+    /**
+     * The first scan of a valid ticket marks it used; later scans see when. One conditional update,
+     * so two gates scanning the same ticket at once cannot both let it in.
+     */
+    async scan(qrPayload: string, now = new Date()): Promise<{ result: 'valid' | 'already-used' | 'unknown' | 'cancelled'; bookingId?: string; seatId?: string; usedAt?: Date }> {
+      const seat = await prisma.bookingSeat.findUnique({ where: { qrPayload }, include: { booking: { select: { status: true } } } });
+      if (!seat) return { result: 'unknown' };
+      const found = { bookingId: seat.bookingId, seatId: seat.seatId };
+      if (seat.releasedAt || seat.booking.status !== 'CONFIRMED') return { result: 'cancelled', ...found };
+      const { count } = await prisma.bookingSeat.updateMany({ where: { id: seat.id, usedAt: null }, data: { usedAt: now } });
+      if (count === 1) return { result: 'valid', ...found, usedAt: now };
+      const used = await prisma.bookingSeat.findUniqueOrThrow({ where: { id: seat.id } });
+      return { result: 'already-used', ...found, usedAt: used.usedAt ?? undefined };
+    },
+
     async confirm(booking: NewBooking & { bookingId: string }, correlationId?: string): Promise<BookingView> {
       return prisma.$transaction(async (tx) => {
         const existing = await tx.booking.findUnique({ where: { holdId: booking.holdId }, include });

@@ -1,0 +1,63 @@
+/** Bookings and their tickets: the QR codes as PNG, the ticket sheet as PDF, and the door scan. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, renderQrPng, renderTicketPdf, requireAdmin } from '@holdfast/shared';
+import { verifyTicket } from '../domain/tickets';
+import type { BookingsRepository } from '../data/bookings.repository';
+import type { ShowsRepository } from '../data/shows.repository';
+
+const bookingIdSchema = z.string().uuid();
+const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
+
+export function ticketsRouter(deps: { bookings: BookingsRepository; shows: ShowsRepository; ticketKey: string; adminToken: string }): Router {
+  const router = Router();
+
+  // A booking id is a random UUID: whoever has it (the customer, from the confirmation) may read it.
+  const requireBooking = async (raw: string) => {
+    const id = bookingIdSchema.safeParse(raw);
+    const booking = id.success ? await deps.bookings.find(id.data) : null;
+    if (!booking) throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${raw}.`);
+    return booking;
+  };
+
+  router.get('/api/bookings/:bookingId', async (req, res) => {
+    const b = await requireBooking(req.params.bookingId);
+    res.json({
+      bookingId: b.id, holdId: b.holdId, showId: b.showId, status: b.status, amount: b.amount, currency: b.currency, customerId: b.customerId,
+      seats: b.seats.map((s) => s.seatId), tickets: b.seats.map((s) => ({ seatId: s.seatId, qrPayload: s.qrPayload, usedAt: s.usedAt })),
+    });
+  });
+
+  router.get('/api/bookings/:bookingId/tickets/:seatId.png', async (req, res) => {
+    const booking = await requireBooking(req.params.bookingId);
+    const seat = booking.seats.find((s) => s.seatId === req.params.seatId);
+    if (!seat) throw new AppError(404, 'TICKET_NOT_FOUND', `Booking ${booking.id} has no seat ${req.params.seatId}.`);
+    res.type('image/png').send(await renderQrPng(seat.qrPayload));
+  });
+
+  router.get('/api/bookings/:bookingId/tickets.pdf', async (req, res) => {
+    const booking = await requireBooking(req.params.bookingId);
+    const show = await deps.shows.find(booking.showId);
+    const labels = new Map((show ? await deps.shows.seats(show.venueId) : []).map((s) => [s.id, s.label]));
+    const pdf = await renderTicketPdf({
+      bookingId: booking.id, showTitle: show?.title ?? 'Holdfast', startsAt: show?.startsAt ?? new Date(0), venue: show?.venue.name ?? '',
+      customerEmail: booking.customerEmail, tickets: booking.seats.map((s) => ({ seatLabel: labels.get(s.seatId) ?? s.seatId, qrPayload: s.qrPayload })),
+    });
+    res.type('application/pdf').setHeader('content-disposition', `attachment; filename="tickets-${booking.id}.pdf"`);
+    res.send(pdf);
+  });
+
+  /** Door staff (admin token): valid lets the holder in once; every later scan says already-used. */
+  router.post('/api/tickets/verify', requireAdmin(deps.adminToken), async (req, res) => {
+    const { qrPayload } = verifySchema.parse(req.body);
+    const check = verifyTicket(deps.ticketKey, qrPayload);
+    if (!check.valid) return void res.json({ result: 'invalid', reason: check.reason });
+    const scan = await deps.bookings.scan(qrPayload);
+    if (scan.result === 'unknown' || scan.result === 'cancelled') {
+      return void res.json({ result: 'invalid', reason: scan.result === 'unknown' ? 'UNKNOWN_TICKET' : 'BOOKING_CANCELLED', ...check.claims });
+    }
+    res.json({ result: scan.result, bookingId: scan.bookingId, seatId: scan.seatId, usedAt: scan.usedAt });
+  });
+
+  return router;
+}

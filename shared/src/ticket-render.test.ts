@@ -1,0 +1,25 @@
+import { PDFDocument } from 'pdf-lib';
+import { renderQrPng, renderTicketPdf } from './ticket-render';
+
+describe('ticket rendering', () => {
+  it('when a payload is drawn, then the result is a PNG of the asked size', async () => {
+    const png = await renderQrPng('HF1.eyJiIjoiYiJ9.sig', 200);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.readUInt32BE(16)).toBe(200);
+  });
+
+  it('when a booking has tickets, then its PDF is one page carrying one image per seat', async () => {
+    const pdf = await renderTicketPdf({
+      bookingId: 'b-1', showTitle: 'Hamlet', startsAt: new Date('2026-12-24T19:30:00Z'), venue: 'Rose', customerEmail: 'ada@example.com',
+      tickets: [{ seatLabel: 'Stalls A1', qrPayload: 'HF1.a.b' }, { seatLabel: 'Stalls A2', qrPayload: 'HF1.c.d' }],
+    });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const doc = await PDFDocument.load(pdf);
+    expect(doc.getPageCount()).toBe(1);
+    expect(doc.getTitle()).toBe('Tickets Hamlet');
+  });
+
+  it('when a sheet has no tickets, then it is refused', async () => {
+    await expect(renderTicketPdf({ bookingId: 'b', showTitle: 't', startsAt: new Date(), venue: 'v', customerEmail: 'e', tickets: [] })).rejects.toThrow();
+  });
+});
