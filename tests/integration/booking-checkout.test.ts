@@ -63,7 +63,7 @@ describe('checkout on a real sidecar', () => {
     const { holdId } = await placeHold(['STALLS-A-8', 'STALLS-A-9']);
     const booking = (await confirm(holdId, 'tok_visa')).body;
     const door = { authorization: `Bearer ${stack.run.adminApiToken}` };
-    const scan = (qrPayload: string, headers = door) => stack.invoke<{ result: string; reason?: string; seatId?: string }>('POST', '/api/tickets/verify', { qrPayload }, headers);
+    const scan = (qrPayload: string, headers: Record<string, string> = door) => stack.invoke<{ result: string; reason?: string; seatId?: string }>('POST', '/api/tickets/verify', { qrPayload }, headers);
     const ticket = booking.tickets[0]!;
 
     expect((await scan(ticket.qrPayload)).body).toMatchObject({ result: 'valid', seatId: ticket.seatId });

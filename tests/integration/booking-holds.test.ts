@@ -40,6 +40,13 @@ const seatStatus = async (showId: string, seatId: string) =>
 const getHold = async (holdId: string) => (await stack.invoke<Hold>('GET', `/api/holds/${holdId}`)).body;
 
 describe('seat holds on a real sidecar', () => {
+  it('when a client asks for /openapi.json, then it gets the OpenAPI document', async () => {
+    const response = await stack.invoke<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(Object.keys(response.body.paths)).toContain('/api/holds/{holdId}/confirm');
+  });
+
   it('when an admin call has no token, then it is refused with ADMIN_AUTH_REQUIRED', async () => {
     const response = await stack.invoke<{ code: string }>('POST', '/api/admin/shows', { title: 'x' });
     expect(response).toMatchObject({ status: 401, body: { code: 'ADMIN_AUTH_REQUIRED' } });

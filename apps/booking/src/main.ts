@@ -11,6 +11,7 @@ import { createHoldActor } from './actors/hold.actor';
 import { showsRouter } from './http/shows.routes';
 import { holdsRouter } from './http/holds.routes';
 import { ticketsRouter } from './http/tickets.routes';
+import { openApiDocument } from './http/openapi';
 
 async function main() {
   const config = loadConfig({
@@ -36,6 +37,8 @@ async function main() {
     logger,
     readiness: [databaseReadiness(prisma)],
     routes: (app) => {
+      const openApi = openApiDocument();
+      app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.use(showsRouter({ shows, adminToken: config.ADMIN_API_TOKEN }));
       app.use(holdsRouter({ shows, sidecar: config }));
       app.use(ticketsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN }));
