@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
-import { recordedCalls, resetProviders } from '../support/providers-client';
+import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { REFUND_POLICY } from '../../apps/booking/src/cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../../apps/booking/src/domain/tickets';
 
 let stack: AppStack;
@@ -173,5 +174,48 @@ describe('checkout on a real sidecar', () => {
       if (outcomes[i] === 201) expect({ status, seat, charged }).toEqual({ status: 'CONFIRMED', seat: 'SOLD', charged: 1 });
       else expect({ outcome: outcomes[i], status, seat, charged }).toEqual({ outcome: 410, status: 'EXPIRED', seat: 'AVAILABLE', charged: 0 });
     }
+  });
+
+  describe('cancellation by the customer', () => {
+    const cancel = (bookingId: string) => stack.invoke<{ status: string }>('POST', `/api/bookings/${bookingId}/cancel`);
+    const bookingStatus = async (bookingId: string) => (await stack.invoke<{ status: string }>('GET', `/api/bookings/${bookingId}`)).body.status;
+    const refunds = (bookingId: string) => recordedCalls({ domain: 'payment', operation: 'refund', idempotencyKey: `booking-${bookingId}-refund` });
+    const reviews = async (bookingId: string) => (await db.query('SELECT kind, status FROM manual_reviews WHERE booking_id = $1', [bookingId])).rows;
+
+    async function bookSeat(seat: string): Promise<string> {
+      const { holdId } = await placeHold([seat]);
+      return (await confirm(holdId, 'tok_visa')).body.bookingId;
+    }
+
+    it('when a customer cancels, then the booking is refunded once, its seat is free and a second cancel changes nothing', async () => {
+      const bookingId = await bookSeat('CIRCLE-A-5');
+      expect((await cancel(bookingId)).status).toBe(202);
+      await eventually(() => bookingStatus(bookingId), (s) => s === 'CANCELLED', 30_000);
+      expect(await seatStatus('CIRCLE-A-5')).toBe('AVAILABLE');
+      expect((await refunds(bookingId)).filter((c) => c.outcome === 'ok')).toHaveLength(1);
+      expect(await cancel(bookingId)).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+      expect(await refunds(bookingId)).toHaveLength(1);
+      const { rows } = await db.query("SELECT payload FROM outbox_events WHERE aggregate_id = $1 AND type = 'booking.cancelled'", [bookingId]);
+      expect(rows).toEqual([{ payload: expect.objectContaining({ refunded: true, manualReview: false }) }]);
+      expect((await placeHold(['CIRCLE-A-5'])).holdId).toBeDefined();
+    });
+
+    it('when the refund keeps failing, then after the retries the booking is cancelled with a manual review, not a silent loss', async () => {
+      const bookingId = await bookSeat('CIRCLE-A-6');
+      await setChaos({ 'payment.refund': { outcomes: { '503': 1 } } });
+      await cancel(bookingId);
+      await eventually(() => bookingStatus(bookingId), (s) => s === 'CANCELLED', 60_000);
+      expect(await refunds(bookingId)).toHaveLength(REFUND_POLICY.maxAttempts);
+      expect(await reviews(bookingId)).toEqual([{ kind: 'REFUND', status: 'OPEN' }]);
+    });
+
+    it('when the refund is refused outright, then it is not retried and goes to manual review', async () => {
+      const bookingId = await bookSeat('CIRCLE-A-7');
+      await setChaos({ 'payment.refund': { outcomes: { '400': 1 } } });
+      await cancel(bookingId);
+      await eventually(() => bookingStatus(bookingId), (s) => s === 'CANCELLED', 30_000);
+      expect(await refunds(bookingId)).toHaveLength(1);
+      expect(await reviews(bookingId)).toEqual([{ kind: 'REFUND', status: 'OPEN' }]);
+    });
   });
 });

@@ -1,7 +1,8 @@
 /** The booking app beside its sidecar: shows, seat holds (actors that expire by reminder). */
 import { z } from 'zod';
 import { Counter } from 'prom-client';
-import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp } from '@holdfast/shared';
+import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
+import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
@@ -10,7 +11,9 @@ import { createShowActor } from './actors/show.actor';
 import { createHoldActor } from './actors/hold.actor';
 import { showsRouter } from './http/shows.routes';
 import { holdsRouter } from './http/holds.routes';
-import { ticketsRouter } from './http/tickets.routes';
+import { bookingsRouter } from './http/bookings.routes';
+import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
+import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { openApiDocument } from './http/openapi';
 
 async function main() {
@@ -31,6 +34,12 @@ async function main() {
   const bookings = createBookingsRepository(prisma);
   const payments = createPaymentsClient(config.PROVIDERS_URL, config.PAYMENT_TIMEOUT_MS);
 
+  // Workflows speak gRPC to the sidecar. The worker starts once the sidecar answers (it gives up at once otherwise).
+  const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
+  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(BOOKING_CANCELLATION_WORKFLOW, bookingCancellation);
+  for (const [name, activity] of Object.entries(createCancellationActivities({ prisma, payments, sidecar: config }))) workflowRuntime.registerActivityWithName(name, activity);
+  const workflowClient = new DaprWorkflowClient(grpc);
+
   await startDaprApp({
     name: 'booking',
     settings: config,
@@ -41,7 +50,7 @@ async function main() {
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.use(showsRouter({ shows, adminToken: config.ADMIN_API_TOKEN }));
       app.use(holdsRouter({ shows, sidecar: config }));
-      app.use(ticketsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN }));
+      app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
     },
     register: async (server, metrics) => {
       const policyDrift = {
@@ -52,7 +61,11 @@ async function main() {
       await server.actor.registerActor(createShowActor({ shows, logger }));
       await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
     },
-    onShutdown: [() => prisma.$disconnect()],
+    afterStart: async () => {
+      await waitForSidecarOutbound(config);
+      await workflowRuntime.start();
+    },
+    onShutdown: [() => workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
   });
 }
 

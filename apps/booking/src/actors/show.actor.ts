@@ -4,7 +4,7 @@
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { grantSeats, markSold, releaseSeats, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
+import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
 import type { ShowsRepository } from '../data/shows.repository';
 
 const SEATS = 'seats';
@@ -61,6 +61,12 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
       const { seats, sold } = markSold(await this.loadSeats(), command.holdId);
       if (sold.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
       return { sold };
+    }
+
+    async releaseSold(command: { holdId: string }): Promise<{ released: string[] }> {
+      const { seats, released } = releaseSold(await this.loadSeats(), command.holdId);
+      if (released.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
+      return { released };
     }
 
     async seats(): Promise<ShowSeats> {

@@ -17,6 +17,7 @@ export interface PaymentsClient {
   authorize(input: { amount: number; currency: string; token: string; reference: string }, idempotencyKey: string): Promise<PaymentOutcome<{ authorizationId: string }>>;
   capture(input: { authorizationId: string; amount: number }, idempotencyKey: string): Promise<PaymentOutcome<{ captureId: string }>>;
   release(input: { authorizationId: string }, idempotencyKey: string): Promise<PaymentOutcome<unknown>>;
+  refund(input: { captureId: string; amount: number }, idempotencyKey: string): Promise<PaymentOutcome<{ refundId: string }>>;
 }
 
 export function createPaymentsClient(baseUrl: string, timeoutMs = 5_000): PaymentsClient {
@@ -41,5 +42,6 @@ export function createPaymentsClient(baseUrl: string, timeoutMs = 5_000): Paymen
     authorize: (input, key) => call('/payment/authorize', input, key),
     capture: (input, key) => call('/payment/capture', input, key),
     release: (input, key) => call('/payment/release', input, key),
+    refund: (input, key) => call('/payment/refund', input, key),
   };
 }

@@ -37,6 +37,14 @@ export function markSold(seats: ShowSeats, holdId: string): { seats: ShowSeats; 
   return { seats: next, sold };
 }
 
+/** Frees a cancelled booking's sold seats; returns which were freed. */
+export function releaseSold(seats: ShowSeats, holdId: string): { seats: ShowSeats; released: string[] } {
+  const released = Object.keys(seats).filter((id) => seats[id]!.holdId === holdId && seats[id]!.kind === 'SOLD');
+  const next = { ...seats };
+  for (const id of released) delete next[id];
+  return { seats: next, released };
+}
+
 export function seatStatus(seats: ShowSeats, seatId: string): 'AVAILABLE' | 'HELD' | 'SOLD' {
   return seats[seatId]?.kind ?? 'AVAILABLE';
 }

@@ -1,7 +1,9 @@
-/** Bookings and their tickets: the QR codes as PNG, the ticket sheet as PDF, and the door scan. */
+/** Bookings: reading, cancelling (a workflow), their tickets as PNG and PDF, and the door scan. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, renderQrPng, renderTicketPdf, requireAdmin } from '@holdfast/shared';
+import type { DaprWorkflowClient } from '@dapr/dapr';
+import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin } from '@holdfast/shared';
+import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
 import type { BookingsRepository } from '../data/bookings.repository';
 import type { ShowsRepository } from '../data/shows.repository';
@@ -9,7 +11,15 @@ import type { ShowsRepository } from '../data/shows.repository';
 const bookingIdSchema = z.string().uuid();
 const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
 
-export function ticketsRouter(deps: { bookings: BookingsRepository; shows: ShowsRepository; ticketKey: string; adminToken: string }): Router {
+export interface BookingsRouterDeps {
+  bookings: BookingsRepository;
+  shows: ShowsRepository;
+  ticketKey: string;
+  adminToken: string;
+  workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
+}
+
+export function bookingsRouter(deps: BookingsRouterDeps): Router {
   const router = Router();
 
   // A booking id is a random UUID: whoever has it (the customer, from the confirmation) may read it.
@@ -26,6 +36,23 @@ export function ticketsRouter(deps: { bookings: BookingsRepository; shows: Shows
       bookingId: b.id, holdId: b.holdId, showId: b.showId, status: b.status, amount: b.amount, currency: b.currency, customerId: b.customerId,
       seats: b.seats.map((s) => s.seatId), tickets: b.seats.map((s) => ({ seatId: s.seatId, qrPayload: s.qrPayload, usedAt: s.usedAt })),
     });
+  });
+
+  /** Starts the cancellation saga once; asking again while it runs (or after) answers its state. */
+  router.post('/api/bookings/:bookingId/cancel', async (req, res) => {
+    const booking = await requireBooking(req.params.bookingId);
+    const instanceId = cancellationInstanceId(booking.id);
+    if (booking.status === 'CANCELLED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });
+    const existing = await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined);
+    if (!existing) {
+      try {
+        await deps.workflows.scheduleNewWorkflow(BOOKING_CANCELLATION_WORKFLOW, { bookingId: booking.id, correlationId: currentCorrelationId() }, instanceId);
+      } catch (error) {
+        // A concurrent request started it first: that one is ours too.
+        if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
+      }
+    }
+    res.status(202).json({ bookingId: booking.id, status: 'CANCELLING', instanceId });
   });
 
   router.get('/api/bookings/:bookingId/tickets/:seatId.png', async (req, res) => {

@@ -1,0 +1,79 @@
+/** The side effects of cancelling a booking; each is idempotent, since a workflow may run it again. */
+import type { WorkflowActivityContext } from '@dapr/dapr';
+import { ACTOR_TYPES, invokeActor, NonRetryableError, type PrismaClient, type SidecarSettings } from '@holdfast/shared';
+import type { PaymentsClient } from '../adapters/payments.client';
+
+export const CANCELLATION_ACTIVITIES = {
+  markCancelling: 'markBookingCancelling',
+  refund: 'refundBookingPayment',
+  recordManualReview: 'recordRefundManualReview',
+  releaseSeats: 'releaseBookingSeats',
+  markCancelled: 'markBookingCancelled',
+} as const;
+
+export interface CancellingBooking {
+  bookingId: string;
+  holdId: string;
+  showId: string;
+  captureId: string | null;
+  amount: number;
+  /** CANCELLED already (a replay after the end, or a second request): nothing left to do. */
+  alreadyCancelled: boolean;
+}
+
+export function createCancellationActivities(deps: { prisma: PrismaClient; payments: PaymentsClient; sidecar: SidecarSettings }) {
+  const { prisma } = deps;
+
+  async function markBookingCancelling(_ctx: WorkflowActivityContext, input: { bookingId: string; correlationId?: string }): Promise<CancellingBooking> {
+    return prisma.$transaction(async (tx) => {
+      const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId }, include: { payments: true } });
+      if (booking.status === 'CONFIRMED') {
+        await tx.booking.update({ where: { id: booking.id }, data: { status: 'CANCELLING' } });
+        await tx.auditLog.create({ data: { entity: 'booking', entityId: booking.id, action: 'cancelling', fromState: 'CONFIRMED', toState: 'CANCELLING', correlationId: input.correlationId } });
+      }
+      const payment = booking.payments.find((p) => p.captureId);
+      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: booking.status === 'CANCELLED' };
+    });
+  }
+
+  async function refundBookingPayment(_ctx: WorkflowActivityContext, input: { bookingId: string; captureId: string; amount: number }): Promise<{ refundId: string }> {
+    const result = await deps.payments.refund({ captureId: input.captureId, amount: input.amount }, `booking-${input.bookingId}-refund`);
+    if (result.ok) return result.value;
+    if (result.kind === 'unavailable') throw new Error(`refund provider unavailable (${result.status ?? 'no answer'})`);
+    throw new NonRetryableError(`refund refused with ${result.status}`);
+  }
+
+  async function recordRefundManualReview(_ctx: WorkflowActivityContext, input: { bookingId: string; reason: string }): Promise<void> {
+    await prisma.manualReview.upsert({
+      where: { kind_bookingId: { kind: 'REFUND', bookingId: input.bookingId } },
+      create: { kind: 'REFUND', bookingId: input.bookingId, reason: input.reason },
+      update: { reason: input.reason },
+    });
+  }
+
+  async function releaseBookingSeats(_ctx: WorkflowActivityContext, input: { bookingId: string; holdId: string; showId: string }): Promise<void> {
+    await prisma.$transaction([
+      prisma.bookingSeat.updateMany({ where: { bookingId: input.bookingId, releasedAt: null }, data: { releasedAt: new Date() } }),
+      prisma.seatClaim.deleteMany({ where: { holdId: input.holdId, kind: 'SOLD' } }),
+    ]);
+    await invokeActor(deps.sidecar, ACTOR_TYPES.show, input.showId, 'releaseSold', { holdId: input.holdId });
+  }
+
+  async function markBookingCancelled(_ctx: WorkflowActivityContext, input: { bookingId: string; refundId?: string; manualReview: boolean; correlationId?: string }): Promise<void> {
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.booking.updateMany({ where: { id: input.bookingId, status: 'CANCELLING' }, data: { status: 'CANCELLED' } });
+      if (count === 0) return;
+      if (input.refundId) await tx.payment.updateMany({ where: { bookingId: input.bookingId }, data: { status: 'REFUNDED', refundId: input.refundId } });
+      await tx.outboxEvent.create({ data: { aggregateId: input.bookingId, type: 'booking.cancelled', correlationId: input.correlationId, payload: { bookingId: input.bookingId, refunded: Boolean(input.refundId), refundId: input.refundId ?? null, manualReview: input.manualReview } } });
+      await tx.auditLog.create({ data: { entity: 'booking', entityId: input.bookingId, action: 'cancelled', fromState: 'CANCELLING', toState: 'CANCELLED', correlationId: input.correlationId, data: { refundId: input.refundId ?? null, manualReview: input.manualReview } } });
+    });
+  }
+
+  return {
+    [CANCELLATION_ACTIVITIES.markCancelling]: markBookingCancelling,
+    [CANCELLATION_ACTIVITIES.refund]: refundBookingPayment,
+    [CANCELLATION_ACTIVITIES.recordManualReview]: recordRefundManualReview,
+    [CANCELLATION_ACTIVITIES.releaseSeats]: releaseBookingSeats,
+    [CANCELLATION_ACTIVITIES.markCancelled]: markBookingCancelled,
+  };
+}
