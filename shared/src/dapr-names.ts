@@ -24,6 +24,7 @@ export const COMPONENTS = {
 export const ACTOR_TYPES = {
   show: 'ShowActor',
   hold: 'HoldActor',
+  kitchenPrep: 'KitchenPrepActor',
 } as const;
 
 export const TOPICS = {

@@ -8,6 +8,7 @@ import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
 import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
+import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/kitchen-prep.actor';
 import { createHoldActor } from './actors/hold.actor';
 import { showsRouter } from './http/shows.routes';
 import { holdsRouter } from './http/holds.routes';
@@ -48,8 +49,8 @@ async function main() {
     routes: (app) => {
       const openApi = openApiDocument();
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
-      app.use(showsRouter({ shows, adminToken: config.ADMIN_API_TOKEN }));
-      app.use(holdsRouter({ shows, sidecar: config }));
+      app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN }));
+      app.use(holdsRouter({ shows, bookings, sidecar: config }));
       app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
     },
     register: async (server, metrics) => {
@@ -59,11 +60,15 @@ async function main() {
       };
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
+      await server.actor.registerActor(createKitchenPrepActor({ prisma, logger }));
       await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);
       await workflowRuntime.start();
+      // A reminder for every pending kitchen order, in case a confirmation died between its commit
+      // and its reminder. Idempotent; the app serves meanwhile.
+      void reschedulePendingKitchenPrep(bookings, config, logger);
     },
     onShutdown: [() => workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
   });

@@ -9,6 +9,7 @@ import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } 
 import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
+import type { PricedConcessions } from '../domain/concessions';
 import type { Policy } from '../domain/policy';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
@@ -48,6 +49,8 @@ export interface ConfirmHoldCommand {
   policyHash: string;
   /** Each held seat's zone and neighbours, for pricing and for a re-quoted snapshot. */
   seats: SeatFacts[];
+  /** Priced concessions, and when their kitchen prep starts. */
+  concessions?: PricedConcessions & { prepAt: string };
 }
 
 export type ConfirmHoldResult =
@@ -158,10 +161,11 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
 
       const price = priceSeats(command.policy, command.seats.filter((s) => hold.seatIds.includes(s.id)));
+      const total = price.total + (command.concessions?.total ?? 0);
       const keys = paymentKeys(hold.holdId);
-      const authorized = await deps.payments.authorize({ amount: price.total, currency: price.currency, token: command.paymentToken, reference: hold.holdId }, keys.authorize);
+      const authorized = await deps.payments.authorize({ amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId }, keys.authorize);
       if (!authorized.ok) return { confirmed: false, reason: paymentFailure(authorized.kind) };
-      const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: price.total }, keys.capture);
+      const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: total }, keys.capture);
       if (!captured.ok) {
         // A capture refused outright leaves nothing charged: free the authorization. After a
         // timeout the capture may have happened; the customer's retry replays it under the same key.
@@ -172,10 +176,16 @@ export function createHoldActor(deps: HoldActorDeps) {
       const bookingId = randomUUID();
       const booking = await deps.bookings.confirm({
         bookingId, holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail,
-        customerPhone: hold.customerPhone, idempotencyKey: command.idempotencyKey, currency: price.currency, total: price.total,
+        customerPhone: hold.customerPhone, idempotencyKey: command.idempotencyKey, currency: price.currency, total,
         seats: price.seats.map((s) => ({ ...s, qrPayload: signTicket(deps.ticketKey, { bookingId, showId: hold.showId, seatId: s.seatId }) })),
         payment: { authorizationId: authorized.value.authorizationId, captureId: captured.value.captureId },
+        concessions: command.concessions && command.concessions.lines.length > 0
+          ? { orderId: randomUUID(), lines: command.concessions.lines, total: command.concessions.total, prepAt: command.concessions.prepAt } : undefined,
       }, currentCorrelationId());
+      // Also re-done at start-up for every pending order, should this process die right here.
+      if (booking.concessionOrderId && command.concessions) {
+        await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: command.concessions.prepAt });
+      }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId });
       await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
       await this.unregisterActorReminder(EXPIRE_REMINDER);

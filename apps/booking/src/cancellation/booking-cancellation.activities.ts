@@ -8,6 +8,7 @@ export const CANCELLATION_ACTIVITIES = {
   refund: 'refundBookingPayment',
   recordManualReview: 'recordRefundManualReview',
   releaseSeats: 'releaseBookingSeats',
+  cancelConcessions: 'cancelBookingConcessions',
   markCancelled: 'markBookingCancelled',
 } as const;
 
@@ -59,6 +60,12 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
     await invokeActor(deps.sidecar, ACTOR_TYPES.show, input.showId, 'releaseSold', { holdId: input.holdId });
   }
 
+  /** The kitchen does not prepare for a cancelled booking: its order and reminder go. */
+  async function cancelBookingConcessions(_ctx: WorkflowActivityContext, input: { bookingId: string }): Promise<void> {
+    const order = await prisma.concessionOrder.findUnique({ where: { bookingId: input.bookingId } });
+    if (order) await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, order.id, 'cancel');
+  }
+
   async function markBookingCancelled(_ctx: WorkflowActivityContext, input: { bookingId: string; refundId?: string; manualReview: boolean; correlationId?: string }): Promise<void> {
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.booking.updateMany({ where: { id: input.bookingId, status: 'CANCELLING' }, data: { status: 'CANCELLED' } });
@@ -74,6 +81,7 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
     [CANCELLATION_ACTIVITIES.refund]: refundBookingPayment,
     [CANCELLATION_ACTIVITIES.recordManualReview]: recordRefundManualReview,
     [CANCELLATION_ACTIVITIES.releaseSeats]: releaseBookingSeats,
+    [CANCELLATION_ACTIVITIES.cancelConcessions]: cancelBookingConcessions,
     [CANCELLATION_ACTIVITIES.markCancelled]: markBookingCancelled,
   };
 }

@@ -42,6 +42,7 @@ export async function* bookingCancellation(ctx: WorkflowContext, input: Cancella
     }
   }
   yield* callActivityWithRetry(ctx, A.releaseSeats, { bookingId: booking.bookingId, holdId: booking.holdId, showId: booking.showId }, LOCAL_POLICY);
+  yield* callActivityWithRetry(ctx, A.cancelConcessions, { bookingId: booking.bookingId }, LOCAL_POLICY);
   yield* callActivityWithRetry(ctx, A.markCancelled, { bookingId: booking.bookingId, refundId, manualReview, correlationId: input.correlationId }, LOCAL_POLICY);
   return { bookingId: booking.bookingId, status: 'CANCELLED', refundId, manualReview };
 }

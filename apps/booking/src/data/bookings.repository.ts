@@ -17,6 +17,7 @@ export interface NewBooking {
   total: number;
   seats: Array<PricedSeat & { qrPayload: string }>;
   payment: { authorizationId: string; captureId: string };
+  concessions?: { orderId: string; lines: unknown; total: number; prepAt: string };
 }
 
 export interface BookingView {
@@ -28,6 +29,7 @@ export interface BookingView {
   currency: string;
   seats: string[];
   tickets: Array<{ seatId: string; qrPayload: string }>;
+  concessionOrderId?: string;
 }
 
 const include = { seats: { orderBy: { seatId: 'asc' as const } } };
@@ -42,6 +44,18 @@ export function bookingView(booking: BookingWithSeats): BookingView {
 
 export function createBookingsRepository(prisma: PrismaClient) {
   return {
+    concessionCatalogue() {
+      return prisma.concessionItem.findMany();
+    },
+
+    upsertConcession(item: { sku: string; name: string; price: number; active: boolean }) {
+      return prisma.concessionItem.upsert({ where: { sku: item.sku }, create: item, update: item });
+    },
+
+    pendingConcessionOrders() {
+      return prisma.concessionOrder.findMany({ where: { status: 'PENDING' }, select: { id: true, prepAt: true } });
+    },
+
     async find(bookingId: string) {
       return prisma.booking.findUnique({ where: { id: bookingId }, include });
     },
@@ -64,7 +78,7 @@ export function createBookingsRepository(prisma: PrismaClient) {
     async confirm(booking: NewBooking & { bookingId: string }, correlationId?: string): Promise<BookingView> {
       return prisma.$transaction(async (tx) => {
         const existing = await tx.booking.findUnique({ where: { holdId: booking.holdId }, include });
-        if (existing) return bookingView(existing);
+        if (existing) return { ...bookingView(existing), ...(booking.concessions ? { concessionOrderId: (await tx.concessionOrder.findUnique({ where: { bookingId: existing.id } }))?.id } : {}) };
         const created = await tx.booking.create({
           data: {
             id: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,
@@ -74,6 +88,11 @@ export function createBookingsRepository(prisma: PrismaClient) {
           },
           include,
         });
+        if (booking.concessions) {
+          const c = booking.concessions;
+          await tx.concessionOrder.create({ data: { id: c.orderId, bookingId: created.id, showId: booking.showId, items: c.lines as Prisma.InputJsonValue, amount: c.total, prepAt: new Date(c.prepAt) } });
+          await tx.outboxEvent.create({ data: { aggregateId: created.id, type: 'kitchen.prep.scheduled', correlationId, payload: { bookingId: created.id, concessionOrderId: c.orderId, prepAt: c.prepAt, items: c.lines as Prisma.InputJsonValue } } });
+        }
         const { count } = await tx.seatClaim.updateMany({ where: { holdId: booking.holdId, kind: 'HELD' }, data: { kind: 'SOLD' } });
         if (count !== booking.seats.length) throw new Error(`hold ${booking.holdId} claims ${count} seats, the booking has ${booking.seats.length}`);
         await tx.hold.update({ where: { id: booking.holdId }, data: { status: 'CONFIRMED' } });
@@ -81,7 +100,7 @@ export function createBookingsRepository(prisma: PrismaClient) {
           data: { aggregateId: created.id, type: 'booking.confirmed', correlationId, payload: bookingView(created) as unknown as Prisma.InputJsonValue },
         });
         await tx.auditLog.create({ data: { entity: 'booking', entityId: created.id, action: 'confirmed', toState: 'CONFIRMED', correlationId, data: { holdId: booking.holdId, amount: booking.total } } });
-        return bookingView(created);
+        return { ...bookingView(created), ...(booking.concessions ? { concessionOrderId: booking.concessions.orderId } : {}) };
       });
     },
   };

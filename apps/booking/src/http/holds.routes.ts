@@ -8,6 +8,8 @@ import { policySchema } from '../domain/policy';
 import type { ConfirmHoldCommand, ConfirmHoldResult, EndHoldResult, PlaceHoldCommand, PlaceHoldResult } from '../actors/hold.actor';
 import type { HoldRecord } from '../data/holds.repository';
 import type { ShowsRepository } from '../data/shows.repository';
+import type { BookingsRepository } from '../data/bookings.repository';
+import { prepStartsAt, priceConcessions } from '../domain/concessions';
 import { requireShow } from './shows.routes';
 
 export const placeHoldSchema = z.object({
@@ -23,6 +25,7 @@ const idempotencyKeySchema = z.string().min(8).max(200);
 
 export const confirmSchema = z.object({
   payment: z.object({ token: z.string().min(1).max(200) }).strict(),
+  concessions: z.array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(20) }).strict()).max(20).default([]),
 }).strict();
 
 const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
@@ -49,7 +52,7 @@ export function view(hold: HoldRecord) {
   return { holdId: hold.holdId, showId: hold.showId, status: hold.status, seatIds: hold.seatIds, expiresAt: hold.expiresAt, policyVersion: hold.policyVersion, customerId: hold.customerId };
 }
 
-export function holdsRouter(deps: { shows: ShowsRepository; sidecar: SidecarSettings }): Router {
+export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRepository; sidecar: SidecarSettings }): Router {
   const router = Router();
   const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
   const parseHoldId = (raw: string) => {
@@ -88,9 +91,15 @@ export function holdsRouter(deps: { shows: ShowsRepository; sidecar: SidecarSett
     if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
     const show = await requireShow(deps.shows, hold.showId);
     const seats = (await deps.shows.seats(show.venueId)).filter((s) => hold.seatIds.includes(s.id)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
+    let concessions: ConfirmHoldCommand['concessions'];
+    if (input.concessions.length > 0) {
+      const priced = priceConcessions(input.concessions, await deps.bookings.concessionCatalogue());
+      if (!priced.ok) throw new AppError(400, 'UNKNOWN_SKU', `No such concession: ${priced.unknownSkus.join(', ')}`, { skus: priced.unknownSkus });
+      concessions = { ...priced.value, prepAt: prepStartsAt(show.startsAt, show.prepLeadMinutes ?? show.venue.prepLeadMinutes).toISOString() };
+    }
     const command: ConfirmHoldCommand = {
       idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, policy: policySchema.parse(show.policy),
-      policyVersion: show.policyVersion, policyHash: show.policyHash, seats,
+      policyVersion: show.policyVersion, policyHash: show.policyHash, seats, concessions,
     };
     const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
     if (result.confirmed) return void res.status(201).json(result.booking);

@@ -5,6 +5,7 @@ import { AppError, currentCorrelationId, requireAdmin } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
 import type { ShowsRepository } from '../data/shows.repository';
+import type { BookingsRepository } from '../data/bookings.repository';
 
 export const createShowSchema = z.object({
   title: z.string().trim().min(1).max(200),
@@ -23,7 +24,7 @@ export async function requireShow(shows: ShowsRepository, rawId: string) {
   return show;
 }
 
-export function showsRouter(deps: { shows: ShowsRepository; adminToken: string }): Router {
+export function showsRouter(deps: { shows: ShowsRepository; concessions: Pick<BookingsRepository, 'upsertConcession'>; adminToken: string }): Router {
   const router = Router();
 
   router.post('/api/admin/shows', requireAdmin(deps.adminToken), async (req, res) => {
@@ -40,6 +41,12 @@ export function showsRouter(deps: { shows: ShowsRepository; adminToken: string }
     const result = id.success ? await deps.shows.updatePolicy(id.data, policy, currentCorrelationId()) : null;
     if (!result) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${req.params.showId}.`);
     res.json(result);
+  });
+
+  router.put('/api/admin/concessions/:sku', requireAdmin(deps.adminToken), async (req, res) => {
+    const sku = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -').parse(req.params.sku);
+    const item = z.object({ name: z.string().trim().min(1).max(100), price: z.number().int().min(1), active: z.boolean().default(true) }).strict().parse(req.body);
+    res.json(await deps.concessions.upsertConcession({ sku, ...item }));
   });
 
   router.get('/api/shows', async (_req, res) => {

@@ -1,0 +1,57 @@
+/**
+ * KitchenPrepActor (one per concession order): a reminder at showtime minus the prep lead moves
+ * the order to PREPARING, then and not before. Cancelling the order (booking or show cancelled)
+ * removes the reminder.
+ */
+import { AbstractActor, Temporal } from '@dapr/dapr';
+import type { Logger } from 'pino';
+import { ACTOR_TYPES, invokeActor, type PrismaClient, type SidecarSettings } from '@holdfast/shared';
+
+const PREP_REMINDER = 'prep';
+
+export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Logger; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+  return class KitchenPrepActor extends AbstractActor {
+    /** Idempotent: registering again replaces the reminder with one for the same instant. */
+    async schedule(command: { prepAt: string }): Promise<{ scheduled: boolean }> {
+      const order = await deps.prisma.concessionOrder.findUnique({ where: { id: this.getActorId().getId() } });
+      if (!order || order.status !== 'PENDING') return { scheduled: false };
+      const dueMs = Math.max(0, Date.parse(command.prepAt) - now());
+      // Days as hours: the SDK renders a Duration of days as "p1d", which Dapr refuses.
+      await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }).round({ largestUnit: 'hours' }));
+      return { scheduled: true };
+    }
+
+    async cancel(): Promise<void> {
+      const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status: 'CANCELLED' } });
+      if (count > 0) await this.unregisterActorReminder(PREP_REMINDER);
+    }
+
+    override async receiveReminder(): Promise<void> {
+      try {
+        const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status: 'PREPARING' } });
+        if (count > 0) deps.logger.info({ concessionOrderId: this.getActorId().getId() }, 'kitchen prep started');
+      } catch (error) {
+        deps.logger.error({ err: error, concessionOrderId: this.getActorId().getId() }, 'kitchen prep failed; retrying');
+        await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ seconds: 2 }));
+      }
+    }
+  };
+}
+
+/** Asks every pending order's actor to (re)register its reminder; failures are logged, not fatal. */
+export async function reschedulePendingKitchenPrep(
+  bookings: { pendingConcessionOrders(): Promise<Array<{ id: string; prepAt: Date }>> },
+  sidecar: SidecarSettings,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const orders = await bookings.pendingConcessionOrders();
+    for (const order of orders) {
+      await invokeActor(sidecar, ACTOR_TYPES.kitchenPrep, order.id, 'schedule', { prepAt: order.prepAt.toISOString() });
+    }
+    if (orders.length > 0) logger.info({ orders: orders.length }, 'kitchen prep reminders re-registered');
+  } catch (error) {
+    logger.error({ err: error }, 'could not re-register kitchen prep reminders');
+  }
+}

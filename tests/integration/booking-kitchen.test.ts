@@ -1,0 +1,73 @@
+/**
+ * Concessions bought with tickets: charged with them, and moved to PREPARING by a reminder at
+ * showtime minus the prep lead, not before; a cancelled booking's order never reaches the kitchen.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
+import { recordedCalls, resetProviders } from '../support/providers-client';
+
+let stack: AppStack;
+let db: Client;
+const admin = () => ({ authorization: `Bearer ${stack.run.adminApiToken}` });
+
+beforeAll(async () => {
+  stack = await startBookingStack({ logName: 'booking-kitchen' });
+  db = new Client({ connectionString: stack.run.databaseUrl });
+  await db.connect();
+  for (const [sku, name, price] of [['POPCORN', 'Popcorn', 450], ['WINE', 'Glass of wine', 700]] as const) {
+    expect((await stack.invoke('PUT', `/api/admin/concessions/${sku}`, { name, price }, admin())).status).toBe(200);
+  }
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.stop();
+});
+beforeEach(() => resetProviders());
+
+/** A show starting in `startsInSeconds` with a 1-minute prep lead, and a booking of one seat with concessions. */
+async function bookWithConcessions(startsInSeconds: number, concessions: unknown[]) {
+  const show = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+    title: 'Late show', startsAt: new Date(Date.now() + startsInSeconds * 1000).toISOString(), prepLeadMinutes: 1,
+    venue: { name: 'Bar', sections: [{ name: 'Floor', zone: 'floor', rows: [{ label: 'A', seats: 4 }] }] },
+    policy: { zonePrices: { floor: 2000 } },
+  }, admin());
+  const hold = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${show.body.showId}/holds`, { seatIds: ['FLOOR-A-1'], customerId: 'c', customerEmail: 'c@example.com' });
+  return stack.invoke<{ bookingId: string; amount: number; concessionOrderId?: string; code?: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`,
+    { payment: { token: 'tok_visa' }, concessions }, { 'idempotency-key': randomUUID() });
+}
+const order = async (id: string) => (await db.query('SELECT status, prep_at FROM concession_orders WHERE id = $1', [id])).rows[0] as { status: string; prep_at: Date };
+
+describe('concessions and kitchen prep on a real sidecar', () => {
+  it('when a booking includes concessions, then they are charged with the seats and prepared at showtime minus the lead, not before', async () => {
+    const booking = await bookWithConcessions(70, [{ sku: 'POPCORN', quantity: 2 }, { sku: 'WINE', quantity: 1 }]);
+    expect(booking).toMatchObject({ status: 201, body: { amount: 2000 + 900 + 700 } });
+    const captured = await recordedCalls({ domain: 'payment', operation: 'capture' });
+    expect(captured.map((c) => (c.request as { amount: number }).amount)).toEqual([3600]);
+
+    const orderId = booking.body.concessionOrderId!;
+    const { prep_at: prepAt } = await order(orderId);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() - 1_500)));
+    expect((await order(orderId)).status).toBe('PENDING');
+    await eventually(() => order(orderId), (o) => o.status === 'PREPARING', 15_000, 100);
+    expect(Date.now() - prepAt.getTime()).toBeLessThan(2_000);
+    const { rows } = await db.query("SELECT type FROM outbox_events WHERE aggregate_id = $1 ORDER BY created_at", [booking.body.bookingId]);
+    expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(['booking.confirmed', 'kitchen.prep.scheduled']));
+  });
+
+  it('when the booking is cancelled before prep time, then the order is cancelled and never prepared', async () => {
+    const booking = await bookWithConcessions(68, [{ sku: 'WINE', quantity: 1 }]);
+    const orderId = booking.body.concessionOrderId!;
+    expect((await stack.invoke('POST', `/api/bookings/${booking.body.bookingId}/cancel`)).status).toBe(202);
+    await eventually(() => order(orderId), (o) => o.status === 'CANCELLED', 30_000);
+    const { prep_at: prepAt } = await order(orderId);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() + 2_000)));
+    expect((await order(orderId)).status).toBe('CANCELLED');
+  });
+
+  it('when a concession does not exist, then the confirmation is a 400 naming it and nothing is charged', async () => {
+    const booking = await bookWithConcessions(3600, [{ sku: 'CAVIAR', quantity: 1 }]);
+    expect(booking).toMatchObject({ status: 400, body: { code: 'UNKNOWN_SKU' } });
+    expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
+  });
+});
