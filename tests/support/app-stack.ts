@@ -16,6 +16,8 @@ export interface AppStackOptions {
   ports: { app: number; daprHttp: number; daprGrpc: number; metrics: number };
   env?: Record<string, string>;
   logName?: string;
+  /** Extra node flags, e.g. --cpu-prof for the benchmark. */
+  nodeArgs?: string[];
 }
 
 export type SkeletonStack = AppStack;
@@ -59,9 +61,9 @@ export function startSkeletonStack(options: { env?: Record<string, string>; logN
   });
 }
 
-export function startBookingStack(options: { env?: Record<string, string>; logName?: string } = {}): Promise<AppStack> {
+export function startBookingStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[] } = {}): Promise<AppStack> {
   return startAppStack({
-    appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking',
+    appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking', nodeArgs: options.nodeArgs,
     ports: { app: TEST_PORTS.bookingApp, daprHttp: TEST_PORTS.bookingDaprHttp, daprGrpc: TEST_PORTS.bookingDaprGrpc, metrics: TEST_PORTS.bookingMetrics },
   });
 }
@@ -81,7 +83,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   let app: RunningProcess | undefined;
   const startApp = async () => {
     app = startProcess({
-      name: options.appId, command: process.execPath, args: ['--import', 'tsx', options.entry], cwd: ROOT,
+      name: options.appId, command: process.execPath, args: [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], cwd: ROOT,
       env: appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });

@@ -98,14 +98,14 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (await this.load()) return { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
 
       // The reminder goes first: if this process dies after the ShowActor granted the seats,
-      // the reminder still frees them at expiry.
+      // the reminder still frees them at expiry. expiresAt is the reminder's due time exactly.
+      const createdAt = now();
       await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }));
       const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
       if (!grant.granted) {
         await this.unregisterActorReminder(EXPIRE_REMINDER);
         return { placed: false, reason: grant.reason, seatIds: grant.seatIds };
       }
-      const createdAt = now();
       const hold: HoldRecord = {
         holdId, showId: command.showId, customerId: command.customerId, customerEmail: command.customerEmail,
         customerPhone: command.customerPhone, seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
@@ -115,7 +115,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       try {
         await deps.holds.insertActive(hold, currentCorrelationId());
       } catch (error) {
-        await showActor(command.showId, 'release', { holdId });
+        await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
         await this.unregisterActorReminder(EXPIRE_REMINDER);
         if (error instanceof SeatAlreadyClaimedError) {
           deps.logger.error({ holdId, showId: command.showId }, 'the ShowActor granted a seat the database says is claimed');
@@ -186,7 +186,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (booking.concessionOrderId && command.concessions) {
         await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: command.concessions.prepAt });
       }
-      await showActor(hold.showId, 'markSold', { holdId: hold.holdId });
+      await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
       await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
       await this.unregisterActorReminder(EXPIRE_REMINDER);
       return { confirmed: true, booking };
@@ -218,7 +218,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       // The database first (the system of record), then the ShowActor, then our own state: a
       // failure part-way is retried from the top, and every step is idempotent.
       await deps.holds.end(hold.holdId, to, currentCorrelationId());
-      await showActor(hold.showId, 'release', { holdId: hold.holdId });
+      await showActor(hold.showId, 'release', { holdId: hold.holdId, seatIds: hold.seatIds });
       const ended = { ...hold, status: to };
       await this.save(ended);
       if (to !== 'EXPIRED') await this.unregisterActorReminder(EXPIRE_REMINDER);

@@ -4,10 +4,16 @@
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
+import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type SeatTaking, type ShowSeats } from '../domain/seat-allocation';
 import type { ShowsRepository } from '../data/shows.repository';
 
-const SEATS = 'seats';
+/**
+ * One state key per taken seat (`seat:<id>`), so a grant reads and writes only its own seats: the
+ * sidecar saves changed keys only, and a show with thousands of sold seats costs a hold no more
+ * than an empty one. `seeded` marks that the keys were rebuilt from the database's claims.
+ */
+const seatKey = (seatId: string) => `seat:${seatId}`;
+const SEEDED = 'seeded';
 
 export interface GrantCommand {
   holdId: string;
@@ -30,47 +36,62 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
     }
 
     /**
-     * The taken seats. Without saved state (a new show, or state lost) they are rebuilt from the
-     * database's seat claims, so the actor never hands out a seat the database says is taken.
+     * The takings of `seatIds`. A show's actor without state (new, or its state lost) first copies
+     * the database's seat claims into its keys, so it never hands out a seat the database says is taken.
      */
-    private async loadSeats(): Promise<ShowSeats> {
-      const [found, seats] = await this.getStateManager<ShowSeats>().tryGetState(SEATS);
-      if (found && seats) return { ...seats };
-      const claims = await deps.shows.claims(this.getActorId().getId());
-      return Object.fromEntries(claims.map((c) => [c.seatId, { holdId: c.holdId, kind: c.kind }]));
+    private async loadSeats(seatIds: string[]): Promise<ShowSeats> {
+      const state = this.getStateManager<SeatTaking | boolean>();
+      const [seeded] = await state.tryGetState(SEEDED);
+      if (!seeded) {
+        for (const claim of await deps.shows.claims(this.getActorId().getId())) {
+          await state.setState(seatKey(claim.seatId), { holdId: claim.holdId, kind: claim.kind });
+        }
+        await state.setState(SEEDED, true);
+      }
+      const seats: ShowSeats = {};
+      for (const id of seatIds) {
+        const [found, taking] = await state.tryGetState(seatKey(id));
+        if (found && taking && typeof taking === 'object') seats[id] = { ...taking };
+      }
+      return seats;
+    }
+
+    /** Writes the takings of `seatIds` from `seats`: present means taken, absent means free. */
+    private async store(seats: ShowSeats, seatIds: string[]): Promise<void> {
+      const state = this.getStateManager<SeatTaking | boolean>();
+      for (const id of seatIds) {
+        if (seats[id]) await state.setState(seatKey(id), seats[id]!);
+        else await state.removeState(seatKey(id)).catch(() => undefined);
+      }
     }
 
     async grant(command: GrantCommand): Promise<ShowGrant> {
       const facts = await this.showFacts();
       if (!facts) return { granted: false, reason: 'SHOW_NOT_FOUND', seatIds: [] };
       if (facts.status === 'CANCELLED') return { granted: false, reason: 'SHOW_CANCELLED', seatIds: [] };
-      const result = grantSeats(await this.loadSeats(), command.holdId, command.seatIds, facts.known);
+      const result = grantSeats(await this.loadSeats(command.seatIds), command.holdId, command.seatIds, facts.known);
       if (!result.granted) return result;
-      await this.getStateManager<ShowSeats>().setState(SEATS, result.seats);
+      await this.store(result.seats, command.seatIds);
       return { granted: true };
     }
 
-    async release(command: { holdId: string }): Promise<{ released: string[] }> {
-      const { seats, released } = releaseSeats(await this.loadSeats(), command.holdId);
-      if (released.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
+    async release(command: { holdId: string; seatIds: string[] }): Promise<{ released: string[] }> {
+      const { seats, released } = releaseSeats(await this.loadSeats(command.seatIds), command.holdId);
+      await this.store(seats, released);
       deps.logger.debug({ showId: this.getActorId().getId(), holdId: command.holdId, released }, 'seats released');
       return { released };
     }
 
-    async markSold(command: { holdId: string }): Promise<{ sold: string[] }> {
-      const { seats, sold } = markSold(await this.loadSeats(), command.holdId);
-      if (sold.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
+    async markSold(command: { holdId: string; seatIds: string[] }): Promise<{ sold: string[] }> {
+      const { seats, sold } = markSold(await this.loadSeats(command.seatIds), command.holdId);
+      await this.store(seats, sold);
       return { sold };
     }
 
-    async releaseSold(command: { holdId: string }): Promise<{ released: string[] }> {
-      const { seats, released } = releaseSold(await this.loadSeats(), command.holdId);
-      if (released.length > 0) await this.getStateManager<ShowSeats>().setState(SEATS, seats);
+    async releaseSold(command: { holdId: string; seatIds: string[] }): Promise<{ released: string[] }> {
+      const { seats, released } = releaseSold(await this.loadSeats(command.seatIds), command.holdId);
+      await this.store(seats, released);
       return { released };
-    }
-
-    async seats(): Promise<ShowSeats> {
-      return this.loadSeats();
     }
   };
 }

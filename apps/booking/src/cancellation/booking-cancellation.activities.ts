@@ -53,11 +53,12 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
   }
 
   async function releaseBookingSeats(_ctx: WorkflowActivityContext, input: { bookingId: string; holdId: string; showId: string }): Promise<void> {
+    const seatIds = (await prisma.bookingSeat.findMany({ where: { bookingId: input.bookingId }, select: { seatId: true } })).map((s) => s.seatId);
     await prisma.$transaction([
       prisma.bookingSeat.updateMany({ where: { bookingId: input.bookingId, releasedAt: null }, data: { releasedAt: new Date() } }),
       prisma.seatClaim.deleteMany({ where: { holdId: input.holdId, kind: 'SOLD' } }),
     ]);
-    await invokeActor(deps.sidecar, ACTOR_TYPES.show, input.showId, 'releaseSold', { holdId: input.holdId });
+    await invokeActor(deps.sidecar, ACTOR_TYPES.show, input.showId, 'releaseSold', { holdId: input.holdId, seatIds });
   }
 
   /** The kitchen does not prepare for a cancelled booking: its order and reminder go. */

@@ -57,6 +57,11 @@ export function createShowsRepository(prisma: PrismaClient) {
       return prisma.seat.findMany({ where: { venueId }, orderBy: [{ section: 'asc' }, { rowLabel: 'asc' }, { number: 'asc' }] });
     },
 
+    /** Only the named seats: a hold must not read a 20,000-seat map to find its three seats. */
+    seatsById(venueId: string, seatIds: string[]) {
+      return prisma.seat.findMany({ where: { venueId, id: { in: seatIds } } });
+    },
+
     claims(showId: string) {
       return prisma.seatClaim.findMany({ where: { showId } });
     },

@@ -65,7 +65,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   router.get('/api/bookings/:bookingId/tickets.pdf', async (req, res) => {
     const booking = await requireBooking(req.params.bookingId);
     const show = await deps.shows.find(booking.showId);
-    const labels = new Map((show ? await deps.shows.seats(show.venueId) : []).map((s) => [s.id, s.label]));
+    const labels = new Map((show ? await deps.shows.seatsById(show.venueId, booking.seats.map((s) => s.seatId)) : []).map((s) => [s.id, s.label]));
     const pdf = await renderTicketPdf({
       bookingId: booking.id, showTitle: show?.title ?? 'Holdfast', startsAt: show?.startsAt ?? new Date(0), venue: show?.venue.name ?? '',
       customerEmail: booking.customerEmail, tickets: booking.seats.map((s) => ({ seatLabel: labels.get(s.seatId) ?? s.seatId, qrPayload: s.qrPayload })),

@@ -69,7 +69,7 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
     if (input.seatIds.length > policy.maxSeatsPerHold) {
       throw new AppError(400, 'TOO_MANY_SEATS', `A hold may take at most ${policy.maxSeatsPerHold} seats.`, { maxSeatsPerHold: policy.maxSeatsPerHold });
     }
-    const seats = (await deps.shows.seats(show.venueId)).filter((s) => input.seatIds.includes(s.id));
+    const seats = await deps.shows.seatsById(show.venueId, input.seatIds);
     const command: PlaceHoldCommand = {
       ...input, showId: show.id, policyVersion: show.policyVersion, policyHash: show.policyHash,
       seats: seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds })),
@@ -90,7 +90,7 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
     const hold = await holdActor<HoldRecord | null>(holdId, 'get');
     if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
     const show = await requireShow(deps.shows, hold.showId);
-    const seats = (await deps.shows.seats(show.venueId)).filter((s) => hold.seatIds.includes(s.id)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
+    const seats = (await deps.shows.seatsById(show.venueId, hold.seatIds)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
     let concessions: ConfirmHoldCommand['concessions'];
     if (input.concessions.length > 0) {
       const priced = priceConcessions(input.concessions, await deps.bookings.concessionCatalogue());
