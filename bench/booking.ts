@@ -87,6 +87,10 @@ async function load(what: string, path: 'sidecar' | 'app port', url: string, hea
 }
 
 async function main() {
+  // Ctrl-C (or a kill) must not leave the stack it started running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void globalTeardown().finally(() => process.exit(130)));
+  }
   await globalSetup();
   // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the booking app there when it stops.
   const nodeArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
