@@ -104,7 +104,11 @@ describe('seat holds on a real sidecar', () => {
     const showId = await createShow();
     expect(await hold(showId, ['STALLS-A-1'], { ttlSeconds: 3 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     expect(await hold(showId, ['STALLS-Z-1'])).toMatchObject({ status: 400, body: { code: 'UNKNOWN_SEATS', seatIds: ['STALLS-Z-1'] } });
-    expect(await hold('not-a-show', ['STALLS-A-1'])).toMatchObject({ status: 404, body: { code: 'SHOW_NOT_FOUND' } });
+    expect(await hold('not-a-show', ['STALLS-A-1'])).toMatchObject({ status: 400, body: { code: 'INVALID_SHOW_ID' } });
+    expect(await hold('00000000-0000-4000-8000-000000000000', ['STALLS-A-1'])).toMatchObject({ status: 404, body: { code: 'SHOW_NOT_FOUND' } });
+    expect(await stack.invoke('GET', '/api/holds/nope')).toMatchObject({ status: 400, body: { code: 'INVALID_HOLD_ID' } });
+    expect(await stack.invoke('GET', '/api/bookings/nope')).toMatchObject({ status: 400, body: { code: 'INVALID_BOOKING_ID' } });
+    expect(await hold(showId, ['STALLS-A-1'], { vip: true })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     expect(await stack.invoke('GET', '/api/holds/00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
   });
 });

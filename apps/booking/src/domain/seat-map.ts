@@ -9,9 +9,9 @@ export const venueInputSchema = z.object({
     rows: z.array(z.object({
       label: z.string().trim().min(1).max(10).regex(/^[A-Za-z0-9]+$/, 'letters and digits'),
       seats: z.number().int().min(1).max(500),
-    })).min(1).max(200),
-  })).min(1).max(50),
-}).superRefine((venue, ctx) => {
+    }).strict()).min(1).max(200),
+  }).strict()).min(1).max(50),
+}).strict().superRefine((venue, ctx) => {
   const names = venue.sections.map((s) => s.name.toLowerCase());
   if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['sections'], message: 'section names must be unique' });
   venue.sections.forEach((section, i) => {

@@ -25,7 +25,8 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   // A booking id is a random UUID: whoever has it (the customer, from the confirmation) may read it.
   const requireBooking = async (raw: string) => {
     const id = bookingIdSchema.safeParse(raw);
-    const booking = id.success ? await deps.bookings.find(id.data) : null;
+    if (!id.success) throw new AppError(400, 'INVALID_BOOKING_ID', 'A booking id is a UUID.');
+    const booking = await deps.bookings.find(id.data);
     if (!booking) throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${raw}.`);
     return booking;
   };

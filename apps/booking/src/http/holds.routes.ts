@@ -57,7 +57,7 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
   const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
   const parseHoldId = (raw: string) => {
     const id = holdIdSchema.safeParse(raw);
-    if (!id.success) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${raw}.`);
+    if (!id.success) throw new AppError(400, 'INVALID_HOLD_ID', 'A hold id is a UUID.');
     return id.data;
   };
 

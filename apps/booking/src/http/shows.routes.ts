@@ -19,7 +19,8 @@ export const showIdSchema = z.string().uuid({ message: 'showId must be a UUID' }
 
 export async function requireShow(shows: ShowsRepository, rawId: string) {
   const id = showIdSchema.safeParse(rawId);
-  const show = id.success ? await shows.find(id.data) : null;
+  if (!id.success) throw new AppError(400, 'INVALID_SHOW_ID', 'A show id is a UUID.');
+  const show = await shows.find(id.data);
   if (!show) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${rawId}.`);
   return show;
 }
@@ -38,7 +39,8 @@ export function showsRouter(deps: { shows: ShowsRepository; concessions: Pick<Bo
   router.put('/api/admin/shows/:showId/policy', requireAdmin(deps.adminToken), async (req, res) => {
     const policy = policySchema.parse(req.body);
     const id = showIdSchema.safeParse(req.params.showId);
-    const result = id.success ? await deps.shows.updatePolicy(id.data, policy, currentCorrelationId()) : null;
+    if (!id.success) throw new AppError(400, 'INVALID_SHOW_ID', 'A show id is a UUID.');
+    const result = await deps.shows.updatePolicy(id.data, policy, currentCorrelationId());
     if (!result) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${req.params.showId}.`);
     res.json(result);
   });
