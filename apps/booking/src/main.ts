@@ -27,6 +27,8 @@ async function main() {
     /** The payment provider (locally the providers app). */
     PROVIDERS_URL: z.string().url(),
     PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    /** How long an idle actor stays in memory (Dapr's default is 60m; a hold is idle after its first call). */
+    ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('1m'),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -46,6 +48,7 @@ async function main() {
     settings: config,
     logger,
     readiness: [databaseReadiness(prisma)],
+    actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
       const openApi = openApiDocument();
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
