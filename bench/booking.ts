@@ -92,8 +92,12 @@ async function main() {
     process.once(signal, () => void globalTeardown().finally(() => process.exit(130)));
   }
   await globalSetup();
-  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the booking app there when it stops.
-  const nodeArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the booking app there when it stops;
+  // BENCH_NODE_ARGS adds node flags to the booking app (e.g. --max-old-space-size=192).
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ];
   const stack = await startBookingStack({ logName: 'bench-booking', env: { LOG_LEVEL: 'warn' }, nodeArgs });
   const db = new Client({ connectionString: stack.run.databaseUrl });
   await db.connect();
