@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { applyPortOverrides, portFromEnv, readRunFile, type ResolvedApp } from '../devstack/run-file';
 import { killAll, startProcess, stopAll, type RunningProcess } from '../devstack/processes';
-import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, untilReady, type ControlPlanePorts } from '../devstack/runtime';
+import { DEFAULT_CONTROL_PLANE, startControlPlane, startSidecar, untilReady, waitForSidecar, type ControlPlanePorts } from '../devstack/runtime';
 import { appProcessEnv, readConnections, ROOT, runTokens, sidecarProcessEnv } from '../devstack/env';
 import { httpOk } from '../devstack/wait';
 
@@ -78,7 +78,7 @@ async function main() {
     started.push(appProcess, sidecar);
     // Fails at once if either process dies before it is ready, rather than after the timeout.
     ready.push(untilReady(appProcess, () => httpOk(`http://127.0.0.1:${app.appPort}/healthz`), 120_000)
-      .then(() => untilReady(sidecar, () => httpOk(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`, { 'dapr-api-token': tokens.daprApiToken }), 120_000)));
+      .then(() => waitForSidecar(sidecar, app.daprHTTPPort, tokens.daprApiToken, 120_000)));
   }
   for (const proc of started) {
     void proc.exited.then((code) => {

@@ -97,7 +97,10 @@ export function startSidecar(spec: SidecarSpec): RunningProcess {
   return startProcess({ name: `${spec.appId}-dapr`, command: join(DAPR_BIN, 'daprd'), args, env: spec.env, output: spec.output });
 }
 
-/** daprd's own health endpoint answers 204 once its components are loaded and the app is reachable. */
-export function waitForSidecar(httpPort: number, apiToken?: string, timeoutMs = 60_000): Promise<void> {
-  return waitFor(`sidecar on :${httpPort}`, () => httpOk(`http://127.0.0.1:${httpPort}/v1.0/healthz`, apiToken ? { 'dapr-api-token': apiToken } : {}), timeoutMs);
+/**
+ * daprd's own health endpoint answers 204 once its components are loaded and the app is reachable.
+ * Given the sidecar's process, fails at once if it exits first.
+ */
+export function waitForSidecar(sidecar: RunningProcess, httpPort: number, apiToken?: string, timeoutMs = 60_000): Promise<void> {
+  return untilReady(sidecar, () => httpOk(`http://127.0.0.1:${httpPort}/v1.0/healthz`, apiToken ? { 'dapr-api-token': apiToken } : {}), timeoutMs);
 }

@@ -97,7 +97,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
-  await waitForSidecar(ports.daprHTTPPort, run.daprApiToken, 60_000);
+  await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
   await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
 
   return {

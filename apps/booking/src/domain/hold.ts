@@ -57,7 +57,7 @@ export function canTransition(from: HoldStatus, to: HoldStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** Whether a hold made at `createdAtMs` with `ttlSeconds` has run out at `nowMs`. */
+/** Whether a hold that expires at `expiresAtMs` has run out at `nowMs`. */
 export function isExpired(expiresAtMs: number, nowMs: number): boolean {
   return nowMs >= expiresAtMs;
 }

@@ -26,9 +26,5 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
 }
 
+/** Equal for the same terms however they were written: a re-save of identical terms is not a change. */
 export const policyHash = (policy: Policy) => fingerprint(policy);
-
-/** Same policy in substance: a re-save of identical terms is not a change. */
-export function samePolicy(a: Policy, b: Policy): boolean {
-  return policyHash(a) === policyHash(b);
-}
