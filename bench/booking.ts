@@ -36,6 +36,44 @@ function rssMb(pid: number): number {
   return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 }
 
+/** CPU seconds used so far by each kind of process on this machine (from /proc/<pid>/stat). */
+function cpuByProcess(): Map<string, number> {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const ticks = 100; // USER_HZ on Linux
+  const totals = new Map<string, number>();
+  for (const entry of fs.readdirSync('/proc').filter((e: string) => /^\d+$/.test(e))) {
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      const kind = Number(entry) === process.pid ? 'load generator (this process)'
+        : cmd.includes('daprd') ? (cmd.includes('--app-id booking') ? 'daprd (booking)' : 'daprd (providers)')
+          : cmd.includes('apps/booking/') ? 'booking app' : cmd.includes('apps/providers/') ? 'providers app'
+            : /\bplacement\b/.test(cmd) ? 'placement' : /\bscheduler\b/.test(cmd) ? 'scheduler'
+              : /postgres/.test(cmd) ? 'PostgreSQL' : /redis-server/.test(cmd) ? 'Redis' : undefined;
+      if (kind) totals.set(kind, (totals.get(kind) ?? 0) + seconds);
+    } catch {
+      // gone
+    }
+  }
+  return totals;
+}
+
+/** Where the CPU went while `work` ran: seconds per kind of process, busiest first. */
+async function cpuDuring<T>(label: string, requests: number, work: () => Promise<T>): Promise<T> {
+  const before = cpuByProcess();
+  const started = Date.now();
+  const result = await work();
+  const wall = (Date.now() - started) / 1000;
+  const after = cpuByProcess();
+  const used = [...after].map(([kind, s]) => [kind, s - (before.get(kind) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
+  const total = used.reduce((sum, [, s]) => sum + s, 0);
+  notes.push(`CPU during ${label} (${wall.toFixed(1)} s wall, ${total.toFixed(1)} CPU s, ${((total / requests) * 1000).toFixed(1)} CPU ms per request): `
+    + used.map(([kind, s]) => `${kind} ${((s / requests) * 1000).toFixed(2)} ms`).join(', '));
+  return result;
+}
+
 function bookingPid(port: number): number {
   // The app listening on `port`: find it by its environment (APP_PORT) among node processes.
   for (const entry of require('node:fs').readdirSync('/proc').filter((e: string) => /^\d+$/.test(e))) {
@@ -70,10 +108,10 @@ function seatIds(count: number, offset: number): string[] {
 }
 
 /** autocannon over a list of prepared requests, one each, `connections` at a time. */
-async function load(what: string, path: 'sidecar' | 'app port', url: string, headers: Record<string, string>, requests: Array<{ method: 'POST' | 'GET'; path: string; body?: unknown; headers?: Record<string, string> }>) {
+async function load(what: string, path: 'sidecar' | 'app port', url: string, headers: Record<string, string>, requests: Array<{ method: 'POST' | 'GET'; path: string; body?: unknown; headers?: Record<string, string> }>, connections = CONNECTIONS) {
   let next = 0;
   const result = await autocannon({
-    url, connections: CONNECTIONS, amount: requests.length, timeout: 30,
+    url, connections, amount: requests.length, timeout: 30,
     headers: { ...headers, 'content-type': 'application/json' },
     requests: [{
       setupRequest: (req: any) => {
@@ -83,7 +121,7 @@ async function load(what: string, path: 'sidecar' | 'app port', url: string, hea
     }],
   });
   const non2xx = result.non2xx + result.errors + result.timeouts;
-  rows.push({ what, path, requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: non2xx });
+  rows.push({ what: connections === CONNECTIONS ? what : `${what} (${connections} client${connections > 1 ? 's' : ''})`, path, requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: non2xx });
 }
 
 async function main() {
@@ -104,16 +142,24 @@ async function main() {
   const pid = bookingPid(Number(new URL(stack.appUrl).port));
   const rssStart = rssMb(pid);
   try {
-    const total = REQUESTS * 3 + EXPIRING;
+    const LIGHT = 300; // requests per path at one client: the sidecar hop's own latency, without queueing
+    const WARM_UP = 300;
+    const total = REQUESTS * 3 + EXPIRING + 2 * LIGHT + WARM_UP;
     const showId = await createShow(stack, total);
     const sidecarHeaders = { 'dapr-api-token': stack.run.daprApiToken };
     const appHeaders = { 'dapr-api-token': stack.run.appApiToken };
-    const holdRequests = (offset: number, prefix: string) => seatIds(REQUESTS, offset).map((seat) => ({
+    const holdRequests = (offset: number, prefix: string, count = REQUESTS) => seatIds(count, offset).map((seat) => ({
       method: 'POST' as const, path: `${prefix}/api/shows/${showId}/holds`, body: { seatIds: [seat], customerId: 'bench', customerEmail: 'bench@example.com' },
     }));
 
-    await load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(0, '/v1.0/invoke/booking/method'));
-    await load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS, ''));
+    // Warm-up (not reported): JIT, connection pools, the ShowActor's activation.
+    await load('warm-up', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(REQUESTS * 3 + EXPIRING + 2 * LIGHT, '/v1.0/invoke/booking/method', WARM_UP));
+    rows.pop();
+    await cpuDuring('hold create through the sidecar', REQUESTS, () => load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(0, '/v1.0/invoke/booking/method')));
+    await cpuDuring('hold create on the app port', REQUESTS, () => load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS, '')));
+
+    await load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(REQUESTS * 3 + EXPIRING, '/v1.0/invoke/booking/method', LIGHT), 1);
+    await load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS * 3 + EXPIRING + LIGHT, '', LIGHT), 1);
 
     // Confirm: holds made first (not timed), then confirmed at the same concurrency.
     const toConfirm = seatIds(REQUESTS, REQUESTS * 2);

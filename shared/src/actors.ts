@@ -6,6 +6,7 @@
  */
 import { sidecarHeaders, sidecarUrl, type SidecarSettings } from './sidecar';
 import { CORRELATION_HEADER, currentCorrelationId } from './correlation';
+import { httpRequest } from './http-client';
 
 export class ActorCallError extends Error {
   constructor(readonly actorType: string, readonly actorId: string, readonly method: string, readonly status: number, body: string) {
@@ -16,13 +17,12 @@ export class ActorCallError extends Error {
 
 export async function invokeActor<T>(settings: SidecarSettings, actorType: string, actorId: string, method: string, body?: unknown): Promise<T> {
   const correlationId = currentCorrelationId();
-  const response = await fetch(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/method/${encodeURIComponent(method)}`), {
+  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/method/${encodeURIComponent(method)}`), {
     method: 'PUT',
     headers: { ...sidecarHeaders(settings), 'content-type': 'application/json', ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
+    timeoutMs: 30_000,
   });
-  const text = await response.text();
-  if (!response.ok) throw new ActorCallError(actorType, actorId, method, response.status, text);
+  if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, method, status, text);
   return (text ? JSON.parse(text) : undefined) as T;
 }

@@ -17,3 +17,4 @@ export * from './subscriptions';
 export * from './actors';
 export * from './admin-auth';
 export * from './ticket-render';
+export * from './http-client';

@@ -29,10 +29,14 @@ async function main() {
     PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     /** How long an idle actor stays in memory (Dapr's default is 60m; a hold is idle after its first call). */
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('1m'),
+    /** How long a new hold may reuse a show read by an earlier one (0 turns the cache off). */
+    SHOW_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Venue seats (zone, neighbours; immutable) kept in memory for new holds. */
+    SEAT_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
-  const shows = createShowsRepository(prisma);
+  const shows = createShowsRepository(prisma, { showTtlMs: config.SHOW_CACHE_TTL_MS, seatEntries: config.SEAT_CACHE_SIZE });
   const holds = createHoldsRepository(prisma);
   const bookings = createBookingsRepository(prisma);
   const payments = createPaymentsClient(config.PROVIDERS_URL, config.PAYMENT_TIMEOUT_MS);

@@ -2,7 +2,7 @@
  * The payment provider, over HTTP as the real one would be called: every call carries an
  * idempotency key derived from the hold and the step, and the request's correlation id.
  */
-import { CORRELATION_HEADER, currentCorrelationId } from '@holdfast/shared';
+import { CORRELATION_HEADER, currentCorrelationId, httpRequest, type HttpResponse } from '@holdfast/shared';
 
 export type PaymentOutcome<T> =
   | { ok: true; value: T }
@@ -22,18 +22,18 @@ export interface PaymentsClient {
 
 export function createPaymentsClient(baseUrl: string, timeoutMs = 5_000): PaymentsClient {
   async function call<T>(path: string, body: unknown, idempotencyKey: string): Promise<PaymentOutcome<T>> {
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
+      response = await httpRequest(`${baseUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, [CORRELATION_HEADER]: currentCorrelationId() ?? idempotencyKey },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
       });
     } catch {
       return { ok: false, kind: 'unavailable' };
     }
-    if (response.ok) return { ok: true, value: (await response.json()) as T };
+    if (response.status >= 200 && response.status < 300) return { ok: true, value: JSON.parse(response.text) as T };
     if (response.status === 402) return { ok: false, kind: 'declined', status: 402 };
     if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) return { ok: false, kind: 'rejected', status: response.status };
     return { ok: false, kind: 'unavailable', status: response.status };

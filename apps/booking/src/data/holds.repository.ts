@@ -31,24 +31,36 @@ export class SeatAlreadyClaimedError extends Error {
   }
 }
 
+/** A unique violation, from a model query (P2002) or a raw one (P2010 carrying SQLSTATE 23505). */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === 'P2002') return true;
+  return error.code === 'P2010' && JSON.stringify(error.meta ?? {}).includes('23505');
+}
+
 export function createHoldsRepository(prisma: PrismaClient) {
   return {
-    /** The hold row and one claim per seat, together or not at all. */
+    /**
+     * The hold row, one claim per seat and the audit line, together or not at all. One statement
+     * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
+     * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
+     */
     async insertActive(hold: HoldRecord, correlationId?: string): Promise<void> {
       try {
-        await prisma.$transaction([
-          prisma.hold.create({
-            data: {
-              id: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail,
-              customerPhone: hold.customerPhone, seatIds: hold.seatIds, status: 'ACTIVE', policyVersion: hold.policyVersion,
-              snapshot: hold.snapshot as unknown as Prisma.InputJsonValue, expiresAt: new Date(hold.expiresAt), createdAt: new Date(hold.createdAt),
-            },
-          }),
-          prisma.seatClaim.createMany({ data: hold.seatIds.map((seatId) => ({ showId: hold.showId, seatId, holdId: hold.holdId, kind: 'HELD' as const })) }),
-          prisma.auditLog.create({ data: { entity: 'hold', entityId: hold.holdId, action: 'placed', toState: 'ACTIVE', correlationId, data: { showId: hold.showId, seatIds: hold.seatIds } } }),
-        ]);
+        await prisma.$executeRaw`
+          WITH hold AS (
+            INSERT INTO holds (id, show_id, customer_id, customer_email, customer_phone, seat_ids, status, policy_version, snapshot, expires_at, created_at, updated_at)
+            VALUES (${hold.holdId}::uuid, ${hold.showId}::uuid, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
+                    'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now())
+            RETURNING id, show_id
+          ), claims AS (
+            INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
+            SELECT hold.show_id, seat, hold.id, 'HELD'::"SeatClaimKind" FROM hold, unnest(${hold.seatIds}::text[]) AS seat
+          )
+          INSERT INTO audit_log (entity, entity_id, action, to_state, correlation_id, data)
+          SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`;
       } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new SeatAlreadyClaimedError();
+        if (isUniqueViolation(error)) throw new SeatAlreadyClaimedError();
         throw error;
       }
     },

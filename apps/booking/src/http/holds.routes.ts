@@ -10,7 +10,7 @@ import type { HoldRecord } from '../data/holds.repository';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository } from '../data/bookings.repository';
 import { prepStartsAt, priceConcessions } from '../domain/concessions';
-import { requireShow } from './shows.routes';
+import { requireShow, requireShowForHold } from './shows.routes';
 
 export const placeHoldSchema = z.object({
   seatIds: z.array(z.string().min(1).max(64)).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'seatIds must not repeat'),
@@ -63,7 +63,7 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
 
   router.post('/api/shows/:showId/holds', async (req, res) => {
     const input = placeHoldSchema.parse(req.body);
-    const show = await requireShow(deps.shows, req.params.showId);
+    const show = await requireShowForHold(deps.shows, req.params.showId);
     if (show.status === 'CANCELLED') throw new AppError(409, 'SHOW_CANCELLED', 'The show is cancelled.');
     const policy = policySchema.parse(show.policy);
     if (input.seatIds.length > policy.maxSeatsPerHold) {

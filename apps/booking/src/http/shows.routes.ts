@@ -18,9 +18,20 @@ export const createShowSchema = z.object({
 export const showIdSchema = z.string().uuid({ message: 'showId must be a UUID' });
 
 export async function requireShow(shows: ShowsRepository, rawId: string) {
+  const show = await shows.find(parseShowId(rawId));
+  if (!show) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${rawId}.`);
+  return show;
+}
+
+export function parseShowId(rawId: string): string {
   const id = showIdSchema.safeParse(rawId);
   if (!id.success) throw new AppError(400, 'INVALID_SHOW_ID', 'A show id is a UUID.');
-  const show = await shows.find(id.data);
+  return id.data;
+}
+
+/** The show as a new hold sees it (cached for SHOW_CACHE_TTL_MS). */
+export async function requireShowForHold(shows: ShowsRepository, rawId: string) {
+  const show = await shows.findForHold(parseShowId(rawId));
   if (!show) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${rawId}.`);
   return show;
 }
@@ -42,6 +53,7 @@ export function showsRouter(deps: { shows: ShowsRepository; concessions: Pick<Bo
     if (!id.success) throw new AppError(400, 'INVALID_SHOW_ID', 'A show id is a UUID.');
     const result = await deps.shows.updatePolicy(id.data, policy, currentCorrelationId());
     if (!result) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${req.params.showId}.`);
+    deps.shows.forgetShow(id.data);
     res.json(result);
   });
 
