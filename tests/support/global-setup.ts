@@ -24,7 +24,8 @@ export default async function globalSetup(): Promise<void> {
   const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));
   const providers = startProcess({
     name: 'providers', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
-    env: { ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info' }, output: join(TEST_LOG_DIR, 'providers.log'),
+    // Calm by default: each test pins the outcomes it needs (PUT /admin/chaos) and resets after.
+    env: { ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml') }, output: join(TEST_LOG_DIR, 'providers.log'),
   });
   const providersUrl = `http://127.0.0.1:${TEST_PORTS.providers}`;
   await untilReady(providers, () => httpOk(`${providersUrl}/healthz`));

@@ -90,6 +90,49 @@ describe('providers app', () => {
   });
 });
 
+describe('providers app resources', () => {
+  const get = async (path: string) => { const r = await fetch(`${base}${path}`); return { status: r.status, body: (await r.json()) as any }; };
+  const json = async (r: Promise<Response>) => { const response = await r; return { status: response.status, body: (await response.json()) as any }; };
+
+  it('when an authorization is captured and then refunded, then its history says so and a second capture or a release is refused', async () => {
+    const auth = await json(post('/payment/authorize', { amount: 500, reference: 'order-r1' }));
+    const capture = await json(post('/payment/capture', { authorizationId: auth.body.authorizationId }, { 'Idempotency-Key': 'c-1' }));
+    expect(capture.status).toBe(200);
+    expect((await json(post('/payment/capture', { authorizationId: auth.body.authorizationId }, { 'Idempotency-Key': 'c-2' }))).status).toBe(409);
+    expect((await json(post('/payment/release', { authorizationId: auth.body.authorizationId }))).status).toBe(409);
+    expect((await json(post('/payment/refund', { captureId: capture.body.captureId }))).status).toBe(200);
+    expect((await get(`/payment/${auth.body.authorizationId}/status`)).body.history.map((h: { status: string }) => h.status)).toEqual(['authorized', 'captured', 'refunded']);
+    const byReference = (await get('/admin/resources?reference=order-r1')).body.resources as Array<{ kind: string; status: string }>;
+    expect(byReference.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded']);
+  });
+
+  it('when a released authorization is captured, then it is a 410 and nothing is charged', async () => {
+    const auth = await json(post('/payment/authorize', { amount: 500, reference: 'order-r2' }));
+    await post('/payment/release', { authorizationId: auth.body.authorizationId });
+    expect((await json(post('/payment/capture', { authorizationId: auth.body.authorizationId }))).status).toBe(410);
+    expect((await get('/admin/resources?reference=order-r2&kind=capture')).body.resources).toEqual([]);
+  });
+
+  it('when a label takes workMs, then it is accepted in progress, reports progress, and is created once the work is done', async () => {
+    await putChaos({ rules: { 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 400 } } });
+    const label = await json(post('/shipping/create-label', { reference: 'order-r3', address: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } }));
+    expect(label.status).toBe(202);
+    expect(label.body).toMatchObject({ status: 'in_progress', progress: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const midway = (await get(`/shipping/${label.body.labelId}/status`)).body;
+    expect(midway.status).toBe('in_progress');
+    expect(midway.progress).toBeGreaterThan(0);
+    expect(midway.progress).toBeLessThan(100);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await get(`/shipping/${label.body.labelId}/status`)).body).toMatchObject({ status: 'created', progress: 100 });
+  });
+
+  it('when an unknown id is asked for, then it is a 404', async () => {
+    expect((await get('/inventory/res_nope/status')).status).toBe(404);
+    expect((await json(post('/inventory/release', { reservationId: 'res_nope' }))).status).toBe(404);
+  });
+});
+
 describe('providers app under retries', () => {
   it('when a retry with the same key arrives while the first attempt is still running, then there is one effect', async () => {
     await putChaos({ rules: { 'sms.send': { outcomes: { ok: 1 }, latencyMs: 300 } } });

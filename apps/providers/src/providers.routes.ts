@@ -9,7 +9,8 @@ import seedrandom from 'seedrandom';
 import type { Logger } from 'pino';
 import { ChaosTable, type ChaosRule } from './domain/chaos';
 import { CallLog, IdempotencyStore } from './domain/calls';
-import { failureBody, OPERATIONS, operationKey, type Operation, type SuccessAnswer } from './domain/operations';
+import { failureBody, OPERATIONS, operationKey, resourceView, type Operation, type SuccessAnswer } from './domain/operations';
+import { ResourceStore } from './domain/resources';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
 import { AppError, currentCorrelationId } from '@holdfast/shared';
 
@@ -17,6 +18,8 @@ export interface ProvidersState {
   chaos: ChaosTable;
   calls: CallLog;
   answers: IdempotencyStore<SuccessAnswer>;
+  /** Authorizations, captures, reservations, labels...: what each provider holds, with status histories. */
+  resources: ResourceStore;
   /** Requests still being answered, per operation and key: a retry that arrives meanwhile waits for them. */
   inFlight: Map<string, Promise<unknown>>;
   seed: number;
@@ -29,6 +32,7 @@ export function createProvidersState(initial: ChaosUpdate): ProvidersState {
     chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
     calls: new CallLog(),
     answers: new IdempotencyStore(),
+    resources: new ResourceStore(),
     inFlight: new Map(),
     seed,
     initial,
@@ -68,9 +72,10 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
         if (state.inFlight.get(flightKey) === flight) state.inFlight.delete(flightKey);
       });
     }
-    const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: req.body ?? null };
+    const input = op.method === 'get' ? req.params : req.body ?? {};
+    const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: input };
 
-    const parsed = op.request.safeParse(req.body ?? {});
+    const parsed = op.request.safeParse(input);
     if (!parsed.success) {
       state.calls.record({ ...base, outcome: '400', status: 400, replayed: false });
       res.status(400).json({ error: { type: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), status: 400 } });
@@ -83,13 +88,17 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       return;
     }
     const decision = state.chaos.decide(key);
-    const outcome = op.forcedOutcome?.(parsed.data) ?? decision.outcome;
+    const outcome = op.forcedOutcome?.(parsed.data, state.resources) ?? decision.outcome;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
 
     if (outcome === 'ok') {
-      const answer = op.succeed(parsed.data, (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`);
-      state.answers.remember(key, idempotencyKey, answer);
-      state.calls.record({ ...base, outcome, status: answer.status, replayed: false });
+      const answer = op.succeed(parsed.data, {
+        newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`, resources: state.resources, workMs: decision.workMs,
+      });
+      // Only successes are remembered: a refusal (unknown id, wrong state) may not hold next time.
+      const succeeded = answer.status < 300;
+      if (succeeded) state.answers.remember(key, idempotencyKey, answer);
+      state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
       send(res, answer);
       return;
     }
@@ -149,6 +158,17 @@ export function adminRouter(state: ProvidersState): Router {
       idempotencyKey: typeof req.query.idempotencyKey === 'string' ? req.query.idempotencyKey : undefined,
     };
     res.json({ calls: state.calls.list(filter) });
+  });
+  router.get('/resources', (req, res) => {
+    const filter = {
+      reference: typeof req.query.reference === 'string' ? req.query.reference : undefined,
+      kind: typeof req.query.kind === 'string' ? req.query.kind : undefined,
+    };
+    res.json({ resources: state.resources.list(filter).map((r) => resourceView(r, state.resources)) });
+  });
+  router.delete('/resources', (_req, res) => {
+    state.resources.clear();
+    res.status(204).end();
   });
   router.delete('/calls', (_req, res) => {
     state.calls.clear();

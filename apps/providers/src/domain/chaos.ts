@@ -29,16 +29,19 @@ export const chaosRuleSchema = z.object({
    * lets a test pin "fails twice, then succeeds" exactly.
    */
   sequence: z.array(outcomeSchema).max(1000).default([]),
+  /** How long long-running work takes once accepted (shipping labels), reported as progress meanwhile. */
+  workMs: z.number().int().min(0).max(3_600_000).default(0),
 });
 export type ChaosRule = z.infer<typeof chaosRuleSchema>;
 export type ChaosRuleInput = z.input<typeof chaosRuleSchema>;
 
-export const ALWAYS_OK: ChaosRule = { outcomes: { ok: 1 }, latencyMs: 0, timeoutMs: 30_000, sequence: [] };
+export const ALWAYS_OK: ChaosRule = { outcomes: { ok: 1 }, latencyMs: 0, timeoutMs: 30_000, sequence: [], workMs: 0 };
 
 export interface Decision {
   outcome: Outcome;
   latencyMs: number;
   timeoutMs: number;
+  workMs: number;
 }
 
 /** Outcomes in a fixed order (ok, statuses ascending, timeout), whatever order a rule lists them in. */
@@ -103,6 +106,6 @@ export class ChaosTable {
     const rule = this.rules.get(operation) ?? ALWAYS_OK;
     const pending = this.sequences.get(operation);
     const outcome = pending && pending.length > 0 ? pending.shift()! : pickOutcome(rule.outcomes, this.random());
-    return { outcome, latencyMs: rule.latencyMs, timeoutMs: rule.timeoutMs };
+    return { outcome, latencyMs: rule.latencyMs, timeoutMs: rule.timeoutMs, workMs: rule.workMs };
   }
 }
