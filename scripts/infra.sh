@@ -140,6 +140,8 @@ print_env() {
   echo "APP_API_TOKEN=${APP_API_TOKEN:-$(ensure_secret HOLDFAST_APP_API_TOKEN)}"
   # Bearer token of the admin endpoints (/api/admin/*).
   echo "ADMIN_API_TOKEN=${ADMIN_API_TOKEN:-$(ensure_secret HOLDFAST_ADMIN_API_TOKEN)}"
+  # Bearer token of the managers' order actions (approve, reject, cancel).
+  echo "MANAGER_API_TOKEN=${MANAGER_API_TOKEN:-$(ensure_secret HOLDFAST_MANAGER_API_TOKEN)}"
   # HMAC key of ticket QR payloads.
   echo "TICKET_SIGNING_KEY=${TICKET_SIGNING_KEY:-$(ensure_secret HOLDFAST_TICKET_SIGNING_KEY)}"
 }

@@ -17,6 +17,7 @@ export interface Connections {
   DAPR_API_TOKEN: string;
   APP_API_TOKEN: string;
   ADMIN_API_TOKEN: string;
+  MANAGER_API_TOKEN: string;
   TICKET_SIGNING_KEY: string;
 }
 
@@ -31,6 +32,7 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
     DAPR_API_TOKEN: values.DAPR_API_TOKEN ?? '',
     APP_API_TOKEN: values.APP_API_TOKEN ?? '',
     ADMIN_API_TOKEN: values.ADMIN_API_TOKEN ?? '',
+    MANAGER_API_TOKEN: values.MANAGER_API_TOKEN ?? '',
     TICKET_SIGNING_KEY: values.TICKET_SIGNING_KEY ?? '',
   };
 }
@@ -91,6 +93,7 @@ export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections,
     APP_API_TOKEN: tokens.appApiToken,
     DATABASE_URL: connections.DATABASE_URL,
     ADMIN_API_TOKEN: connections.ADMIN_API_TOKEN,
+    MANAGER_API_TOKEN: connections.MANAGER_API_TOKEN,
     TICKET_SIGNING_KEY: connections.TICKET_SIGNING_KEY,
     PROVIDERS_URL: base.PROVIDERS_URL ?? providersUrl,
   };

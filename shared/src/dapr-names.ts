@@ -25,6 +25,7 @@ export const ACTOR_TYPES = {
   show: 'ShowActor',
   hold: 'HoldActor',
   kitchenPrep: 'KitchenPrepActor',
+  order: 'OrderActor',
 } as const;
 
 export const TOPICS = {

@@ -68,11 +68,18 @@ export function startBookingStack(options: { env?: Record<string, string>; logNa
   });
 }
 
+export function startFulfillmentStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[] } = {}): Promise<AppStack> {
+  return startAppStack({
+    appId: 'fulfillment', entry: 'apps/fulfillment/src/main.ts', env: options.env, logName: options.logName ?? 'fulfillment', nodeArgs: options.nodeArgs,
+    ports: { app: TEST_PORTS.fulfillmentApp, daprHttp: TEST_PORTS.fulfillmentDaprHttp, daprGrpc: TEST_PORTS.fulfillmentDaprGrpc, metrics: TEST_PORTS.fulfillmentMetrics },
+  });
+}
+
 export async function startAppStack(options: AppStackOptions): Promise<AppStack> {
   const run = loadTestRun();
   const connections: Connections = {
     DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
-    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
+    DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, MANAGER_API_TOKEN: run.managerApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };

@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
 
   saveTestRun({
     databaseUrl: connections.DATABASE_URL, redisHost: connections.REDIS_HOST, redisPort: connections.REDIS_PORT,
-    redisPassword: connections.REDIS_PASSWORD, daprApiToken: tokens.daprApiToken, appApiToken: tokens.appApiToken, adminApiToken: connections.ADMIN_API_TOKEN, ticketSigningKey: connections.TICKET_SIGNING_KEY,
+    redisPassword: connections.REDIS_PASSWORD, daprApiToken: tokens.daprApiToken, appApiToken: tokens.appApiToken, adminApiToken: connections.ADMIN_API_TOKEN, managerApiToken: connections.MANAGER_API_TOKEN, ticketSigningKey: connections.TICKET_SIGNING_KEY,
     providersUrl, placementAddress: controlPlane.placementAddress, schedulerAddress: controlPlane.schedulerAddress,
   });
   // globalTeardown runs in the same process but may load modules afresh: hand it the stop function.

@@ -30,3 +30,19 @@ export async function recordedCalls(filter: { domain?: string; operation?: strin
   const response = await fetch(`${base()}/admin/calls?${query}`);
   return ((await response.json()) as { calls: RecordedCall[] }).calls;
 }
+
+export interface ProviderResource {
+  id: string;
+  kind: 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification';
+  status: string;
+  reference: string | null;
+  amount?: number;
+  progress?: number;
+  history: Array<{ status: string; at: string }>;
+}
+
+/** What the providers hold for a reference (an order or hold id): authorizations, captures, reservations, labels... */
+export async function providerResources(reference: string): Promise<ProviderResource[]> {
+  const response = await fetch(`${base()}/admin/resources?reference=${encodeURIComponent(reference)}`);
+  return ((await response.json()) as { resources: ProviderResource[] }).resources;
+}

@@ -18,6 +18,7 @@ export const TEST_PORTS = {
   providers: 4001,
   skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
   bookingApp: 4200, bookingDaprHttp: 4600, bookingDaprGrpc: 4601, bookingMetrics: 4602,
+  fulfillmentApp: 4300, fulfillmentDaprHttp: 4700, fulfillmentDaprGrpc: 4701, fulfillmentMetrics: 4702,
 };
 
 export interface TestRun {
@@ -28,6 +29,7 @@ export interface TestRun {
   daprApiToken: string;
   appApiToken: string;
   adminApiToken: string;
+  managerApiToken: string;
   ticketSigningKey: string;
   providersUrl: string;
   placementAddress: string;

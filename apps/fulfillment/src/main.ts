@@ -1,16 +1,82 @@
-/** The fulfillment app beside its sidecar. Foundation only: health, readiness and metrics; features come with their issues. */
-import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp } from '@holdfast/shared';
+/** The fulfillment app beside its sidecar: the order saga (a Dapr workflow), the OrderActor, and the order API. */
+import { Counter } from 'prom-client';
+import { z } from 'zod';
+import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
+import {
+  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp, waitForSidecarOutbound,
+} from '@holdfast/shared';
+import { createProvidersClient } from './adapters/providers.client';
+import { createOrdersRepository } from './data/orders.repository';
+import { createOrderActor } from './actors/order.actor';
+import { createOrderActivities } from './workflow/order-fulfillment.activities';
+import { ORDER_FULFILLMENT_WORKFLOW, orderFulfillment, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
+import { ordersRouter } from './http/orders.routes';
+import { toMinorUnits } from './domain/order';
 
 async function main() {
-  const config = loadConfig(daprAppEnv(3002));
+  const config = loadConfig({
+    ...daprAppEnv(3002),
+    /** Bearer token of the managers' actions: approve, reject, cancel. */
+    MANAGER_API_TOKEN: z.string().min(16),
+    /** The payment, inventory, shipping and notification providers (locally the providers app). */
+    PROVIDERS_URL: z.string().url(),
+    /** A provider call that has not answered by then counts as failed (and is retried). */
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    /** How long a manager has to decide when an order does not say (approvalTimeoutSeconds). */
+    APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+    /** Orders up to this total (major units) are approved automatically; 0 sends every order to a manager. */
+    AUTO_APPROVE_MAX_AMOUNT: z.coerce.number().min(0).default(0),
+    /** How often the saga checks a label being made. */
+    LABEL_POLL_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
+    ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('10m'),
+  });
   const logger = createLogger('fulfillment', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
+  const orders = createOrdersRepository(prisma);
+  const providers = createProvidersClient(config.PROVIDERS_URL, config.PROVIDER_TIMEOUT_MS);
+
+  const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
+  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, orderFulfillment);
+  for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config }))) workflowRuntime.registerActivityWithName(name, activity);
+  const workflowClient = new DaprWorkflowClient(grpc);
+
+  async function startWorkflow(instanceId: string, input: OrderWorkflowInput) {
+    try {
+      await workflowClient.scheduleNewWorkflow(ORDER_FULFILLMENT_WORKFLOW, input, instanceId);
+    } catch (error) {
+      // Already running (a repeated request, or a concurrent one): that instance is this order's.
+      if (!(await workflowClient.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
+    }
+  }
+
   await startDaprApp({
     name: 'fulfillment',
     settings: config,
     logger,
     readiness: [databaseReadiness(prisma)],
-    onShutdown: [() => prisma.$disconnect()],
+    actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
+    routes: (app) => {
+      app.use(ordersRouter({
+        orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, startWorkflow,
+        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS },
+      }));
+    },
+    register: async (server, metrics) => {
+      const raised = new Counter({ name: 'holdfast_order_events_raised_total', help: 'Decisions and cancellations raised into order workflows', labelNames: ['event'], registers: [metrics.registry] });
+      await server.actor.init();
+      await server.actor.registerActor(createOrderActor({
+        logger,
+        raiseEvent: async (instanceId, name, payload) => {
+          await workflowClient.raiseEvent(instanceId, name, payload);
+          raised.inc({ event: name });
+        },
+      }));
+    },
+    afterStart: async () => {
+      await waitForSidecarOutbound(config);
+      await workflowRuntime.start();
+    },
+    onShutdown: [() => workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
   });
 }
 

@@ -1,0 +1,117 @@
+/**
+ * The orders read model (PostgreSQL): written by the saga's activities as the workflow moves,
+ * read by the status and search endpoints. Every write is idempotent, because an activity may run
+ * again after a crash: a step is recorded once, however often it is written.
+ */
+import { Prisma, type PrismaClient } from '@holdfast/shared';
+import type { OrderInput, OrderStatus } from '../domain/order';
+
+export interface StepRecord {
+  step: string;
+  at: string;
+  data?: Record<string, unknown>;
+}
+
+export interface NewOrder {
+  input: OrderInput;
+  totalMinor: number;
+  approvalTimeoutSeconds: number;
+  correlationId?: string;
+}
+
+export interface OrderSearch {
+  customerId?: string;
+  status?: OrderStatus;
+  minAmountMinor?: number;
+  maxAmountMinor?: number;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  /** The last order of the previous page (created_at then id), for keyset paging. */
+  after?: { createdAt: Date; id: string };
+}
+
+export function createOrdersRepository(prisma: PrismaClient) {
+  return {
+    /** Inserts the order, or finds the one already there: `created` says which. */
+    async createOrFind(order: NewOrder) {
+      try {
+        const created = await prisma.order.create({
+          data: {
+            id: order.input.orderId, instanceId: order.input.orderId, customerId: order.input.customerId, customerEmail: order.input.customerEmail,
+            items: order.input.items as unknown as Prisma.InputJsonValue, totalAmount: order.totalMinor, currency: order.input.currency,
+            shippingAddress: order.input.shippingAddress as unknown as Prisma.InputJsonValue, approvalTimeoutSeconds: order.approvalTimeoutSeconds,
+            correlationId: order.correlationId, currentStep: 'authorize',
+          },
+        });
+        return { order: created, created: true };
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          return { order: await prisma.order.findUniqueOrThrow({ where: { id: order.input.orderId } }), created: false };
+        }
+        throw error;
+      }
+    },
+
+    find(orderId: string) {
+      return prisma.order.findUnique({ where: { id: orderId } });
+    },
+
+    /**
+     * Records a completed step (replacing an earlier record of the same step) and moves the
+     * order on: one statement, no read-modify-write race.
+     */
+    async completeStep(orderId: string, record: StepRecord, next: { status?: OrderStatus; progress: number; currentStep: string | null; approvedBy?: string }) {
+      await prisma.$executeRaw`
+        UPDATE orders SET
+          completed_steps = COALESCE((SELECT jsonb_agg(e) FROM jsonb_array_elements(completed_steps) e WHERE e->>'step' <> ${record.step}), '[]'::jsonb) || jsonb_build_array(${JSON.stringify(record)}::jsonb),
+          progress = GREATEST(progress, ${next.progress}::int),
+          current_step = ${next.currentStep},
+          status = COALESCE(${next.status ?? null}::"OrderStatus", status),
+          approved_by = COALESCE(${next.approvedBy ?? null}, approved_by),
+          updated_at = now()
+        WHERE id = ${orderId} AND finished_at IS NULL`;
+    },
+
+    /** Progress within a step (the label being made); never moves backwards. */
+    async reportProgress(orderId: string, progress: number, currentStep: string, status?: OrderStatus) {
+      await prisma.$executeRaw`
+        UPDATE orders SET progress = GREATEST(progress, ${progress}::int), current_step = ${currentStep},
+          status = COALESCE(${status ?? null}::"OrderStatus", status), updated_at = now()
+        WHERE id = ${orderId} AND finished_at IS NULL`;
+    },
+
+    /** Records an undo action once (by action and target). */
+    async recordCompensation(orderId: string, record: StepRecord & { target: string }) {
+      await prisma.$executeRaw`
+        UPDATE orders SET
+          compensations = COALESCE((SELECT jsonb_agg(e) FROM jsonb_array_elements(compensations) e WHERE NOT (e->>'step' = ${record.step} AND e->>'target' = ${record.target})), '[]'::jsonb) || jsonb_build_array(${JSON.stringify(record)}::jsonb),
+          updated_at = now()
+        WHERE id = ${orderId}`;
+    },
+
+    /** The end: final status, error, and the time; a finished order is not changed again. */
+    async finish(orderId: string, outcome: { status: OrderStatus; error?: string; rejectionReason?: string; progress?: number }) {
+      await prisma.order.updateMany({
+        where: { id: orderId, finishedAt: null },
+        data: {
+          status: outcome.status, error: outcome.error ?? null, rejectionReason: outcome.rejectionReason, currentStep: null,
+          finishedAt: new Date(), ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
+        },
+      });
+    },
+
+    /** Newest first, keyset-paged. */
+    search(query: OrderSearch) {
+      const where: Prisma.OrderWhereInput = {
+        customerId: query.customerId,
+        status: query.status,
+        totalAmount: query.minAmountMinor !== undefined || query.maxAmountMinor !== undefined ? { gte: query.minAmountMinor, lte: query.maxAmountMinor } : undefined,
+        createdAt: query.from || query.to ? { gte: query.from, lte: query.to } : undefined,
+        ...(query.after ? { OR: [{ createdAt: { lt: query.after.createdAt } }, { createdAt: query.after.createdAt, id: { lt: query.after.id } }] } : {}),
+      };
+      return prisma.order.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+    },
+  };
+}
+export type OrdersRepository = ReturnType<typeof createOrdersRepository>;

@@ -1,0 +1,69 @@
+/**
+ * Orders as the fulfillment saga sees them: the input a client sends, money in minor units, the
+ * steps in order with the progress each stands for, and the statuses an order moves through.
+ * Pure: no Dapr, express or Prisma.
+ */
+import { z } from 'zod';
+
+export const MIN_APPROVAL_TIMEOUT_SECONDS = 1;
+export const MAX_APPROVAL_TIMEOUT_SECONDS = 86_400;
+
+/** An amount in major units with at most two decimals (29.99), as the design's order input has it. */
+const moneyAmount = z.number().nonnegative().max(10_000_000).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+
+export const orderInputSchema = z.object({
+  orderId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : - (1 to 100)'),
+  customerId: z.string().trim().min(1).max(100),
+  items: z.array(z.object({
+    sku: z.string().trim().min(1).max(64),
+    quantity: z.number().int().min(1).max(10_000),
+    price: moneyAmount,
+  }).strict()).min(1).max(100),
+  totalAmount: moneyAmount.refine((n) => n > 0, 'must be positive'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
+  shippingAddress: z.object({
+    name: z.string().trim().min(1).max(200).optional(),
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    postalCode: z.string().trim().min(1).max(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
+  }).strict(),
+  customerEmail: z.string().email(),
+  approvalTimeoutSeconds: z.number().int().min(MIN_APPROVAL_TIMEOUT_SECONDS).max(MAX_APPROVAL_TIMEOUT_SECONDS).optional(),
+}).strict();
+export type OrderInput = z.infer<typeof orderInputSchema>;
+
+export const toMinorUnits = (amount: number) => Math.round(amount * 100);
+export const toMajorUnits = (minor: number) => minor / 100;
+
+/** The problems with an order's amounts that its schema cannot see: each a sentence, none when fine. */
+export function amountProblems(order: Pick<OrderInput, 'items' | 'totalAmount'>): string[] {
+  const problems: string[] = [];
+  const sum = order.items.reduce((total, item) => total + toMinorUnits(item.price) * item.quantity, 0);
+  const total = toMinorUnits(order.totalAmount);
+  if (sum !== total) problems.push(`totalAmount ${order.totalAmount} does not equal the items' sum ${toMajorUnits(sum)}`);
+  return problems;
+}
+
+export const ORDER_STATUSES = ['awaiting_approval', 'approved', 'rejected', 'processing', 'shipped', 'failed', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['rejected', 'shipped', 'failed', 'cancelled']);
+
+/** The saga's forward steps, in order. */
+export const STEPS = ['authorize', 'approval', 'reserve', 'capture', 'label', 'notify'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Progress (0-100) once a step has completed; the label step also reports progress while it works. */
+export const PROGRESS_AFTER: Record<Step, number> = {
+  authorize: 15, approval: 30, reserve: 45, capture: 60, label: 90, notify: 100,
+};
+
+/** Progress while the label is being made: between capture (60) and label done (90). */
+export function labelProgress(providerProgress: number): number {
+  const clamped = Math.max(0, Math.min(100, providerProgress));
+  return PROGRESS_AFTER.capture + Math.floor(((PROGRESS_AFTER.label - PROGRESS_AFTER.capture) * clamped) / 100);
+}
+
+/** Provider idempotency keys: one per order and step, so a retry or a replay never acts twice. */
+export const stepKey = (orderId: string, step: string) => `order-${orderId}-${step}`;

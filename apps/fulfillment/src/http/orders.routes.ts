@@ -1,0 +1,143 @@
+/**
+ * The order API: place an order (a saga starts), the manager's actions through the OrderActor,
+ * and the read model's status and search.
+ */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ACTOR_TYPES, AppError, currentCorrelationId, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
+import type { OrderModel as Order } from '@holdfast/shared';
+import { amountProblems, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
+import type { OrdersRepository, StepRecord } from '../data/orders.repository';
+import type { ActorAnswer } from '../actors/order.actor';
+import type { OrderWorkflowInput } from '../workflow/order-fulfillment.workflow';
+
+export interface OrdersRouterDeps {
+  orders: OrdersRepository;
+  sidecar: SidecarSettings;
+  managerToken: string;
+  /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
+  startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
+  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number };
+}
+
+const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
+const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
+const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+const searchSchema = z.object({
+  customerId: z.string().min(1).max(100).optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+  minAmount: z.coerce.number().nonnegative().optional(),
+  maxAmount: z.coerce.number().nonnegative().optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().max(300).optional(),
+}).strict();
+
+/** The read model as clients see it: amounts back in major units. */
+export function orderView(order: Order) {
+  return {
+    orderId: order.id, instanceId: order.instanceId, customerId: order.customerId, status: order.status, progress: order.progress,
+    currentStep: order.currentStep, totalAmount: toMajorUnits(order.totalAmount), currency: order.currency,
+    completedSteps: order.completedSteps as unknown as StepRecord[], compensations: order.compensations as unknown as StepRecord[],
+    error: order.error, approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
+    createdAt: order.createdAt, updatedAt: order.updatedAt, finishedAt: order.finishedAt,
+  };
+}
+
+const encodeCursor = (order: Order) => Buffer.from(JSON.stringify([order.createdAt.toISOString(), order.id])).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error('shape');
+    return { createdAt: new Date(createdAt), id };
+  } catch {
+    throw new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned.');
+  }
+}
+
+const ACTOR_REFUSALS: Record<Extract<ActorAnswer, { ok: false }>['reason'], [number, string]> = {
+  NOT_AWAITING_APPROVAL: [409, 'The order is not awaiting approval.'],
+  ORDER_FINISHED: [409, 'The order has already finished.'],
+};
+
+export function ordersRouter(deps: OrdersRouterDeps): Router {
+  const router = Router();
+  const manager = requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Approving, rejecting and cancelling orders needs a manager bearer token.');
+
+  const existingOrder = async (req: Request) => {
+    const id = orderIdSchema.safeParse(req.params.id);
+    if (!id.success) throw new AppError(400, 'INVALID_ORDER_ID', 'An order id is 1 to 100 letters, digits, _ . : -.');
+    const order = await deps.orders.find(id.data);
+    if (!order) throw new AppError(404, 'ORDER_NOT_FOUND', `No order ${id.data}.`);
+    return order;
+  };
+  const actorAction = async (orderId: string, method: string, body?: unknown) => {
+    const answer = await invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
+    if (!answer.ok) {
+      const [status, detail] = ACTOR_REFUSALS[answer.reason];
+      throw new AppError(status, answer.reason, detail, { phase: answer.phase });
+    }
+    return answer;
+  };
+
+  router.post('/workflows/order', async (req, res) => {
+    const input: OrderInput = orderInputSchema.parse(req.body);
+    const problems = amountProblems(input);
+    if (problems.length > 0) throw new AppError(400, 'TOTAL_MISMATCH', problems.join('; '));
+    const totalMinor = toMinorUnits(input.totalAmount);
+    const approvalTimeoutSeconds = input.approvalTimeoutSeconds ?? deps.settings.defaultApprovalTimeoutSeconds;
+    const correlationId = currentCorrelationId() ?? input.orderId;
+    const { order, created } = await deps.orders.createOrFind({ input, totalMinor, approvalTimeoutSeconds, correlationId });
+    if (!created && (order.customerId !== input.customerId || order.totalAmount !== totalMinor)) {
+      throw new AppError(409, 'ORDER_EXISTS', `Order ${input.orderId} exists with other contents.`);
+    }
+    // Scheduled on every call until the order finishes, not only the first: if the first call died
+    // between the insert and here, its retry starts the saga. A running instance is left alone.
+    if (!order.finishedAt) await deps.startWorkflow(order.instanceId, {
+      orderId: order.id, correlationId: order.correlationId ?? correlationId, amount: order.totalAmount, currency: order.currency,
+      items: (order.items as unknown as OrderInput['items']).map((i) => ({ sku: i.sku, quantity: i.quantity })),
+      address: order.shippingAddress as Record<string, unknown>, customerEmail: order.customerEmail,
+      approvalTimeoutSeconds: order.approvalTimeoutSeconds, labelPollSeconds: deps.settings.labelPollSeconds,
+      autoApprovedBy: order.totalAmount <= deps.settings.autoApproveMaxAmountMinor ? 'auto-approval' : undefined,
+    });
+    res.status(202).json({ orderId: order.id, instanceId: order.instanceId, status: order.status, created });
+  });
+
+  router.post('/workflows/:id/approve', manager, async (req, res) => {
+    const order = await existingOrder(req);
+    const { approvedBy } = approveSchema.parse(req.body);
+    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'approve', { approvedBy })) });
+  });
+
+  router.post('/workflows/:id/reject', manager, async (req, res) => {
+    const order = await existingOrder(req);
+    const { reason } = rejectSchema.parse(req.body);
+    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'reject', { reason })) });
+  });
+
+  router.post('/workflows/:id/cancel', manager, async (req, res) => {
+    const order = await existingOrder(req);
+    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'cancel')) });
+  });
+
+  router.get('/workflows/:id/status', async (req, res) => {
+    res.json(orderView(await existingOrder(req)));
+  });
+
+  router.get('/workflows', async (req, res) => {
+    const query = searchSchema.parse(req.query);
+    const limit = query.limit;
+    const found = await deps.orders.search({
+      customerId: query.customerId, status: query.status, from: query.from, to: query.to, limit,
+      minAmountMinor: query.minAmount === undefined ? undefined : toMinorUnits(query.minAmount),
+      maxAmountMinor: query.maxAmount === undefined ? undefined : toMinorUnits(query.maxAmount),
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const page = found.slice(0, limit);
+    res.json({ orders: page.map(orderView), nextCursor: found.length > limit ? encodeCursor(page.at(-1)!) : null });
+  });
+
+  return router;
+}

@@ -1,0 +1,132 @@
+/**
+ * The saga's side effects. Each calls one provider with a key derived from the order and the step
+ * (so a retried or replayed activity never acts twice) and records the result in the read model.
+ * A provider's 4xx becomes a non-retryable error; 5xx and timeouts are retried by the workflow.
+ */
+import type { WorkflowActivityContext } from '@dapr/dapr';
+import { ACTOR_TYPES, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import type { ProvidersClient } from '../adapters/providers.client';
+import type { OrdersRepository } from '../data/orders.repository';
+import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
+import type { Compensation } from '../domain/compensation';
+import type { ActorAnswer } from '../actors/order.actor';
+
+export const ORDER_ACTIVITIES = {
+  authorize: 'orderAuthorizePayment',
+  openApproval: 'orderOpenApproval',
+  recordApproval: 'orderRecordApproval',
+  reserve: 'orderReserveInventory',
+  capture: 'orderCapturePayment',
+  startLabel: 'orderStartLabel',
+  checkLabel: 'orderCheckLabel',
+  notify: 'orderNotifyCustomer',
+  compensate: 'orderCompensate',
+  finish: 'orderFinish',
+} as const;
+
+/** What every activity gets: the order, and the correlation id of the request that placed it. */
+export interface OrderRef {
+  orderId: string;
+  correlationId: string;
+}
+
+const at = () => new Date().toISOString();
+
+export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; sidecar: SidecarSettings }) {
+  const { providers, orders } = deps;
+  const ctxOf = (ref: OrderRef, step: string) => ({ idempotencyKey: stepKey(ref.orderId, step), correlationId: ref.correlationId });
+  const orderActor = (orderId: string, method: string, body?: unknown) => invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
+
+  return {
+    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & { amount: number; currency: string }) {
+      const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, 'authorize'));
+      await orders.completeStep(input.orderId, { step: 'authorize', at: at(), data: { authorizationId, amount: input.amount } }, { progress: PROGRESS_AFTER.authorize, currentStep: 'approval' });
+      return { authorizationId };
+    },
+
+    /** Hands the approval timeout to the OrderActor and shows the order as awaiting approval. */
+    async [ORDER_ACTIVITIES.openApproval](_ctx: WorkflowActivityContext, input: OrderRef & { timeoutSeconds: number }) {
+      const answer = await orderActor(input.orderId, 'openApproval', { timeoutSeconds: input.timeoutSeconds });
+      if (answer.phase === 'awaiting_approval') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
+      return answer;
+    },
+
+    async [ORDER_ACTIVITIES.recordApproval](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string }) {
+      await orders.completeStep(input.orderId, { step: 'approval', at: at(), data: { approvedBy: input.approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: 'reserve', approvedBy: input.approvedBy });
+    },
+
+    async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { items: Array<{ sku: string; quantity: number }> }) {
+      const { reservationId } = await providers.reserve({ reference: input.orderId, items: input.items }, ctxOf(input, 'reserve'));
+      await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: PROGRESS_AFTER.reserve, currentStep: 'capture' });
+      return { reservationId };
+    },
+
+    async [ORDER_ACTIVITIES.capture](_ctx: WorkflowActivityContext, input: OrderRef & { authorizationId: string; amount: number }) {
+      const { captureId } = await providers.capture({ authorizationId: input.authorizationId, amount: input.amount }, ctxOf(input, 'capture'));
+      await orders.completeStep(input.orderId, { step: 'capture', at: at(), data: { captureId, amount: input.amount } }, { progress: PROGRESS_AFTER.capture, currentStep: 'label' });
+      return { captureId };
+    },
+
+    /** Asks the carrier for a label: accepted at once, made over time (checkLabel follows it). */
+    async [ORDER_ACTIVITIES.startLabel](_ctx: WorkflowActivityContext, input: OrderRef & { address: Record<string, unknown> }) {
+      const label = await providers.createLabel({ reference: input.orderId, address: input.address }, ctxOf(input, 'label'));
+      if (label.status === 'created') {
+        await orders.completeStep(input.orderId, { step: 'label', at: at(), data: { labelId: label.labelId, trackingNumber: label.trackingNumber } }, { progress: PROGRESS_AFTER.label, currentStep: 'notify' });
+      } else {
+        await orders.reportProgress(input.orderId, labelProgress(label.progress ?? 0), 'label');
+      }
+      return { labelId: label.labelId, trackingNumber: label.trackingNumber, status: label.status };
+    },
+
+    async [ORDER_ACTIVITIES.checkLabel](_ctx: WorkflowActivityContext, input: OrderRef & { labelId: string; trackingNumber?: string }) {
+      const label = await providers.labelStatus(input.labelId, { correlationId: input.correlationId });
+      const progress = label.status === 'created' ? 100 : label.progress ?? 0;
+      if (label.status === 'created') {
+        await orders.completeStep(input.orderId, { step: 'label', at: at(), data: { labelId: input.labelId, trackingNumber: input.trackingNumber } }, { progress: PROGRESS_AFTER.label, currentStep: 'notify' });
+      } else {
+        await orders.reportProgress(input.orderId, labelProgress(progress), 'label');
+      }
+      return { status: label.status, progress };
+    },
+
+    async [ORDER_ACTIVITIES.notify](_ctx: WorkflowActivityContext, input: OrderRef & { customerEmail: string; trackingNumber?: string }) {
+      const message = `Your order ${input.orderId} has shipped${input.trackingNumber ? ` (tracking ${input.trackingNumber})` : ''}.`;
+      const { notificationId } = await providers.notify({ channel: 'email', recipient: input.customerEmail, message, reference: input.orderId }, ctxOf(input, 'notify'));
+      await orders.completeStep(input.orderId, { step: 'notify', at: at(), data: { notificationId } }, { progress: PROGRESS_AFTER.notify, currentStep: null });
+      return { notificationId };
+    },
+
+    /** One undo action of the compensation plan, recorded in the read model. */
+    async [ORDER_ACTIVITIES.compensate](_ctx: WorkflowActivityContext, input: OrderRef & { compensation: Compensation }) {
+      const c = input.compensation;
+      let target: string;
+      let result: unknown;
+      switch (c.action) {
+        case 'cancelLabel':
+          target = c.labelId;
+          result = await providers.cancelLabel({ labelId: c.labelId }, ctxOf(input, 'undo-label'));
+          break;
+        case 'refundCapture':
+          target = c.captureId;
+          result = await providers.refund({ captureId: c.captureId }, ctxOf(input, 'undo-capture'));
+          break;
+        case 'releaseReservation':
+          target = c.reservationId;
+          result = await providers.releaseReservation({ reservationId: c.reservationId }, ctxOf(input, 'undo-reserve'));
+          break;
+        case 'releaseAuthorization':
+          target = c.authorizationId;
+          result = await providers.releaseAuthorization({ authorizationId: c.authorizationId }, ctxOf(input, 'undo-authorize'));
+          break;
+      }
+      await orders.recordCompensation(input.orderId, { step: c.action, target, at: at(), data: result as Record<string, unknown> });
+    },
+
+    /** The end: the final status in the read model, and the OrderActor told so (no timer left). */
+    async [ORDER_ACTIVITIES.finish](_ctx: WorkflowActivityContext, input: OrderRef & { status: OrderStatus; error?: string; rejectionReason?: string; failedCompensations?: string[] }) {
+      await orderActor(input.orderId, 'finish');
+      const error = [input.error, ...(input.failedCompensations ?? []).map((f) => `compensation failed: ${f}`)].filter(Boolean).join('; ') || undefined;
+      await orders.finish(input.orderId, { status: input.status, error, rejectionReason: input.rejectionReason, progress: input.status === 'shipped' ? 100 : undefined });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * OrderFulfillment: authorize -> approval -> reserve -> capture -> label -> notify, and on any
+ * stop (rejection, approval timeout, a step that failed for good, a cancellation) the completed
+ * steps undone in reverse (domain/compensation.ts). Only ctx calls and pure helpers here: every
+ * I/O is an activity, so the workflow replays deterministically after a crash.
+ */
+import type { Task, WorkflowContext } from '@dapr/dapr';
+import { callActivityWithRetry, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
+import { compensationPlan, describeStop, finalStatusOf, type Holdings, type Stop } from '../domain/compensation';
+import { ORDER_EVENTS, type ActorAnswer, type Decision } from '../actors/order.actor';
+import { ORDER_ACTIVITIES as A, type OrderRef } from './order-fulfillment.activities';
+
+export const ORDER_FULFILLMENT_WORKFLOW = 'OrderFulfillment';
+
+export interface OrderWorkflowInput extends OrderRef {
+  amount: number;
+  currency: string;
+  items: Array<{ sku: string; quantity: number }>;
+  address: Record<string, unknown>;
+  customerEmail: string;
+  approvalTimeoutSeconds: number;
+  /** Set when the order needs no manager (under AUTO_APPROVE_MAX_AMOUNT): who approved it. */
+  autoApprovedBy?: string;
+  /** How often the label's progress is checked. */
+  labelPollSeconds: number;
+}
+
+export interface OrderWorkflowOutput {
+  status: 'shipped' | 'rejected' | 'failed' | 'cancelled';
+  error?: string;
+  compensations: string[];
+}
+
+/** Retry policies per provider (attempts include the first): payment 3 retries at 1 s, 2 s, 4 s; inventory 2; shipping 5. */
+export const POLICIES = {
+  payment: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
+  inventory: retryPolicySchema.parse({ maxAttempts: 3, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
+  shipping: retryPolicySchema.parse({ maxAttempts: 6, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 10_000 }),
+  notification: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
+  /** Our own actor and database: quick retries ride out a restart. */
+  local: retryPolicySchema.parse({ maxAttempts: 6, firstRetryIntervalMs: 500, backoffCoefficient: 2 }),
+  /** Undo must happen: longer, capped at 30 s between attempts (about 4 minutes in all). */
+  compensation: retryPolicySchema.parse({ maxAttempts: 12, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 30_000 }),
+} satisfies Record<string, RetryPolicy>;
+
+class Stopped {
+  constructor(readonly stop: Stop) {}
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace('[non-retryable] ', '');
+
+export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkflowInput): AsyncGenerator<Task<unknown>, OrderWorkflowOutput, any> {
+  const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+  // Raised by the OrderActor at any moment; looked at between steps and raced against every wait.
+  const cancel = ctx.waitForExternalEvent(ORDER_EVENTS.cancel);
+  const holdings: Holdings = {};
+  let trackingNumber: string | undefined;
+  let notificationError: string | undefined;
+
+  /** A forward step: retried by its policy; a failure for good stops the saga. */
+  async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy): AsyncGenerator<Task<unknown>, O, any> {
+    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
+    try {
+      return yield* callActivityWithRetry<unknown, O>(ctx, activity, stepInput, policy);
+    } catch (error) {
+      throw new Stopped({ reason: 'step_failed', step: name, detail: messageOf(error) });
+    }
+  }
+
+  try {
+    ({ authorizationId: holdings.authorizationId } = yield* step<{ authorizationId: string }>('authorize', A.authorize, { ...ref, amount: input.amount, currency: input.currency }, POLICIES.payment));
+
+    let approvedBy = input.autoApprovedBy;
+    if (!approvedBy) {
+      const opened = (yield* callActivityWithRetry<unknown, ActorAnswer>(ctx, A.openApproval, { ...ref, timeoutSeconds: input.approvalTimeoutSeconds }, POLICIES.local));
+      if (opened.phase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
+      const decision = ctx.waitForExternalEvent(ORDER_EVENTS.decision);
+      const winner = yield ctx.whenAny([decision, cancel]);
+      if (winner === cancel) throw new Stopped({ reason: 'cancelled' });
+      const decided = decision.getResult() as Decision;
+      if (decided.outcome === 'rejected') throw new Stopped({ reason: 'rejected', detail: decided.reason });
+      if (decided.outcome === 'timed_out') throw new Stopped({ reason: 'approval_timed_out' });
+      approvedBy = decided.approvedBy;
+    }
+    yield* callActivityWithRetry(ctx, A.recordApproval, { ...ref, approvedBy }, POLICIES.local);
+
+    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, items: input.items }, POLICIES.inventory));
+    ({ captureId: holdings.captureId } = yield* step<{ captureId: string }>('capture', A.capture, { ...ref, authorizationId: holdings.authorizationId, amount: input.amount }, POLICIES.payment));
+
+    const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping);
+    holdings.labelId = label.labelId;
+    trackingNumber = label.trackingNumber;
+    // The label is made over time: check it until done, and stop waiting at once on a cancel.
+    let labelStatus = label.status;
+    while (labelStatus === 'in_progress') {
+      const pause = ctx.createTimer(input.labelPollSeconds);
+      if ((yield ctx.whenAny([pause, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
+      ({ status: labelStatus } = yield* step<{ status: string }>('label', A.checkLabel, { ...ref, labelId: label.labelId, trackingNumber }, POLICIES.shipping));
+    }
+    if (labelStatus !== 'created') throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label ended ${labelStatus}` });
+    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
+
+    // Past this point the order ships: a notification that cannot be sent is recorded, not undone.
+    try {
+      yield* callActivityWithRetry(ctx, A.notify, { ...ref, customerEmail: input.customerEmail, trackingNumber }, POLICIES.notification);
+    } catch (error) {
+      notificationError = `notification failed: ${messageOf(error)}`;
+    }
+    // A cancel the OrderActor accepted before the order finished is honoured, up to the last moment.
+    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
+    yield* callActivityWithRetry(ctx, A.finish, { ...ref, status: 'shipped', error: notificationError }, POLICIES.local);
+    return { status: 'shipped', error: notificationError, compensations: [] };
+  } catch (thrown) {
+    if (!(thrown instanceof Stopped)) throw thrown;
+    const done: string[] = [];
+    const failed: string[] = [];
+    for (const compensation of compensationPlan(holdings)) {
+      try {
+        yield* callActivityWithRetry(ctx, A.compensate, { ...ref, compensation }, POLICIES.compensation);
+        done.push(compensation.action);
+      } catch (error) {
+        failed.push(`${compensation.action}: ${messageOf(error)}`);
+      }
+    }
+    const status = finalStatusOf(thrown.stop);
+    const error = describeStop(thrown.stop);
+    yield* callActivityWithRetry(ctx, A.finish, {
+      ...ref, status, error, failedCompensations: failed, rejectionReason: thrown.stop.reason === 'rejected' ? thrown.stop.detail : undefined,
+    }, POLICIES.local);
+    return { status, error, compensations: done };
+  }
+}

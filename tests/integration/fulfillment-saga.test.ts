@@ -1,0 +1,254 @@
+/**
+ * The order-fulfillment saga through the fulfillment app's sidecar, against the providers app with
+ * pinned outcomes: every row of the compensation table, then crashes, timeouts and cancellation.
+ * After each, the providers' own records say what is still authorized, reserved or captured.
+ */
+import { randomUUID } from 'node:crypto';
+import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
+import { providerResources, recordedCalls, resetProviders, setChaos, type ProviderResource } from '../support/providers-client';
+
+let stack: AppStack;
+
+interface OrderView {
+  orderId: string; instanceId: string; status: string; progress: number; currentStep: string | null; error: string | null;
+  completedSteps: Array<{ step: string; at: string; data?: Record<string, unknown> }>;
+  compensations: Array<{ step: string; target: string; at: string }>;
+  approvedBy: string | null; rejectionReason: string | null; totalAmount: number; finishedAt: string | null; updatedAt: string;
+}
+
+const FINAL = ['shipped', 'rejected', 'failed', 'cancelled'];
+const manager = () => ({ authorization: `Bearer ${stack.run.managerApiToken}` });
+
+beforeAll(async () => {
+  // Orders up to 10.00 are approved automatically; larger ones wait for a manager.
+  stack = await startFulfillmentStack({ logName: 'fulfillment-saga', env: { AUTO_APPROVE_MAX_AMOUNT: '10', LABEL_POLL_SECONDS: '0.5', PROVIDER_TIMEOUT_MS: '1500' } });
+});
+afterAll(() => stack?.stop());
+beforeEach(() => resetProviders());
+
+function orderInput(overrides: { total?: number; approvalTimeoutSeconds?: number; orderId?: string } = {}) {
+  const total = overrides.total ?? 5;
+  return {
+    orderId: overrides.orderId ?? `ord-${randomUUID()}`,
+    customerId: 'cust-42',
+    items: [{ sku: 'BOOK-1', quantity: 2, price: total / 4 }, { sku: 'PEN-9', quantity: 1, price: total / 2 }],
+    totalAmount: total,
+    shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    customerEmail: 'ada@example.com',
+    ...(overrides.approvalTimeoutSeconds ? { approvalTimeoutSeconds: overrides.approvalTimeoutSeconds } : {}),
+  };
+}
+
+async function placeOrder(input = orderInput()): Promise<string> {
+  const response = await stack.invoke<{ orderId: string; instanceId: string }>('POST', '/workflows/order', input);
+  expect(response.status).toBe(202);
+  expect(response.body.instanceId).toBe(input.orderId);
+  return input.orderId;
+}
+
+const status = async (orderId: string) => (await stack.invoke<OrderView>('GET', `/workflows/${orderId}/status`)).body;
+const until = (orderId: string, accept: (o: OrderView) => boolean, timeoutMs = 45_000) => eventually(() => status(orderId), accept, timeoutMs);
+const finished = (orderId: string, timeoutMs?: number) => until(orderId, (o) => FINAL.includes(o.status) && o.finishedAt !== null, timeoutMs);
+
+/** Nothing of the order left authorized, reserved or captured, and never a capture twice. */
+async function expectFullyUndone(orderId: string): Promise<ProviderResource[]> {
+  const resources = await providerResources(orderId);
+  expect(resources.filter((r) => r.kind === 'authorization' && r.status === 'authorized')).toEqual([]);
+  expect(resources.filter((r) => r.kind === 'reservation' && r.status === 'reserved')).toEqual([]);
+  expect(resources.filter((r) => r.kind === 'capture' && r.status === 'captured')).toEqual([]);
+  expect(resources.filter((r) => r.kind === 'label' && r.status !== 'cancelled')).toEqual([]);
+  await expectAtMostOneCharge(orderId);
+  return resources;
+}
+
+async function expectAtMostOneCharge(orderId: string) {
+  const captures = (await providerResources(orderId)).filter((r) => r.kind === 'capture');
+  expect(captures.length).toBeLessThanOrEqual(1);
+  const capturedCalls = (await recordedCalls({ domain: 'payment', operation: 'capture' }))
+    .filter((c) => c.idempotencyKey === `order-${orderId}-capture` && c.outcome === 'ok' && !c.replayed);
+  expect(capturedCalls.length).toBeLessThanOrEqual(1);
+}
+
+const kinds = (resources: ProviderResource[]) => resources.map((r) => `${r.kind}:${r.status}`).sort();
+const steps = (order: OrderView) => order.completedSteps.map((s) => s.step);
+
+describe('order fulfillment saga', () => {
+  it('when every provider succeeds and the manager approves, then the order ships, charged once', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50 }));
+    await until(orderId, (o) => o.status === 'awaiting_approval');
+    const approved = await stack.invoke('POST', `/workflows/${orderId}/approve`, { approvedBy: 'manager-7' }, manager());
+    expect(approved.status).toBe(202);
+    const order = await finished(orderId);
+    expect(order).toMatchObject({ status: 'shipped', progress: 100, approvedBy: 'manager-7', error: null, compensations: [] });
+    expect(steps(order)).toEqual(['authorize', 'approval', 'reserve', 'capture', 'label', 'notify']);
+    expect(kinds(await providerResources(orderId))).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'notification:sent', 'reservation:reserved']);
+    await expectAtMostOneCharge(orderId);
+    // Every call carried a key derived from the order and the step.
+    const keys = (await recordedCalls()).filter((c) => c.idempotencyKey?.startsWith(`order-${orderId}-`)).map((c) => c.idempotencyKey);
+    expect(new Set(keys)).toEqual(new Set(['authorize', 'reserve', 'capture', 'label', 'notify'].map((s) => `order-${orderId}-${s}`)));
+  });
+
+  it('when the authorization is declined, then the order fails at once and nothing is held', async () => {
+    await setChaos({ 'payment.authorize': { outcomes: { '402': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('authorize failed');
+    expect(order.compensations).toEqual([]);
+    // A 402 is not retried.
+    expect((await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${orderId}-authorize`)).toHaveLength(1);
+    expect(await providerResources(orderId)).toEqual([]);
+  });
+
+  it('when the manager rejects, then the authorization is released', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50 }));
+    await until(orderId, (o) => o.status === 'awaiting_approval');
+    expect((await stack.invoke('POST', `/workflows/${orderId}/reject`, { reason: 'suspicious address' }, manager())).status).toBe(202);
+    const order = await finished(orderId);
+    expect(order).toMatchObject({ status: 'rejected', rejectionReason: 'suspicious address' });
+    expect(order.compensations.map((c) => c.step)).toEqual(['releaseAuthorization']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released']);
+  });
+
+  it('when no manager decides within a 3-second approval timeout, then it fails and compensates, and a late approval is a 409', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50, approvalTimeoutSeconds: 3 }));
+    const waiting = await until(orderId, (o) => o.status === 'awaiting_approval');
+    const order = await finished(orderId, 20_000);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('approval timeout');
+    // Fired on time: from awaiting approval to finished in about 3 s, not the default 2 minutes.
+    expect(Date.parse(order.finishedAt!) - Date.parse(waiting.updatedAt)).toBeLessThan(10_000);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released']);
+    const late = await stack.invoke<{ code: string }>('POST', `/workflows/${orderId}/approve`, { approvedBy: 'manager-7' }, manager());
+    expect(late.status).toBe(409);
+    expect(['NOT_AWAITING_APPROVAL', 'ORDER_FINISHED']).toContain(late.body.code);
+  });
+
+  it('when the stock is out (409), then the authorization is released and the reserve is not retried', async () => {
+    await setChaos({ 'inventory.reserve': { outcomes: { '409': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId);
+    expect(order.status).toBe('failed');
+    expect(order.compensations.map((c) => c.step)).toEqual(['releaseAuthorization']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released']);
+    expect((await recordedCalls({ domain: 'inventory', operation: 'reserve' })).filter((c) => c.idempotencyKey === `order-${orderId}-reserve`)).toHaveLength(1);
+  });
+
+  it('when the capture fails (410 expired authorization), then the reservation and the authorization are released', async () => {
+    await setChaos({ 'payment.capture': { outcomes: { '410': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId);
+    expect(order.status).toBe('failed');
+    expect(order.compensations.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released', 'reservation:released']);
+  });
+
+  it('when the label fails (400 bad address), then the capture is refunded and the reservation released', async () => {
+    await setChaos({ 'shipping.create-label': { outcomes: { '400': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId);
+    expect(order.status).toBe('failed');
+    expect(order.compensations.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded', 'reservation:released']);
+  });
+
+  it('when the notification fails for good, then the order still ships and the failure is recorded', async () => {
+    await setChaos({ 'notification.send': { outcomes: { '400': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId);
+    expect(order.status).toBe('shipped');
+    expect(order.error).toContain('notification failed');
+    expect(order.compensations).toEqual([]);
+    expect(kinds(await providerResources(orderId))).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'reservation:reserved']);
+  });
+
+  it('when a provider fails twice with 500, then the step is retried under one key and the order ships', async () => {
+    await setChaos({ 'payment.authorize': { outcomes: { ok: 1 }, sequence: ['500', '500'] } });
+    const orderId = await placeOrder();
+    expect((await finished(orderId)).status).toBe('shipped');
+    const attempts = (await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${orderId}-authorize`);
+    expect(attempts.map((c) => c.outcome)).toEqual(['500', '500', 'ok']);
+    expect((await providerResources(orderId)).filter((r) => r.kind === 'authorization')).toHaveLength(1);
+  });
+
+  it('when the order is cancelled while its label is being made, then the saga stops waiting and undoes everything', async () => {
+    await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 30_000 } });
+    const orderId = await placeOrder();
+    await until(orderId, (o) => o.currentStep === 'label' && steps(o).includes('capture'));
+    const started = Date.now();
+    expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(202);
+    const order = await finished(orderId);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(order.status).toBe('cancelled');
+    expect(order.compensations.map((c) => c.step)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'label:cancelled', 'refund:refunded', 'reservation:released']);
+    expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(409);
+  });
+
+  it('when the fulfillment app is killed during the label step and restarted, then the order still ships with one capture', async () => {
+    await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 6_000 } });
+    const orderId = await placeOrder();
+    await until(orderId, (o) => o.currentStep === 'label' && o.progress > 60);
+    await stack.killApp();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await stack.startApp();
+    const order = await finished(orderId, 60_000);
+    expect(order.status).toBe('shipped');
+    expect(kinds(await providerResources(orderId))).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'notification:sent', 'reservation:reserved']);
+    await expectAtMostOneCharge(orderId);
+    expect((await providerResources(orderId)).filter((r) => r.kind === 'label')).toHaveLength(1);
+  });
+});
+
+describe('order API', () => {
+  it('when an order is placed twice, then the second answer names the same instance and nothing runs twice', async () => {
+    const input = orderInput();
+    await placeOrder(input);
+    const again = await stack.invoke<{ instanceId: string; created: boolean }>('POST', '/workflows/order', input);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ instanceId: input.orderId, created: false });
+    expect((await finished(input.orderId)).status).toBe('shipped');
+    expect((await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${input.orderId}-authorize`)).toHaveLength(1);
+    const other = await stack.invoke<{ code: string }>('POST', '/workflows/order', { ...input, customerId: 'someone-else' });
+    expect(other.status).toBe(409);
+  });
+
+  it('when the total is not the items\' sum, or the input is malformed, then it is a 400 with a code', async () => {
+    const wrong = await stack.invoke<{ code: string; detail: string }>('POST', '/workflows/order', { ...orderInput(), totalAmount: 7.5 });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.code).toBe('TOTAL_MISMATCH');
+    const malformed = await stack.invoke<{ code: string }>('POST', '/workflows/order', { ...orderInput(), approvalTimeoutSeconds: 0 });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('when a manager action comes without the manager token, then it is a 401; an unknown order is a 404', async () => {
+    const orderId = await placeOrder();
+    const anonymous = await stack.invoke<{ code: string }>('POST', `/workflows/${orderId}/approve`, { approvedBy: 'x' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe('MANAGER_AUTH_REQUIRED');
+    expect((await stack.invoke('POST', '/workflows/no-such-order/cancel', undefined, manager())).status).toBe(404);
+    await finished(orderId);
+  });
+
+  it('when orders are searched by customer, status, amount and time, then the read model answers, page by page', async () => {
+    const customerId = `cust-${randomUUID()}`;
+    const ids: string[] = [];
+    for (const total of [4, 6, 8]) {
+      const input = { ...orderInput({ total }), customerId };
+      ids.push(await placeOrder(input));
+    }
+    for (const id of ids) await finished(id);
+    const search = async (query: string) => (await stack.invoke<{ orders: OrderView[]; nextCursor: string | null }>('GET', `/workflows?customerId=${customerId}&${query}`)).body;
+    expect((await search('status=shipped')).orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+    expect((await search('minAmount=5&maxAmount=7')).orders.map((o) => o.totalAmount)).toEqual([6]);
+    expect((await search(`from=${new Date(Date.now() + 60_000).toISOString()}`)).orders).toEqual([]);
+    const first = await search('limit=2');
+    expect(first.orders).toHaveLength(2);
+    const second = await search(`limit=2&cursor=${first.nextCursor}`);
+    expect(second.orders).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(new Set([...first.orders, ...second.orders].map((o) => o.orderId))).toEqual(new Set(ids));
+    expect((await stack.invoke('GET', '/workflows?status=lost')).status).toBe(400);
+  });
+});
