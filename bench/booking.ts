@@ -5,7 +5,6 @@
  * hold create and confirm throughput and latency through the sidecar and on the app port, reminder
  * lateness for holds expiring together, and the booking app's memory before and after.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
@@ -13,6 +12,7 @@ import globalSetup from '../tests/support/global-setup';
 import globalTeardown from '../tests/support/global-teardown';
 import { startBookingStack, type AppStack } from '../tests/support/app-stack';
 import { poll } from '../scripts/devstack/wait';
+import { appPid, cpuDuring, percentile, rssMb, stopStackOnSignals } from './support';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,63 +30,6 @@ const SOAK_SECONDS = Number(opts['soak-seconds']);
 interface Row { what: string; path: string; requests: number; rps: number; p50: number; p99: number; errors: number }
 const rows: Row[] = [];
 const notes: string[] = [];
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
-}
-
-/** CPU seconds used so far by each kind of process on this machine (from /proc/<pid>/stat). */
-function cpuByProcess(): Map<string, number> {
-  const fs = require('node:fs') as typeof import('node:fs');
-  const ticks = 100; // USER_HZ on Linux
-  const totals = new Map<string, number>();
-  for (const entry of fs.readdirSync('/proc').filter((e: string) => /^\d+$/.test(e))) {
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
-      const kind = Number(entry) === process.pid ? 'load generator (this process)'
-        : cmd.includes('daprd') ? (cmd.includes('--app-id booking') ? 'daprd (booking)' : 'daprd (providers)')
-          : cmd.includes('apps/booking/') ? 'booking app' : cmd.includes('apps/providers/') ? 'providers app'
-            : /\bplacement\b/.test(cmd) ? 'placement' : /\bscheduler\b/.test(cmd) ? 'scheduler'
-              : /postgres/.test(cmd) ? 'PostgreSQL' : /redis-server/.test(cmd) ? 'Redis' : undefined;
-      if (kind) totals.set(kind, (totals.get(kind) ?? 0) + seconds);
-    } catch {
-      // gone
-    }
-  }
-  return totals;
-}
-
-/** Where the CPU went while `work` ran: seconds per kind of process, busiest first. */
-async function cpuDuring<T>(label: string, requests: number, work: () => Promise<T>): Promise<T> {
-  const before = cpuByProcess();
-  const started = Date.now();
-  const result = await work();
-  const wall = (Date.now() - started) / 1000;
-  const after = cpuByProcess();
-  const used = [...after].map(([kind, s]) => [kind, s - (before.get(kind) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
-  const total = used.reduce((sum, [, s]) => sum + s, 0);
-  notes.push(`CPU during ${label} (${wall.toFixed(1)} s wall, ${total.toFixed(1)} CPU s, ${((total / requests) * 1000).toFixed(1)} CPU ms per request): `
-    + used.map(([kind, s]) => `${kind} ${((s / requests) * 1000).toFixed(2)} ms`).join(', '));
-  return result;
-}
-
-function bookingPid(port: number): number {
-  // The app listening on `port`: find it by its environment (APP_PORT) among node processes.
-  for (const entry of require('node:fs').readdirSync('/proc').filter((e: string) => /^\d+$/.test(e))) {
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('apps/booking/src/main.ts') && env.includes(`APP_PORT=${port}\0`)) return Number(entry);
-    } catch {
-      // not ours, or gone
-    }
-  }
-  throw new Error('booking app process not found');
-}
 
 async function createShow(stack: AppStack, seats: number): Promise<string> {
   const rowsNeeded = Math.ceil(seats / 100);
@@ -125,10 +68,7 @@ async function load(what: string, path: 'sidecar' | 'app port', url: string, hea
 }
 
 async function main() {
-  // Ctrl-C (or a kill) must not leave the stack it started running.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void globalTeardown().finally(() => process.exit(130)));
-  }
+  stopStackOnSignals();
   await globalSetup();
   // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the booking app there when it stops;
   // BENCH_NODE_ARGS replaces the booking app's node flags (default: the pods' heap cap).
@@ -141,7 +81,7 @@ async function main() {
   const stack = await startBookingStack({ logName: 'bench-booking', env: { LOG_LEVEL: 'warn' }, nodeArgs });
   const db = new Client({ connectionString: stack.run.databaseUrl });
   await db.connect();
-  const pid = bookingPid(Number(new URL(stack.appUrl).port));
+  const pid = appPid('apps/booking/src/main.ts', Number(new URL(stack.appUrl).port));
   let rssStart = rssMb(pid);
   try {
     const LIGHT = 300; // requests per path at one client: the sidecar hop's own latency, without queueing
@@ -158,8 +98,8 @@ async function main() {
     await load('warm-up', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(REQUESTS * 3 + EXPIRING + 2 * LIGHT, '/v1.0/invoke/booking/method', WARM_UP));
     rows.pop();
     rssStart = rssMb(pid); // the steady state starts after the warm-up
-    await cpuDuring('hold create through the sidecar', REQUESTS, () => load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(0, '/v1.0/invoke/booking/method')));
-    await cpuDuring('hold create on the app port', REQUESTS, () => load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS, '')));
+    await cpuDuring('hold create through the sidecar', REQUESTS, 'request', () => load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(0, '/v1.0/invoke/booking/method')), notes);
+    await cpuDuring('hold create on the app port', REQUESTS, 'request', () => load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS, '')), notes);
 
     await load('hold create', 'sidecar', stack.sidecarUrl, sidecarHeaders, holdRequests(REQUESTS * 3 + EXPIRING, '/v1.0/invoke/booking/method', LIGHT), 1);
     await load('hold create', 'app port', stack.appUrl, appHeaders, holdRequests(REQUESTS * 3 + EXPIRING + LIGHT, '', LIGHT), 1);
@@ -194,7 +134,7 @@ async function main() {
     const lateness = (await db.query(`
       SELECT extract(epoch FROM a.at - h.expires_at) * 1000 AS late_ms FROM holds h JOIN audit_log a ON a.entity = 'hold' AND a.entity_id = h.id::text AND a.action = 'expired'
       WHERE h.show_id = $1 AND h.customer_id = 'bench-expiry' ORDER BY late_ms`, [showId])).rows.map((r) => Number(r.late_ms));
-    const pct = (p: number) => lateness[Math.min(lateness.length - 1, Math.floor((p / 100) * lateness.length))] ?? NaN;
+    const pct = (p: number) => percentile(lateness, p);
     const released = (await db.query("SELECT count(*)::int AS n FROM seat_claims c JOIN holds h ON h.id = c.hold_id WHERE h.customer_id = 'bench-expiry' AND h.show_id = $1", [showId])).rows[0].n;
     notes.push(`reminder lateness (expired minus due) for ${expired} holds: p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms, max ${lateness.at(-1)?.toFixed(0)} ms; claims left: ${released}`);
 

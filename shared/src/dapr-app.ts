@@ -10,7 +10,7 @@ import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
 import type { Metrics } from './metrics';
 import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sidecar';
 import { shutdownOnSignals } from './service';
-import { sdkLoggerService } from './sdk-logger';
+import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
 
 export interface DaprAppSettings extends SidecarSettings {
@@ -64,6 +64,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   const listenAll = app.listen.bind(app) as (port: number, host: string) => ReturnType<Express['listen']>;
   (app as unknown as { listen: (port: number) => unknown }).listen = (port: number) => listenAll(port, settings.APP_HOST);
 
+  routeDurableTaskLogs(logger);
   const server = new DaprServer({
     serverHost: settings.APP_HOST,
     serverPort: String(settings.APP_PORT),

@@ -4,7 +4,7 @@
  * A provider's 4xx becomes a non-retryable error; 5xx and timeouts are retried by the workflow.
  */
 import type { WorkflowActivityContext } from '@dapr/dapr';
-import { ACTOR_TYPES, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, invokeActor, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
 import type { ProvidersClient } from '../adapters/providers.client';
 import type { OrdersRepository } from '../data/orders.repository';
 import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
@@ -13,13 +13,11 @@ import type { ActorAnswer } from '../actors/order.actor';
 
 export const ORDER_ACTIVITIES = {
   authorize: 'orderAuthorizePayment',
-  openApproval: 'orderOpenApproval',
-  recordApproval: 'orderRecordApproval',
   reserve: 'orderReserveInventory',
   capture: 'orderCapturePayment',
   startLabel: 'orderStartLabel',
   checkLabel: 'orderCheckLabel',
-  notify: 'orderNotifyCustomer',
+  ship: 'orderShipAndNotify',
   compensate: 'orderCompensate',
   finish: 'orderFinish',
 } as const;
@@ -32,30 +30,28 @@ export interface OrderRef {
 
 const at = () => new Date().toISOString();
 
+/** The ship activity's error when the OrderActor had accepted a cancel first. */
+export const ORDER_CANCELLED = 'ORDER_CANCELLED';
+
 export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; sidecar: SidecarSettings }) {
   const { providers, orders } = deps;
   const ctxOf = (ref: OrderRef, step: string) => ({ idempotencyKey: stepKey(ref.orderId, step), correlationId: ref.correlationId });
   const orderActor = (orderId: string, method: string, body?: unknown) => invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
 
   return {
-    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & { amount: number; currency: string }) {
+    /** Authorizes the payment; for an order that waits for a manager, then hands the approval timeout to its OrderActor. */
+    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & { amount: number; currency: string; approvalTimeoutSeconds?: number }) {
       const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, 'authorize'));
       await orders.completeStep(input.orderId, { step: 'authorize', at: at(), data: { authorizationId, amount: input.amount } }, { progress: PROGRESS_AFTER.authorize, currentStep: 'approval' });
-      return { authorizationId };
-    },
-
-    /** Hands the approval timeout to the OrderActor and shows the order as awaiting approval. */
-    async [ORDER_ACTIVITIES.openApproval](_ctx: WorkflowActivityContext, input: OrderRef & { timeoutSeconds: number }) {
-      const answer = await orderActor(input.orderId, 'openApproval', { timeoutSeconds: input.timeoutSeconds });
+      if (input.approvalTimeoutSeconds === undefined) return { authorizationId };
+      const answer = await orderActor(input.orderId, 'openApproval', { timeoutSeconds: input.approvalTimeoutSeconds });
       if (answer.phase === 'awaiting_approval') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
-      return answer;
+      return { authorizationId, approvalPhase: answer.phase };
     },
 
-    async [ORDER_ACTIVITIES.recordApproval](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string }) {
+    /** Records who approved, then reserves the stock. */
+    async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string; items: Array<{ sku: string; quantity: number }> }) {
       await orders.completeStep(input.orderId, { step: 'approval', at: at(), data: { approvedBy: input.approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: 'reserve', approvedBy: input.approvedBy });
-    },
-
-    async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { items: Array<{ sku: string; quantity: number }> }) {
       const { reservationId } = await providers.reserve({ reference: input.orderId, items: input.items }, ctxOf(input, 'reserve'));
       await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: PROGRESS_AFTER.reserve, currentStep: 'capture' });
       return { reservationId };
@@ -89,10 +85,18 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       return { status: label.status, progress };
     },
 
-    async [ORDER_ACTIVITIES.notify](_ctx: WorkflowActivityContext, input: OrderRef & { customerEmail: string; trackingNumber?: string }) {
+    /**
+     * The label is done: the order is closed at its OrderActor (from now on a cancel is a 409),
+     * marked shipped, and the customer told. If the OrderActor had accepted a cancel meanwhile,
+     * the cancel wins and the order is undone instead.
+     */
+    async [ORDER_ACTIVITIES.ship](_ctx: WorkflowActivityContext, input: OrderRef & { customerEmail: string; trackingNumber?: string }) {
+      const closed = await orderActor(input.orderId, 'finish');
+      if (closed.phase === 'cancelled') throw new NonRetryableError(ORDER_CANCELLED);
       const message = `Your order ${input.orderId} has shipped${input.trackingNumber ? ` (tracking ${input.trackingNumber})` : ''}.`;
       const { notificationId } = await providers.notify({ channel: 'email', recipient: input.customerEmail, message, reference: input.orderId }, ctxOf(input, 'notify'));
       await orders.completeStep(input.orderId, { step: 'notify', at: at(), data: { notificationId } }, { progress: PROGRESS_AFTER.notify, currentStep: null });
+      await orders.finish(input.orderId, { status: 'shipped', progress: 100 });
       return { notificationId };
     },
 

@@ -7,8 +7,8 @@
 import type { Task, WorkflowContext } from '@dapr/dapr';
 import { callActivityWithRetry, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
 import { compensationPlan, describeStop, finalStatusOf, type Holdings, type Stop } from '../domain/compensation';
-import { ORDER_EVENTS, type ActorAnswer, type Decision } from '../actors/order.actor';
-import { ORDER_ACTIVITIES as A, type OrderRef } from './order-fulfillment.activities';
+import { ORDER_EVENTS, type Decision } from '../actors/order.actor';
+import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type OrderRef } from './order-fulfillment.activities';
 
 export const ORDER_FULFILLMENT_WORKFLOW = 'OrderFulfillment';
 
@@ -68,12 +68,15 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
   }
 
   try {
-    ({ authorizationId: holdings.authorizationId } = yield* step<{ authorizationId: string }>('authorize', A.authorize, { ...ref, amount: input.amount, currency: input.currency }, POLICIES.payment));
+    const needsManager = !input.autoApprovedBy;
+    const authorized = yield* step<{ authorizationId: string; approvalPhase?: string }>('authorize', A.authorize, {
+      ...ref, amount: input.amount, currency: input.currency, approvalTimeoutSeconds: needsManager ? input.approvalTimeoutSeconds : undefined,
+    }, POLICIES.payment);
+    holdings.authorizationId = authorized.authorizationId;
 
     let approvedBy = input.autoApprovedBy;
-    if (!approvedBy) {
-      const opened = (yield* callActivityWithRetry<unknown, ActorAnswer>(ctx, A.openApproval, { ...ref, timeoutSeconds: input.approvalTimeoutSeconds }, POLICIES.local));
-      if (opened.phase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
+    if (needsManager) {
+      if (authorized.approvalPhase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
       const decision = ctx.waitForExternalEvent(ORDER_EVENTS.decision);
       const winner = yield ctx.whenAny([decision, cancel]);
       if (winner === cancel) throw new Stopped({ reason: 'cancelled' });
@@ -82,9 +85,8 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
       if (decided.outcome === 'timed_out') throw new Stopped({ reason: 'approval_timed_out' });
       approvedBy = decided.approvedBy;
     }
-    yield* callActivityWithRetry(ctx, A.recordApproval, { ...ref, approvedBy }, POLICIES.local);
 
-    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, items: input.items }, POLICIES.inventory));
+    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items }, POLICIES.inventory));
     ({ captureId: holdings.captureId } = yield* step<{ captureId: string }>('capture', A.capture, { ...ref, authorizationId: holdings.authorizationId, amount: input.amount }, POLICIES.payment));
 
     const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping);
@@ -100,14 +102,15 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
     if (labelStatus !== 'created') throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label ended ${labelStatus}` });
     if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
 
-    // Past this point the order ships: a notification that cannot be sent is recorded, not undone.
+    // Past this point the order ships (the OrderActor refuses cancels from here on): a notification
+    // that cannot be sent is recorded, not undone.
     try {
-      yield* callActivityWithRetry(ctx, A.notify, { ...ref, customerEmail: input.customerEmail, trackingNumber }, POLICIES.notification);
+      yield* callActivityWithRetry(ctx, A.ship, { ...ref, customerEmail: input.customerEmail, trackingNumber }, POLICIES.notification);
+      return { status: 'shipped', compensations: [] };
     } catch (error) {
+      if (messageOf(error).includes(ORDER_CANCELLED)) throw new Stopped({ reason: 'cancelled' });
       notificationError = `notification failed: ${messageOf(error)}`;
     }
-    // A cancel the OrderActor accepted before the order finished is honoured, up to the last moment.
-    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
     yield* callActivityWithRetry(ctx, A.finish, { ...ref, status: 'shipped', error: notificationError }, POLICIES.local);
     return { status: 'shipped', error: notificationError, compensations: [] };
   } catch (thrown) {

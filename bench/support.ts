@@ -1,0 +1,80 @@
+/** What the benchmarks share: per-process CPU accounting, resident memory, and a Ctrl-C that stops the stack. */
+import { readdirSync, readFileSync } from 'node:fs';
+import globalTeardown from '../tests/support/global-teardown';
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+}
+
+const pids = () => readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+
+/** The kind of one of our processes, from its command line; undefined for the rest of the machine. */
+function kindOf(pid: string, cmd: string): string | undefined {
+  if (Number(pid) === process.pid) return 'load generator (this process)';
+  const daprd = cmd.match(/daprd .*--app-id (\S+)/);
+  if (daprd) return `daprd (${daprd[1]})`;
+  const app = cmd.match(/apps\/(\w+)\/src\/main\.ts/);
+  if (app) return `${app[1]} app`;
+  if (/\bplacement\b/.test(cmd)) return 'placement';
+  if (/\bscheduler\b/.test(cmd)) return 'scheduler';
+  if (/postgres/.test(cmd)) return 'PostgreSQL';
+  if (/redis-server/.test(cmd)) return 'Redis';
+  return undefined;
+}
+
+/** CPU seconds used so far by each kind of process (from /proc/<pid>/stat, user + system). */
+export function cpuByProcess(): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const totals = new Map<string, number>();
+  for (const pid of pids()) {
+    try {
+      const kind = kindOf(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      if (!kind) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals.set(kind, (totals.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // gone
+    }
+  }
+  return totals;
+}
+
+/** Runs `work` and says where the CPU went meanwhile: milliseconds per unit of work and kind of process, busiest first. */
+export async function cpuDuring<T>(label: string, units: number, unitName: string, work: () => Promise<T>, notes: string[]): Promise<T> {
+  const before = cpuByProcess();
+  const started = Date.now();
+  const result = await work();
+  const wall = (Date.now() - started) / 1000;
+  const used = [...cpuByProcess()].map(([kind, s]) => [kind, s - (before.get(kind) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
+  const total = used.reduce((sum, [, s]) => sum + s, 0);
+  notes.push(`CPU during ${label} (${wall.toFixed(1)} s wall, ${total.toFixed(1)} CPU s, ${((total / units) * 1000).toFixed(1)} CPU ms per ${unitName}): `
+    + used.map(([kind, s]) => `${kind} ${((s / units) * 1000).toFixed(2)} ms`).join(', '));
+  return result;
+}
+
+/** The app started from `entry` listening on `port` (found by its APP_PORT among our processes). */
+export function appPid(entry: string, port: number): number {
+  for (const pid of pids()) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes(entry) && env.includes(`APP_PORT=${port}\0`)) return Number(pid);
+    } catch {
+      // not ours, or gone
+    }
+  }
+  throw new Error(`${entry} not found on port ${port}`);
+}
+
+/** Ctrl-C (or a kill) must not leave the stack a benchmark started running. */
+export function stopStackOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void globalTeardown().finally(() => process.exit(130)));
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
