@@ -21,12 +21,16 @@ const manager = () => ({ authorization: `Bearer ${stack.run.managerApiToken}` })
 
 beforeAll(async () => {
   // Orders up to 10.00 are approved automatically; larger ones wait for a manager.
-  stack = await startFulfillmentStack({ logName: 'fulfillment-saga', env: { AUTO_APPROVE_MAX_AMOUNT: '10', LABEL_POLL_SECONDS: '0.5', PROVIDER_TIMEOUT_MS: '1500' } });
+  // Down-payment orders: 5 s to pay, 5 s to validate.
+  stack = await startFulfillmentStack({
+    logName: 'fulfillment-saga',
+    env: { AUTO_APPROVE_MAX_AMOUNT: '10', LABEL_POLL_SECONDS: '0.5', PROVIDER_TIMEOUT_MS: '1500', DOWN_PAYMENT_EXPIRY_SECONDS: '5', VALIDATION_TIMEOUT_SECONDS: '5' },
+  });
 });
 afterAll(() => stack?.stop());
 beforeEach(() => resetProviders());
 
-function orderInput(overrides: { total?: number; approvalTimeoutSeconds?: number; orderId?: string } = {}) {
+function orderInput(overrides: { total?: number; approvalTimeoutSeconds?: number; orderId?: string; downPayment?: number } = {}) {
   const total = overrides.total ?? 5;
   return {
     orderId: overrides.orderId ?? `ord-${randomUUID()}`,
@@ -36,6 +40,7 @@ function orderInput(overrides: { total?: number; approvalTimeoutSeconds?: number
     shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
     customerEmail: 'ada@example.com',
     ...(overrides.approvalTimeoutSeconds ? { approvalTimeoutSeconds: overrides.approvalTimeoutSeconds } : {}),
+    ...(overrides.downPayment ? { downPayment: { amount: overrides.downPayment } } : {}),
   };
 }
 
@@ -197,6 +202,46 @@ describe('order fulfillment saga', () => {
     expect(kinds(await providerResources(orderId))).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'notification:sent', 'reservation:reserved']);
     await expectAtMostOneCharge(orderId);
     expect((await providerResources(orderId)).filter((r) => r.kind === 'label')).toHaveLength(1);
+  });
+});
+
+describe('orders paid by down payment', () => {
+  const amounts = async (orderId: string, kind: string) => (await providerResources(orderId)).filter((r) => r.kind === kind).map((r) => r.amount).sort();
+
+  it('when the customer pays the down payment and a manager validates, then the balance is charged and the order ships', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
+    await until(orderId, (o) => o.currentStep === 'down_payment' && steps(o).includes('reserve'));
+    expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, { paymentToken: 'tok_visa' })).status).toBe(202);
+    await until(orderId, (o) => o.status === 'awaiting_approval');
+    expect((await stack.invoke('POST', `/workflows/${orderId}/approve`, { approvedBy: 'manager-7' }, manager())).status).toBe(202);
+    const order = await finished(orderId);
+    expect(order.status).toBe('shipped');
+    expect(steps(order)).toEqual(['reserve', 'down-payment-authorize', 'down-payment-capture', 'approval', 'balance-authorize', 'balance-capture', 'label', 'notify']);
+    // 1500 + 3500 cents, each captured once.
+    expect(await amounts(orderId, 'capture')).toEqual([1500, 3500]);
+    expect((await providerResources(orderId)).filter((r) => r.kind === 'authorization').map((r) => r.status)).toEqual(['captured', 'captured']);
+  });
+
+  it('when the down payment is not paid in time, then the order expires, its stock is released, and a late payment is a 409', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
+    const order = await finished(orderId, 20_000);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('not paid in time');
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['reservation:released']);
+    const late = await stack.invoke<{ code: string }>('POST', `/workflows/${orderId}/pay`, {});
+    expect(late.status).toBe(409);
+  });
+
+  it('when a paid order is not validated in time, then the down payment is refunded and the stock released', async () => {
+    const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
+    await until(orderId, (o) => o.currentStep === 'down_payment' && steps(o).includes('reserve'));
+    expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, {})).status).toBe(202);
+    const order = await finished(orderId, 20_000);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('not validated in time');
+    expect(order.compensations.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded', 'reservation:released']);
+    expect(await amounts(orderId, 'refund')).toEqual([1500]);
   });
 });
 

@@ -110,7 +110,12 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   return {
     run, appUrl, sidecarUrl, sidecarGrpcPort: ports.daprGRPCPort,
     killApp: async () => app?.kill(),
-    startApp,
+    // A restarted app is back for clients once its sidecar's health check has seen it again.
+    startApp: async () => {
+      await startApp();
+      await poll('the app through its sidecar', async () => (await call(`${sidecarUrl}/v1.0/invoke/${options.appId}/method/healthz`, 'GET', { 'dapr-api-token': run.daprApiToken })).status,
+        (status) => status === 200, 30_000, 200);
+    },
     stop: async () => {
       await app?.stop();
       await sidecar.stop();

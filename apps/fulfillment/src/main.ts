@@ -26,6 +26,10 @@ async function main() {
     APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
     /** Orders up to this total (major units) are approved automatically; 0 sends every order to a manager. */
     AUTO_APPROVE_MAX_AMOUNT: z.coerce.number().min(0).default(0),
+    /** Orders paid by down payment: how long the customer has to pay it before the order expires and its stock is released. */
+    DOWN_PAYMENT_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(1_800),
+    /** ...and, once paid, how long a manager has to validate it before the down payment is refunded. */
+    VALIDATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
     /** How often the saga checks a label being made. */
     LABEL_POLL_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('10m'),
@@ -58,7 +62,8 @@ async function main() {
     routes: (app) => {
       app.use(ordersRouter({
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, startWorkflow,
-        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS },
+        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS,
+          downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
       }));
     },
     register: async (server, metrics) => {

@@ -1,8 +1,9 @@
 /**
  * OrderActor (one per order): owns the order's timers as reminders and is the one place that
- * decides between a manager's approval, a rejection, the approval timeout and a cancellation.
- * They are turns of this one actor, so exactly one decision wins, and a late one is refused
- * (an approval after the timeout is a 409). The winner is raised into the order's workflow.
+ * decides between a manager's approval, a rejection, the approval timeout and a cancellation,
+ * and, for orders paid by down payment, between the customer's payment and its expiry. They are
+ * turns of this one actor, so exactly one decision wins, and a late one is refused (an approval
+ * after the timeout is a 409). The winner is raised into the order's workflow.
  */
 import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
@@ -11,21 +12,26 @@ export const ORDER_EVENTS = {
   /** { outcome: 'approved', approvedBy } | { outcome: 'rejected', reason } | { outcome: 'timed_out' } */
   decision: 'decision',
   cancel: 'cancel',
+  /** { outcome: 'paid', token } | { outcome: 'expired' } (down-payment orders) */
+  payment: 'payment',
 } as const;
+
+export type PaymentOutcome = { outcome: 'paid'; token?: string } | { outcome: 'expired' };
 
 export type Decision = { outcome: 'approved'; approvedBy: string } | { outcome: 'rejected'; reason: string } | { outcome: 'timed_out' };
 
-type Phase = 'before_approval' | 'awaiting_approval' | 'approved' | 'rejected' | 'timed_out' | 'cancelled' | 'finished';
+type Phase = 'before_approval' | 'awaiting_payment' | 'paid' | 'unpaid' | 'awaiting_approval' | 'approved' | 'rejected' | 'timed_out' | 'cancelled' | 'finished';
 
 interface OrderTimers {
   phase: Phase;
   approvalDueAt?: string;
 }
 
-export type ActorAnswer = { ok: true; phase: Phase } | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'ORDER_FINISHED'; phase: Phase };
+export type ActorAnswer = { ok: true; phase: Phase } | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED'; phase: Phase };
 
 const STATE = 'order';
 const APPROVAL_REMINDER = 'approval-timeout';
+const PAYMENT_REMINDER = 'payment-expiry';
 /** When raising the timeout into the workflow failed (sidecar or app restarting), try again this much later. */
 const RETRY_SECONDS = 2;
 
@@ -56,10 +62,31 @@ export function createOrderActor(deps: OrderActorDeps) {
     /** The workflow waits for a decision from now on; the timeout starts. Idempotent (a re-run activity keeps the first deadline). */
     async openApproval(command: { timeoutSeconds: number }): Promise<ActorAnswer> {
       const state = await this.load();
-      if (state.phase !== 'before_approval') return { ok: true, phase: state.phase };
-      await this.registerActorReminder(APPROVAL_REMINDER, Temporal.Duration.from({ seconds: command.timeoutSeconds }).round({ largestUnit: 'hours' }));
+      if (state.phase !== 'before_approval' && state.phase !== 'paid') return { ok: true, phase: state.phase };
+      await this.registerActorReminder(APPROVAL_REMINDER, Temporal.Duration.from({ seconds: command.timeoutSeconds }).round({ largestUnit: 'hours' }), undefined, undefined, JSON.stringify({ timer: 'approval' }));
       await this.save({ phase: 'awaiting_approval', approvalDueAt: new Date(now() + command.timeoutSeconds * 1000).toISOString() });
       return { ok: true, phase: 'awaiting_approval' };
+    }
+
+    /** A down-payment order waits for the customer's payment from now on; the expiry starts. Idempotent. */
+    async openPayment(command: { expirySeconds: number }): Promise<ActorAnswer> {
+      const state = await this.load();
+      if (state.phase !== 'before_approval') return { ok: true, phase: state.phase };
+      await this.registerActorReminder(PAYMENT_REMINDER, Temporal.Duration.from({ seconds: command.expirySeconds }).round({ largestUnit: 'hours' }), undefined, undefined, JSON.stringify({ timer: 'payment' }));
+      await this.save({ phase: 'awaiting_payment' });
+      return { ok: true, phase: 'awaiting_payment' };
+    }
+
+    /** The customer pays the down payment: wins over the expiry, or is refused after it. */
+    async pay(command: { token?: string }): Promise<ActorAnswer> {
+      const state = await this.load();
+      if (state.phase !== 'awaiting_payment') {
+        return { ok: false, reason: state.phase === 'finished' ? 'ORDER_FINISHED' : 'NOT_AWAITING_PAYMENT', phase: state.phase };
+      }
+      await deps.raiseEvent(this.orderId, ORDER_EVENTS.payment, { outcome: 'paid', token: command.token } satisfies PaymentOutcome);
+      await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
+      await this.save({ phase: 'paid' });
+      return { ok: true, phase: 'paid' };
     }
 
     async approve(command: { approvedBy: string }): Promise<ActorAnswer> {
@@ -78,6 +105,7 @@ export function createOrderActor(deps: OrderActorDeps) {
       // Raised first: if it fails the caller retries and finds the order still cancellable.
       await deps.raiseEvent(this.orderId, ORDER_EVENTS.cancel, { at: new Date(now()).toISOString() });
       await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
+      await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
       await this.save({ ...state, phase: 'cancelled' });
       return { ok: true, phase: 'cancelled' };
     }
@@ -87,6 +115,7 @@ export function createOrderActor(deps: OrderActorDeps) {
       const state = await this.load();
       if (state.phase !== 'finished') {
         await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
+        await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
         await this.save({ ...state, phase: 'finished' });
       }
       return { ok: true, phase: 'finished' };
@@ -96,14 +125,28 @@ export function createOrderActor(deps: OrderActorDeps) {
       return this.load();
     }
 
-    override async receiveReminder(): Promise<void> {
+    override async receiveReminder(data: unknown): Promise<void> {
+      const timer = timerOf(data);
       try {
-        const result = await this.decide({ outcome: 'timed_out' });
-        if (result.ok) deps.logger.info({ orderId: this.orderId }, 'approval timed out');
+        if (timer === 'payment') {
+          const result = await this.expirePayment();
+          if (result.ok) deps.logger.info({ orderId: this.orderId }, 'down payment expired unpaid');
+        } else {
+          const result = await this.decide({ outcome: 'timed_out' });
+          if (result.ok) deps.logger.info({ orderId: this.orderId }, 'approval timed out');
+        }
       } catch (error) {
-        deps.logger.error({ err: error, orderId: this.orderId }, 'raising the approval timeout failed; retrying');
-        await this.registerActorReminder(APPROVAL_REMINDER, Temporal.Duration.from({ seconds: RETRY_SECONDS }));
+        deps.logger.error({ err: error, orderId: this.orderId, timer }, 'raising a timeout into the workflow failed; retrying');
+        await this.registerActorReminder(timer === 'payment' ? PAYMENT_REMINDER : APPROVAL_REMINDER, Temporal.Duration.from({ seconds: RETRY_SECONDS }), undefined, undefined, JSON.stringify({ timer }));
       }
+    }
+
+    private async expirePayment(): Promise<ActorAnswer> {
+      const state = await this.load();
+      if (state.phase !== 'awaiting_payment') return { ok: false, reason: 'NOT_AWAITING_PAYMENT', phase: state.phase };
+      await deps.raiseEvent(this.orderId, ORDER_EVENTS.payment, { outcome: 'expired' } satisfies PaymentOutcome);
+      await this.save({ phase: 'unpaid' });
+      return { ok: true, phase: 'unpaid' };
     }
 
     private async decide(decision: Decision): Promise<ActorAnswer> {
@@ -118,4 +161,17 @@ export function createOrderActor(deps: OrderActorDeps) {
       return { ok: true, phase };
     }
   };
+}
+
+/** Which timer a reminder is: its state says (a JSON string, or already parsed); approval when it does not. */
+function timerOf(data: unknown): 'approval' | 'payment' {
+  let value = data;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return 'approval';
+    }
+  }
+  return (value as { timer?: string } | null)?.timer === 'payment' ? 'payment' : 'approval';
 }

@@ -41,7 +41,8 @@ export function createOrdersRepository(prisma: PrismaClient) {
             id: order.input.orderId, instanceId: order.input.orderId, customerId: order.input.customerId, customerEmail: order.input.customerEmail,
             items: order.input.items as unknown as Prisma.InputJsonValue, totalAmount: order.totalMinor, currency: order.input.currency,
             shippingAddress: order.input.shippingAddress as unknown as Prisma.InputJsonValue, approvalTimeoutSeconds: order.approvalTimeoutSeconds,
-            correlationId: order.correlationId, currentStep: 'authorize',
+            correlationId: order.correlationId, currentStep: order.input.downPayment ? 'reserve' : 'authorize',
+            downPaymentAmount: order.input.downPayment ? Math.round(order.input.downPayment.amount * 100) : null,
           },
         });
         return { order: created, created: true };

@@ -1,10 +1,19 @@
-import { compensationPlan, describeStop, finalStatusOf } from './compensation';
+import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCapture, type Holdings } from './compensation';
 
-const actions = (holdings: Parameters<typeof compensationPlan>[0]) => compensationPlan(holdings).map((c) => c.action);
+/** Holdings as the saga builds them: authorizations first, captures consuming them. */
+function held(steps: { authorizationId?: string; reservationId?: string; captureId?: string; labelId?: string }): Holdings {
+  const holdings = noHoldings();
+  if (steps.authorizationId) holdings.authorizations.push(steps.authorizationId);
+  if (steps.reservationId) holdings.reservationId = steps.reservationId;
+  if (steps.captureId) recordCapture(holdings, steps.authorizationId!, steps.captureId);
+  if (steps.labelId) holdings.labelId = steps.labelId;
+  return holdings;
+}
+const actions = (steps: Parameters<typeof held>[0]) => compensationPlan(held(steps)).map((c) => c.action);
 
 describe('compensation plan', () => {
   it('when the saga stops after authorizing only (rejected, timed out, reserve failed), then the authorization is released', () => {
-    expect(compensationPlan({ authorizationId: 'auth_1' })).toEqual([{ action: 'releaseAuthorization', authorizationId: 'auth_1' }]);
+    expect(compensationPlan(held({ authorizationId: 'auth_1' }))).toEqual([{ action: 'releaseAuthorization', authorizationId: 'auth_1' }]);
   });
 
   it('when the capture failed, then the reservation is released before the authorization', () => {
@@ -20,7 +29,22 @@ describe('compensation plan', () => {
   });
 
   it('when nothing was done, then there is nothing to undo', () => {
-    expect(compensationPlan({})).toEqual([]);
+    expect(compensationPlan(noHoldings())).toEqual([]);
+  });
+
+  it('when a down-payment order stops after both payments were captured, then both are refunded, the latest first', () => {
+    const holdings = held({ authorizationId: 'a1', reservationId: 'r', captureId: 'c1' });
+    holdings.authorizations.push('a2');
+    recordCapture(holdings, 'a2', 'c2');
+    expect(compensationPlan(holdings)).toEqual([
+      { action: 'refundCapture', captureId: 'c2' }, { action: 'refundCapture', captureId: 'c1' }, { action: 'releaseReservation', reservationId: 'r' },
+    ]);
+  });
+
+  it('when a down payment expires unpaid, then only the reservation is released', () => {
+    expect(actions({ reservationId: 'r' })).toEqual(['releaseReservation']);
+    expect(finalStatusOf({ reason: 'unpaid' })).toBe('failed');
+    expect(finalStatusOf({ reason: 'not_validated' })).toBe('failed');
   });
 
   it('when the saga stops, then rejection, cancellation and everything else end in their own statuses', () => {

@@ -9,16 +9,22 @@
  *   label failed                                 -> refund the capture, release the reservation
  *   notification failed                          -> nothing (the order ships; the failure is recorded)
  *   cancelled at any moment                      -> undo what completed, label included
+ *   down payment unpaid in time                  -> release the reservation
+ *   down payment paid, not validated in time     -> refund the down payment, release the reservation
  */
 
-/** What a completed step left at a provider. */
+/** What the completed steps left at the providers, in the order they were made. */
 export interface Holdings {
-  authorizationId?: string;
+  /** Authorizations not (yet) captured. */
+  authorizations: string[];
+  /** Captured payments (a down-payment order has two: the down payment and the balance). */
+  captures: string[];
   reservationId?: string;
-  captureId?: string;
   /** A label accepted by the carrier, finished or still in progress. */
   labelId?: string;
 }
+
+export const noHoldings = (): Holdings => ({ authorizations: [], captures: [] });
 
 export type Compensation =
   | { action: 'cancelLabel'; labelId: string }
@@ -26,19 +32,28 @@ export type Compensation =
   | { action: 'releaseReservation'; reservationId: string }
   | { action: 'releaseAuthorization'; authorizationId: string };
 
+/** Undo in reverse: the label, then the captures (latest first), the reservation, the open authorizations. */
 export function compensationPlan(holdings: Holdings): Compensation[] {
   const plan: Compensation[] = [];
   if (holdings.labelId) plan.push({ action: 'cancelLabel', labelId: holdings.labelId });
-  if (holdings.captureId) plan.push({ action: 'refundCapture', captureId: holdings.captureId });
+  for (const captureId of [...holdings.captures].reverse()) plan.push({ action: 'refundCapture', captureId });
   if (holdings.reservationId) plan.push({ action: 'releaseReservation', reservationId: holdings.reservationId });
-  if (holdings.authorizationId && !holdings.captureId) plan.push({ action: 'releaseAuthorization', authorizationId: holdings.authorizationId });
+  for (const authorizationId of [...holdings.authorizations].reverse()) plan.push({ action: 'releaseAuthorization', authorizationId });
   return plan;
+}
+
+/** A capture consumes its authorization: from then on it is refunded, not released. */
+export function recordCapture(holdings: Holdings, authorizationId: string, captureId: string): void {
+  holdings.authorizations = holdings.authorizations.filter((id) => id !== authorizationId);
+  holdings.captures.push(captureId);
 }
 
 /** Why an order stopped short of shipping, and the status it ends in. */
 export type Stop =
   | { reason: 'rejected'; detail: string }
   | { reason: 'approval_timed_out' }
+  | { reason: 'unpaid' }
+  | { reason: 'not_validated' }
   | { reason: 'cancelled' }
   | { reason: 'step_failed'; step: string; detail: string };
 
@@ -52,6 +67,8 @@ export function describeStop(stop: Stop): string {
   switch (stop.reason) {
     case 'rejected': return `rejected by the manager: ${stop.detail}`;
     case 'approval_timed_out': return 'no manager decision before the approval timeout';
+    case 'unpaid': return 'the down payment was not paid in time; the stock is released';
+    case 'not_validated': return 'not validated in time; the down payment is refunded and the stock released';
     case 'cancelled': return 'cancelled';
     case 'step_failed': return `${stop.step} failed: ${stop.detail}`;
   }

@@ -31,6 +31,12 @@ export const orderInputSchema = z.object({
   }).strict(),
   customerEmail: z.string().email(),
   approvalTimeoutSeconds: z.number().int().min(MIN_APPROVAL_TIMEOUT_SECONDS).max(MAX_APPROVAL_TIMEOUT_SECONDS).optional(),
+  /**
+   * Pay part up front: the stock is reserved, the customer pays this much (POST /workflows/:id/pay)
+   * before it expires unpaid, a manager validates within the validation window (else the down
+   * payment is refunded), then the balance is charged and the order ships.
+   */
+  downPayment: z.object({ amount: moneyAmount.refine((n) => n > 0, 'must be positive') }).strict().optional(),
 }).strict();
 export type OrderInput = z.infer<typeof orderInputSchema>;
 
@@ -38,11 +44,12 @@ export const toMinorUnits = (amount: number) => Math.round(amount * 100);
 export const toMajorUnits = (minor: number) => minor / 100;
 
 /** The problems with an order's amounts that its schema cannot see: each a sentence, none when fine. */
-export function amountProblems(order: Pick<OrderInput, 'items' | 'totalAmount'>): string[] {
+export function amountProblems(order: Pick<OrderInput, 'items' | 'totalAmount' | 'downPayment'>): string[] {
   const problems: string[] = [];
   const sum = order.items.reduce((total, item) => total + toMinorUnits(item.price) * item.quantity, 0);
   const total = toMinorUnits(order.totalAmount);
   if (sum !== total) problems.push(`totalAmount ${order.totalAmount} does not equal the items' sum ${toMajorUnits(sum)}`);
+  if (order.downPayment && toMinorUnits(order.downPayment.amount) >= total) problems.push('downPayment.amount must be less than totalAmount');
   return problems;
 }
 

@@ -17,11 +17,12 @@ export interface OrdersRouterDeps {
   managerToken: string;
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
   startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
-  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number };
+  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
 }
 
 const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
 const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
+const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
 const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 const searchSchema = z.object({
   customerId: z.string().min(1).max(100).optional(),
@@ -42,6 +43,7 @@ export function orderView(order: Order) {
     currentStep: order.currentStep, totalAmount: toMajorUnits(order.totalAmount), currency: order.currency,
     completedSteps: order.completedSteps as unknown as StepRecord[], compensations: order.compensations as unknown as StepRecord[],
     error: order.error, approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
+    downPayment: order.downPaymentAmount === null ? null : toMajorUnits(order.downPaymentAmount),
     createdAt: order.createdAt, updatedAt: order.updatedAt, finishedAt: order.finishedAt,
   };
 }
@@ -59,6 +61,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 
 const ACTOR_REFUSALS: Record<Extract<ActorAnswer, { ok: false }>['reason'], [number, string]> = {
   NOT_AWAITING_APPROVAL: [409, 'The order is not awaiting approval.'],
+  NOT_AWAITING_PAYMENT: [409, 'The order is not awaiting a down payment.'],
   ORDER_FINISHED: [409, 'The order has already finished.'],
 };
 
@@ -101,8 +104,17 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       address: order.shippingAddress as Record<string, unknown>, customerEmail: order.customerEmail,
       approvalTimeoutSeconds: order.approvalTimeoutSeconds, labelPollSeconds: deps.settings.labelPollSeconds,
       autoApprovedBy: order.totalAmount <= deps.settings.autoApproveMaxAmountMinor ? 'auto-approval' : undefined,
+      downPayment: order.downPaymentAmount === null ? undefined
+        : { amount: order.downPaymentAmount, expirySeconds: deps.settings.downPaymentExpirySeconds, validationTimeoutSeconds: deps.settings.validationTimeoutSeconds },
     });
     res.status(202).json({ orderId: order.id, instanceId: order.instanceId, status: order.status, created });
+  });
+
+  /** The customer pays the down payment (orders placed with one): before it expires, or a 409. */
+  router.post('/workflows/:id/pay', async (req, res) => {
+    const order = await existingOrder(req);
+    const { paymentToken } = paySchema.parse(req.body ?? {});
+    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'pay', { token: paymentToken })) });
   });
 
   router.post('/workflows/:id/approve', manager, async (req, res) => {

@@ -13,6 +13,9 @@ import type { ActorAnswer } from '../actors/order.actor';
 
 export const ORDER_ACTIVITIES = {
   authorize: 'orderAuthorizePayment',
+  openApproval: 'orderOpenApproval',
+  openPayment: 'orderOpenPayment',
+  recordApproval: 'orderRecordApproval',
   reserve: 'orderReserveInventory',
   capture: 'orderCapturePayment',
   startLabel: 'orderStartLabel',
@@ -30,6 +33,16 @@ export interface OrderRef {
 
 const at = () => new Date().toISOString();
 
+/** A payment step: how much, its name in the read model and its key, and where the order goes next. */
+export interface PaymentStep {
+  amount: number;
+  currency: string;
+  /** authorize, capture, down-payment-authorize, balance-capture...: the read model's step and the key's suffix. */
+  step: string;
+  progress: number;
+  next: string;
+}
+
 /** The ship activity's error when the OrderActor had accepted a cancel first. */
 export const ORDER_CANCELLED = 'ORDER_CANCELLED';
 
@@ -37,29 +50,53 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
   const { providers, orders } = deps;
   const ctxOf = (ref: OrderRef, step: string) => ({ idempotencyKey: stepKey(ref.orderId, step), correlationId: ref.correlationId });
   const orderActor = (orderId: string, method: string, body?: unknown) => invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
+  const openApproval = async (orderId: string, timeoutSeconds: number) => {
+    const answer = await orderActor(orderId, 'openApproval', { timeoutSeconds });
+    if (answer.phase === 'awaiting_approval') await orders.reportProgress(orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
+    return answer.phase;
+  };
+  const recordApproval = (orderId: string, approvedBy: string) =>
+    orders.completeStep(orderId, { step: 'approval', at: at(), data: { approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: 'reserve', approvedBy });
 
   return {
-    /** Authorizes the payment; for an order that waits for a manager, then hands the approval timeout to its OrderActor. */
-    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & { amount: number; currency: string; approvalTimeoutSeconds?: number }) {
-      const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, 'authorize'));
-      await orders.completeStep(input.orderId, { step: 'authorize', at: at(), data: { authorizationId, amount: input.amount } }, { progress: PROGRESS_AFTER.authorize, currentStep: 'approval' });
+    /**
+     * Authorizes a payment (the order's total, or a down payment or a balance: `step` names it and
+     * its key); for an order that waits for a manager, then hands the approval timeout to its OrderActor.
+     */
+    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & PaymentStep & { approvalTimeoutSeconds?: number }) {
+      const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, input.step));
+      await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { authorizationId, amount: input.amount } }, { progress: input.progress, currentStep: input.next });
       if (input.approvalTimeoutSeconds === undefined) return { authorizationId };
-      const answer = await orderActor(input.orderId, 'openApproval', { timeoutSeconds: input.approvalTimeoutSeconds });
-      if (answer.phase === 'awaiting_approval') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
-      return { authorizationId, approvalPhase: answer.phase };
+      return { authorizationId, approvalPhase: await openApproval(input.orderId, input.approvalTimeoutSeconds) };
+    },
+
+    async [ORDER_ACTIVITIES.openApproval](_ctx: WorkflowActivityContext, input: OrderRef & { timeoutSeconds: number }) {
+      return { approvalPhase: await openApproval(input.orderId, input.timeoutSeconds) };
+    },
+
+    /** A down-payment order waits for the customer's payment: the OrderActor starts the expiry. */
+    async [ORDER_ACTIVITIES.openPayment](_ctx: WorkflowActivityContext, input: OrderRef & { expirySeconds: number }) {
+      const answer = await orderActor(input.orderId, 'openPayment', { expirySeconds: input.expirySeconds });
+      if (answer.phase === 'awaiting_payment') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'down_payment');
+      return { paymentPhase: answer.phase };
     },
 
     /** Records who approved, then reserves the stock. */
-    async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string; items: Array<{ sku: string; quantity: number }> }) {
-      await orders.completeStep(input.orderId, { step: 'approval', at: at(), data: { approvedBy: input.approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: 'reserve', approvedBy: input.approvedBy });
+    async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy?: string; items: Array<{ sku: string; quantity: number }>; progress: number; next: string }) {
+      if (input.approvedBy) await recordApproval(input.orderId, input.approvedBy);
       const { reservationId } = await providers.reserve({ reference: input.orderId, items: input.items }, ctxOf(input, 'reserve'));
-      await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: PROGRESS_AFTER.reserve, currentStep: 'capture' });
+      await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: input.progress, currentStep: input.next });
       return { reservationId };
     },
 
-    async [ORDER_ACTIVITIES.capture](_ctx: WorkflowActivityContext, input: OrderRef & { authorizationId: string; amount: number }) {
-      const { captureId } = await providers.capture({ authorizationId: input.authorizationId, amount: input.amount }, ctxOf(input, 'capture'));
-      await orders.completeStep(input.orderId, { step: 'capture', at: at(), data: { captureId, amount: input.amount } }, { progress: PROGRESS_AFTER.capture, currentStep: 'label' });
+    /** Records a manager's validation of a down-payment order (its approval). */
+    async [ORDER_ACTIVITIES.recordApproval](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string }) {
+      await recordApproval(input.orderId, input.approvedBy);
+    },
+
+    async [ORDER_ACTIVITIES.capture](_ctx: WorkflowActivityContext, input: OrderRef & Omit<PaymentStep, 'currency'> & { authorizationId: string }) {
+      const { captureId } = await providers.capture({ authorizationId: input.authorizationId, amount: input.amount }, ctxOf(input, input.step));
+      await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { captureId, amount: input.amount } }, { status: 'processing', progress: input.progress, currentStep: input.next });
       return { captureId };
     },
 

@@ -6,9 +6,10 @@
  */
 import type { Task, WorkflowContext } from '@dapr/dapr';
 import { callActivityWithRetry, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
-import { compensationPlan, describeStop, finalStatusOf, type Holdings, type Stop } from '../domain/compensation';
-import { ORDER_EVENTS, type Decision } from '../actors/order.actor';
-import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type OrderRef } from './order-fulfillment.activities';
+import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCapture, type Stop } from '../domain/compensation';
+import { PROGRESS_AFTER } from '../domain/order';
+import { ORDER_EVENTS, type Decision, type PaymentOutcome } from '../actors/order.actor';
+import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type OrderRef, type PaymentStep } from './order-fulfillment.activities';
 
 export const ORDER_FULFILLMENT_WORKFLOW = 'OrderFulfillment';
 
@@ -23,6 +24,8 @@ export interface OrderWorkflowInput extends OrderRef {
   autoApprovedBy?: string;
   /** How often the label's progress is checked. */
   labelPollSeconds: number;
+  /** Orders paid by down payment: how much up front (minor units), and their two timers. */
+  downPayment?: { amount: number; expirySeconds: number; validationTimeoutSeconds: number };
 }
 
 export interface OrderWorkflowOutput {
@@ -53,7 +56,7 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
   const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
   // Raised by the OrderActor at any moment; looked at between steps and raced against every wait.
   const cancel = ctx.waitForExternalEvent(ORDER_EVENTS.cancel);
-  const holdings: Holdings = {};
+  const holdings = noHoldings();
   let trackingNumber: string | undefined;
   let notificationError: string | undefined;
 
@@ -67,27 +70,64 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
     }
   }
 
+  /** Authorizes `amount` under the step's name and key; optionally opens the manager's approval window after. */
+  async function* authorize(payment: Omit<PaymentStep, 'currency'>, approvalTimeoutSeconds?: number): AsyncGenerator<Task<unknown>, string | undefined, any> {
+    const result = yield* step<{ authorizationId: string; approvalPhase?: string }>(payment.step, A.authorize, { ...ref, ...payment, currency: input.currency, approvalTimeoutSeconds }, POLICIES.payment);
+    holdings.authorizations.push(result.authorizationId);
+    return result.approvalPhase;
+  }
+
+  async function* capture(payment: Omit<PaymentStep, 'currency'>): AsyncGenerator<Task<unknown>, void, any> {
+    const authorizationId = holdings.authorizations.at(-1)!;
+    const { captureId } = yield* step<{ captureId: string }>(payment.step, A.capture, { ...ref, ...payment, authorizationId }, POLICIES.payment);
+    recordCapture(holdings, authorizationId, captureId);
+  }
+
+  /** Waits for the manager (or the timeout, or a cancel); answers who approved. */
+  async function* managerDecision(phase: string | undefined, timedOut: Stop): AsyncGenerator<Task<unknown>, string, any> {
+    if (phase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
+    const decision = ctx.waitForExternalEvent(ORDER_EVENTS.decision);
+    if ((yield ctx.whenAny([decision, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
+    const decided = decision.getResult() as Decision;
+    if (decided.outcome === 'rejected') throw new Stopped({ reason: 'rejected', detail: decided.reason });
+    if (decided.outcome === 'timed_out') throw new Stopped(timedOut);
+    return decided.approvedBy;
+  }
+
+  async function* reserve(approvedBy: string | undefined, progress: number, next: string): AsyncGenerator<Task<unknown>, void, any> {
+    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items, progress, next }, POLICIES.inventory));
+  }
+
   try {
     const needsManager = !input.autoApprovedBy;
-    const authorized = yield* step<{ authorizationId: string; approvalPhase?: string }>('authorize', A.authorize, {
-      ...ref, amount: input.amount, currency: input.currency, approvalTimeoutSeconds: needsManager ? input.approvalTimeoutSeconds : undefined,
-    }, POLICIES.payment);
-    holdings.authorizationId = authorized.authorizationId;
-
-    let approvedBy = input.autoApprovedBy;
-    if (needsManager) {
-      if (authorized.approvalPhase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
-      const decision = ctx.waitForExternalEvent(ORDER_EVENTS.decision);
-      const winner = yield ctx.whenAny([decision, cancel]);
-      if (winner === cancel) throw new Stopped({ reason: 'cancelled' });
-      const decided = decision.getResult() as Decision;
-      if (decided.outcome === 'rejected') throw new Stopped({ reason: 'rejected', detail: decided.reason });
-      if (decided.outcome === 'timed_out') throw new Stopped({ reason: 'approval_timed_out' });
-      approvedBy = decided.approvedBy;
+    if (!input.downPayment) {
+      // authorize -> approval -> reserve -> capture
+      const phase = yield* authorize({ amount: input.amount, step: 'authorize', progress: PROGRESS_AFTER.authorize, next: 'approval' }, needsManager ? input.approvalTimeoutSeconds : undefined);
+      const approvedBy = needsManager ? yield* managerDecision(phase, { reason: 'approval_timed_out' }) : input.autoApprovedBy!;
+      yield* reserve(approvedBy, PROGRESS_AFTER.reserve, 'capture');
+      yield* capture({ amount: input.amount, step: 'capture', progress: PROGRESS_AFTER.capture, next: 'label' });
+    } else {
+      // reserve -> the customer pays the down payment (or it expires) -> validation by a manager
+      // (or the down payment is refunded) -> the balance -> label
+      const { amount: downPayment, expirySeconds, validationTimeoutSeconds } = input.downPayment;
+      yield* reserve(undefined, PROGRESS_AFTER.authorize, 'down_payment');
+      const opened = yield* callActivityWithRetry<unknown, { paymentPhase: string }>(ctx, A.openPayment, { ...ref, expirySeconds }, POLICIES.local);
+      if (opened.paymentPhase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
+      const payment = ctx.waitForExternalEvent(ORDER_EVENTS.payment);
+      if ((yield ctx.whenAny([payment, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
+      if ((payment.getResult() as PaymentOutcome).outcome === 'expired') throw new Stopped({ reason: 'unpaid' });
+      yield* authorize({ amount: downPayment, step: 'down-payment-authorize', progress: PROGRESS_AFTER.authorize, next: 'down_payment' });
+      yield* capture({ amount: downPayment, step: 'down-payment-capture', progress: PROGRESS_AFTER.authorize, next: 'approval' });
+      let approvedBy = input.autoApprovedBy;
+      if (needsManager) {
+        const { approvalPhase } = yield* callActivityWithRetry<unknown, { approvalPhase: string }>(ctx, A.openApproval, { ...ref, timeoutSeconds: validationTimeoutSeconds }, POLICIES.local);
+        approvedBy = yield* managerDecision(approvalPhase, { reason: 'not_validated' });
+      }
+      yield* callActivityWithRetry(ctx, A.recordApproval, { ...ref, approvedBy }, POLICIES.local);
+      const balance = input.amount - downPayment;
+      yield* authorize({ amount: balance, step: 'balance-authorize', progress: PROGRESS_AFTER.reserve, next: 'balance-capture' });
+      yield* capture({ amount: balance, step: 'balance-capture', progress: PROGRESS_AFTER.capture, next: 'label' });
     }
-
-    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items }, POLICIES.inventory));
-    ({ captureId: holdings.captureId } = yield* step<{ captureId: string }>('capture', A.capture, { ...ref, authorizationId: holdings.authorizationId, amount: input.amount }, POLICIES.payment));
 
     const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping);
     holdings.labelId = label.labelId;
