@@ -24,5 +24,6 @@ export async function invokeActor<T>(settings: SidecarSettings, actorType: strin
     timeoutMs: 30_000,
   });
   if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, method, status, text);
-  return (text ? JSON.parse(text) : undefined) as T;
+  // A method that returns nothing answers with the text "undefined" (SDK 3.18).
+  return (text && text !== 'undefined' ? JSON.parse(text) : undefined) as T;
 }

@@ -32,9 +32,10 @@ async function bookWithConcessions(startsInSeconds: number, concessions: unknown
     venue: { name: 'Bar', sections: [{ name: 'Floor', zone: 'floor', rows: [{ label: 'A', seats: 4 }] }] },
     policy: { zonePrices: { floor: 2000 } },
   }, admin());
-  const hold = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${show.body.showId}/holds`, { seatIds: ['FLOOR-A-1'], customerId: 'c', customerEmail: 'c@example.com' });
-  return stack.invoke<{ bookingId: string; amount: number; concessionOrderId?: string; code?: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`,
+  const hold = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${show.body.showId}/holds`, { seatIds: ['FLOOR-A-1'], customerId: 'c', customerEmail: 'c@example.com', customerPhone: '+4915112345678' });
+  const booking = await stack.invoke<{ bookingId: string; amount: number; concessionOrderId?: string; code?: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`,
     { payment: { token: 'tok_visa' }, concessions }, { 'idempotency-key': randomUUID() });
+  return Object.assign(booking, { showId: show.body.showId });
 }
 const order = async (id: string) => (await db.query('SELECT status, prep_at FROM concession_orders WHERE id = $1', [id])).rows[0] as { status: string; prep_at: Date };
 
@@ -63,6 +64,43 @@ describe('concessions and kitchen prep on a real sidecar', () => {
     const { prep_at: prepAt } = await order(orderId);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() + 2_000)));
     expect((await order(orderId)).status).toBe('CANCELLED');
+  });
+
+  it('when the show is cancelled before prep time, then its kitchen order is cancelled and never prepared, and its active holds are released', async () => {
+    const booking = await bookWithConcessions(66, [{ sku: 'POPCORN', quantity: 1 }]);
+    const orderId = booking.body.concessionOrderId!;
+    const showId = booking.showId;
+    const active = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${showId}/holds`, { seatIds: ['FLOOR-A-2', 'FLOOR-A-3'], customerId: 'd', customerEmail: 'd@example.com' });
+    expect(active.status).toBe(201);
+
+    const cancelled = await stack.invoke<Record<string, unknown>>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'the lead actor is ill' }, admin());
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ showId, status: 'CANCELLED', bookings: 1, ticketsSold: 1, smsQueued: 1, emailsQueued: 1, refundsQueued: 0 });
+    // Idempotent: the same summary, nothing queued twice.
+    const again = await stack.invoke<Record<string, unknown>>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'again' }, admin());
+    expect(again.body).toEqual(cancelled.body);
+    const { rows: events } = await db.query("SELECT type FROM outbox_events WHERE aggregate_id IN ($1, $2) AND type IN ('show.cancelled', 'booking.show-cancelled')", [showId, booking.body.bookingId]);
+    expect(events.map((e) => e.type).sort()).toEqual(['booking.show-cancelled', 'show.cancelled']);
+
+    await eventually(() => order(orderId), (o) => o.status === 'CANCELLED', 30_000);
+    const hold = await eventually(() => stack.invoke<{ status: string }>('GET', `/api/holds/${active.body.holdId}`), (h) => h.body.status === 'RELEASED', 30_000);
+    expect(hold.body.status).toBe('RELEASED');
+    const refused = await stack.invoke<{ code: string }>('POST', `/api/shows/${showId}/holds`, { seatIds: ['FLOOR-A-4'], customerId: 'e', customerEmail: 'e@example.com' });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'SHOW_CANCELLED' } });
+    const progress = await eventually(() => stack.invoke<{ cleanup: { status: string; holdsReleased: number; kitchenOrdersCancelled: number } }>('GET', `/api/admin/shows/${showId}/cancellation`, undefined, admin()),
+      (p) => p.body.cleanup.status === 'COMPLETED', 30_000);
+    expect(progress.body.cleanup).toMatchObject({ holdsReleased: 1, kitchenOrdersCancelled: 1 });
+
+    // Past the prep instant, the reminder is gone: the order stays CANCELLED.
+    const { prep_at: prepAt } = await order(orderId);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() + 2_000)));
+    expect((await order(orderId)).status).toBe('CANCELLED');
+  });
+
+  it('when a show cancellation comes without the admin token or names no show, then it is a 401 or a 404', async () => {
+    expect((await stack.invoke('POST', `/api/admin/shows/${randomUUID()}/cancel`, { reason: 'x' })).status).toBe(401);
+    expect((await stack.invoke('POST', `/api/admin/shows/${randomUUID()}/cancel`, { reason: 'x' }, admin())).status).toBe(404);
+    expect((await stack.invoke('POST', `/api/admin/shows/${randomUUID()}/cancel`, {}, admin())).status).toBe(400);
   });
 
   it('when a concession does not exist, then the confirmation is a 400 naming it and nothing is charged', async () => {

@@ -15,6 +15,7 @@ import { holdsRouter } from './http/holds.routes';
 import { bookingsRouter } from './http/bookings.routes';
 import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
+import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
 import { openApiDocument } from './http/openapi';
 
 async function main() {
@@ -29,6 +30,8 @@ async function main() {
     PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     /** How long an idle actor stays in memory (Dapr's default is 60m; a hold is idle after its first call). */
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('1m'),
+    /** A cancelled show with more tickets sold than this refunds every booking (fewer: SMS and email only). */
+    SHOW_CANCEL_REFUND_THRESHOLD: z.coerce.number().int().min(0).default(200),
     /** How long a new hold may reuse a show read by an earlier one (0 turns the cache off). */
     SHOW_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Venue seats (zone, neighbours; immutable) kept in memory for new holds. */
@@ -43,8 +46,11 @@ async function main() {
 
   // Workflows speak gRPC to the sidecar. The worker starts once the sidecar answers (it gives up at once otherwise).
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
-  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(BOOKING_CANCELLATION_WORKFLOW, bookingCancellation);
-  for (const [name, activity] of Object.entries(createCancellationActivities({ prisma, payments, sidecar: config }))) workflowRuntime.registerActivityWithName(name, activity);
+  const workflowRuntime = new WorkflowRuntime(grpc)
+    .registerWorkflowWithName(BOOKING_CANCELLATION_WORKFLOW, bookingCancellation)
+    .registerWorkflowWithName(SHOW_CANCELLATION_WORKFLOW, showCancellation);
+  const activities = { ...createCancellationActivities({ prisma, payments, sidecar: config }), ...createShowCancellationActivities({ shows, sidecar: config }) };
+  for (const [name, activity] of Object.entries(activities)) workflowRuntime.registerActivityWithName(name, activity);
   const workflowClient = new DaprWorkflowClient(grpc);
 
   await startDaprApp({
@@ -56,7 +62,7 @@ async function main() {
     routes: (app) => {
       const openApi = openApiDocument();
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
-      app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN }));
+      app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD }));
       app.use(holdsRouter({ shows, bookings, sidecar: config }));
       app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
     },

@@ -22,9 +22,10 @@ export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Log
       return { scheduled: true };
     }
 
-    async cancel(): Promise<void> {
+    async cancel(): Promise<{ cancelled: boolean }> {
       const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status: 'CANCELLED' } });
       if (count > 0) await this.unregisterActorReminder(PREP_REMINDER);
+      return { cancelled: count > 0 };
     }
 
     override async receiveReminder(): Promise<void> {

@@ -75,6 +75,12 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
       return { granted: true };
     }
 
+    /** The show was cancelled in the database: read its facts again, so every new grant is refused. */
+    async cancel(): Promise<{ status: string }> {
+      this.facts = undefined;
+      return { status: (await this.showFacts())?.status ?? 'SHOW_NOT_FOUND' };
+    }
+
     async release(command: { holdId: string; seatIds: string[] }): Promise<{ released: string[] }> {
       const { seats, released } = releaseSeats(await this.loadSeats(command.seatIds), command.holdId);
       await this.store(seats, released);

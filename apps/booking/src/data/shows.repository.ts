@@ -12,6 +12,22 @@ export interface NewShow {
   policy: Policy;
 }
 
+/** What an admin's show cancellation found and queued; a repeated cancellation answers the same. */
+export interface CancellationSummary {
+  showId: string;
+  status: 'CANCELLED';
+  reason: string;
+  cancelledAt: string;
+  /** Confirmed bookings at the moment of cancellation, and their seats. */
+  bookings: number;
+  ticketsSold: number;
+  smsQueued: number;
+  emailsQueued: number;
+  /** Every confirmed booking is refunded when more than the threshold of tickets were sold. */
+  refundsQueued: number;
+  refundThreshold: number;
+}
+
 export interface ShowsCacheOptions {
   /** How long a show read for a new hold may be reused (SHOW_CACHE_TTL_MS); 0 reads every time. */
   showTtlMs: number;
@@ -95,6 +111,53 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       const found = await prisma.seat.findMany({ where: { venueId, id: { in: missing } } });
       for (const seat of found) seats?.set(seatKey(venueId, seat.id), seat);
       return [...known, ...found];
+    },
+
+    /**
+     * Cancels the show once: marks it CANCELLED and, in the same transaction, writes the outbox
+     * events that tell every customer with a confirmed booking (SMS when we have a phone, email
+     * always) and, above `refundThreshold` tickets sold, refund every booking. A repeated call
+     * finds the show cancelled and returns the first summary, writing nothing.
+     */
+    async cancel(showId: string, reason: string, refundThreshold: number, correlationId?: string): Promise<CancellationSummary | null> {
+      const summary = await prisma.$transaction(async (tx) => {
+        // The row lock orders concurrent cancellations: the second sees the first's result.
+        const [locked] = await tx.$queryRaw<Array<{ status: string; cancellation_summary: CancellationSummary | null }>>`
+          SELECT status, cancellation_summary FROM shows WHERE id = ${showId}::uuid FOR UPDATE`;
+        if (!locked) return null;
+        if (locked.status === 'CANCELLED' && locked.cancellation_summary) return locked.cancellation_summary;
+        const bookings = await tx.booking.findMany({ where: { showId, status: 'CONFIRMED' }, select: { id: true, customerEmail: true, customerPhone: true, amount: true, currency: true, _count: { select: { seats: true } } } });
+        const ticketsSold = bookings.reduce((n, b) => n + b._count.seats, 0);
+        const refundAll = ticketsSold > refundThreshold;
+        const cancelledAt = new Date();
+        const result: CancellationSummary = {
+          showId, status: 'CANCELLED', reason, cancelledAt: cancelledAt.toISOString(), bookings: bookings.length, ticketsSold,
+          smsQueued: bookings.filter((b) => b.customerPhone).length, emailsQueued: bookings.length, refundsQueued: refundAll ? bookings.length : 0, refundThreshold,
+        };
+        await tx.show.update({ where: { id: showId }, data: { status: 'CANCELLED', cancelledAt, cancellationReason: reason, cancellationSummary: result as unknown as Prisma.InputJsonValue } });
+        await tx.outboxEvent.create({ data: { aggregateId: showId, type: 'show.cancelled', correlationId, payload: result as unknown as Prisma.InputJsonValue } });
+        if (bookings.length > 0) {
+          await tx.outboxEvent.createMany({
+            data: bookings.map((b) => ({
+              aggregateId: b.id, type: 'booking.show-cancelled', correlationId,
+              payload: { bookingId: b.id, showId, reason, customerEmail: b.customerEmail, customerPhone: b.customerPhone, refund: refundAll, amount: b.amount, currency: b.currency },
+            })),
+          });
+        }
+        await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: result as unknown as Prisma.InputJsonValue } });
+        return result;
+      });
+      shows?.delete(showId);
+      return summary;
+    },
+
+    /** What a cancelled show still has to let go of: its active holds and its pending kitchen orders. */
+    async leftovers(showId: string) {
+      const [holds, kitchenOrders] = await Promise.all([
+        prisma.hold.findMany({ where: { showId, status: 'ACTIVE' }, select: { id: true } }),
+        prisma.concessionOrder.findMany({ where: { showId, status: 'PENDING' }, select: { id: true } }),
+      ]);
+      return { holdIds: holds.map((h) => h.id), kitchenOrderIds: kitchenOrders.map((o) => o.id) };
     },
 
     claims(showId: string) {

@@ -1,11 +1,13 @@
 /** Shows and their seat maps: created by admins, read by everyone. */
 import { Router } from 'express';
 import { z } from 'zod';
+import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
 import { AppError, currentCorrelationId, requireAdmin } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository } from '../data/bookings.repository';
+import { SHOW_CANCELLATION_WORKFLOW, showCancellationInstanceId, type ShowCancellationOutput } from '../cancellation/show-cancellation.workflow';
 
 export const createShowSchema = z.object({
   title: z.string().trim().min(1).max(200),
@@ -36,8 +38,53 @@ export async function requireShowForHold(shows: ShowsRepository, rawId: string) 
   return show;
 }
 
-export function showsRouter(deps: { shows: ShowsRepository; concessions: Pick<BookingsRepository, 'upsertConcession'>; adminToken: string }): Router {
+export interface ShowsRouterDeps {
+  shows: ShowsRepository;
+  concessions: Pick<BookingsRepository, 'upsertConcession'>;
+  adminToken: string;
+  workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
+  /** More tickets sold than this, and a cancelled show refunds every booking (SHOW_CANCEL_REFUND_THRESHOLD). */
+  refundThreshold: number;
+}
+
+const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+export function showsRouter(deps: ShowsRouterDeps): Router {
   const router = Router();
+
+  /**
+   * Cancels a show once: the row, the summary and the outbox events (SMS, email, refunds) in one
+   * transaction, then a workflow that closes the ShowActor, releases active holds and cancels
+   * kitchen orders. A repeated call returns the same summary and queues nothing more.
+   */
+  router.post('/api/admin/shows/:showId/cancel', requireAdmin(deps.adminToken), async (req, res) => {
+    const showId = parseShowId(String(req.params.showId));
+    const { reason } = cancelShowSchema.parse(req.body ?? {});
+    const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId());
+    if (!summary) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${showId}.`);
+    // Started on every call until it exists: a first call that died after its commit is finished by the next.
+    const instanceId = showCancellationInstanceId(showId);
+    if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) {
+      try {
+        await deps.workflows.scheduleNewWorkflow(SHOW_CANCELLATION_WORKFLOW, { showId }, instanceId);
+      } catch (error) {
+        if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
+      }
+    }
+    res.json(summary);
+  });
+
+  /** The cancellation's summary and how far its clean-up has come. */
+  router.get('/api/admin/shows/:showId/cancellation', requireAdmin(deps.adminToken), async (req, res) => {
+    const show = await requireShow(deps.shows, String(req.params.showId));
+    if (show.status !== 'CANCELLED') throw new AppError(404, 'SHOW_NOT_CANCELLED', `Show ${show.id} is not cancelled.`);
+    const state = await deps.workflows.getWorkflowState(showCancellationInstanceId(show.id), true).catch(() => undefined);
+    const output = state?.serializedOutput ? (JSON.parse(state.serializedOutput) as ShowCancellationOutput) : undefined;
+    res.json({
+      ...(show.cancellationSummary as object),
+      cleanup: { status: state ? WorkflowRuntimeStatus[state.runtimeStatus] : 'NOT_STARTED', holdsReleased: output?.holdsReleased ?? null, kitchenOrdersCancelled: output?.kitchenOrdersCancelled ?? null },
+    });
+  });
 
   router.post('/api/admin/shows', requireAdmin(deps.adminToken), async (req, res) => {
     const input = createShowSchema.parse(req.body);
