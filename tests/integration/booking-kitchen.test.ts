@@ -61,6 +61,8 @@ describe('concessions and kitchen prep on a real sidecar', () => {
     const orderId = booking.body.concessionOrderId!;
     expect((await stack.invoke('POST', `/api/bookings/${booking.body.bookingId}/cancel`)).status).toBe(202);
     await eventually(() => order(orderId), (o) => o.status === 'CANCELLED', 30_000);
+    // The whole cancellation saga finishes, its kitchen step included.
+    await eventually(() => stack.invoke<{ status: string }>('GET', `/api/bookings/${booking.body.bookingId}`), (b) => b.body.status === 'CANCELLED', 30_000);
     const { prep_at: prepAt } = await order(orderId);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() + 2_000)));
     expect((await order(orderId)).status).toBe('CANCELLED');
