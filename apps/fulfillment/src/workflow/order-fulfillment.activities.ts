@@ -77,7 +77,8 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     /** A down-payment order waits for the customer's payment: the OrderActor starts the expiry. */
     async [ORDER_ACTIVITIES.openPayment](_ctx: WorkflowActivityContext, input: OrderRef & { expirySeconds: number }) {
       const answer = await orderActor(input.orderId, 'openPayment', { expirySeconds: input.expirySeconds });
-      if (answer.phase === 'awaiting_payment') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'down_payment');
+      // Shown only once the OrderActor takes payments: a client that sees it can pay.
+      if (answer.phase === 'awaiting_payment') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'awaiting_payment');
       return { paymentPhase: answer.phase };
     },
 
