@@ -4,6 +4,9 @@
  * After each, the providers' own records say what is still authorized, reserved or captured.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_LOG_DIR } from '../support/test-env';
 import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
 import { providerResources, recordedCalls, resetProviders, setChaos, type ProviderResource } from '../support/providers-client';
 
@@ -256,6 +259,17 @@ describe('order API', () => {
     expect((await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${input.orderId}-authorize`)).toHaveLength(1);
     const other = await stack.invoke<{ code: string }>('POST', '/workflows/order', { ...input, customerId: 'someone-else' });
     expect(other.status).toBe(409);
+  });
+
+  it('when orders finish, then /metrics counts them by status with their durations, and the log follows each by order and correlation id', async () => {
+    const orderId = await placeOrder();
+    expect((await finished(orderId)).status).toBe('shipped');
+    const metrics = (await stack.app<string>('GET', '/metrics')).body;
+    expect(metrics).toMatch(/holdfast_orders_finished_total\{[^}]*status="shipped"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/holdfast_order_duration_seconds_count\{[^}]*status="shipped"[^}]*\} [1-9]/);
+    const lines = readFileSync(join(TEST_LOG_DIR, 'fulfillment-saga.log'), 'utf8').split('\n').filter((l) => l.includes(orderId)).map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.msg === 'order step done').map((l) => l.step)).toEqual(['authorize', 'reserve', 'capture']);
+    expect(lines.find((l) => l.msg === 'order finished')).toMatchObject({ status: 'shipped', correlationId: expect.any(String) });
   });
 
   it('when the total is not the items\' sum, or the input is malformed, then it is a 400 with a code', async () => {

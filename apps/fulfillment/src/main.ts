@@ -1,5 +1,5 @@
 /** The fulfillment app beside its sidecar: the order saga (a Dapr workflow), the OrderActor, and the order API. */
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
@@ -8,7 +8,7 @@ import {
 import { createProvidersClient } from './adapters/providers.client';
 import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
-import { createOrderActivities } from './workflow/order-fulfillment.activities';
+import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
 import { ORDER_FULFILLMENT_WORKFLOW, orderFulfillment, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
 import { ordersRouter } from './http/orders.routes';
 import { toMinorUnits } from './domain/order';
@@ -41,8 +41,9 @@ async function main() {
 
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
   const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, orderFulfillment);
-  for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config }))) workflowRuntime.registerActivityWithName(name, activity);
   const workflowClient = new DaprWorkflowClient(grpc);
+  const orderMetrics: OrderMetrics = { finished: () => undefined };
+  for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
 
   async function startWorkflow(instanceId: string, input: OrderWorkflowInput) {
     try {
@@ -67,6 +68,15 @@ async function main() {
       }));
     },
     register: async (server, metrics) => {
+      const finished = new Counter({ name: 'holdfast_orders_finished_total', help: 'Orders finished, by final status', labelNames: ['status'], registers: [metrics.registry] });
+      const duration = new Histogram({
+        name: 'holdfast_order_duration_seconds', help: 'An order\'s creation to its final status', labelNames: ['status'],
+        buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 86_400], registers: [metrics.registry],
+      });
+      orderMetrics.finished = (status, durationMs) => {
+        finished.inc({ status });
+        duration.observe({ status }, durationMs / 1000);
+      };
       const raised = new Counter({ name: 'holdfast_order_events_raised_total', help: 'Decisions and cancellations raised into order workflows', labelNames: ['event'], registers: [metrics.registry] });
       await server.actor.init();
       await server.actor.registerActor(createOrderActor({

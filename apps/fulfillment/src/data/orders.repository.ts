@@ -91,15 +91,17 @@ export function createOrdersRepository(prisma: PrismaClient) {
         WHERE id = ${orderId}`;
     },
 
-    /** The end: final status, error, and the time; a finished order is not changed again. */
-    async finish(orderId: string, outcome: { status: OrderStatus; error?: string; rejectionReason?: string; progress?: number }) {
-      await prisma.order.updateMany({
-        where: { id: orderId, finishedAt: null },
-        data: {
-          status: outcome.status, error: outcome.error ?? null, rejectionReason: outcome.rejectionReason, currentStep: null,
-          finishedAt: new Date(), ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
-        },
-      });
+    /**
+     * The end: final status, error, and the time; a finished order is not changed again. Answers
+     * how long the order took when this call finished it, null when it was finished already.
+     */
+    async finish(orderId: string, outcome: { status: OrderStatus; error?: string; rejectionReason?: string; progress?: number }): Promise<{ durationMs: number } | null> {
+      const rows = await prisma.$queryRaw<Array<{ duration_ms: number }>>`
+        UPDATE orders SET status = ${outcome.status}::"OrderStatus", error = ${outcome.error ?? null}, rejection_reason = COALESCE(${outcome.rejectionReason ?? null}, rejection_reason),
+          current_step = NULL, finished_at = now(), progress = COALESCE(${outcome.progress ?? null}::int, progress), updated_at = now()
+        WHERE id = ${orderId} AND finished_at IS NULL
+        RETURNING (extract(epoch FROM finished_at - created_at) * 1000)::float8 AS duration_ms`;
+      return rows[0] ? { durationMs: Number(rows[0].duration_ms) } : null;
     },
 
     /** Newest first, keyset-paged. */

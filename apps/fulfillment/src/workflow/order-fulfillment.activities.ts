@@ -4,6 +4,7 @@
  * A provider's 4xx becomes a non-retryable error; 5xx and timeouts are retried by the workflow.
  */
 import type { WorkflowActivityContext } from '@dapr/dapr';
+import type { Logger } from 'pino';
 import { ACTOR_TYPES, invokeActor, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
 import type { ProvidersClient } from '../adapters/providers.client';
 import type { OrdersRepository } from '../data/orders.repository';
@@ -46,8 +47,22 @@ export interface PaymentStep {
 /** The ship activity's error when the OrderActor had accepted a cancel first. */
 export const ORDER_CANCELLED = 'ORDER_CANCELLED';
 
-export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; sidecar: SidecarSettings }) {
-  const { providers, orders } = deps;
+/** Orders finished, by status, and how long they took: counted once per order (the first finish wins). */
+export interface OrderMetrics {
+  finished(status: OrderStatus, durationMs: number): void;
+}
+
+export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; sidecar: SidecarSettings; logger: Logger; metrics?: OrderMetrics }) {
+  const { providers, orders, logger } = deps;
+  /** One line per step, with the order and its correlation id: grep either to follow an order across apps. */
+  const stepDone = (ref: OrderRef, step: string, data: Record<string, unknown> = {}) => logger.info({ orderId: ref.orderId, correlationId: ref.correlationId, step, ...data }, 'order step done');
+  const finishOrder = async (ref: OrderRef, outcome: Parameters<OrdersRepository['finish']>[1]) => {
+    const finished = await orders.finish(ref.orderId, outcome);
+    if (finished) {
+      deps.metrics?.finished(outcome.status, finished.durationMs);
+      logger.info({ orderId: ref.orderId, correlationId: ref.correlationId, status: outcome.status, error: outcome.error, durationMs: Math.round(finished.durationMs) }, 'order finished');
+    }
+  };
   const ctxOf = (ref: OrderRef, step: string) => ({ idempotencyKey: stepKey(ref.orderId, step), correlationId: ref.correlationId });
   const orderActor = (orderId: string, method: string, body?: unknown) => invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
   const openApproval = async (orderId: string, timeoutSeconds: number) => {
@@ -66,6 +81,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & PaymentStep & { approvalTimeoutSeconds?: number }) {
       const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, input.step));
       await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { authorizationId, amount: input.amount } }, { progress: input.progress, currentStep: input.next });
+      stepDone(input, input.step, { authorizationId });
       if (input.approvalTimeoutSeconds === undefined) return { authorizationId };
       return { authorizationId, approvalPhase: await openApproval(input.orderId, input.approvalTimeoutSeconds) };
     },
@@ -87,6 +103,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       if (input.approvedBy) await recordApproval(input.orderId, input.approvedBy);
       const { reservationId } = await providers.reserve({ reference: input.orderId, items: input.items }, ctxOf(input, 'reserve'));
       await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: input.progress, currentStep: input.next });
+      stepDone(input, 'reserve', { reservationId });
       return { reservationId };
     },
 
@@ -98,6 +115,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     async [ORDER_ACTIVITIES.capture](_ctx: WorkflowActivityContext, input: OrderRef & Omit<PaymentStep, 'currency'> & { authorizationId: string }) {
       const { captureId } = await providers.capture({ authorizationId: input.authorizationId, amount: input.amount }, ctxOf(input, input.step));
       await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { captureId, amount: input.amount } }, { status: 'processing', progress: input.progress, currentStep: input.next });
+      stepDone(input, input.step, { captureId });
       return { captureId };
     },
 
@@ -134,7 +152,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       const message = `Your order ${input.orderId} has shipped${input.trackingNumber ? ` (tracking ${input.trackingNumber})` : ''}.`;
       const { notificationId } = await providers.notify({ channel: 'email', recipient: input.customerEmail, message, reference: input.orderId }, ctxOf(input, 'notify'));
       await orders.completeStep(input.orderId, { step: 'notify', at: at(), data: { notificationId } }, { progress: PROGRESS_AFTER.notify, currentStep: null });
-      await orders.finish(input.orderId, { status: 'shipped', progress: 100 });
+      await finishOrder(input, { status: 'shipped', progress: 100 });
       return { notificationId };
     },
 
@@ -162,13 +180,14 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
           break;
       }
       await orders.recordCompensation(input.orderId, { step: c.action, target, at: at(), data: result as Record<string, unknown> });
+      stepDone(input, c.action, { target });
     },
 
     /** The end: the final status in the read model, and the OrderActor told so (no timer left). */
     async [ORDER_ACTIVITIES.finish](_ctx: WorkflowActivityContext, input: OrderRef & { status: OrderStatus; error?: string; rejectionReason?: string; failedCompensations?: string[] }) {
       await orderActor(input.orderId, 'finish');
       const error = [input.error, ...(input.failedCompensations ?? []).map((f) => `compensation failed: ${f}`)].filter(Boolean).join('; ') || undefined;
-      await orders.finish(input.orderId, { status: input.status, error, rejectionReason: input.rejectionReason, progress: input.status === 'shipped' ? 100 : undefined });
+      await finishOrder(input, { status: input.status, error, rejectionReason: input.rejectionReason, progress: input.status === 'shipped' ? 100 : undefined });
     },
   };
 }
