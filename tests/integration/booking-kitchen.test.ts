@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
-import { recordedCalls, resetProviders } from '../support/providers-client';
+import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 
 let stack: AppStack;
 let db: Client;
@@ -97,6 +97,30 @@ describe('concessions and kitchen prep on a real sidecar', () => {
     const { prep_at: prepAt } = await order(orderId);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() + 2_000)));
     expect((await order(orderId)).status).toBe('CANCELLED');
+  });
+
+  it('when the show is cancelled while a confirmation is paying, then the confirmation is refused, its payment refunded, and no booking is made', async () => {
+    const show = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+      title: 'Doomed', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      venue: { name: 'Hall', sections: [{ name: 'Floor', zone: 'floor', rows: [{ label: 'A', seats: 4 }] }] }, policy: { zonePrices: { floor: 2000 } },
+    }, admin());
+    const showId = show.body.showId;
+    const hold = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${showId}/holds`, { seatIds: ['FLOOR-A-1'], customerId: 'f', customerEmail: 'f@example.com' });
+    await setChaos({ 'payment.capture': { outcomes: { ok: 1 }, latencyMs: 1_500 } });
+    const confirming = stack.invoke<{ code: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`, { payment: { token: 'tok_visa' } }, { 'idempotency-key': randomUUID() });
+    // The capture takes 1.5 s (recorded when it answers): half a second in, the confirmation is paying.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await recordedCalls({ domain: 'payment', operation: 'capture' })).toEqual([]);
+    const cancelled = await stack.invoke<{ bookings: number }>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'flood' }, admin());
+    expect(cancelled.body.bookings).toBe(0);
+    const confirmed = await confirming;
+    expect(confirmed).toMatchObject({ status: 409, body: { code: 'SHOW_CANCELLED' } });
+    expect((await db.query('SELECT count(*)::int AS n FROM bookings WHERE hold_id = $1', [hold.body.holdId])).rows[0].n).toBe(0);
+    expect((await recordedCalls({ domain: 'payment', operation: 'refund' })).filter((c) => c.idempotencyKey === `hold-${hold.body.holdId}-refund` && c.status === 200)).toHaveLength(1);
+    expect((await stack.invoke<{ status: string }>('GET', `/api/holds/${hold.body.holdId}`)).body.status).toBe('RELEASED');
+    // And a confirmation arriving after the cancellation is refused before any payment.
+    const later = await stack.invoke<{ code: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`, { payment: { token: 'tok_visa' } }, { 'idempotency-key': randomUUID() });
+    expect(later.status).toBe(409);
   });
 
   it('when a show cancellation comes without the admin token or names no show, then it is a 401 or a 404', async () => {

@@ -37,6 +37,8 @@ export interface ProviderResource {
   status: string;
   reference: string | null;
   amount?: number;
+  /** A capture's authorization, a refund's capture. */
+  parentId?: string;
   progress?: number;
   history: Array<{ status: string; at: string }>;
 }

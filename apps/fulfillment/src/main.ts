@@ -30,8 +30,9 @@ async function main() {
     DOWN_PAYMENT_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(1_800),
     /** ...and, once paid, how long a manager has to validate it before the down payment is refunded. */
     VALIDATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
-    /** How often the saga checks a label being made. */
+    /** How often the saga checks a label being made, and how long a label may take before the order is undone. */
     LABEL_POLL_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
+    LABEL_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('10m'),
   });
   const logger = createLogger('fulfillment', config.LOG_LEVEL);
@@ -45,11 +46,16 @@ async function main() {
   const orderMetrics: OrderMetrics = { finished: () => undefined };
   for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
 
+  /**
+   * Starts the order's saga unless an instance exists, running or ended: Dapr would let a new run
+   * take the id of an ended one and overwrite its history, so an ended saga is never restarted here.
+   */
   async function startWorkflow(instanceId: string, input: OrderWorkflowInput) {
+    if (await workflowClient.getWorkflowState(instanceId, false).catch(() => undefined)) return;
     try {
       await workflowClient.scheduleNewWorkflow(ORDER_FULFILLMENT_WORKFLOW, input, instanceId);
     } catch (error) {
-      // Already running (a repeated request, or a concurrent one): that instance is this order's.
+      // A concurrent request started it first: that instance is this order's.
       if (!(await workflowClient.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
     }
   }
@@ -63,7 +69,7 @@ async function main() {
     routes: (app) => {
       app.use(ordersRouter({
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, startWorkflow,
-        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS,
+        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
       }));
     },

@@ -23,6 +23,7 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 beforeEach(async () => {
   await fetch(`${base}/admin/chaos`, { method: 'DELETE' });
   await fetch(`${base}/admin/calls`, { method: 'DELETE' });
+  await fetch(`${base}/admin/resources`, { method: 'DELETE' });
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -130,6 +131,28 @@ describe('providers app resources', () => {
   it('when an unknown id is asked for, then it is a 404', async () => {
     expect((await get('/inventory/res_nope/status')).status).toBe(404);
     expect((await json(post('/inventory/release', { reservationId: 'res_nope' }))).status).toBe(404);
+  });
+});
+
+describe('providers app idempotency', () => {
+  it('when a key that succeeded comes back with other parameters, then it is a 422 and nothing happens', async () => {
+    expect((await post('/payment/authorize', authorize, { 'Idempotency-Key': 'same-key' })).status).toBe(200);
+    const other = await post('/payment/authorize', { ...authorize, amount: 9999 }, { 'Idempotency-Key': 'same-key' });
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: { type: string } }).error.type).toBe('idempotency_error');
+    expect((await (await fetch(`${base}/admin/resources?reference=hold-1&kind=authorization`)).json() as { resources: unknown[] }).resources).toHaveLength(1);
+  });
+
+  it('when several retries wait for a first attempt that fails, then only one of them acts', async () => {
+    await putChaos({ rules: { 'inventory.reserve': { outcomes: { ok: 1 }, latencyMs: 200, sequence: ['500'] } } });
+    const body = { reference: 'order-flight', items: [{ sku: 'A', quantity: 1 }] };
+    const first = post('/inventory/reserve', body, { 'Idempotency-Key': 'flight-1' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const retries = await Promise.all([1, 2, 3].map(() => post('/inventory/reserve', body, { 'Idempotency-Key': 'flight-1' })));
+    expect((await first).status).toBe(500);
+    const ids = await Promise.all(retries.map(async (r) => ((await r.json()) as { reservationId: string }).reservationId));
+    expect(new Set(ids).size).toBe(1);
+    expect((await (await fetch(`${base}/admin/resources?reference=order-flight`)).json() as { resources: unknown[] }).resources).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,7 @@ import { AppError, currentCorrelationId } from '@holdfast/shared';
 export interface ProvidersState {
   chaos: ChaosTable;
   calls: CallLog;
-  answers: IdempotencyStore<SuccessAnswer>;
+  answers: IdempotencyStore<SuccessAnswer & { requestFingerprint: string }>;
   /** Authorizations, captures, reservations, labels...: what each provider holds, with status histories. */
   resources: ResourceStore;
   /** Requests still being answered, per operation and key: a retry that arrives meanwhile waits for them. */
@@ -37,6 +37,11 @@ export function createProvidersState(initial: ChaosUpdate): ProvidersState {
     seed,
     initial,
   };
+}
+
+/** The request's parameters, key order aside. */
+function fingerprint(request: unknown): string {
+  return JSON.stringify(request, (_key, value) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort()) : value));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,8 +66,8 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
     // A retry that overtakes the first attempt (the caller timed out while we slept) waits for it,
     // then gets its answer if it succeeded: one effect per key, as at Stripe.
     const flightKey = idempotencyKey ? `${key}\u0000${idempotencyKey}` : undefined;
-    const earlierFlight = flightKey ? state.inFlight.get(flightKey) : undefined;
-    if (earlierFlight) await earlierFlight.catch(() => undefined);
+    // Several retries may wait for one attempt; when it ends, only one of them goes next.
+    while (flightKey && state.inFlight.has(flightKey)) await state.inFlight.get(flightKey)!.catch(() => undefined);
     let finish = () => {};
     if (flightKey) {
       const flight = new Promise<void>((resolve) => (finish = resolve));
@@ -83,6 +88,12 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
     }
     const earlier = state.answers.get(key, idempotencyKey);
     if (earlier) {
+      // As at Stripe: a key stands for one request; the same key with other parameters is refused.
+      if (earlier.requestFingerprint !== fingerprint(parsed.data)) {
+        state.calls.record({ ...base, outcome: '422', status: 422, replayed: false });
+        res.status(422).json({ error: { type: 'idempotency_error', message: 'This idempotency key was used with other parameters.', status: 422 } });
+        return;
+      }
       state.calls.record({ ...base, outcome: 'ok', status: earlier.status, replayed: true });
       send(res, earlier);
       return;
@@ -97,7 +108,7 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       });
       // Only successes are remembered: a refusal (unknown id, wrong state) may not hold next time.
       const succeeded = answer.status < 300;
-      if (succeeded) state.answers.remember(key, idempotencyKey, answer);
+      if (succeeded) state.answers.remember(key, idempotencyKey, { ...answer, requestFingerprint: fingerprint(parsed.data) });
       state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
       send(res, answer);
       return;

@@ -13,7 +13,7 @@ import type { PricedConcessions } from '../domain/concessions';
 import type { Policy } from '../domain/policy';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
-import type { BookingsRepository, BookingView } from '../data/bookings.repository';
+import { ShowCancelledError, type BookingsRepository, type BookingView } from '../data/bookings.repository';
 import type { PaymentsClient } from '../adapters/payments.client';
 import type { ShowGrant } from './show.actor';
 
@@ -55,12 +55,12 @@ export interface ConfirmHoldCommand {
 
 export type ConfirmHoldResult =
   | { confirmed: true; booking: BookingView }
-  | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE'
+  | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED'
       | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE'; detail?: string };
 
 /** Keys of the provider calls, derived from the hold: a retried confirmation never charges twice. */
 export const paymentKeys = (holdId: string) => ({
-  authorize: `hold-${holdId}-authorize`, capture: `hold-${holdId}-capture`, release: `hold-${holdId}-release`,
+  authorize: `hold-${holdId}-authorize`, capture: `hold-${holdId}-capture`, release: `hold-${holdId}-release`, refund: `hold-${holdId}-refund`,
 });
 
 export interface HoldActorDeps {
@@ -174,14 +174,25 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
 
       const bookingId = randomUUID();
-      const booking = await deps.bookings.confirm({
+      let booking: BookingView;
+      try {
+        booking = await deps.bookings.confirm({
         bookingId, holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail,
         customerPhone: hold.customerPhone, idempotencyKey: command.idempotencyKey, currency: price.currency, total,
         seats: price.seats.map((s) => ({ ...s, qrPayload: signTicket(deps.ticketKey, { bookingId, showId: hold.showId, seatId: s.seatId }) })),
         payment: { authorizationId: authorized.value.authorizationId, captureId: captured.value.captureId },
         concessions: command.concessions && command.concessions.lines.length > 0
           ? { orderId: randomUUID(), lines: command.concessions.lines, total: command.concessions.total, prepAt: command.concessions.prepAt } : undefined,
-      }, currentCorrelationId());
+        }, currentCorrelationId());
+      } catch (error) {
+        if (!(error instanceof ShowCancelledError)) throw error;
+        // An admin cancelled the show while this confirmation was paying: give the money back
+        // (or leave a manual review, never a silent charge) and let the seats go.
+        const refunded = await deps.payments.refund({ captureId: captured.value.captureId, amount: total }, keys.refund);
+        if (!refunded.ok) await deps.holds.recordRefundReview(hold.holdId, captured.value.captureId, total, `refund ${refunded.kind} after the show was cancelled`);
+        await this.end('RELEASED');
+        return { confirmed: false, reason: 'SHOW_CANCELLED' };
+      }
       // Also re-done at start-up for every pending order, should this process die right here.
       if (booking.concessionOrderId && command.concessions) {
         await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: command.concessions.prepAt });

@@ -56,8 +56,11 @@ export function createShowCancellationActivities(deps: { shows: ShowsRepository;
       return released;
     },
     async [SHOW_CANCELLATION_ACTIVITIES.cancelKitchen](_ctx: WorkflowActivityContext, input: { orderIds: string[] }) {
-      for (const orderId of input.orderIds) await actor(ACTOR_TYPES.kitchenPrep, orderId, 'cancel');
-      return input.orderIds.length;
+      let cancelled = 0;
+      for (const orderId of input.orderIds) {
+        if ((await actor<{ cancelled: boolean }>(ACTOR_TYPES.kitchenPrep, orderId, 'cancel')).cancelled) cancelled++;
+      }
+      return cancelled;
     },
   };
 }

@@ -42,6 +42,13 @@ export function bookingView(booking: BookingWithSeats): BookingView {
   };
 }
 
+export class ShowCancelledError extends Error {
+  constructor(readonly showId: string) {
+    super(`show ${showId} is cancelled`);
+    this.name = 'ShowCancelledError';
+  }
+}
+
 export function createBookingsRepository(prisma: PrismaClient) {
   return {
     concessionCatalogue() {
@@ -79,6 +86,10 @@ export function createBookingsRepository(prisma: PrismaClient) {
       return prisma.$transaction(async (tx) => {
         const existing = await tx.booking.findUnique({ where: { holdId: booking.holdId }, include });
         if (existing) return { ...bookingView(existing), ...(booking.concessions ? { concessionOrderId: (await tx.concessionOrder.findUnique({ where: { bookingId: existing.id } }))?.id } : {}) };
+        // The show's row shared-locked: an admin's cancellation (FOR UPDATE) either sees this booking
+        // (and tells and refunds its customer) or came first, and the booking is refused.
+        const [show] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status FROM shows WHERE id = ${booking.showId}::uuid FOR SHARE`;
+        if (show?.status === 'CANCELLED') throw new ShowCancelledError(booking.showId);
         const created = await tx.booking.create({
           data: {
             id: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,

@@ -65,6 +65,12 @@ export function createHoldsRepository(prisma: PrismaClient) {
       }
     },
 
+    /** A refund owed for a hold that could not become a booking: one open review per hold. */
+    async recordRefundReview(holdId: string, captureId: string, amount: number, reason: string): Promise<void> {
+      const open = await prisma.manualReview.findFirst({ where: { kind: 'hold-refund', status: 'OPEN', data: { path: ['holdId'], equals: holdId } } });
+      if (!open) await prisma.manualReview.create({ data: { kind: 'hold-refund', reason, data: { holdId, captureId, amount } } });
+    },
+
     /** Ends an active hold (EXPIRED or RELEASED) and frees its seats; a hold already ended is left as it is. */
     async end(holdId: string, to: 'EXPIRED' | 'RELEASED', correlationId?: string): Promise<boolean> {
       return prisma.$transaction(async (tx) => {

@@ -38,6 +38,7 @@ const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['
   PAYMENT_DECLINED: [402, 'The payment was declined; the hold stays active until it expires.'],
   PAYMENT_REJECTED: [422, 'The payment provider rejected the request.'],
   PAYMENT_UNAVAILABLE: [503, 'The payment provider did not answer; retry with the same Idempotency-Key.'],
+  SHOW_CANCELLED: [409, 'The show was cancelled; nothing was charged (a payment taken meanwhile is refunded).'],
 };
 
 const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'], [number, string]> = {
@@ -90,6 +91,7 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
     const hold = await holdActor<HoldRecord | null>(holdId, 'get');
     if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
     const show = await requireShow(deps.shows, hold.showId);
+    if (show.status === 'CANCELLED' && hold.status !== 'CONFIRMED') throw new AppError(409, 'SHOW_CANCELLED', CONFIRM_FAILURES.SHOW_CANCELLED[1]);
     const seats = (await deps.shows.seatsById(show.venueId, hold.seatIds)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
     let concessions: ConfirmHoldCommand['concessions'];
     if (input.concessions.length > 0) {

@@ -4,6 +4,10 @@
  * and, for orders paid by down payment, between the customer's payment and its expiry. They are
  * turns of this one actor, so exactly one decision wins, and a late one is refused (an approval
  * after the timeout is a 409). The winner is raised into the order's workflow.
+ *
+ * A decision is saved before it is raised: if raising fails (sidecar or app restarting), the
+ * decision stands and is raised again by the caller's retry or the reminder's, never replaced by
+ * another one.
  */
 import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
@@ -16,24 +20,36 @@ export const ORDER_EVENTS = {
   payment: 'payment',
 } as const;
 
+export type Decision = { outcome: 'approved'; approvedBy: string } | { outcome: 'rejected'; reason: string } | { outcome: 'timed_out' };
 export type PaymentOutcome = { outcome: 'paid'; token?: string } | { outcome: 'expired' };
 
-export type Decision = { outcome: 'approved'; approvedBy: string } | { outcome: 'rejected'; reason: string } | { outcome: 'timed_out' };
-
 type Phase = 'before_approval' | 'awaiting_payment' | 'paid' | 'unpaid' | 'awaiting_approval' | 'approved' | 'rejected' | 'timed_out' | 'cancelled' | 'finished';
+
+/** An event decided and saved, and whether the workflow has it yet. */
+interface PendingEvent {
+  name: string;
+  payload: unknown;
+  raised: boolean;
+}
 
 interface OrderTimers {
   phase: Phase;
   approvalDueAt?: string;
+  /** The last decision taken (approval, payment, cancel): raised again until the workflow has it. */
+  event?: PendingEvent;
 }
 
-export type ActorAnswer = { ok: true; phase: Phase } | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED'; phase: Phase };
+export type ActorAnswer =
+  | { ok: true; phase: Phase }
+  | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED' | 'ORDER_ENDING'; phase: Phase };
 
 const STATE = 'order';
 const APPROVAL_REMINDER = 'approval-timeout';
 const PAYMENT_REMINDER = 'payment-expiry';
-/** When raising the timeout into the workflow failed (sidecar or app restarting), try again this much later. */
+/** When raising a timeout into the workflow failed (sidecar or app restarting), try again this much later. */
 const RETRY_SECONDS = 2;
+/** Phases in which the workflow is already undoing the order: a cancel changes nothing. */
+const ENDING: ReadonlySet<Phase> = new Set(['rejected', 'timed_out', 'unpaid']);
 
 export interface OrderActorDeps {
   /** Raises an event into the order's workflow (instance id = order id). */
@@ -47,7 +63,7 @@ export function createOrderActor(deps: OrderActorDeps) {
   return class OrderActor extends AbstractActor {
     private async load(): Promise<OrderTimers> {
       const [found, state] = await this.getStateManager<OrderTimers>().tryGetState(STATE);
-      return found && state ? { ...state } : { phase: 'before_approval' };
+      return found && state ? structuredClone(state) : { phase: 'before_approval' };
     }
 
     private async save(state: OrderTimers): Promise<void> {
@@ -57,6 +73,29 @@ export function createOrderActor(deps: OrderActorDeps) {
 
     private get orderId() {
       return this.getActorId().getId();
+    }
+
+    /** Saves the new phase with its event, then raises the event; a failed raise throws (the decision stays). */
+    private async decideAndRaise(state: OrderTimers, phase: Phase, name: string, payload: unknown): Promise<ActorAnswer> {
+      const decided: OrderTimers = { ...state, phase, event: { name, payload, raised: false } };
+      await this.save(decided);
+      await this.raise(decided);
+      return { ok: true, phase };
+    }
+
+    private async raise(state: OrderTimers): Promise<void> {
+      if (!state.event || state.event.raised) return;
+      await deps.raiseEvent(this.orderId, state.event.name, state.event.payload);
+      await this.save({ ...state, event: { ...state.event, raised: true } });
+    }
+
+    /** A retried call finds its decision taken but not yet raised: raise it, and answer as the first call would have. */
+    private async retryRaise(state: OrderTimers, name: string): Promise<ActorAnswer | undefined> {
+      if (state.event && !state.event.raised && state.event.name === name) {
+        await this.raise(state);
+        return { ok: true, phase: state.phase };
+      }
+      return undefined;
     }
 
     /** The workflow waits for a decision from now on; the timeout starts. Idempotent (a re-run activity keeps the first deadline). */
@@ -80,13 +119,15 @@ export function createOrderActor(deps: OrderActorDeps) {
     /** The customer pays the down payment: wins over the expiry, or is refused after it. */
     async pay(command: { token?: string }): Promise<ActorAnswer> {
       const state = await this.load();
+      if (state.phase === 'paid') {
+        const retried = await this.retryRaise(state, ORDER_EVENTS.payment);
+        if (retried) return retried;
+      }
       if (state.phase !== 'awaiting_payment') {
         return { ok: false, reason: state.phase === 'finished' ? 'ORDER_FINISHED' : 'NOT_AWAITING_PAYMENT', phase: state.phase };
       }
-      await deps.raiseEvent(this.orderId, ORDER_EVENTS.payment, { outcome: 'paid', token: command.token } satisfies PaymentOutcome);
       await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
-      await this.save({ phase: 'paid' });
-      return { ok: true, phase: 'paid' };
+      return this.decideAndRaise(state, 'paid', ORDER_EVENTS.payment, { outcome: 'paid', token: command.token } satisfies PaymentOutcome);
     }
 
     async approve(command: { approvedBy: string }): Promise<ActorAnswer> {
@@ -97,17 +138,26 @@ export function createOrderActor(deps: OrderActorDeps) {
       return this.decide({ outcome: 'rejected', reason: command.reason });
     }
 
-    /** Cancel at any moment before the order finished: the workflow stops waiting and compensates. */
+    /** Cancel at any moment before the order is closed: the workflow stops waiting and compensates. */
     async cancel(): Promise<ActorAnswer> {
       const state = await this.load();
-      if (state.phase === 'cancelled') return { ok: true, phase: 'cancelled' };
+      if (state.phase === 'cancelled') return (await this.retryRaise(state, ORDER_EVENTS.cancel)) ?? { ok: true, phase: 'cancelled' };
       if (state.phase === 'finished') return { ok: false, reason: 'ORDER_FINISHED', phase: state.phase };
-      // Raised first: if it fails the caller retries and finds the order still cancellable.
-      await deps.raiseEvent(this.orderId, ORDER_EVENTS.cancel, { at: new Date(now()).toISOString() });
+      // Rejected, timed out or unpaid: the workflow is undoing the order already.
+      if (ENDING.has(state.phase)) return { ok: false, reason: 'ORDER_ENDING', phase: state.phase };
       await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
       await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
-      await this.save({ ...state, phase: 'cancelled' });
-      return { ok: true, phase: 'cancelled' };
+      return this.decideAndRaise(state, 'cancelled', ORDER_EVENTS.cancel, { at: new Date(now()).toISOString() });
+    }
+
+    /**
+     * The label is done and the order is about to ship: from now on a cancel is refused. A cancel
+     * accepted before wins: the answer is then `cancelled`, and the workflow undoes the order.
+     */
+    async close(): Promise<ActorAnswer> {
+      const state = await this.load();
+      if (state.phase === 'cancelled') return { ok: true, phase: 'cancelled' };
+      return this.finish();
     }
 
     /** The workflow ended: later decisions and cancellations are refused, no timer is left. */
@@ -116,7 +166,7 @@ export function createOrderActor(deps: OrderActorDeps) {
       if (state.phase !== 'finished') {
         await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
         await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
-        await this.save({ ...state, phase: 'finished' });
+        await this.save({ phase: 'finished' });
       }
       return { ok: true, phase: 'finished' };
     }
@@ -128,13 +178,8 @@ export function createOrderActor(deps: OrderActorDeps) {
     override async receiveReminder(data: unknown): Promise<void> {
       const timer = timerOf(data);
       try {
-        if (timer === 'payment') {
-          const result = await this.expirePayment();
-          if (result.ok) deps.logger.info({ orderId: this.orderId }, 'down payment expired unpaid');
-        } else {
-          const result = await this.decide({ outcome: 'timed_out' });
-          if (result.ok) deps.logger.info({ orderId: this.orderId }, 'approval timed out');
-        }
+        const result = timer === 'payment' ? await this.expirePayment() : await this.decide({ outcome: 'timed_out' });
+        if (result.ok) deps.logger.info({ orderId: this.orderId, timer }, timer === 'payment' ? 'down payment expired unpaid' : 'approval timed out');
       } catch (error) {
         deps.logger.error({ err: error, orderId: this.orderId, timer }, 'raising a timeout into the workflow failed; retrying');
         await this.registerActorReminder(timer === 'payment' ? PAYMENT_REMINDER : APPROVAL_REMINDER, Temporal.Duration.from({ seconds: RETRY_SECONDS }), undefined, undefined, JSON.stringify({ timer }));
@@ -143,22 +188,23 @@ export function createOrderActor(deps: OrderActorDeps) {
 
     private async expirePayment(): Promise<ActorAnswer> {
       const state = await this.load();
+      if (state.phase === 'unpaid') return (await this.retryRaise(state, ORDER_EVENTS.payment)) ?? { ok: false, reason: 'NOT_AWAITING_PAYMENT', phase: state.phase };
       if (state.phase !== 'awaiting_payment') return { ok: false, reason: 'NOT_AWAITING_PAYMENT', phase: state.phase };
-      await deps.raiseEvent(this.orderId, ORDER_EVENTS.payment, { outcome: 'expired' } satisfies PaymentOutcome);
-      await this.save({ phase: 'unpaid' });
-      return { ok: true, phase: 'unpaid' };
+      return this.decideAndRaise(state, 'unpaid', ORDER_EVENTS.payment, { outcome: 'expired' } satisfies PaymentOutcome);
     }
 
     private async decide(decision: Decision): Promise<ActorAnswer> {
       const state = await this.load();
+      // The same decision, taken but not raised (the raise failed): raise it now.
+      if (state.phase === decision.outcome) {
+        const retried = await this.retryRaise(state, ORDER_EVENTS.decision);
+        if (retried) return retried;
+      }
       if (state.phase !== 'awaiting_approval') {
         return { ok: false, reason: state.phase === 'finished' ? 'ORDER_FINISHED' : 'NOT_AWAITING_APPROVAL', phase: state.phase };
       }
-      await deps.raiseEvent(this.orderId, ORDER_EVENTS.decision, decision);
       if (decision.outcome !== 'timed_out') await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
-      const phase: Phase = decision.outcome;
-      await this.save({ ...state, phase });
-      return { ok: true, phase };
+      return this.decideAndRaise(state, decision.outcome, ORDER_EVENTS.decision, decision);
     }
   };
 }

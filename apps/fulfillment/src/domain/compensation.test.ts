@@ -41,6 +41,15 @@ describe('compensation plan', () => {
     ]);
   });
 
+  it('when a capture got no answer, then releasing its authorization carries what to refund should it turn out captured', () => {
+    const holdings = held({ authorizationId: 'a', reservationId: 'r' });
+    holdings.uncertainCapture = { authorizationId: 'a', keyStep: 'capture', amount: 500 };
+    expect(compensationPlan(holdings)).toEqual([
+      { action: 'releaseReservation', reservationId: 'r' },
+      { action: 'releaseAuthorization', authorizationId: 'a', ifCaptured: { keyStep: 'capture', amount: 500 } },
+    ]);
+  });
+
   it('when a down payment expires unpaid, then only the reservation is released', () => {
     expect(actions({ reservationId: 'r' })).toEqual(['releaseReservation']);
     expect(finalStatusOf({ reason: 'unpaid' })).toBe('failed');

@@ -22,6 +22,8 @@ export interface Holdings {
   reservationId?: string;
   /** A label accepted by the carrier, finished or still in progress. */
   labelId?: string;
+  /** A capture whose last attempt got no answer: it may have happened. */
+  uncertainCapture?: { authorizationId: string; keyStep: string; amount: number };
 }
 
 export const noHoldings = (): Holdings => ({ authorizations: [], captures: [] });
@@ -30,7 +32,8 @@ export type Compensation =
   | { action: 'cancelLabel'; labelId: string }
   | { action: 'refundCapture'; captureId: string }
   | { action: 'releaseReservation'; reservationId: string }
-  | { action: 'releaseAuthorization'; authorizationId: string };
+  /** `ifCaptured`: the capture under this key may have happened; if the release is refused as captured, refund it. */
+  | { action: 'releaseAuthorization'; authorizationId: string; ifCaptured?: { keyStep: string; amount: number } };
 
 /** Undo in reverse: the label, then the captures (latest first), the reservation, the open authorizations. */
 export function compensationPlan(holdings: Holdings): Compensation[] {
@@ -38,7 +41,10 @@ export function compensationPlan(holdings: Holdings): Compensation[] {
   if (holdings.labelId) plan.push({ action: 'cancelLabel', labelId: holdings.labelId });
   for (const captureId of [...holdings.captures].reverse()) plan.push({ action: 'refundCapture', captureId });
   if (holdings.reservationId) plan.push({ action: 'releaseReservation', reservationId: holdings.reservationId });
-  for (const authorizationId of [...holdings.authorizations].reverse()) plan.push({ action: 'releaseAuthorization', authorizationId });
+  for (const authorizationId of [...holdings.authorizations].reverse()) {
+    const uncertain = holdings.uncertainCapture?.authorizationId === authorizationId ? holdings.uncertainCapture : undefined;
+    plan.push({ action: 'releaseAuthorization', authorizationId, ...(uncertain ? { ifCaptured: { keyStep: uncertain.keyStep, amount: uncertain.amount } } : {}) });
+  }
   return plan;
 }
 

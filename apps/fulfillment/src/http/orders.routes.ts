@@ -17,7 +17,7 @@ export interface OrdersRouterDeps {
   managerToken: string;
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
   startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
-  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
+  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; labelDeadlineSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
 }
 
 const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
@@ -48,6 +48,15 @@ export function orderView(order: Order) {
   };
 }
 
+/** Is a repeated order the same as the stored one (customer, items, amounts, address, email)? */
+function sameOrder(stored: Order, input: OrderInput): boolean {
+  const canonical = (value: unknown) => JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+  return stored.customerId === input.customerId && stored.totalAmount === toMinorUnits(input.totalAmount) && stored.currency === input.currency
+    && stored.customerEmail === input.customerEmail && canonical(stored.items) === canonical(input.items)
+    && canonical(stored.shippingAddress) === canonical(input.shippingAddress)
+    && stored.downPaymentAmount === (input.downPayment ? toMinorUnits(input.downPayment.amount) : null);
+}
+
 const encodeCursor = (order: Order) => Buffer.from(JSON.stringify([order.createdAt.toISOString(), order.id])).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
@@ -63,6 +72,7 @@ const ACTOR_REFUSALS: Record<Extract<ActorAnswer, { ok: false }>['reason'], [num
   NOT_AWAITING_APPROVAL: [409, 'The order is not awaiting approval.'],
   NOT_AWAITING_PAYMENT: [409, 'The order is not awaiting a down payment.'],
   ORDER_FINISHED: [409, 'The order has already finished.'],
+  ORDER_ENDING: [409, 'The order is already being undone (rejected, timed out or unpaid).'],
 };
 
 export function ordersRouter(deps: OrdersRouterDeps): Router {
@@ -93,7 +103,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     const approvalTimeoutSeconds = input.approvalTimeoutSeconds ?? deps.settings.defaultApprovalTimeoutSeconds;
     const correlationId = currentCorrelationId() ?? input.orderId;
     const { order, created } = await deps.orders.createOrFind({ input, totalMinor, approvalTimeoutSeconds, correlationId });
-    if (!created && (order.customerId !== input.customerId || order.totalAmount !== totalMinor)) {
+    if (!created && !sameOrder(order, input)) {
       throw new AppError(409, 'ORDER_EXISTS', `Order ${input.orderId} exists with other contents.`);
     }
     // Scheduled on every call until the order finishes, not only the first: if the first call died
@@ -102,7 +112,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       orderId: order.id, correlationId: order.correlationId ?? correlationId, amount: order.totalAmount, currency: order.currency,
       items: (order.items as unknown as OrderInput['items']).map((i) => ({ sku: i.sku, quantity: i.quantity })),
       address: order.shippingAddress as Record<string, unknown>, customerEmail: order.customerEmail,
-      approvalTimeoutSeconds: order.approvalTimeoutSeconds, labelPollSeconds: deps.settings.labelPollSeconds,
+      approvalTimeoutSeconds: order.approvalTimeoutSeconds, labelPollSeconds: deps.settings.labelPollSeconds, labelDeadlineSeconds: deps.settings.labelDeadlineSeconds,
       autoApprovedBy: order.totalAmount <= deps.settings.autoApproveMaxAmountMinor ? 'auto-approval' : undefined,
       downPayment: order.downPaymentAmount === null ? undefined
         : { amount: order.downPaymentAmount, expirySeconds: deps.settings.downPaymentExpirySeconds, validationTimeoutSeconds: deps.settings.validationTimeoutSeconds },

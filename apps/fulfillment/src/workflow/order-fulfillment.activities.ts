@@ -6,7 +6,7 @@
 import type { WorkflowActivityContext } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, invokeActor, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
-import type { ProvidersClient } from '../adapters/providers.client';
+import { ProviderRefusal, type ProvidersClient } from '../adapters/providers.client';
 import type { OrdersRepository } from '../data/orders.repository';
 import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
 import type { Compensation } from '../domain/compensation';
@@ -18,6 +18,7 @@ export const ORDER_ACTIVITIES = {
   openPayment: 'orderOpenPayment',
   recordApproval: 'orderRecordApproval',
   reserve: 'orderReserveInventory',
+  reconcile: 'orderReconcileUncertainStep',
   capture: 'orderCapturePayment',
   startLabel: 'orderStartLabel',
   checkLabel: 'orderCheckLabel',
@@ -70,16 +71,16 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     if (answer.phase === 'awaiting_approval') await orders.reportProgress(orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
     return answer.phase;
   };
-  const recordApproval = (orderId: string, approvedBy: string) =>
-    orders.completeStep(orderId, { step: 'approval', at: at(), data: { approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: 'reserve', approvedBy });
+  const recordApproval = (orderId: string, approvedBy: string, next: string) =>
+    orders.completeStep(orderId, { step: 'approval', at: at(), data: { approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: next, approvedBy });
 
   return {
     /**
      * Authorizes a payment (the order's total, or a down payment or a balance: `step` names it and
      * its key); for an order that waits for a manager, then hands the approval timeout to its OrderActor.
      */
-    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & PaymentStep & { approvalTimeoutSeconds?: number }) {
-      const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId }, ctxOf(input, input.step));
+    async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & PaymentStep & { approvalTimeoutSeconds?: number; token?: string }) {
+      const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId, ...(input.token ? { token: input.token } : {}) }, ctxOf(input, input.step));
       await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { authorizationId, amount: input.amount } }, { progress: input.progress, currentStep: input.next });
       stepDone(input, input.step, { authorizationId });
       if (input.approvalTimeoutSeconds === undefined) return { authorizationId };
@@ -100,7 +101,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
 
     /** Records who approved, then reserves the stock. */
     async [ORDER_ACTIVITIES.reserve](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy?: string; items: Array<{ sku: string; quantity: number }>; progress: number; next: string }) {
-      if (input.approvedBy) await recordApproval(input.orderId, input.approvedBy);
+      if (input.approvedBy) await recordApproval(input.orderId, input.approvedBy, 'reserve');
       const { reservationId } = await providers.reserve({ reference: input.orderId, items: input.items }, ctxOf(input, 'reserve'));
       await orders.completeStep(input.orderId, { step: 'reserve', at: at(), data: { reservationId } }, { status: 'processing', progress: input.progress, currentStep: input.next });
       stepDone(input, 'reserve', { reservationId });
@@ -108,8 +109,28 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     },
 
     /** Records a manager's validation of a down-payment order (its approval). */
-    async [ORDER_ACTIVITIES.recordApproval](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string }) {
-      await recordApproval(input.orderId, input.approvedBy);
+    async [ORDER_ACTIVITIES.recordApproval](_ctx: WorkflowActivityContext, input: OrderRef & { approvedBy: string; next: string }) {
+      await recordApproval(input.orderId, input.approvedBy, input.next);
+    },
+
+    /**
+     * A step whose last attempt ended without an answer (timeout, 5xx) may still have acted at the
+     * provider. Asking again under the same key tells: the provider answers the first success (or
+     * acts now), so the saga learns what it holds and can undo it; a refusal means nothing is held.
+     */
+    async [ORDER_ACTIVITIES.reconcile](_ctx: WorkflowActivityContext, input: OrderRef & { step: 'authorize' | 'reserve' | 'capture' | 'label'; keyStep: string; amount: number; currency: string; authorizationId?: string; token?: string; items: Array<{ sku: string; quantity: number }>; address: Record<string, unknown> }) {
+      const key = ctxOf(input, input.keyStep);
+      try {
+        switch (input.step) {
+          case 'authorize': return { authorizationId: (await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId, ...(input.token ? { token: input.token } : {}) }, key)).authorizationId };
+          case 'reserve': return { reservationId: (await providers.reserve({ reference: input.orderId, items: input.items }, key)).reservationId };
+          case 'capture': return { captureId: (await providers.capture({ authorizationId: input.authorizationId!, amount: input.amount }, key)).captureId };
+          case 'label': return { labelId: (await providers.createLabel({ reference: input.orderId, address: input.address }, key)).labelId };
+        }
+      } catch (error) {
+        if (error instanceof ProviderRefusal) return {};
+        throw error;
+      }
     },
 
     async [ORDER_ACTIVITIES.capture](_ctx: WorkflowActivityContext, input: OrderRef & Omit<PaymentStep, 'currency'> & { authorizationId: string }) {
@@ -147,7 +168,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
      * the cancel wins and the order is undone instead.
      */
     async [ORDER_ACTIVITIES.ship](_ctx: WorkflowActivityContext, input: OrderRef & { customerEmail: string; trackingNumber?: string }) {
-      const closed = await orderActor(input.orderId, 'finish');
+      const closed = await orderActor(input.orderId, 'close');
       if (closed.phase === 'cancelled') throw new NonRetryableError(ORDER_CANCELLED);
       const message = `Your order ${input.orderId} has shipped${input.trackingNumber ? ` (tracking ${input.trackingNumber})` : ''}.`;
       const { notificationId } = await providers.notify({ channel: 'email', recipient: input.customerEmail, message, reference: input.orderId }, ctxOf(input, 'notify'));
@@ -164,19 +185,31 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       switch (c.action) {
         case 'cancelLabel':
           target = c.labelId;
-          result = await providers.cancelLabel({ labelId: c.labelId }, ctxOf(input, 'undo-label'));
+          result = await providers.cancelLabel({ labelId: c.labelId }, ctxOf(input, `undo-label-${c.labelId}`));
           break;
         case 'refundCapture':
           target = c.captureId;
-          result = await providers.refund({ captureId: c.captureId }, ctxOf(input, 'undo-capture'));
+          result = await providers.refund({ captureId: c.captureId }, ctxOf(input, `undo-capture-${c.captureId}`));
           break;
         case 'releaseReservation':
           target = c.reservationId;
-          result = await providers.releaseReservation({ reservationId: c.reservationId }, ctxOf(input, 'undo-reserve'));
+          result = await providers.releaseReservation({ reservationId: c.reservationId }, ctxOf(input, `undo-reserve-${c.reservationId}`));
           break;
         case 'releaseAuthorization':
           target = c.authorizationId;
-          result = await providers.releaseAuthorization({ authorizationId: c.authorizationId }, ctxOf(input, 'undo-authorize'));
+          try {
+            result = await providers.releaseAuthorization({ authorizationId: c.authorizationId }, ctxOf(input, `undo-authorize-${c.authorizationId}`));
+          } catch (error) {
+            // Refused as captured, after a capture that got no answer: it did happen. Its key
+            // replays it (no second charge) and tells its id, which is refunded instead.
+            if (!(c.ifCaptured && error instanceof ProviderRefusal && error.status === 409)) throw error;
+            const { captureId } = await providers.capture({ authorizationId: c.authorizationId, amount: c.ifCaptured.amount }, ctxOf(input, c.ifCaptured.keyStep));
+            result = await providers.refund({ captureId }, ctxOf(input, `undo-capture-${captureId}`));
+            target = captureId;
+            await orders.recordCompensation(input.orderId, { step: 'refundCapture', target, at: at(), data: result as Record<string, unknown> });
+            stepDone(input, 'refundCapture', { target });
+            return;
+          }
           break;
       }
       await orders.recordCompensation(input.orderId, { step: c.action, target, at: at(), data: result as Record<string, unknown> });

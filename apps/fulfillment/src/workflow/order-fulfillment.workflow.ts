@@ -5,7 +5,7 @@
  * I/O is an activity, so the workflow replays deterministically after a crash.
  */
 import type { Task, WorkflowContext } from '@dapr/dapr';
-import { callActivityWithRetry, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
+import { callActivityWithRetry, isNonRetryable, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
 import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCapture, type Stop } from '../domain/compensation';
 import { PROGRESS_AFTER } from '../domain/order';
 import { ORDER_EVENTS, type Decision, type PaymentOutcome } from '../actors/order.actor';
@@ -22,8 +22,9 @@ export interface OrderWorkflowInput extends OrderRef {
   approvalTimeoutSeconds: number;
   /** Set when the order needs no manager (under AUTO_APPROVE_MAX_AMOUNT): who approved it. */
   autoApprovedBy?: string;
-  /** How often the label's progress is checked. */
+  /** How often the label's progress is checked, and how long it may take in all. */
   labelPollSeconds: number;
+  labelDeadlineSeconds: number;
   /** Orders paid by down payment: how much up front (minor units), and their two timers. */
   downPayment?: { amount: number; expirySeconds: number; validationTimeoutSeconds: number };
 }
@@ -46,6 +47,16 @@ export const POLICIES = {
   compensation: retryPolicySchema.parse({ maxAttempts: 12, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 30_000 }),
 } satisfies Record<string, RetryPolicy>;
 
+/** What to ask again, under which key, when a provider step got no answer. */
+interface UncertainStep {
+  step: 'authorize' | 'reserve' | 'capture' | 'label';
+  keyStep: string;
+  amount: number;
+  authorizationId?: string;
+  /** The payment token the authorization carried: asking again must send the same request. */
+  token?: string;
+}
+
 class Stopped {
   constructor(readonly stop: Stop) {}
 }
@@ -59,27 +70,32 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
   const holdings = noHoldings();
   let trackingNumber: string | undefined;
   let notificationError: string | undefined;
+  /** A provider step whose last attempt got no answer (timeout, 5xx): it may have acted all the same. */
+  let uncertain: UncertainStep | undefined;
 
   /** A forward step: retried by its policy; a failure for good stops the saga. */
-  async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy): AsyncGenerator<Task<unknown>, O, any> {
+  async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy, ifUnanswered?: UncertainStep): AsyncGenerator<Task<unknown>, O, any> {
     if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
     try {
       return yield* callActivityWithRetry<unknown, O>(ctx, activity, stepInput, policy);
     } catch (error) {
+      if (!isNonRetryable(error)) uncertain = ifUnanswered;
       throw new Stopped({ reason: 'step_failed', step: name, detail: messageOf(error) });
     }
   }
 
   /** Authorizes `amount` under the step's name and key; optionally opens the manager's approval window after. */
-  async function* authorize(payment: Omit<PaymentStep, 'currency'>, approvalTimeoutSeconds?: number): AsyncGenerator<Task<unknown>, string | undefined, any> {
-    const result = yield* step<{ authorizationId: string; approvalPhase?: string }>(payment.step, A.authorize, { ...ref, ...payment, currency: input.currency, approvalTimeoutSeconds }, POLICIES.payment);
+  async function* authorize(payment: Omit<PaymentStep, 'currency'>, approvalTimeoutSeconds?: number, token?: string): AsyncGenerator<Task<unknown>, string | undefined, any> {
+    const result = yield* step<{ authorizationId: string; approvalPhase?: string }>(payment.step, A.authorize, { ...ref, ...payment, currency: input.currency, approvalTimeoutSeconds, token }, POLICIES.payment,
+      { step: 'authorize', keyStep: payment.step, amount: payment.amount, token });
     holdings.authorizations.push(result.authorizationId);
     return result.approvalPhase;
   }
 
   async function* capture(payment: Omit<PaymentStep, 'currency'>): AsyncGenerator<Task<unknown>, void, any> {
     const authorizationId = holdings.authorizations.at(-1)!;
-    const { captureId } = yield* step<{ captureId: string }>(payment.step, A.capture, { ...ref, ...payment, authorizationId }, POLICIES.payment);
+    const { captureId } = yield* step<{ captureId: string }>(payment.step, A.capture, { ...ref, ...payment, authorizationId }, POLICIES.payment,
+      { step: 'capture', keyStep: payment.step, amount: payment.amount, authorizationId });
     recordCapture(holdings, authorizationId, captureId);
   }
 
@@ -95,7 +111,8 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
   }
 
   async function* reserve(approvedBy: string | undefined, progress: number, next: string): AsyncGenerator<Task<unknown>, void, any> {
-    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items, progress, next }, POLICIES.inventory));
+    ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items, progress, next }, POLICIES.inventory,
+      { step: 'reserve', keyStep: 'reserve', amount: 0 }));
   }
 
   try {
@@ -111,30 +128,35 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
       // (or the down payment is refunded) -> the balance -> label
       const { amount: downPayment, expirySeconds, validationTimeoutSeconds } = input.downPayment;
       yield* reserve(undefined, PROGRESS_AFTER.authorize, 'down_payment');
-      const opened = yield* callActivityWithRetry<unknown, { paymentPhase: string }>(ctx, A.openPayment, { ...ref, expirySeconds }, POLICIES.local);
+      const opened = yield* step<{ paymentPhase: string }>('down_payment', A.openPayment, { ...ref, expirySeconds }, POLICIES.local);
       if (opened.paymentPhase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
       const payment = ctx.waitForExternalEvent(ORDER_EVENTS.payment);
       if ((yield ctx.whenAny([payment, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
-      if ((payment.getResult() as PaymentOutcome).outcome === 'expired') throw new Stopped({ reason: 'unpaid' });
-      yield* authorize({ amount: downPayment, step: 'down-payment-authorize', progress: PROGRESS_AFTER.authorize, next: 'down_payment' });
+      const paid = payment.getResult() as PaymentOutcome;
+      if (paid.outcome === 'expired') throw new Stopped({ reason: 'unpaid' });
+      yield* authorize({ amount: downPayment, step: 'down-payment-authorize', progress: PROGRESS_AFTER.authorize, next: 'down_payment' }, undefined, paid.token);
       yield* capture({ amount: downPayment, step: 'down-payment-capture', progress: PROGRESS_AFTER.authorize, next: 'approval' });
       let approvedBy = input.autoApprovedBy;
       if (needsManager) {
-        const { approvalPhase } = yield* callActivityWithRetry<unknown, { approvalPhase: string }>(ctx, A.openApproval, { ...ref, timeoutSeconds: validationTimeoutSeconds }, POLICIES.local);
+        const { approvalPhase } = yield* step<{ approvalPhase: string }>('approval', A.openApproval, { ...ref, timeoutSeconds: validationTimeoutSeconds }, POLICIES.local);
         approvedBy = yield* managerDecision(approvalPhase, { reason: 'not_validated' });
       }
-      yield* callActivityWithRetry(ctx, A.recordApproval, { ...ref, approvedBy }, POLICIES.local);
+      yield* step('approval', A.recordApproval, { ...ref, approvedBy, next: 'balance-authorize' }, POLICIES.local);
       const balance = input.amount - downPayment;
       yield* authorize({ amount: balance, step: 'balance-authorize', progress: PROGRESS_AFTER.reserve, next: 'balance-capture' });
       yield* capture({ amount: balance, step: 'balance-capture', progress: PROGRESS_AFTER.capture, next: 'label' });
     }
 
-    const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping);
+    const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping,
+      { step: 'label', keyStep: 'label', amount: 0 });
     holdings.labelId = label.labelId;
     trackingNumber = label.trackingNumber;
-    // The label is made over time: check it until done, and stop waiting at once on a cancel.
+    // The label is made over time: check it until done (or the deadline), and stop waiting at once on a cancel.
     let labelStatus = label.status;
-    while (labelStatus === 'in_progress') {
+    for (let checks = 0; labelStatus === 'in_progress'; checks++) {
+      if (checks * input.labelPollSeconds >= input.labelDeadlineSeconds) {
+        throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label was not done within ${input.labelDeadlineSeconds} s` });
+      }
       const pause = ctx.createTimer(input.labelPollSeconds);
       if ((yield ctx.whenAny([pause, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
       ({ status: labelStatus } = yield* step<{ status: string }>('label', A.checkLabel, { ...ref, labelId: label.labelId, trackingNumber }, POLICIES.shipping));
@@ -151,12 +173,30 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
       if (messageOf(error).includes(ORDER_CANCELLED)) throw new Stopped({ reason: 'cancelled' });
       notificationError = `notification failed: ${messageOf(error)}`;
     }
-    yield* callActivityWithRetry(ctx, A.finish, { ...ref, status: 'shipped', error: notificationError }, POLICIES.local);
+    yield* callActivityWithRetry(ctx, A.finish, { ...ref, status: 'shipped', error: notificationError }, POLICIES.compensation);
     return { status: 'shipped', error: notificationError, compensations: [] };
   } catch (thrown) {
     if (!(thrown instanceof Stopped)) throw thrown;
     const done: string[] = [];
     const failed: string[] = [];
+    if (uncertain) {
+      // Did the unanswered step act? Asking again under its key tells, and what it holds is undone below.
+      // A capture is not asked (asking could charge): releasing its authorization finds out instead.
+      if (uncertain.step === 'capture') {
+        holdings.uncertainCapture = { authorizationId: uncertain.authorizationId!, keyStep: uncertain.keyStep, amount: uncertain.amount };
+      } else {
+        try {
+          const found = yield* callActivityWithRetry<unknown, { authorizationId?: string; reservationId?: string; labelId?: string }>(ctx, A.reconcile, {
+            ...ref, ...uncertain, currency: input.currency, items: input.items, address: input.address,
+          }, POLICIES.compensation);
+          if (found.authorizationId && !holdings.authorizations.includes(found.authorizationId)) holdings.authorizations.push(found.authorizationId);
+          if (found.reservationId) holdings.reservationId = found.reservationId;
+          if (found.labelId) holdings.labelId = found.labelId;
+        } catch (error) {
+          failed.push(`reconcile ${uncertain.step}: ${messageOf(error)}`);
+        }
+      }
+    }
     for (const compensation of compensationPlan(holdings)) {
       try {
         yield* callActivityWithRetry(ctx, A.compensate, { ...ref, compensation }, POLICIES.compensation);
@@ -169,7 +209,7 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
     const error = describeStop(thrown.stop);
     yield* callActivityWithRetry(ctx, A.finish, {
       ...ref, status, error, failedCompensations: failed, rejectionReason: thrown.stop.reason === 'rejected' ? thrown.stop.detail : undefined,
-    }, POLICIES.local);
+    }, POLICIES.compensation);
     return { status, error, compensations: done };
   }
 }
