@@ -18,3 +18,5 @@ export * from './actors';
 export * from './admin-auth';
 export * from './ticket-render';
 export * from './http-client';
+export * from './workflow/schedule-once';
+export * from './canonical-json';

@@ -3,7 +3,7 @@ import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
-  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp, waitForSidecarOutbound,
+  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, startDaprApp, waitForSidecarOutbound,
 } from '@holdfast/shared';
 import { createProvidersClient } from './adapters/providers.client';
 import { createOrdersRepository } from './data/orders.repository';
@@ -46,18 +46,9 @@ async function main() {
   const orderMetrics: OrderMetrics = { finished: () => undefined };
   for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
 
-  /**
-   * Starts the order's saga unless an instance exists, running or ended: Dapr would let a new run
-   * take the id of an ended one and overwrite its history, so an ended saga is never restarted here.
-   */
+  /** An ended saga is never restarted under its order's id (scheduleWorkflowOnce says why). */
   async function startWorkflow(instanceId: string, input: OrderWorkflowInput) {
-    if (await workflowClient.getWorkflowState(instanceId, false).catch(() => undefined)) return;
-    try {
-      await workflowClient.scheduleNewWorkflow(ORDER_FULFILLMENT_WORKFLOW, input, instanceId);
-    } catch (error) {
-      // A concurrent request started it first: that instance is this order's.
-      if (!(await workflowClient.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
-    }
+    await scheduleWorkflowOnce(workflowClient, ORDER_FULFILLMENT_WORKFLOW, input, instanceId);
   }
 
   await startDaprApp({

@@ -12,7 +12,7 @@ import { CallLog, IdempotencyStore } from './domain/calls';
 import { failureBody, OPERATIONS, operationKey, resourceView, type Operation, type SuccessAnswer } from './domain/operations';
 import { ResourceStore } from './domain/resources';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
-import { AppError, currentCorrelationId } from '@holdfast/shared';
+import { AppError, canonicalJson, currentCorrelationId } from '@holdfast/shared';
 
 export interface ProvidersState {
   chaos: ChaosTable;
@@ -40,9 +40,7 @@ export function createProvidersState(initial: ChaosUpdate): ProvidersState {
 }
 
 /** The request's parameters, key order aside. */
-function fingerprint(request: unknown): string {
-  return JSON.stringify(request, (_key, value) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort()) : value));
-}
+const fingerprint = (request: unknown) => canonicalJson(request);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin } from '@holdfast/shared';
+import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
 import type { BookingsRepository } from '../data/bookings.repository';
@@ -44,15 +44,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     const booking = await requireBooking(req.params.bookingId);
     const instanceId = cancellationInstanceId(booking.id);
     if (booking.status === 'CANCELLED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });
-    const existing = await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined);
-    if (!existing) {
-      try {
-        await deps.workflows.scheduleNewWorkflow(BOOKING_CANCELLATION_WORKFLOW, { bookingId: booking.id, correlationId: currentCorrelationId() }, instanceId);
-      } catch (error) {
-        // A concurrent request started it first: that one is ours too.
-        if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
-      }
-    }
+    await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId: booking.id, correlationId: currentCorrelationId() }, instanceId);
     res.status(202).json({ bookingId: booking.id, status: 'CANCELLING', instanceId });
   });
 

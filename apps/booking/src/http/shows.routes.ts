@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, requireAdmin } from '@holdfast/shared';
+import { AppError, currentCorrelationId, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
 import type { ShowsRepository } from '../data/shows.repository';
@@ -63,14 +63,7 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
     const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId());
     if (!summary) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${showId}.`);
     // Started on every call until it exists: a first call that died after its commit is finished by the next.
-    const instanceId = showCancellationInstanceId(showId);
-    if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) {
-      try {
-        await deps.workflows.scheduleNewWorkflow(SHOW_CANCELLATION_WORKFLOW, { showId }, instanceId);
-      } catch (error) {
-        if (!(await deps.workflows.getWorkflowState(instanceId, false).catch(() => undefined))) throw error;
-      }
-    }
+    await scheduleWorkflowOnce(deps.workflows, SHOW_CANCELLATION_WORKFLOW, { showId }, showCancellationInstanceId(showId));
     res.json(summary);
   });
 

@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, currentCorrelationId, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
 import { amountProblems, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
 import type { OrdersRepository, StepRecord } from '../data/orders.repository';
@@ -50,10 +50,9 @@ export function orderView(order: Order) {
 
 /** Is a repeated order the same as the stored one (customer, items, amounts, address, email)? */
 function sameOrder(stored: Order, input: OrderInput): boolean {
-  const canonical = (value: unknown) => JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
   return stored.customerId === input.customerId && stored.totalAmount === toMinorUnits(input.totalAmount) && stored.currency === input.currency
-    && stored.customerEmail === input.customerEmail && canonical(stored.items) === canonical(input.items)
-    && canonical(stored.shippingAddress) === canonical(input.shippingAddress)
+    && stored.customerEmail === input.customerEmail && canonicalJson(stored.items) === canonicalJson(input.items)
+    && canonicalJson(stored.shippingAddress) === canonicalJson(input.shippingAddress)
     && stored.downPaymentAmount === (input.downPayment ? toMinorUnits(input.downPayment.amount) : null);
 }
 
