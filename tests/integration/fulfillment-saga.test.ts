@@ -135,6 +135,29 @@ describe('order fulfillment saga', () => {
     expect(['NOT_AWAITING_APPROVAL', 'ORDER_FINISHED']).toContain(late.body.code);
   });
 
+  it('when the payment provider never answers (503 every time), then the order fails after the retries and nothing is held', async () => {
+    await setChaos({ 'payment.authorize': { outcomes: { '503': 1 } } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId, 60_000);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('authorize failed');
+    // 4 attempts by the payment policy, then 4 more asking whether one of them acted after all.
+    const attempts = (await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${orderId}-authorize`);
+    expect(attempts.map((c) => c.status)).toEqual(Array(8).fill(503));
+    expect(order.error).toContain('may have happened at the provider');
+    expect(await providerResources(orderId)).toEqual([]);
+  });
+
+  it('when every reserve attempt got no answer and the reservation turns out made, then the saga learns it under the same key and releases it', async () => {
+    // Three unanswered attempts (all the reserve policy allows), then the provider answers the saga's question.
+    await setChaos({ 'inventory.reserve': { outcomes: { ok: 1 }, sequence: ['503', '503', '503'] } });
+    const orderId = await placeOrder();
+    const order = await finished(orderId, 60_000);
+    expect(order.status).toBe('failed');
+    expect(order.compensations.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
+    expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released', 'reservation:released']);
+  });
+
   it('when the stock is out (409), then the authorization is released and the reserve is not retried', async () => {
     await setChaos({ 'inventory.reserve': { outcomes: { '409': 1 } } });
     const orderId = await placeOrder();

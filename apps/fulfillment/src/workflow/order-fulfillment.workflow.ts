@@ -43,6 +43,8 @@ export const POLICIES = {
   notification: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
   /** Our own actor and database: quick retries ride out a restart. */
   local: retryPolicySchema.parse({ maxAttempts: 6, firstRetryIntervalMs: 500, backoffCoefficient: 2 }),
+  /** Asking an unanswered step again: as patient as a payment call, then the doubt is recorded for a person. */
+  reconcile: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
   /** Undo must happen: longer, capped at 30 s between attempts (about 4 minutes in all). */
   compensation: retryPolicySchema.parse({ maxAttempts: 12, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 30_000 }),
 } satisfies Record<string, RetryPolicy>;
@@ -188,12 +190,12 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
         try {
           const found = yield* callActivityWithRetry<unknown, { authorizationId?: string; reservationId?: string; labelId?: string }>(ctx, A.reconcile, {
             ...ref, ...uncertain, currency: input.currency, items: input.items, address: input.address,
-          }, POLICIES.compensation);
+          }, POLICIES.reconcile);
           if (found.authorizationId && !holdings.authorizations.includes(found.authorizationId)) holdings.authorizations.push(found.authorizationId);
           if (found.reservationId) holdings.reservationId = found.reservationId;
           if (found.labelId) holdings.labelId = found.labelId;
         } catch (error) {
-          failed.push(`reconcile ${uncertain.step}: ${messageOf(error)}`);
+          failed.push(`${uncertain.step} may have happened at the provider, which still does not answer (key ${uncertain.keyStep}): ${messageOf(error)}`);
         }
       }
     }
