@@ -12,7 +12,7 @@ import globalSetup from '../tests/support/global-setup';
 import globalTeardown from '../tests/support/global-teardown';
 import { startBookingStack, type AppStack } from '../tests/support/app-stack';
 import { poll } from '../scripts/devstack/wait';
-import { appPid, cpuDuring, percentile, rssMb, stopStackOnSignals } from './support';
+import { appPid, cpuCalibrationMs, cpuDuring, percentile, rssMb, stopStackOnSignals } from './support';
 
 const { values: opts } = parseArgs({
   options: {
@@ -70,6 +70,7 @@ async function load(what: string, path: 'sidecar' | 'app port', url: string, hea
 async function main() {
   stopStackOnSignals();
   await globalSetup();
+  const calibrationBefore = cpuCalibrationMs();
   // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the booking app there when it stops;
   // BENCH_NODE_ARGS replaces the booking app's node flags (default: the pods' heap cap).
   const nodeArgs = [
@@ -163,6 +164,7 @@ async function main() {
   for (const r of rows) console.log(`| ${r.what} | ${r.path} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
   console.log('');
   for (const note of notes) console.log(`- ${note}`);
+  console.log(`- CPU calibration (a fixed loop; lower is a faster machine): ${calibrationBefore.toFixed(0)} ms before the run, ${cpuCalibrationMs().toFixed(0)} ms after`);
 }
 
 main().catch((error) => {

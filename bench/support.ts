@@ -78,3 +78,16 @@ export function stopStackOnSignals(): void {
 export function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/**
+ * How fast this machine's CPU is right now: a fixed loop's time (lower is faster). Shared machines
+ * vary (we saw 520-700 ms within minutes), and every CPU-bound figure moves with it: printed with
+ * every run so runs can be compared.
+ */
+export function cpuCalibrationMs(): number {
+  const started = process.hrtime.bigint();
+  let x = 0;
+  for (let i = 0; i < 3e8; i++) x += i % 7;
+  if (x < 0) console.log(x); // keeps the loop from being optimized away
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
