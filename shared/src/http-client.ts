@@ -7,9 +7,12 @@
 import http from 'node:http';
 import https from 'node:https';
 
+// An idle socket is closed after 4 s: below the 5 s keep-alive of Node servers (ours, the SDK's),
+// so we do not send on a socket the server is closing. Without an agent timeout, Node 20 ignores
+// the server's Keep-Alive hint and keeps idle sockets for ever.
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
 };
 
 export interface HttpResponse {
@@ -25,8 +28,36 @@ export class HttpTimeoutError extends Error {
   }
 }
 
-/** One request; resolves with any status (the caller decides what a status means), rejects on a network error or timeout. */
-export function httpRequest(url: string, options: { method: string; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpResponse> {
+export interface HttpRequestOptions {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+/**
+ * One request; resolves with any status (the caller decides what a status means), rejects on a
+ * network error or timeout. A request that fails at once on a reused keep-alive socket (closed by
+ * the server as we sent: ECONNRESET, EPIPE) is sent again once on a fresh one; it never reached
+ * the server, and every caller sends idempotency keys besides.
+ */
+export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+  try {
+    return await attempt(url, options);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return attempt(url, options);
+  }
+}
+
+class StaleSocketError extends Error {
+  constructor(cause: Error) {
+    super(`a reused connection was closed: ${cause.message}`, { cause });
+    this.name = 'StaleSocketError';
+  }
+}
+
+function attempt(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -46,9 +77,11 @@ export function httpRequest(url: string, options: { method: string; headers?: Re
     });
     // A deadline for the whole exchange, not an idle-socket timeout.
     const timer = setTimeout(() => req.destroy(new HttpTimeoutError(url, options.timeoutMs)), options.timeoutMs);
-    req.on('error', (error) => {
+    timer.unref();
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error);
+      const stale = req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      reject(stale ? new StaleSocketError(error) : error);
     });
     req.end(options.body);
   });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
-import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { providerResources, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { REFUND_POLICY } from '../../apps/booking/src/cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../../apps/booking/src/domain/tickets';
 
@@ -111,6 +111,20 @@ describe('checkout on a real sidecar', () => {
     await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', 15_000, 100);
     expect(await confirm(holdId, 'tok_visa')).toMatchObject({ status: 410, body: { code: 'HOLD_EXPIRED' } });
     expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
+  });
+
+  it('when the capture\'s answer is lost (it did charge) and the customer walks away, then the hold\'s expiry refunds it', async () => {
+    const { holdId } = await placeHold(['CIRCLE-A-10'], 10);
+    // The capture happens, but answers after the booking app's 5 s payment timeout.
+    await setChaos({ 'payment.capture': { outcomes: { ok: 1 }, latencyMs: 6_000 } });
+    const confirm = await stack.invoke<{ code: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { 'idempotency-key': randomUUID() });
+    expect(confirm).toMatchObject({ status: 503, body: { code: 'PAYMENT_UNAVAILABLE' } });
+    await eventually(() => stack.invoke<{ status: string }>('GET', `/api/holds/${holdId}`), (h) => h.body.status === 'EXPIRED', 30_000);
+    const resources = await providerResources(holdId);
+    expect(resources.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded']);
+    // One charge, one refund: the expiry replayed the capture's key instead of charging again.
+    expect((await recordedCalls({ domain: 'payment', operation: 'capture' })).filter((c) => c.status === 200 && !c.replayed)).toHaveLength(1);
+    expect((await db.query('SELECT count(*)::int AS n FROM bookings WHERE hold_id = $1', [holdId])).rows[0].n).toBe(0);
   });
 
   it('when the show\'s policy changed since the hold, then confirmation re-quotes it (twice at most), then escalates', async () => {

@@ -3,14 +3,20 @@
  * new run take the id of an ended instance and overwrite its history, so "POST twice" must look
  * first; a concurrent request that started it in between counts as started.
  */
-import type { DaprWorkflowClient } from '@dapr/dapr';
+import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
 
 export type WorkflowStarter = Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
 
-/** True when this call started it, false when it existed already. */
-export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName: string, input: unknown, instanceId: string): Promise<boolean> {
-  const exists = async () => Boolean(await client.getWorkflowState(instanceId, false).catch(() => undefined));
-  if (await exists()) return false;
+/**
+ * True when this call started it, false when it existed already. `restartFailed`: an instance that
+ * crashed (FAILED) or was terminated is started again, for workflows whose every step is idempotent.
+ */
+export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName: string, input: unknown, instanceId: string, options: { restartFailed?: boolean } = {}): Promise<boolean> {
+  const stateOf = () => client.getWorkflowState(instanceId, false).catch(() => undefined);
+  const exists = async () => Boolean(await stateOf());
+  const current = await stateOf();
+  const ended = current && [WorkflowRuntimeStatus.FAILED, WorkflowRuntimeStatus.TERMINATED].includes(current.runtimeStatus);
+  if (current && !(options.restartFailed && ended)) return false;
   try {
     await client.scheduleNewWorkflow(workflowName, input, instanceId);
     return true;

@@ -93,6 +93,37 @@ export function createHoldActor(deps: HoldActorDeps) {
       await this.getStateManager<HoldRecord>().setState(HOLD, hold);
     }
 
+    /** Saved now, not at the end of the turn: what must survive a crash in the middle of it. */
+    private async saveNow(hold: HoldRecord): Promise<void> {
+      await this.save(hold);
+      await this.getStateManager().saveState();
+    }
+
+    /**
+     * A hold ending without a booking after a payment attempt: make sure nothing stays authorized
+     * or captured. Every call replays a key of the confirmation, so nothing acts twice: the
+     * authorization is asked for again (its id; a declined one holds nothing), released, and if
+     * the release is refused because it was captured (a capture whose answer was lost), that
+     * capture is replayed for its id and refunded. What cannot be settled becomes a manual review.
+     */
+    private async settlePayment(hold: HoldRecord): Promise<void> {
+      if (!hold.payment) return;
+      const keys = paymentKeys(hold.holdId);
+      const { amount } = hold.payment.authorize;
+      const unsettled = (why: string, captureId: string | null = null) =>
+        deps.holds.recordRefundReview(hold.holdId, captureId, amount, `hold ended without a booking; ${why}`);
+      const authorized = await deps.payments.authorize(hold.payment.authorize, keys.authorize);
+      if (!authorized.ok) return authorized.kind === 'unavailable' ? unsettled('the payment provider did not answer') : undefined;
+      const { authorizationId } = authorized.value;
+      const released = await deps.payments.release({ authorizationId }, keys.release);
+      if (released.ok) return;
+      if (released.kind !== 'rejected' || released.status !== 409) return unsettled('the authorization could not be released');
+      const captured = await deps.payments.capture({ authorizationId, amount }, keys.capture);
+      if (!captured.ok) return unsettled('the capture could not be found again');
+      const refunded = await deps.payments.refund({ captureId: captured.value.captureId, amount }, keys.refund);
+      if (!refunded.ok) await unsettled(`refund ${refunded.kind}`, captured.value.captureId);
+    }
+
     async place(command: PlaceHoldCommand): Promise<PlaceHoldResult> {
       const holdId = this.getActorId().getId();
       if (await this.load()) return { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
@@ -113,7 +144,12 @@ export function createHoldActor(deps: HoldActorDeps) {
         expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
       };
       try {
-        await deps.holds.insertActive(hold, currentCorrelationId());
+        if ((await deps.holds.insertActive(hold, currentCorrelationId())) === 'SHOW_NOT_ON_SALE') {
+          // Cancelled after the ShowActor granted (its facts not refreshed yet): no hold after all.
+          await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
+          await this.unregisterActorReminder(EXPIRE_REMINDER);
+          return { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] };
+        }
       } catch (error) {
         await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
         await this.unregisterActorReminder(EXPIRE_REMINDER);
@@ -163,7 +199,10 @@ export function createHoldActor(deps: HoldActorDeps) {
       const price = priceSeats(command.policy, command.seats.filter((s) => hold.seatIds.includes(s.id)));
       const total = price.total + (command.concessions?.total ?? 0);
       const keys = paymentKeys(hold.holdId);
-      const authorized = await deps.payments.authorize({ amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId }, keys.authorize);
+      const authorizeRequest = { amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId };
+      // Remembered before any money moves: should the answers be lost, the hold's end settles it.
+      if (JSON.stringify(hold.payment?.authorize) !== JSON.stringify(authorizeRequest)) await this.saveNow({ ...hold, payment: { authorize: authorizeRequest } });
+      const authorized = await deps.payments.authorize(authorizeRequest, keys.authorize);
       if (!authorized.ok) return { confirmed: false, reason: paymentFailure(authorized.kind) };
       const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: total }, keys.capture);
       if (!captured.ok) {
@@ -186,10 +225,8 @@ export function createHoldActor(deps: HoldActorDeps) {
         }, currentCorrelationId());
       } catch (error) {
         if (!(error instanceof ShowCancelledError)) throw error;
-        // An admin cancelled the show while this confirmation was paying: give the money back
-        // (or leave a manual review, never a silent charge) and let the seats go.
-        const refunded = await deps.payments.refund({ captureId: captured.value.captureId, amount: total }, keys.refund);
-        if (!refunded.ok) await deps.holds.recordRefundReview(hold.holdId, captured.value.captureId, total, `refund ${refunded.kind} after the show was cancelled`);
+        // An admin cancelled the show while this confirmation was paying: ending the hold gives
+        // the money back (or leaves a manual review, never a silent charge) and lets the seats go.
         await this.end('RELEASED');
         return { confirmed: false, reason: 'SHOW_CANCELLED' };
       }
@@ -228,6 +265,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (!canTransition(hold.status as HoldStatus, to)) return { ended: false, reason: 'HOLD_NOT_ACTIVE', hold };
       // The database first (the system of record), then the ShowActor, then our own state: a
       // failure part-way is retried from the top, and every step is idempotent.
+      await this.settlePayment(hold);
       await deps.holds.end(hold.holdId, to, currentCorrelationId());
       await showActor(hold.showId, 'release', { holdId: hold.holdId, seatIds: hold.seatIds });
       const ended = { ...hold, status: to };

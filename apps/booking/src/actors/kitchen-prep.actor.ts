@@ -30,8 +30,12 @@ export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Log
 
     override async receiveReminder(): Promise<void> {
       try {
-        const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status: 'PREPARING' } });
-        if (count > 0) deps.logger.info({ concessionOrderId: this.getActorId().getId() }, 'kitchen prep started');
+        // Not for a cancelled show, even if its clean-up has not reached this order yet.
+        const order = await deps.prisma.concessionOrder.findUnique({ where: { id: this.getActorId().getId() } });
+        const show = order ? await deps.prisma.show.findUnique({ where: { id: order.showId }, select: { status: true } }) : null;
+        const status = show?.status === 'CANCELLED' ? 'CANCELLED' : 'PREPARING';
+        const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status } });
+        if (count > 0 && status === 'PREPARING') deps.logger.info({ concessionOrderId: this.getActorId().getId() }, 'kitchen prep started');
       } catch (error) {
         deps.logger.error({ err: error, concessionOrderId: this.getActorId().getId() }, 'kitchen prep failed; retrying');
         await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ seconds: 2 }));

@@ -22,6 +22,11 @@ export interface HoldRecord {
   confirmationKey?: string;
   /** How often the hold was re-quoted under a changed policy. */
   policyRecoveries?: number;
+  /**
+   * Set (and saved) before the first payment attempt: what was asked to be authorized. A hold that
+   * ends without a booking settles it (nothing may stay authorized or captured).
+   */
+  payment?: { authorize: { amount: number; currency: string; token: string; reference: string } };
 }
 
 export class SeatAlreadyClaimedError extends Error {
@@ -45,13 +50,18 @@ export function createHoldsRepository(prisma: PrismaClient) {
      * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
      * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
      */
-    async insertActive(hold: HoldRecord, correlationId?: string): Promise<void> {
+    async insertActive(hold: HoldRecord, correlationId?: string): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE'> {
       try {
-        await prisma.$executeRaw`
-          WITH hold AS (
+        // Only while the show is on sale: the shared row lock orders this against an admin's
+        // cancellation, which then finds this hold among those to release.
+        const inserted = await prisma.$executeRaw`
+          WITH show AS (
+            SELECT id FROM shows WHERE id = ${hold.showId}::uuid AND status = 'SCHEDULED' FOR SHARE
+          ), hold AS (
             INSERT INTO holds (id, show_id, customer_id, customer_email, customer_phone, seat_ids, status, policy_version, snapshot, expires_at, created_at, updated_at)
-            VALUES (${hold.holdId}::uuid, ${hold.showId}::uuid, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
-                    'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now())
+            SELECT ${hold.holdId}::uuid, show.id, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
+                    'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now()
+            FROM show
             RETURNING id, show_id
           ), claims AS (
             INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
@@ -59,14 +69,16 @@ export function createHoldsRepository(prisma: PrismaClient) {
           )
           INSERT INTO audit_log (entity, entity_id, action, to_state, correlation_id, data)
           SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`;
+        if (inserted === 0) return 'SHOW_NOT_ON_SALE';
+        return 'INSERTED';
       } catch (error) {
         if (isUniqueViolation(error)) throw new SeatAlreadyClaimedError();
         throw error;
       }
     },
 
-    /** A refund owed for a hold that could not become a booking: one open review per hold. */
-    async recordRefundReview(holdId: string, captureId: string, amount: number, reason: string): Promise<void> {
+    /** Money owed back for a hold that could not become a booking: one open review per hold. */
+    async recordRefundReview(holdId: string, captureId: string | null, amount: number, reason: string): Promise<void> {
       const open = await prisma.manualReview.findFirst({ where: { kind: 'hold-refund', status: 'OPEN', data: { path: ['holdId'], equals: holdId } } });
       if (!open) await prisma.manualReview.create({ data: { kind: 'hold-refund', reason, data: { holdId, captureId, amount } } });
     },

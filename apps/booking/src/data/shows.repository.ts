@@ -140,7 +140,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
           await tx.outboxEvent.createMany({
             data: bookings.map((b) => ({
               aggregateId: b.id, type: 'booking.show-cancelled', correlationId,
-              payload: { bookingId: b.id, showId, reason, customerEmail: b.customerEmail, customerPhone: b.customerPhone, refund: refundAll, amount: b.amount, currency: b.currency },
+              // refundKey: the same key as the customer's own cancellation, so the booking is never refunded twice.
+              payload: { bookingId: b.id, showId, reason, customerEmail: b.customerEmail, customerPhone: b.customerPhone, refund: refundAll, refundKey: `booking-${b.id}-refund`, amount: b.amount, currency: b.currency },
             })),
           });
         }

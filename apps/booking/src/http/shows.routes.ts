@@ -63,7 +63,8 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
     const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId());
     if (!summary) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${showId}.`);
     // Started on every call until it exists: a first call that died after its commit is finished by the next.
-    await scheduleWorkflowOnce(deps.workflows, SHOW_CANCELLATION_WORKFLOW, { showId }, showCancellationInstanceId(showId));
+    // A clean-up that gave up (an outage longer than its retries) starts again: every step is idempotent.
+    await scheduleWorkflowOnce(deps.workflows, SHOW_CANCELLATION_WORKFLOW, { showId }, showCancellationInstanceId(showId), { restartFailed: true });
     res.json(summary);
   });
 
