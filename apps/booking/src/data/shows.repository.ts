@@ -120,6 +120,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
      * finds the show cancelled and returns the first summary, writing nothing.
      */
     async cancel(showId: string, reason: string, refundThreshold: number, correlationId?: string): Promise<CancellationSummary | null> {
+      // A show with thousands of bookings writes thousands of outbox rows in this transaction:
+      // more than Prisma's 5 s default may be needed.
       const summary = await prisma.$transaction(async (tx) => {
         // The row lock orders concurrent cancellations: the second sees the first's result.
         const [locked] = await tx.$queryRaw<Array<{ status: string; cancellation_summary: CancellationSummary | null }>>`
@@ -147,7 +149,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
         }
         await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: result as unknown as Prisma.InputJsonValue } });
         return result;
-      });
+      }, { timeout: 120_000, maxWait: 10_000 });
       shows?.delete(showId);
       return summary;
     },
