@@ -12,7 +12,7 @@ import globalSetup from '../tests/support/global-setup';
 import globalTeardown from '../tests/support/global-teardown';
 import { startBookingStack, type AppStack } from '../tests/support/app-stack';
 import { poll } from '../scripts/devstack/wait';
-import { appPid, cpuCalibrationMs, cpuDuring, percentile, rssMb, stopStackOnSignals } from './support';
+import { appPid, cpuCalibrationMs, cpuDuring, percentile, printNotes, rssMb, stopStackOnSignals } from './support';
 
 const { values: opts } = parseArgs({
   options: {
@@ -162,9 +162,7 @@ async function main() {
   console.log('| what | path | requests | req/s | p50 | p99 | non-2xx/errors |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.what} | ${r.path} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  console.log('');
-  for (const note of notes) console.log(`- ${note}`);
-  console.log(`- CPU calibration (a fixed loop; lower is a faster machine): ${calibrationBefore.toFixed(0)} ms before the run, ${cpuCalibrationMs().toFixed(0)} ms after`);
+  printNotes(notes, calibrationBefore);
 }
 
 main().catch((error) => {

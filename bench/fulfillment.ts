@@ -17,7 +17,7 @@ import globalTeardown from '../tests/support/global-teardown';
 import { startFulfillmentStack, type AppStack } from '../tests/support/app-stack';
 import { providerResources, resetProviders, setChaos } from '../tests/support/providers-client';
 import { ROOT } from '../scripts/devstack/env';
-import { cpuCalibrationMs, cpuDuring, percentile, stopStackOnSignals } from './support';
+import { cpuCalibrationMs, cpuDuring, percentile, printNotes, stopStackOnSignals } from './support';
 
 const { values: opts } = parseArgs({
   options: {
@@ -144,9 +144,7 @@ async function main() {
   console.log('| providers | sagas | sagas/s | p50 | p99 | max | outcomes |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.what} | ${r.orders} | ${r.sagasPerSecond.toFixed(1)} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.outcomes} |`);
-  console.log('');
-  for (const note of notes) console.log(`- ${note}`);
-  console.log(`- CPU calibration (a fixed loop; lower is a faster machine): ${calibrationBefore.toFixed(0)} ms before the run, ${cpuCalibrationMs().toFixed(0)} ms after`);
+  printNotes(notes, calibrationBefore);
 }
 
 main().catch((error) => {

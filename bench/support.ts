@@ -91,3 +91,10 @@ export function cpuCalibrationMs(): number {
   if (x < 0) console.log(x); // keeps the loop from being optimized away
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
+
+/** The notes under a benchmark's table, and the machine's speed before and after the run. */
+export function printNotes(notes: string[], calibrationBeforeMs: number): void {
+  console.log('');
+  for (const note of notes) console.log(`- ${note}`);
+  console.log(`- CPU calibration (a fixed loop; lower is a faster machine): ${calibrationBeforeMs.toFixed(0)} ms before the run, ${cpuCalibrationMs().toFixed(0)} ms after`);
+}
