@@ -55,7 +55,6 @@ export function amountProblems(order: Pick<OrderInput, 'items' | 'totalAmount' |
 
 export const ORDER_STATUSES = ['awaiting_approval', 'approved', 'rejected', 'processing', 'shipped', 'failed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['rejected', 'shipped', 'failed', 'cancelled']);
 
 /** The saga's forward steps, in order. */
 export const STEPS = ['authorize', 'approval', 'reserve', 'capture', 'label', 'notify'] as const;
