@@ -21,6 +21,14 @@ export interface HttpResponse {
   text: string;
 }
 
+/**
+ * A 4xx that means the request itself is wrong or refused for good (declined, out of stock, bad
+ * address): retrying cannot change it. 408 and 429 are the exceptions: they ask to try again.
+ */
+export function isRefusalStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 export class HttpTimeoutError extends Error {
   constructor(readonly url: string, readonly timeoutMs: number) {
     super(`no answer from ${url} within ${timeoutMs} ms`);

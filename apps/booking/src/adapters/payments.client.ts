@@ -2,7 +2,7 @@
  * The payment provider, over HTTP as the real one would be called: every call carries an
  * idempotency key derived from the hold and the step, and the request's correlation id.
  */
-import { CORRELATION_HEADER, currentCorrelationId, httpRequest, type HttpResponse } from '@holdfast/shared';
+import { CORRELATION_HEADER, currentCorrelationId, httpRequest, isRefusalStatus, type HttpResponse } from '@holdfast/shared';
 
 export type PaymentOutcome<T> =
   | { ok: true; value: T }
@@ -35,7 +35,7 @@ export function createPaymentsClient(baseUrl: string, timeoutMs = 5_000): Paymen
     }
     if (response.status >= 200 && response.status < 300) return { ok: true, value: JSON.parse(response.text) as T };
     if (response.status === 402) return { ok: false, kind: 'declined', status: 402 };
-    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) return { ok: false, kind: 'rejected', status: response.status };
+    if (isRefusalStatus(response.status)) return { ok: false, kind: 'rejected', status: response.status };
     return { ok: false, kind: 'unavailable', status: response.status };
   }
   return {

@@ -4,7 +4,7 @@
  * idempotency key and the order's correlation id. Errors are sorted for the workflow's retries:
  * a 4xx means the request itself is wrong (or refused for good) and is never retried.
  */
-import { CORRELATION_HEADER, httpRequest, NonRetryableError } from '@holdfast/shared';
+import { CORRELATION_HEADER, httpRequest, isRefusalStatus, NonRetryableError } from '@holdfast/shared';
 
 /** A provider's refusal that retrying cannot change (402 declined, 409 out of stock, 400 bad address...). */
 export class ProviderRefusal extends NonRetryableError {
@@ -54,7 +54,7 @@ export function createProvidersClient(baseUrl: string, timeoutMs: number) {
     }
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as T;
     const detail = errorMessage(text) ?? `status ${status}`;
-    if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new ProviderRefusal(operation, status, detail);
+    if (isRefusalStatus(status)) throw new ProviderRefusal(operation, status, detail);
     throw new ProviderUnavailable(operation, `${status} ${detail}`);
   }
 
