@@ -144,6 +144,8 @@ print_env() {
   echo "MANAGER_API_TOKEN=${MANAGER_API_TOKEN:-$(ensure_secret HOLDFAST_MANAGER_API_TOKEN)}"
   # HMAC key of ticket QR payloads.
   echo "TICKET_SIGNING_KEY=${TICKET_SIGNING_KEY:-$(ensure_secret HOLDFAST_TICKET_SIGNING_KEY)}"
+  echo "PAYMENTS_WEBHOOK_SECRET=${PAYMENTS_WEBHOOK_SECRET:-whsec_$(ensure_secret HOLDFAST_PAYMENTS_WEBHOOK_SECRET)}"
+  echo "SENDGRID_API_KEY=${SENDGRID_API_KEY:-SG.$(ensure_secret HOLDFAST_SENDGRID_API_KEY)}"
 }
 
 case "${1:-start}" in

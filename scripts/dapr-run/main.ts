@@ -65,7 +65,11 @@ async function main() {
     const [command, ...args] = app.command;
     const appProcess = startProcess({
       name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
-      env: appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
+      env: {
+        ...appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
+        // The simulated payment provider signs its webhooks with the secret the booking app's secret store holds.
+        ...(app.appID === 'providers' ? { PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET } : {}),
+      },
     });
     const sidecar = startSidecar({
       appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, metricsPort: app.metricsPort,

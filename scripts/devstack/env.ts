@@ -19,6 +19,10 @@ export interface Connections {
   ADMIN_API_TOKEN: string;
   MANAGER_API_TOKEN: string;
   TICKET_SIGNING_KEY: string;
+  /** Shared by the payment provider (it signs webhooks) and the booking app's secret store (it verifies them). */
+  PAYMENTS_WEBHOOK_SECRET: string;
+  /** The delivery app's key for the SendGrid API (locally the providers app, which only checks that one is sent). */
+  SENDGRID_API_KEY: string;
 }
 
 export function readConnections(env: NodeJS.ProcessEnv = process.env): Connections {
@@ -34,6 +38,8 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
     ADMIN_API_TOKEN: values.ADMIN_API_TOKEN ?? '',
     MANAGER_API_TOKEN: values.MANAGER_API_TOKEN ?? '',
     TICKET_SIGNING_KEY: values.TICKET_SIGNING_KEY ?? '',
+    PAYMENTS_WEBHOOK_SECRET: values.PAYMENTS_WEBHOOK_SECRET ?? '',
+    SENDGRID_API_KEY: values.SENDGRID_API_KEY ?? '',
   };
 }
 
@@ -71,7 +77,9 @@ export function sidecarProcessEnv(base: NodeJS.ProcessEnv, connections: Connecti
     HOLDFAST_SECRET_STATE_DATABASE_URL: toDaprPostgresUrl(connections.DATABASE_URL),
     HOLDFAST_SECRET_REDIS_PASSWORD: connections.REDIS_PASSWORD,
     HOLDFAST_REDIS_ADDRESS: `${connections.REDIS_HOST}:${connections.REDIS_PORT}`,
+    HOLDFAST_SECRET_PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET,
     HOLDFAST_SMS_GATEWAY_URL: base.HOLDFAST_SMS_GATEWAY_URL ?? `${providersUrl}/sms/send`,
+    HOLDFAST_REFUND_GATEWAY_URL: base.HOLDFAST_REFUND_GATEWAY_URL ?? `${providersUrl}/refunds`,
   };
 }
 
@@ -95,6 +103,8 @@ export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections,
     ADMIN_API_TOKEN: connections.ADMIN_API_TOKEN,
     MANAGER_API_TOKEN: connections.MANAGER_API_TOKEN,
     TICKET_SIGNING_KEY: connections.TICKET_SIGNING_KEY,
+    SENDGRID_API_KEY: base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY,
+    SENDGRID_API_HOST: base.SENDGRID_API_HOST ?? providersUrl,
     PROVIDERS_URL: base.PROVIDERS_URL ?? providersUrl,
   };
 }

@@ -20,3 +20,5 @@ export * from './ticket-render';
 export * from './http-client';
 export * from './workflow/schedule-once';
 export * from './canonical-json';
+export * from './publisher';
+export * from './outbox-relay';

@@ -18,6 +18,8 @@ export interface AppStackOptions {
   logName?: string;
   /** Extra node flags, e.g. --cpu-prof for the benchmark. */
   nodeArgs?: string[];
+  /** The sidecar's components and resiliency (default components/): a test may run an operator's edited copy. */
+  resourcesPath?: string;
 }
 
 export type SkeletonStack = AppStack;
@@ -75,11 +77,19 @@ export function startFulfillmentStack(options: { env?: Record<string, string>; l
   });
 }
 
+export function startDeliveryStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; resourcesPath?: string } = {}): Promise<AppStack> {
+  return startAppStack({
+    appId: 'delivery', entry: 'apps/delivery/src/main.ts', env: options.env, logName: options.logName ?? 'delivery', nodeArgs: options.nodeArgs, resourcesPath: options.resourcesPath,
+    ports: { app: TEST_PORTS.deliveryApp, daprHttp: TEST_PORTS.deliveryDaprHttp, daprGrpc: TEST_PORTS.deliveryDaprGrpc, metrics: TEST_PORTS.deliveryMetrics },
+  });
+}
+
 export async function startAppStack(options: AppStackOptions): Promise<AppStack> {
   const run = loadTestRun();
   const connections: Connections = {
     DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
     DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, MANAGER_API_TOKEN: run.managerApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
+    PAYMENTS_WEBHOOK_SECRET: run.paymentsWebhookSecret, SENDGRID_API_KEY: run.sendgridApiKey,
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };
@@ -100,7 +110,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   await startApp();
   const sidecar = startSidecar({
     appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
-    metricsPort: options.ports.metrics, resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'holdfast-config.yaml'),
+    metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'holdfast-config.yaml'),
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });

@@ -25,7 +25,11 @@ export default async function globalSetup(): Promise<void> {
   const providers = startProcess({
     name: 'providers', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
     // Calm by default: each test pins the outcomes it needs (PUT /admin/chaos) and resets after.
-    env: { ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml') }, output: join(TEST_LOG_DIR, 'providers.log'),
+    env: {
+      ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml'),
+      // Signed payment webhooks go to the booking app of the test that runs one.
+      PAYMENTS_WEBHOOK_URL: `http://127.0.0.1:${TEST_PORTS.bookingApp}/webhooks/payments`, PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET,
+    }, output: join(TEST_LOG_DIR, 'providers.log'),
   });
   const providersUrl = `http://127.0.0.1:${TEST_PORTS.providers}`;
   await untilReady(providers, () => httpOk(`${providersUrl}/healthz`));
@@ -33,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   saveTestRun({
     databaseUrl: connections.DATABASE_URL, redisHost: connections.REDIS_HOST, redisPort: connections.REDIS_PORT,
     redisPassword: connections.REDIS_PASSWORD, daprApiToken: tokens.daprApiToken, appApiToken: tokens.appApiToken, adminApiToken: connections.ADMIN_API_TOKEN, managerApiToken: connections.MANAGER_API_TOKEN, ticketSigningKey: connections.TICKET_SIGNING_KEY,
+    paymentsWebhookSecret: connections.PAYMENTS_WEBHOOK_SECRET, sendgridApiKey: connections.SENDGRID_API_KEY,
     providersUrl, placementAddress: controlPlane.placementAddress, schedulerAddress: controlPlane.schedulerAddress,
   });
   // globalTeardown runs in the same process but may load modules afresh: hand it the stop function.

@@ -19,6 +19,7 @@ export const TEST_PORTS = {
   skeletonApp: 4100, skeletonDaprHttp: 4500, skeletonDaprGrpc: 4501, skeletonMetrics: 4502,
   bookingApp: 4200, bookingDaprHttp: 4600, bookingDaprGrpc: 4601, bookingMetrics: 4602,
   fulfillmentApp: 4300, fulfillmentDaprHttp: 4700, fulfillmentDaprGrpc: 4701, fulfillmentMetrics: 4702,
+  deliveryApp: 4400, deliveryDaprHttp: 4800, deliveryDaprGrpc: 4801, deliveryMetrics: 4802,
 };
 
 export interface TestRun {
@@ -31,6 +32,8 @@ export interface TestRun {
   adminApiToken: string;
   managerApiToken: string;
   ticketSigningKey: string;
+  paymentsWebhookSecret: string;
+  sendgridApiKey: string;
   providersUrl: string;
   placementAddress: string;
   schedulerAddress: string;
