@@ -25,6 +25,7 @@ export interface DeadLetterInput {
   deadLetterTopic: string;
   event: CloudEvent;
   lastError?: string;
+  attempts?: number;
   correlationId?: string;
 }
 
@@ -39,10 +40,11 @@ export async function recordDeadLetter(prisma: PrismaClient, input: DeadLetterIn
       eventId: input.event.id,
       event: input.event as object,
       lastError: input.lastError,
+      attempts: input.attempts,
       correlationId: input.correlationId,
       firstFailedAt: now,
       lastFailedAt: now,
     },
-    update: { deadLetterCount: { increment: 1 }, lastFailedAt: now, lastError: input.lastError, status: 'PENDING' },
+    update: { deadLetterCount: { increment: 1 }, lastFailedAt: now, lastError: input.lastError, attempts: input.attempts, status: 'PENDING' },
   });
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "dead_letters" ADD COLUMN     "attempts" INTEGER;
