@@ -6,6 +6,7 @@ export const APP_IDS = {
   booking: 'booking',
   fulfillment: 'fulfillment',
   providers: 'providers',
+  delivery: 'delivery',
   /** The walking-skeleton app under tests/skeleton, started only by the integration tests. */
   skeleton: 'skeleton',
 } as const;
@@ -19,6 +20,8 @@ export const COMPONENTS = {
   secretStore: 'secretstore',
   /** HTTP output binding to the providers app's SMS gateway. */
   smsBinding: 'sms-gateway',
+  /** HTTP output binding to the providers app's refund gateway. */
+  refundBinding: 'refund-gateway',
 } as const;
 
 export const ACTOR_TYPES = {
@@ -32,5 +35,14 @@ export const TOPICS = {
   skeletonGreetings: 'skeleton.greetings',
   skeletonAlwaysFails: 'skeleton.always-fails',
   skeletonDeadLetters: 'skeleton.dead-letters',
-
+  // Published by the outbox relay: the topic is the outbox event's type.
+  bookingConfirmed: 'booking.confirmed',
+  bookingCancelled: 'booking.cancelled',
+  bookingShowCancelled: 'booking.show-cancelled',
+  showCancelled: 'show.cancelled',
+  refundRequested: 'refund.requested',
+  refundAlert: 'refund.alert',
 } as const;
+
+/** Where a subscription's given-up messages go: `<topic>.dead-letter`. */
+export const deadLetterTopicOf = (topic: string) => `${topic}.dead-letter`;

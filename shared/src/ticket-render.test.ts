@@ -22,4 +22,11 @@ describe('ticket rendering', () => {
   it('when a sheet has no tickets, then it is refused', async () => {
     await expect(renderTicketPdf({ bookingId: 'b', showTitle: 't', startsAt: new Date(), venue: 'v', customerEmail: 'e', tickets: [] })).rejects.toThrow();
   });
+
+  it('when a sheet is rendered twice with the same issue date, then the bytes are identical (a retried email is the same request)', async () => {
+    const sheet = { bookingId: 'b', showTitle: 't', startsAt: new Date(0), venue: 'v', customerEmail: 'e@example.com', tickets: [{ seatLabel: 'A1', qrPayload: 'x' }], issuedAt: new Date(1_000) };
+    const first = await renderTicketPdf(sheet);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await renderTicketPdf(sheet)).equals(first)).toBe(true);
+  });
 });

@@ -18,6 +18,11 @@ export interface TicketSheet {
   venue: string;
   customerEmail: string;
   tickets: Array<{ seatLabel: string; qrPayload: string }>;
+  /**
+   * The PDF's creation date. Given, the same sheet renders to the same bytes (else pdf-lib stamps
+   * "now"): a retried email must be byte-identical, or its provider sees another request under the same key.
+   */
+  issuedAt?: Date;
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -26,7 +31,12 @@ const A4: [number, number] = [595.28, 841.89];
 export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
   if (sheet.tickets.length === 0) throw new Error('a ticket sheet needs at least one ticket');
   if (sheet.tickets.length > 12) throw new Error('a one-page ticket sheet holds at most 12 tickets');
-  const pdf = await PDFDocument.create();
+  const pdf = await PDFDocument.create(sheet.issuedAt ? { updateMetadata: false } : undefined);
+  if (sheet.issuedAt) {
+    pdf.setCreationDate(sheet.issuedAt);
+    pdf.setModificationDate(sheet.issuedAt);
+    pdf.setProducer('Holdfast');
+  }
   pdf.setTitle(`Tickets ${sheet.showTitle}`);
   pdf.setSubject(`Booking ${sheet.bookingId}`);
   const page = pdf.addPage(A4);

@@ -13,6 +13,18 @@ export interface RecordedCall {
 
 const base = () => loadTestRun().providersUrl;
 
+/**
+ * fetch, sent once more if the first try fails before any answer: undici may reuse a keep-alive
+ * socket the providers app is closing ("other side closed"). Every control call here is idempotent.
+ */
+async function fetch(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await globalThis.fetch(url, init);
+  } catch {
+    return globalThis.fetch(url, init);
+  }
+}
+
 export async function setChaos(rules: Record<string, unknown>, seed?: number): Promise<void> {
   const response = await fetch(`${base()}/admin/chaos`, {
     method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules, ...(seed === undefined ? {} : { seed }) }),

@@ -88,7 +88,9 @@ export function createBookingsRepository(prisma: PrismaClient) {
         if (existing) return { ...bookingView(existing), ...(booking.concessions ? { concessionOrderId: (await tx.concessionOrder.findUnique({ where: { bookingId: existing.id } }))?.id } : {}) };
         // The show's row shared-locked: an admin's cancellation (FOR UPDATE) either sees this booking
         // (and tells and refunds its customer) or came first, and the booking is refused.
-        const [show] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status FROM shows WHERE id = ${booking.showId}::uuid FOR SHARE`;
+        const [show] = await tx.$queryRaw<Array<{ status: string; title: string; starts_at: Date; venue_id: string; venue: string }>>`
+          SELECT s.status, s.title, s.starts_at, s.venue_id::text AS venue_id, v.name AS venue FROM shows s JOIN venues v ON v.id = s.venue_id
+          WHERE s.id = ${booking.showId}::uuid FOR SHARE OF s`;
         if (show?.status === 'CANCELLED') throw new ShowCancelledError(booking.showId);
         const created = await tx.booking.create({
           data: {
@@ -107,8 +109,18 @@ export function createBookingsRepository(prisma: PrismaClient) {
         const { count } = await tx.seatClaim.updateMany({ where: { holdId: booking.holdId, kind: 'HELD' }, data: { kind: 'SOLD' } });
         if (count !== booking.seats.length) throw new Error(`hold ${booking.holdId} claims ${count} seats, the booking has ${booking.seats.length}`);
         await tx.hold.update({ where: { id: booking.holdId }, data: { status: 'CONFIRMED' } });
+        // Event-carried state: the delivery app writes the ticket email from this event alone.
+        const labels = new Map((show ? await tx.seat.findMany({ where: { venueId: show.venue_id, id: { in: booking.seats.map((s) => s.seatId) } }, select: { id: true, label: true } }) : []).map((s) => [s.id, s.label]));
+        const view = bookingView(created);
         await tx.outboxEvent.create({
-          data: { aggregateId: created.id, type: 'booking.confirmed', correlationId, payload: bookingView(created) as unknown as Prisma.InputJsonValue },
+          data: {
+            aggregateId: created.id, type: 'booking.confirmed', correlationId,
+            payload: {
+              ...view, customerEmail: booking.customerEmail, customerPhone: booking.customerPhone ?? null,
+              tickets: view.tickets.map((t) => ({ ...t, seatLabel: labels.get(t.seatId) ?? t.seatId })),
+              ...(show ? { show: { title: show.title, startsAt: show.starts_at.toISOString(), venue: show.venue } } : {}),
+            } as unknown as Prisma.InputJsonValue,
+          },
         });
         await tx.auditLog.create({ data: { entity: 'booking', entityId: created.id, action: 'confirmed', toState: 'CONFIRMED', correlationId, data: { holdId: booking.holdId, amount: booking.total } } });
         return { ...bookingView(created), ...(booking.concessions ? { concessionOrderId: booking.concessions.orderId } : {}) };

@@ -124,27 +124,39 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       // more than Prisma's 5 s default may be needed.
       const summary = await prisma.$transaction(async (tx) => {
         // The row lock orders concurrent cancellations: the second sees the first's result.
-        const [locked] = await tx.$queryRaw<Array<{ status: string; cancellation_summary: CancellationSummary | null }>>`
-          SELECT status, cancellation_summary FROM shows WHERE id = ${showId}::uuid FOR UPDATE`;
+        const [locked] = await tx.$queryRaw<Array<{ status: string; title: string; starts_at: Date; cancellation_summary: CancellationSummary | null }>>`
+          SELECT status, title, starts_at, cancellation_summary FROM shows WHERE id = ${showId}::uuid FOR UPDATE`;
         if (!locked) return null;
         if (locked.status === 'CANCELLED' && locked.cancellation_summary) return locked.cancellation_summary;
-        const bookings = await tx.booking.findMany({ where: { showId, status: 'CONFIRMED' }, select: { id: true, customerEmail: true, customerPhone: true, amount: true, currency: true, _count: { select: { seats: true } } } });
+        const bookings = await tx.booking.findMany({ where: { showId, status: 'CONFIRMED' }, select: { id: true, customerEmail: true, customerPhone: true, amount: true, currency: true, _count: { select: { seats: true } }, payments: { where: { status: 'CAPTURED' }, select: { captureId: true } } } });
         const ticketsSold = bookings.reduce((n, b) => n + b._count.seats, 0);
         const refundAll = ticketsSold > refundThreshold;
         const cancelledAt = new Date();
         const result: CancellationSummary = {
           showId, status: 'CANCELLED', reason, cancelledAt: cancelledAt.toISOString(), bookings: bookings.length, ticketsSold,
-          smsQueued: bookings.filter((b) => b.customerPhone).length, emailsQueued: bookings.length, refundsQueued: refundAll ? bookings.length : 0, refundThreshold,
+          smsQueued: bookings.filter((b) => b.customerPhone).length, emailsQueued: bookings.length, refundsQueued: refundAll ? bookings.filter((b) => b.payments.some((p) => p.captureId)).length : 0, refundThreshold,
         };
         await tx.show.update({ where: { id: showId }, data: { status: 'CANCELLED', cancelledAt, cancellationReason: reason, cancellationSummary: result as unknown as Prisma.InputJsonValue } });
         await tx.outboxEvent.create({ data: { aggregateId: showId, type: 'show.cancelled', correlationId, payload: result as unknown as Prisma.InputJsonValue } });
         if (bookings.length > 0) {
+          const startsAt = locked.starts_at.toISOString();
+          // Per booking, in this order (the relay keeps it): the notice (SMS, email), then the refund.
           await tx.outboxEvent.createMany({
-            data: bookings.map((b) => ({
-              aggregateId: b.id, type: 'booking.show-cancelled', correlationId,
+            data: bookings.flatMap((b) => {
               // refundKey: the same key as the customer's own cancellation, so the booking is never refunded twice.
-              payload: { bookingId: b.id, showId, reason, customerEmail: b.customerEmail, customerPhone: b.customerPhone, refund: refundAll, refundKey: `booking-${b.id}-refund`, amount: b.amount, currency: b.currency },
-            })),
+              const refundKey = `booking-${b.id}-refund`;
+              const captureId = b.payments.find((p) => p.captureId)?.captureId;
+              const notice = {
+                aggregateId: b.id, type: 'booking.show-cancelled', correlationId,
+                payload: { bookingId: b.id, showId, showTitle: locked.title, startsAt, reason, customerEmail: b.customerEmail, customerPhone: b.customerPhone, refund: refundAll && Boolean(captureId), refundKey, amount: b.amount, currency: b.currency },
+              };
+              if (!refundAll || !captureId) return [notice];
+              const refund = {
+                aggregateId: b.id, type: 'refund.requested', correlationId,
+                payload: { refundKey, bookingId: b.id, showId, amount: b.amount, currency: b.currency, paymentReference: captureId, reason: `show cancelled: ${reason}` },
+              };
+              return [notice, refund];
+            }),
           });
         }
         await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: result as unknown as Prisma.InputJsonValue } });
@@ -152,6 +164,31 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       }, { timeout: 120_000, maxWait: 10_000 });
       shows?.delete(showId);
       return summary;
+    },
+
+    /**
+     * How far the delivery app has come with a cancelled show's notices and refunds, from its
+     * records (notifications, refund_jobs): a message not recorded yet is still on its way.
+     */
+    async deliveryProgress(showId: string, summary: Pick<CancellationSummary, 'smsQueued' | 'emailsQueued' | 'refundsQueued'>) {
+      const [messages, refunds] = await Promise.all([
+        prisma.notification.groupBy({ by: ['channel', 'status'], where: { showId, topic: 'booking.show-cancelled' }, _count: { _all: true } }),
+        prisma.refundJob.groupBy({ by: ['status'], where: { showId }, _count: { _all: true } }),
+      ]);
+      const manualReview = await prisma.refundJob.count({ where: { showId, status: 'FAILED', manualReviewId: { not: null } } });
+      const count = (channel: string | null, status: string) => messages.filter((m) => (channel === null || m.channel === channel) && m.status === status).reduce((n, m) => n + m._count._all, 0);
+      const byChannel = (channel: 'sms' | 'email', queued: number) => {
+        const sent = count(channel, 'SENT');
+        const failed = count(channel, 'FAILED');
+        return { queued, sent, failed, pending: Math.max(0, queued - sent - failed) };
+      };
+      const refundCount = (status: string) => refunds.find((r) => r.status === status)?._count._all ?? 0;
+      const processed = refundCount('PROCESSED');
+      const failed = refundCount('FAILED');
+      return {
+        messages: { sent: count(null, 'SENT'), failed: count(null, 'FAILED'), sms: byChannel('sms', summary.smsQueued), email: byChannel('email', summary.emailsQueued) },
+        refunds: { queued: summary.refundsQueued, processed, failed, manualReview, pending: Math.max(0, summary.refundsQueued - processed - failed) },
+      };
     },
 
     /** What a cancelled show still has to let go of: its active holds and its pending kitchen orders. */

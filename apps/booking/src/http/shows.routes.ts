@@ -7,6 +7,7 @@ import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/s
 import { policySchema } from '../domain/policy';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository } from '../data/bookings.repository';
+import type { CancellationSummary } from '../data/shows.repository';
 import { SHOW_CANCELLATION_WORKFLOW, showCancellationInstanceId, type ShowCancellationOutput } from '../cancellation/show-cancellation.workflow';
 
 export const createShowSchema = z.object({
@@ -74,8 +75,10 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
     if (show.status !== 'CANCELLED') throw new AppError(404, 'SHOW_NOT_CANCELLED', `Show ${show.id} is not cancelled.`);
     const state = await deps.workflows.getWorkflowState(showCancellationInstanceId(show.id), true).catch(() => undefined);
     const output = state?.serializedOutput ? (JSON.parse(state.serializedOutput) as ShowCancellationOutput) : undefined;
+    const summary = show.cancellationSummary as unknown as CancellationSummary;
     res.json({
-      ...(show.cancellationSummary as object),
+      ...summary,
+      delivery: await deps.shows.deliveryProgress(show.id, summary),
       cleanup: { status: state ? WorkflowRuntimeStatus[state.runtimeStatus] : 'NOT_STARTED', holdsReleased: output?.holdsReleased ?? null, kitchenOrdersCancelled: output?.kitchenOrdersCancelled ?? null },
     });
   });

@@ -1,0 +1,32 @@
+/** Dead letters as operators see and replay them (rows written by shared/dead-letters.ts recordDeadLetter). */
+import type { PrismaClient } from '@holdfast/shared';
+
+export type DeadLetterStatus = 'PENDING' | 'REPLAYING' | 'REPLAYED' | 'DISCARDED';
+
+export function createDeadLettersRepository(prisma: PrismaClient) {
+  return {
+    list(filter: { topic?: string; status?: DeadLetterStatus }, limit: number) {
+      return prisma.deadLetter.findMany({ where: { topic: filter.topic, status: filter.status }, orderBy: { firstFailedAt: 'asc' }, take: limit });
+    },
+    find(id: string) {
+      return prisma.deadLetter.findUnique({ where: { id } });
+    },
+    findByEvent(topic: string, eventId: string) {
+      return prisma.deadLetter.findFirst({ where: { topic, eventId } });
+    },
+    /** Marks it published again; false if it was REPLAYED (or discarded) meanwhile. */
+    async markReplaying(id: string): Promise<boolean> {
+      const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING'] } }, data: { status: 'REPLAYING' } });
+      return count === 1;
+    },
+    /** Back to PENDING when publishing the replay failed. */
+    markPending(id: string) {
+      return prisma.deadLetter.updateMany({ where: { id, status: 'REPLAYING' }, data: { status: 'PENDING' } });
+    },
+    /** Its replay reached the subscriber, which succeeded. */
+    markReplayed(id: string) {
+      return prisma.deadLetter.updateMany({ where: { id, status: 'REPLAYING' }, data: { status: 'REPLAYED', replayedAt: new Date() } });
+    },
+  };
+}
+export type DeadLettersRepository = ReturnType<typeof createDeadLettersRepository>;

@@ -1,0 +1,85 @@
+/**
+ * Refund jobs: PENDING until the gateway pays (PROCESSED, and the booking and its payment REFUNDED
+ * in the same transaction) or every retry failed (FAILED, with a manual review and, above the alert
+ * threshold, a refund.alert event through the outbox).
+ */
+import { Prisma, type PrismaClient } from '@holdfast/shared';
+import { needsRefundAlert } from '../domain/messages';
+import type { RefundRequested } from '../domain/events';
+
+export const REFUND_REVIEW_KIND = 'refund-job';
+
+export function createRefundsRepository(prisma: PrismaClient) {
+  return {
+    open(request: RefundRequested, eventId: string, event: unknown) {
+      return prisma.refundJob.upsert({
+        where: { refundKey: request.refundKey },
+        create: {
+          refundKey: request.refundKey, bookingId: request.bookingId, showId: request.showId ?? null, amount: request.amount, currency: request.currency,
+          reason: request.reason, eventId, event: event as Prisma.InputJsonValue, correlationId: request.correlationId,
+        },
+        update: {},
+      });
+    },
+
+    async processed(jobId: string, attempts: number, providerRefundId: string | null) {
+      return prisma.$transaction(async (tx) => {
+        const job = await tx.refundJob.update({ where: { id: jobId }, data: { status: 'PROCESSED', processedAt: new Date(), providerRefundId, lastError: null, attempts: { increment: attempts } } });
+        await tx.payment.updateMany({ where: { bookingId: job.bookingId, status: { in: ['CAPTURED', 'REFUNDED'] } }, data: { status: 'REFUNDED', refundId: providerRefundId } });
+        const booking = await tx.booking.findUnique({ where: { id: job.bookingId }, select: { status: true } });
+        if (booking && booking.status !== 'REFUNDED') {
+          await tx.booking.update({ where: { id: job.bookingId }, data: { status: 'REFUNDED' } });
+          await tx.auditLog.create({ data: { entity: 'booking', entityId: job.bookingId, action: 'refunded', fromState: booking.status, toState: 'REFUNDED', correlationId: job.correlationId, data: { refundJobId: job.id, refundKey: job.refundKey, providerRefundId, amount: job.amount } } });
+        }
+        if (job.manualReviewId) await tx.manualReview.update({ where: { id: job.manualReviewId }, data: { status: 'RESOLVED' } });
+        return job;
+      });
+    },
+
+    attemptFailed(jobId: string, attempts: number, reason: string) {
+      return prisma.refundJob.update({ where: { id: jobId }, data: { lastError: reason, attempts: { increment: attempts } } });
+    },
+
+    findByEvent(eventId: string) {
+      return prisma.refundJob.findFirst({ where: { eventId } });
+    },
+
+    /** Every retry is spent: FAILED, a manual review, and an alert above the threshold (major units). */
+    async failForGood(refundKey: string, alertThresholdMajor: number) {
+      return prisma.$transaction(async (tx) => {
+        const job = await tx.refundJob.findUnique({ where: { refundKey } });
+        if (!job || job.status === 'PROCESSED') return job;
+        const reason = `refund ${job.refundKey} failed after every retry: ${job.lastError ?? 'unknown error'}`;
+        const data = { refundJobId: job.id, refundKey: job.refundKey, amount: job.amount, currency: job.currency, lastError: job.lastError } as Prisma.InputJsonValue;
+        const review = await tx.manualReview.upsert({
+          where: { kind_bookingId: { kind: REFUND_REVIEW_KIND, bookingId: job.bookingId } },
+          create: { kind: REFUND_REVIEW_KIND, bookingId: job.bookingId, reason, data },
+          update: { status: 'OPEN', reason, data },
+        });
+        const failed = await tx.refundJob.update({ where: { id: job.id }, data: { status: 'FAILED', failedAt: new Date(), manualReviewId: review.id } });
+        // Only the first failure of this round alerts: a redelivered dead letter finds the job FAILED already.
+        if (job.status !== 'FAILED' && needsRefundAlert(job.amount, alertThresholdMajor)) {
+          await tx.outboxEvent.create({
+            data: { aggregateId: job.bookingId, type: 'refund.alert', correlationId: job.correlationId, payload: { refundJobId: job.id, bookingId: job.bookingId, amount: job.amount, currency: job.currency, lastError: job.lastError, manualReviewId: review.id } },
+          });
+        }
+        return failed;
+      });
+    },
+
+    /** From manual review back to PENDING (the caller publishes its event again); null when not FAILED. */
+    async requeue(jobId: string) {
+      const { count } = await prisma.refundJob.updateMany({ where: { id: jobId, status: 'FAILED' }, data: { status: 'PENDING', failedAt: null } });
+      return count === 1 ? prisma.refundJob.findUniqueOrThrow({ where: { id: jobId } }) : null;
+    },
+
+    find(jobId: string) {
+      return prisma.refundJob.findUnique({ where: { id: jobId } });
+    },
+
+    list(status: 'PENDING' | 'PROCESSED' | 'FAILED' | undefined, limit: number) {
+      return prisma.refundJob.findMany({ where: status ? { status } : {}, orderBy: { createdAt: 'desc' }, take: limit });
+    },
+  };
+}
+export type RefundsRepository = ReturnType<typeof createRefundsRepository>;

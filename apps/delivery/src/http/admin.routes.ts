@@ -1,0 +1,80 @@
+/** Operators' endpoints: dead letters (list, replay), refunds (list, retry from manual review), delivery figures. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, requireAdmin } from '@holdfast/shared';
+import type { DeadLettersRepository } from '../data/dead-letters.repository';
+import type { RefundsRepository } from '../data/refunds.repository';
+import type { MonitoringRepository } from '../data/monitoring.repository';
+import type { Replayer } from '../replay';
+
+export interface AdminRoutesDeps {
+  adminToken: string;
+  deadLetters: DeadLettersRepository;
+  refunds: RefundsRepository;
+  monitoring: MonitoringRepository;
+  replayer: Replayer;
+}
+
+const limit = z.coerce.number().int().min(1).max(5_000).default(500);
+const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED']).optional(), limit });
+const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit });
+const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) });
+const uuid = z.string().uuid();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError(400, code, result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  return result.data;
+}
+
+export function adminRouter(deps: AdminRoutesDeps): Router {
+  const router = Router();
+  const admin = requireAdmin(deps.adminToken);
+
+  router.get('/api/admin/dead-letters', admin, async (req, res) => {
+    const query = parse(deadLetterQuery, req.query, 'INVALID_QUERY');
+    const letters = await deps.deadLetters.list({ topic: query.topic, status: query.status }, query.limit);
+    res.json({ deadLetters: letters.map((l) => ({
+      id: l.id, topic: l.topic, deadLetterTopic: l.deadLetterTopic, eventId: l.eventId, status: l.status, lastError: l.lastError, attempts: l.attempts,
+      deadLetterCount: l.deadLetterCount, firstFailedAt: l.firstFailedAt, lastFailedAt: l.lastFailedAt, replayedAt: l.replayedAt, correlationId: l.correlationId, event: l.event,
+    })) });
+  });
+
+  router.post('/api/admin/dead-letters/replay', admin, async (req, res) => {
+    const body = parse(replayTopicBody, req.body ?? {}, 'INVALID_REPLAY');
+    const results = await deps.replayer.replayTopic(body.topic, body.limit);
+    res.status(202).json({ topic: body.topic, replayed: results.filter((r) => r.status === 'REPLAYING').length, results });
+  });
+
+  router.post('/api/admin/dead-letters/:id/replay', admin, async (req, res) => {
+    const id = parse(uuid, req.params.id, 'INVALID_ID');
+    const result = await deps.replayer.replay(id);
+    if (result.status === 'NOT_FOUND') throw new AppError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter ${id}.`);
+    if (result.status !== 'REPLAYING') throw new AppError(409, 'DEAD_LETTER_ALREADY_REPLAYED', `Dead letter ${id} is ${result.status}: nothing to replay.`);
+    res.status(202).json(result);
+  });
+
+  router.get('/api/admin/refunds', admin, async (req, res) => {
+    const query = parse(refundQuery, req.query, 'INVALID_QUERY');
+    const jobs = await deps.refunds.list(query.status, query.limit);
+    res.json({ refunds: jobs.map(({ event: _event, ...job }) => job) });
+  });
+
+  router.post('/api/admin/refunds/:id/retry', admin, async (req, res) => {
+    const id = parse(uuid, req.params.id, 'INVALID_ID');
+    const job = await deps.refunds.find(id);
+    if (!job) throw new AppError(404, 'REFUND_NOT_FOUND', `No refund ${id}.`);
+    if (job.status !== 'FAILED') throw new AppError(409, 'REFUND_NOT_IN_MANUAL_REVIEW', `Refund ${id} is ${job.status}; only a FAILED refund can be retried.`);
+    // A failed refund always went through the dead-letter store: replaying it re-queues the job and tracks the replay.
+    const letter = await deps.deadLetters.findByEvent('refund.requested', job.eventId);
+    if (!letter) throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id} has no dead letter to replay.`);
+    const result = await deps.replayer.replay(letter.id);
+    res.status(202).json({ refundId: id, status: 'PENDING', deadLetterId: letter.id, replay: result.status });
+  });
+
+  router.get('/api/monitoring/delivery', admin, async (_req, res) => {
+    res.json(await deps.monitoring.figures());
+  });
+
+  return router;
+}

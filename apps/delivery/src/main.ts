@@ -1,0 +1,181 @@
+/**
+ * The delivery app beside its sidecar: relays the outbox to pub/sub, and delivers what the events
+ * ask for (ticket emails, cancellation notices by SMS/WhatsApp and email, refunds), recording every
+ * send; dead letters are stored and replayable. How it fits together: docs/delivery.md.
+ */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { z } from 'zod';
+import {
+  APP_IDS, COMPONENTS, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, deadLetterTopicOf, exitOnStartupFailure, httpRequest, loadConfig,
+  sidecarHeaders, sidecarUrl, startDaprApp, startOutboxRelay, TOPICS, waitForSidecarOutbound, type CloudEvent, type OutboxRelay, type Subscription,
+} from '@holdfast/shared';
+import { bookingConfirmedSchema, refundAlertSchema, refundRequestedSchema, showCancelledNoticeSchema } from './domain/events';
+import type { DeliveryStatus } from './domain/outcome';
+import { createEmailSender } from './adapters/email.sender';
+import { createBindingsClient } from './adapters/bindings.client';
+import { createNotificationsRepository } from './data/notifications.repository';
+import { createRefundsRepository } from './data/refunds.repository';
+import { createDeadLettersRepository } from './data/dead-letters.repository';
+import { createMonitoringRepository, type DeliveryFigures } from './data/monitoring.repository';
+import { ticketEmailHandler } from './handlers/ticket-email.handler';
+import { cancellationNoticeHandler, type PhoneChannel } from './handlers/cancellation-notice.handler';
+import { refundHandler } from './handlers/refund.handler';
+import { deadLetterHandler } from './handlers/dead-letter.handler';
+import { createReplayer } from './replay';
+import { adminRouter } from './http/admin.routes';
+
+const phoneChannels = z.string().transform((list, ctx) => {
+  const channels = list.split(',').map((c) => c.trim()).filter(Boolean);
+  const bad = channels.filter((c) => c !== 'sms' && c !== 'whatsapp');
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `unknown channel(s) ${bad.join(', ')}: use sms and/or whatsapp` });
+  return [...new Set(channels)] as PhoneChannel[];
+});
+
+async function main() {
+  const config = loadConfig({
+    ...daprAppEnv(3003),
+    ADMIN_API_TOKEN: z.string().min(16),
+    /** SendGrid: no key, no start (there is no pretend-success mode). */
+    SENDGRID_API_KEY: z.string({ message: 'SENDGRID_API_KEY is required: the key of the SendGrid API (locally the providers app, which checks one is sent)' }).min(1),
+    /** SendGrid's API host; locally the providers app (the launcher sets it). */
+    SENDGRID_API_HOST: z.string().url().default('https://api.sendgrid.com'),
+    EMAIL_FROM: z.string().email().default('tickets@holdfast.example'),
+    EMAIL_FROM_NAME: z.string().default('Holdfast'),
+    /** SendGrid is called directly, not through a binding: these in-process retries stand in for the sidecar's. */
+    EMAIL_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    EMAIL_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+    EMAIL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Channels a cancellation notice goes to when the customer gave a phone number (comma list of sms, whatsapp). */
+    NOTICE_PHONE_CHANNELS: phoneChannels.default(['sms']),
+    /** A failed refund above this amount (major units) raises refund.alert. */
+    REFUND_ALERT_THRESHOLD: z.coerce.number().min(0).default(100),
+    /** How long the app waits for its sidecar on a binding call (the sidecar's own retries included). */
+    BINDING_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
+    /** The outbox relay: off only where another app's relay runs (one relays at a time anyway). */
+    OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+    OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+    OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  });
+  const logger = createLogger('delivery', config.LOG_LEVEL);
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  const pubsubName = COMPONENTS.pubsub;
+  const notifications = createNotificationsRepository(prisma);
+  const refunds = createRefundsRepository(prisma);
+  const deadLetters = createDeadLettersRepository(prisma);
+  const monitoring = createMonitoringRepository(prisma);
+  const email = createEmailSender({ apiKey: config.SENDGRID_API_KEY, apiHost: config.SENDGRID_API_HOST, from: config.EMAIL_FROM, fromName: config.EMAIL_FROM_NAME, timeoutMs: config.EMAIL_TIMEOUT_MS });
+  const bindings = createBindingsClient(config, config.BINDING_CALL_TIMEOUT_MS);
+  const replayer = createReplayer({ deadLetters, refunds, sidecar: config, pubsubName });
+  const emailRetry = { emailAttempts: config.EMAIL_SEND_ATTEMPTS, emailRetryBaseMs: config.EMAIL_RETRY_BASE_MS };
+
+  const counters = {
+    answered: undefined as Counter<'topic' | 'status'> | undefined,
+    deadLettered: undefined as Counter<'topic'> | undefined,
+    alerts: undefined as Counter | undefined,
+    published: undefined as Counter<'topic'> | undefined,
+    publishFailed: undefined as Counter<'topic'> | undefined,
+    lag: undefined as Histogram | undefined,
+  };
+
+  /** Counts answers, and marks a replayed dead letter REPLAYED once its replay succeeded. */
+  function tracked<T>(topic: string, handle: (data: T, event: CloudEvent) => Promise<DeliveryStatus>) {
+    return async (data: T, event: CloudEvent): Promise<DeliveryStatus> => {
+      const status = await handle(data, event);
+      counters.answered?.inc({ topic, status });
+      if (status === 'SUCCESS' && typeof event.replayof === 'string') await deadLetters.markReplayed(event.replayof);
+      return status;
+    };
+  }
+
+  const deadLetterDeps = { prisma, pubsubName, notifications, refunds, refundAlertThreshold: config.REFUND_ALERT_THRESHOLD, logger, onDeadLetter: (topic: string) => counters.deadLettered?.inc({ topic }) };
+  const delivering: Array<{ topic: string; data: z.ZodType<any>; handle: (data: any, event: CloudEvent) => Promise<DeliveryStatus> }> = [
+    { topic: TOPICS.bookingConfirmed, data: bookingConfirmedSchema, handle: ticketEmailHandler({ notifications, email, logger, ...emailRetry }) },
+    { topic: TOPICS.bookingShowCancelled, data: showCancelledNoticeSchema, handle: cancellationNoticeHandler({ notifications, email, bindings, phoneChannels: config.NOTICE_PHONE_CHANNELS, logger, ...emailRetry }) },
+    { topic: TOPICS.refundRequested, data: refundRequestedSchema, handle: refundHandler({ refunds, bindings, logger }) },
+  ];
+  const subscriptions: Subscription<any>[] = delivering.flatMap(({ topic, data, handle }) => [
+    { pubsubName, topic, deadLetterTopic: deadLetterTopicOf(topic), data, handle: tracked(topic, handle) },
+    // The dead-letter topic's own subscriber stores what arrives; if storing fails, Dapr retries it.
+    { pubsubName, topic: deadLetterTopicOf(topic), data: z.unknown(), handle: deadLetterHandler(topic, deadLetterTopicOf(topic), deadLetterDeps) },
+  ]);
+  subscriptions.push({
+    pubsubName, topic: TOPICS.refundAlert, deadLetterTopic: deadLetterTopicOf(TOPICS.refundAlert), data: refundAlertSchema,
+    handle: async (alert) => {
+      counters.alerts?.inc();
+      logger.error({ alert: 'refund', refundJobId: alert.refundJobId, bookingId: alert.bookingId, amount: alert.amount, currency: alert.currency, lastError: alert.lastError }, 'refund.alert: a refund above the alert threshold failed and waits in manual review');
+      return 'SUCCESS';
+    },
+  });
+
+  let relay: OutboxRelay | undefined;
+  await startDaprApp({
+    name: APP_IDS.delivery,
+    settings: config,
+    logger,
+    readiness: [databaseReadiness(prisma)],
+    subscriptions,
+    routes: (app) => {
+      app.use(adminRouter({ adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer }));
+    },
+    register: async (_server, metrics) => {
+      const registers = [metrics.registry];
+      counters.answered = new Counter({ name: 'holdfast_delivery_answers_total', help: 'Answers to Dapr per topic: SUCCESS, RETRY or DROP', labelNames: ['topic', 'status'], registers });
+      counters.deadLettered = new Counter({ name: 'holdfast_dead_letters_stored_total', help: 'Messages stored from dead-letter topics', labelNames: ['topic'], registers });
+      counters.alerts = new Counter({ name: 'holdfast_refund_alerts_total', help: 'refund.alert events received', registers });
+      counters.published = new Counter({ name: 'holdfast_outbox_published_total', help: 'Outbox events published', labelNames: ['topic'], registers });
+      counters.publishFailed = new Counter({ name: 'holdfast_outbox_publish_failures_total', help: 'Outbox publishes the sidecar refused or missed', labelNames: ['topic'], registers });
+      counters.lag = new Histogram({ name: 'holdfast_outbox_publish_lag_seconds', help: 'Commit of an outbox event to its publication', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300], registers });
+      // The figures of GET /api/monitoring/delivery, read once per scrape.
+      let snapshot: Promise<DeliveryFigures> | undefined;
+      const figures = () => (snapshot ??= monitoring.figures().finally(() => setTimeout(() => (snapshot = undefined), 1_000)));
+      const states = ['pending', 'delivered', 'retried', 'failed', 'deadLettered', 'replayed'] as const;
+      new Gauge({
+        name: 'holdfast_delivery_messages', help: 'Messages per topic, channel and state (as GET /api/monitoring/delivery)', labelNames: ['topic', 'channel', 'state'], registers,
+        async collect() {
+          this.reset();
+          for (const row of (await figures()).channels) for (const state of states) this.set({ topic: row.topic, channel: row.channel, state }, row[state]);
+        },
+      });
+      new Gauge({
+        name: 'holdfast_delivery_oldest_pending_seconds', help: 'Age of the oldest message not yet delivered, per topic and channel', labelNames: ['topic', 'channel'], registers,
+        async collect() {
+          this.reset();
+          for (const row of (await figures()).channels) this.set({ topic: row.topic, channel: row.channel }, row.oldestPendingAgeSeconds ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'holdfast_outbox_pending', help: 'Outbox events not yet published', registers,
+        async collect() {
+          this.set((await figures()).outbox.pending);
+        },
+      });
+    },
+    afterStart: async () => {
+      await waitForSidecarOutbound(config);
+      await requireComponents(config, [COMPONENTS.pubsub, COMPONENTS.smsBinding, COMPONENTS.refundBinding]);
+      if (config.OUTBOX_RELAY === 'on') {
+        relay = startOutboxRelay({
+          databaseUrl: config.DATABASE_URL, sidecar: config, pubsubName, source: 'holdfast/outbox', logger,
+          pollIntervalMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE, concurrency: config.OUTBOX_CONCURRENCY,
+          onPublished: (topic, lagMs) => {
+            counters.published?.inc({ topic });
+            counters.lag?.observe(lagMs / 1000);
+          },
+          onPublishFailed: (topic) => counters.publishFailed?.inc({ topic }),
+        });
+      }
+    },
+    onShutdown: [async () => relay?.stop(), () => prisma.$disconnect()],
+  });
+}
+
+/** Refuses to run without the bindings and pub/sub it sends through (a missing URL fails the component). */
+async function requireComponents(sidecar: Parameters<typeof sidecarUrl>[0], names: string[]) {
+  const response = await httpRequest(sidecarUrl(sidecar, '/v1.0/metadata'), { method: 'GET', headers: sidecarHeaders(sidecar), timeoutMs: 5_000 });
+  const loaded = new Set(((JSON.parse(response.text) as { components?: Array<{ name: string }> }).components ?? []).map((c) => c.name));
+  const missing = names.filter((name) => !loaded.has(name));
+  if (missing.length > 0) throw new Error(`the sidecar has not loaded ${missing.join(', ')}: check components/ and the URLs they read (HOLDFAST_SMS_GATEWAY_URL, HOLDFAST_REFUND_GATEWAY_URL)`);
+}
+
+main().catch((error) => exitOnStartupFailure(undefined, error));

@@ -1,0 +1,53 @@
+/**
+ * Replaying dead letters: the stored event is published again to its original topic, under its
+ * original id (so every send inside it keeps its idempotency key) and with a `replayof` attribute
+ * naming the dead letter, which the subscriber marks REPLAYED once it succeeds.
+ */
+import { publishCloudEvent, TOPICS, type SidecarSettings } from '@holdfast/shared';
+import type { DeadLettersRepository } from './data/dead-letters.repository';
+import type { RefundsRepository } from './data/refunds.repository';
+
+/** What Dapr added on delivery; it adds them again when the event is republished. */
+const DAPR_ADDED = ['topic', 'pubsubname', 'traceid', 'traceparent', 'tracestate', 'replayof'];
+
+export function replayableEvent(stored: Record<string, unknown>, deadLetterId: string): Record<string, unknown> {
+  const event = Object.fromEntries(Object.entries(stored).filter(([name]) => !DAPR_ADDED.includes(name)));
+  return { ...event, replayof: deadLetterId };
+}
+
+export type ReplayResult = { id: string; topic: string; status: 'REPLAYING' | 'REPLAYED' | 'DISCARDED' | 'NOT_FOUND' };
+
+export function createReplayer(deps: { deadLetters: DeadLettersRepository; refunds: RefundsRepository; sidecar: SidecarSettings; pubsubName: string }) {
+  async function replay(id: string): Promise<ReplayResult> {
+    const letter = await deps.deadLetters.find(id);
+    if (!letter) return { id, topic: '', status: 'NOT_FOUND' };
+    if (!(await deps.deadLetters.markReplaying(id))) return { id, topic: letter.topic, status: letter.status === 'DISCARDED' ? 'DISCARDED' : 'REPLAYED' };
+    if (letter.topic === TOPICS.refundRequested) {
+      // Out of manual review: the refund handler acts only on PENDING jobs.
+      const job = await deps.refunds.findByEvent(letter.eventId);
+      if (job) await deps.refunds.requeue(job.id);
+    }
+    try {
+      await publishCloudEvent(deps.sidecar, letter.pubsubName, letter.topic, replayableEvent(letter.event as Record<string, unknown>, letter.id));
+    } catch (error) {
+      await deps.deadLetters.markPending(id);
+      throw error;
+    }
+    return { id, topic: letter.topic, status: 'REPLAYING' };
+  }
+
+  return {
+    replay,
+    /** Every PENDING dead letter of a topic, a few at a time. */
+    async replayTopic(topic: string, limit: number): Promise<ReplayResult[]> {
+      const letters = await deps.deadLetters.list({ topic, status: 'PENDING' }, limit);
+      const results: ReplayResult[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(16, letters.length) }, async () => {
+        while (next < letters.length) results.push(await replay(letters[next++]!.id));
+      }));
+      return results;
+    },
+  };
+}
+export type Replayer = ReturnType<typeof createReplayer>;

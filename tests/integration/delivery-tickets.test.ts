@@ -1,0 +1,112 @@
+/**
+ * Ticket emails end to end: booking commit → outbox → relay → pub/sub (Redis Streams) → delivery
+ * app → SendGrid-compatible provider, with the provider failing and the delivery app crashing.
+ * "Exactly once" is judged by the provider's own record: one accepted send per message key.
+ */
+import { PNG } from 'pngjs';
+import jsQR from 'jsqr';
+import { PDFDocument } from 'pdf-lib';
+import { TOPICS } from '@holdfast/shared';
+import { eventually } from '../support/app-stack';
+import { recordedCalls, resetProviders, setChaos, type RecordedCall } from '../support/providers-client';
+import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type ConfirmedBooking, type DeliveryWorld } from '../support/delivery-fixtures';
+
+let world: DeliveryWorld;
+
+beforeAll(async () => {
+  world = await startDeliveryWorld('delivery-tickets');
+});
+afterAll(async () => world?.stop());
+beforeEach(() => resetProviders());
+
+interface SentMail {
+  personalizations: Array<{ to: Array<{ email: string }> }>;
+  subject: string;
+  content: Array<{ type: string; value: string }>;
+  attachments: Array<{ filename: string; type: string; content: string; disposition: string; content_id?: string }>;
+  custom_args: { idempotency_key: string };
+}
+
+const ticketKey = (bookingId: string) => `booking-${bookingId}-ticket-email`;
+
+/** Accepted sends per message key, as the provider recorded them (a replayed key's answer is not a second send). */
+async function acceptedEmails(): Promise<Map<string, RecordedCall[]>> {
+  const byKey = new Map<string, RecordedCall[]>();
+  for (const call of await recordedCalls({ domain: 'email', operation: 'send' })) {
+    if (call.outcome !== 'ok' || call.replayed || !call.idempotencyKey) continue;
+    byKey.set(call.idempotencyKey, [...(byKey.get(call.idempotencyKey) ?? []), call]);
+  }
+  return byKey;
+}
+
+async function waitAllSent(bookings: ConfirmedBooking[], timeoutMs: number) {
+  const ids = bookings.map((b) => b.bookingId);
+  await eventually(async () => (await notificationsOf(world, ids, TOPICS.bookingConfirmed)).filter((r) => r.status === 'SENT').length, (sent) => sent === bookings.length, timeoutMs, 500);
+  return notificationsOf(world, ids, TOPICS.bookingConfirmed);
+}
+
+function decodeQr(pngBase64: string): string | undefined {
+  const png = PNG.sync.read(Buffer.from(pngBase64, 'base64'));
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+describe('ticket emails through the outbox, pub/sub and SendGrid', () => {
+  it('when the email provider fails half of its calls with 500, then all 200 emails arrive, each exactly once, with a PDF and QR codes that decode to the tickets', async () => {
+    await setChaos({ 'email.send': { outcomes: { ok: 0.5, '500': 0.5 } } }, 4242);
+    const showId = await createShow(world, 'Two Hundred', 5);
+    const bookings = await book(world, showId, Array.from({ length: 200 }, (_, i) => seatIds(i, 1)), {}, 16);
+
+    const rows = await waitAllSent(bookings, 120_000);
+    expect(rows.every((r) => r.provider_message_id?.startsWith('sg_'))).toBe(true);
+    const calls = await recordedCalls({ domain: 'email', operation: 'send' });
+    expect(calls.filter((c) => c.outcome === '500').length).toBeGreaterThan(20);
+
+    const accepted = await acceptedEmails();
+    for (const booking of bookings) {
+      const sends = accepted.get(ticketKey(booking.bookingId)) ?? [];
+      expect(sends).toHaveLength(1);
+      const mail = sends[0]!.request as SentMail;
+      expect(mail.personalizations[0]!.to[0]!.email).toMatch(/@example\.com$/);
+      expect(mail.subject).toBe('Your tickets for Two Hundred');
+      expect(mail.content.map((c) => c.type).sort()).toEqual(['text/html', 'text/plain']);
+      const qr = mail.attachments.filter((a) => a.type === 'image/png');
+      expect(qr).toHaveLength(1);
+      expect(qr[0]).toMatchObject({ disposition: 'inline', content_id: 'qr-0' });
+      expect(mail.content.find((c) => c.type === 'text/html')!.value).toContain('cid:qr-0');
+      expect(decodeQr(qr[0]!.content)).toBe(booking.tickets[0]!.qrPayload);
+      const pdf = mail.attachments.find((a) => a.type === 'application/pdf')!;
+      expect(pdf).toMatchObject({ disposition: 'attachment', filename: `tickets-${booking.bookingId}.pdf` });
+      expect((await PDFDocument.load(Buffer.from(pdf.content, 'base64'))).getPageCount()).toBe(1);
+    }
+  }, 240_000);
+
+  it('when the delivery app is killed with SIGKILL while 100 emails are in flight, then after its restart every email is delivered and none twice', async () => {
+    // Slow sends keep many messages in flight at the moment of the kill.
+    await setChaos({ 'email.send': { outcomes: { ok: 1 }, latencyMs: 1_500 } });
+    const showId = await createShow(world, 'Crash Course', 2);
+    const bookings = await book(world, showId, Array.from({ length: 100 }, (_, i) => seatIds(i, 1)), {}, 16);
+    const keys = new Set(bookings.map((b) => ticketKey(b.bookingId)));
+    await eventually(async () => (await recordedCalls({ domain: 'email', operation: 'send' })).filter((c) => keys.has(c.idempotencyKey ?? '')).length, (received) => received >= 20, 60_000, 100);
+
+    await world.delivery.killApp();
+    const sentBeforeRestart = (await notificationsOf(world, bookings.map((b) => b.bookingId), TOPICS.bookingConfirmed)).filter((r) => r.status === 'SENT').length;
+    expect(sentBeforeRestart).toBeLessThan(100);
+    await world.delivery.startApp();
+
+    await waitAllSent(bookings, 180_000);
+    const accepted = await acceptedEmails();
+    for (const key of keys) expect(accepted.get(key) ?? []).toHaveLength(1);
+  }, 300_000);
+
+  it('when the monitoring endpoint is asked, then it reports per topic and channel what was delivered, and /metrics the same figures', async () => {
+    const figures = await world.delivery.invoke<{ channels: Array<{ topic: string; channel: string; delivered: number; pending: number; retried: number }>; outbox: { pending: number } }>(
+      'GET', '/api/monitoring/delivery', undefined, world.admin);
+    expect(figures.status).toBe(200);
+    const tickets = figures.body.channels.find((c) => c.topic === TOPICS.bookingConfirmed && c.channel === 'email')!;
+    expect(tickets.delivered).toBeGreaterThanOrEqual(300);
+    expect(tickets.retried).toBeGreaterThan(0);
+    const metrics = await world.delivery.app<string>('GET', '/metrics');
+    expect(metrics.body).toMatch(new RegExp(`holdfast_delivery_messages\\{topic="booking.confirmed",channel="email",state="delivered",app="delivery"\\} ${tickets.delivered}`));
+    expect((await world.delivery.invoke('GET', '/api/monitoring/delivery')).status).toBe(401);
+  });
+});
