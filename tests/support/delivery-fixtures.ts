@@ -21,13 +21,15 @@ export async function startDeliveryWorld(name: string, options: { deliveryEnv?: 
   ]);
   const db = new Client({ connectionString: booking.run.databaseUrl });
   await db.connect();
-  return {
+  const world: DeliveryWorld = {
     booking, delivery, db, admin: { authorization: `Bearer ${booking.run.adminApiToken}` },
+    // A test may have swapped world.delivery for a restarted stack: stop whatever is there now.
     stop: async () => {
       await db.end();
-      await Promise.all([booking.stop(), delivery.stop()]);
+      await Promise.all([world.booking.stop(), world.delivery.stop()]);
     },
   };
+  return world;
 }
 
 /** A show tomorrow in a venue of `rows` rows of 50 seats (FLOOR-A-1 ... ), 45.00 EUR a seat. */

@@ -1,0 +1,151 @@
+/**
+ * When providers keep failing: messages end in the dead-letter store after the retries the YAML
+ * configures, and replay delivers each once; refunds end FAILED in manual review (with an alert
+ * above the threshold) and a retry pays once; and the retry counts follow components/resiliency.yaml.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { TOPICS } from '@holdfast/shared';
+import { eventually, startDeliveryStack } from '../support/app-stack';
+import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { configuredMaxRetries } from '../support/resiliency';
+import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type DeliveryWorld } from '../support/delivery-fixtures';
+import { ROOT } from '../../scripts/devstack/env';
+
+let world: DeliveryWorld;
+const PHONE = '+4915112345678';
+
+beforeAll(async () => {
+  // Any show with more than 3 tickets sold is refunded on cancellation: small shows exercise refunds.
+  world = await startDeliveryWorld('delivery-failures', { bookingEnv: { SHOW_CANCEL_REFUND_THRESHOLD: '3' } });
+});
+afterAll(async () => world?.stop());
+beforeEach(() => resetProviders());
+
+interface DeadLetterView { id: string; topic: string; eventId: string; status: string; attempts: number | null; lastError: string | null; event: { data: { bookingId: string } } }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cancelShow = (showId: string) => world.booking.invoke<Record<string, number>>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'the stage flooded' }, world.admin);
+const deadLettersOf = async (topic: string, bookingIds: string[]) =>
+  ((await world.delivery.invoke<{ deadLetters: DeadLetterView[] }>('GET', `/api/admin/dead-letters?topic=${encodeURIComponent(topic)}&limit=5000`, undefined, world.admin)).body.deadLetters)
+    .filter((l) => bookingIds.includes(l.event.data.bookingId));
+const okCalls = async (domain: string, operation: string, key: string) => (await recordedCalls({ domain, operation, idempotencyKey: key })).filter((c) => c.outcome === 'ok' && !c.replayed);
+
+/** The CLI, as an operator runs it, pointed at the test's delivery sidecar. */
+const dlq = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'dlq.ts'), ...args], {
+  cwd: ROOT, env: { ...process.env, DELIVERY_URL: `${world.delivery.sidecarUrl}/v1.0/invoke/delivery/method`, DAPR_API_TOKEN: world.delivery.run.daprApiToken, ADMIN_API_TOKEN: world.delivery.run.adminApiToken },
+});
+
+describe('dead letters and replay', () => {
+  it('when the SMS gateway fails every call, then each notice ends in the dead-letter store, and after the gateway is back a replay sends each SMS once', async () => {
+    await setChaos({ 'sms.send': { outcomes: { '500': 1 } }, 'refund.create': { outcomes: { ok: 1 } } });
+    const showId = await createShow(world, 'Rain Dance', 1);
+    const bookings = await book(world, showId, [seatIds(0, 1), seatIds(1, 1), seatIds(2, 1)], { phone: PHONE });
+    const ids = bookings.map((b) => b.bookingId);
+    expect((await cancelShow(showId)).status).toBe(200);
+
+    const letters = await eventually(() => deadLettersOf(TOPICS.bookingShowCancelled, ids), (l) => l.length === 3, 120_000, 1_000);
+    for (const letter of letters) {
+      // The gateway's own 500, or the sidecar's circuit breaker, open after 10 of them.
+      expect(letter).toMatchObject({ status: 'PENDING', lastError: expect.stringMatching(/received status code 500|circuit breaker is open/) });
+      expect(letter.attempts).toBeGreaterThanOrEqual(1 + configuredMaxRetries('pubsub', 'inbound'));
+    }
+    const rows = await notificationsOf(world, ids, TOPICS.bookingShowCancelled);
+    expect(rows.filter((r) => r.channel === 'email').every((r) => r.status === 'SENT')).toBe(true);
+    expect(rows.filter((r) => r.channel === 'sms').every((r) => r.status === 'PENDING')).toBe(true);
+    const listed = await dlq('list', '--topic', TOPICS.bookingShowCancelled);
+    for (const letter of letters) expect(listed.stdout).toContain(letter.id);
+
+    // The gateway recovers; the sidecar's circuit breaker lets calls through again after its timeout.
+    await setChaos({ 'sms.send': { outcomes: { ok: 1 } } });
+    await sleep(11_000);
+    await dlq('replay', letters[0]!.id);
+    const replayedByTopic = await world.delivery.invoke<{ replayed: number }>('POST', '/api/admin/dead-letters/replay', { topic: TOPICS.bookingShowCancelled }, world.admin);
+    expect(replayedByTopic.status).toBe(202);
+    await eventually(async () => (await deadLettersOf(TOPICS.bookingShowCancelled, ids)).map((l) => l.status), (s) => s.every((x) => x === 'REPLAYED'), 60_000, 500);
+
+    for (const booking of bookings) {
+      expect(await okCalls('sms', 'send', `booking-${booking.bookingId}-show-cancelled-sms`)).toHaveLength(1);
+      expect(await okCalls('email', 'send', `booking-${booking.bookingId}-show-cancelled-email`)).toHaveLength(1);
+    }
+    expect((await notificationsOf(world, ids, TOPICS.bookingShowCancelled)).every((r) => r.status === 'SENT')).toBe(true);
+    // Replaying again has nothing to do.
+    expect((await world.delivery.invoke<{ code: string }>('POST', `/api/admin/dead-letters/${letters[1]!.id}/replay`, undefined, world.admin)).body.code).toBe('DEAD_LETTER_ALREADY_REPLAYED');
+  }, 240_000);
+
+  it('when the refund gateway fails every call, then refunds end FAILED in manual review with a refund.alert above 100, and a retry after recovery pays once', async () => {
+    await setChaos({ 'refund.create': { outcomes: { '503': 1 } } });
+    const showId = await createShow(world, 'Dry Spell', 1);
+    // 135.00 EUR (over the alert threshold) and 45.00 EUR: 4 tickets, over this world's refund threshold of 3.
+    const [large, small] = await book(world, showId, [seatIds(0, 3), seatIds(3, 1)]);
+    const cancelled = await cancelShow(showId);
+    expect(cancelled.body).toMatchObject({ ticketsSold: 4, refundsQueued: 2 });
+
+    type Refund = { id: string; bookingId: string; status: string; attempts: number; manualReviewId: string | null; lastError: string | null };
+    const failed = await eventually(
+      async () => (await world.delivery.invoke<{ refunds: Refund[] }>('GET', '/api/admin/refunds?status=FAILED', undefined, world.admin)).body.refunds.filter((r) => [large!.bookingId, small!.bookingId].includes(r.bookingId)),
+      (r) => r.length === 2, 120_000, 1_000);
+    for (const refund of failed) {
+      expect(refund.manualReviewId).not.toBeNull();
+      expect(refund.lastError).toMatch(/received status code 503|circuit breaker is open/);
+      const { rows } = await world.db.query('SELECT status, kind FROM manual_reviews WHERE id = $1', [refund.manualReviewId]);
+      expect(rows[0]).toEqual({ status: 'OPEN', kind: 'refund-job' });
+    }
+    const { rows: alerts } = await world.db.query("SELECT payload FROM outbox_events WHERE type = 'refund.alert' AND aggregate_id = ANY($1)", [[large!.bookingId, small!.bookingId]]);
+    expect(alerts.map((a) => a.payload.bookingId)).toEqual([large!.bookingId]);
+    expect(alerts[0].payload).toMatchObject({ amount: 13_500, currency: 'EUR' });
+    expect((await world.booking.invoke<{ status: string }>('GET', `/api/bookings/${large!.bookingId}`)).body.status).toBe('CONFIRMED');
+
+    await setChaos({ 'refund.create': { outcomes: { ok: 1 } } });
+    await sleep(11_000);
+    const largeRefund = failed.find((r) => r.bookingId === large!.bookingId)!;
+    expect((await world.delivery.invoke('POST', `/api/admin/refunds/${largeRefund.id}/retry`, undefined, world.admin)).status).toBe(202);
+    await eventually(async () => (await world.db.query('SELECT status FROM refund_jobs WHERE id = $1', [largeRefund.id])).rows[0].status, (s) => s === 'PROCESSED', 60_000, 500);
+    expect(await okCalls('refund', 'create', `booking-${large!.bookingId}-refund`)).toHaveLength(1);
+    expect((await world.booking.invoke<{ status: string }>('GET', `/api/bookings/${large!.bookingId}`)).body.status).toBe('REFUNDED');
+    const { rows: payments } = await world.db.query('SELECT status, refund_id FROM payments WHERE booking_id = $1', [large!.bookingId]);
+    expect(payments).toEqual([{ status: 'REFUNDED', refund_id: expect.stringMatching(/^rf_/) }]);
+    const { rows: review } = await world.db.query('SELECT status FROM manual_reviews WHERE id = $1', [largeRefund.manualReviewId]);
+    expect(review[0].status).toBe('RESOLVED');
+    // A retry of a refund no longer in manual review is refused; the small one stays FAILED until someone retries it.
+    expect((await world.delivery.invoke<{ code: string }>('POST', `/api/admin/refunds/${largeRefund.id}/retry`, undefined, world.admin)).body.code).toBe('REFUND_NOT_IN_MANUAL_REVIEW');
+    expect(await okCalls('refund', 'create', `booking-${small!.bookingId}-refund`)).toHaveLength(0);
+  }, 240_000);
+});
+
+describe('retry counts come from components/resiliency.yaml', () => {
+  /** A copy of components/ with other retry numbers and no circuit breaker, as an operator would edit it. */
+  function editedComponents(providerRetries: number, deliveryRetries: number): string {
+    const dir = mkdtempSync(join(tmpdir(), 'holdfast-components-'));
+    cpSync(join(ROOT, 'components'), dir, { recursive: true });
+    const file = join(dir, 'resiliency.yaml');
+    const resiliency = parse(readFileSync(file, 'utf8'));
+    resiliency.spec.policies.retries.providerCall = { policy: 'constant', duration: '100ms', maxRetries: providerRetries };
+    resiliency.spec.policies.retries.subscriberDelivery = { policy: 'constant', duration: '100ms', maxRetries: deliveryRetries };
+    delete resiliency.spec.targets.components['sms-gateway'].outbound.circuitBreaker;
+    writeFileSync(file, stringify(resiliency));
+    return dir;
+  }
+
+  it.each([[1, 1], [3, 2]])('when maxRetries is %i for the binding and %i for pub/sub, then a failing SMS reaches the gateway (1 + binding retries) x (1 + pub/sub retries) times', async (providerRetries, deliveryRetries) => {
+    // The delivery app alone on its own resources: restarting it with another YAML is all it takes.
+    await world.delivery.stop();
+    const delivery = await startDeliveryStack({ logName: `delivery-failures-retries-${providerRetries}-${deliveryRetries}`, resourcesPath: editedComponents(providerRetries, deliveryRetries) });
+    try {
+      await setChaos({ 'sms.send': { outcomes: { '500': 1 } } });
+      const showId = await createShow(world, `Retries ${providerRetries}`, 1);
+      const [booking] = await book(world, showId, [seatIds(0, 1)], { phone: PHONE });
+      expect((await cancelShow(showId)).status).toBe(200);
+      await eventually(() => deadLettersOf(TOPICS.bookingShowCancelled, [booking!.bookingId]), (l) => l.length === 1, 60_000, 500);
+      const calls = await recordedCalls({ domain: 'sms', operation: 'send', idempotencyKey: `booking-${booking!.bookingId}-show-cancelled-sms` });
+      expect(calls).toHaveLength((1 + providerRetries) * (1 + deliveryRetries));
+    } finally {
+      await delivery.stop();
+      world.delivery = await startDeliveryStack({ logName: 'delivery-failures-delivery' });
+    }
+  }, 120_000);
+});
