@@ -26,6 +26,13 @@ export interface DaprAppOptions {
   readiness?: ReadinessCheck[];
   /** Adds the app's own routes to the express app, before the SDK's. */
   routes?: (app: Express) => void;
+  /** Routes that need the raw request body (signed webhooks), mounted before the JSON parser. */
+  rawBodyRoutes?: (app: Express) => void;
+  /**
+   * Path prefixes outside callers reach directly, without the sidecar's app token: keep them to
+   * routes that authenticate each request themselves (a webhook's signature).
+   */
+  publicPaths?: string[];
   /** Pub/sub subscriptions (served by us, not the SDK: see subscriptions.ts). */
   subscriptions?: Subscription<any>[];
   /** Registers actors on the DaprServer, before it starts; app metrics go in `metrics.registry`. */
@@ -53,6 +60,8 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     name: options.name,
     logger,
     appApiToken: settings.APP_API_TOKEN,
+    publicPaths: options.publicPaths,
+    rawBodyRoutes: options.rawBodyRoutes,
     readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
   });
   options.routes?.(app);

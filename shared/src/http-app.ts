@@ -25,8 +25,13 @@ export interface HttpAppOptions {
    * only the app's own sidecar (started with APP_API_TOKEN) may call it.
    */
   appApiToken?: string;
-  /** Paths reachable without the app token (besides /healthz, /readyz, /metrics). */
+  /** Path prefixes reachable without the app token (besides /healthz, /readyz, /metrics). */
   publicPaths?: string[];
+  /**
+   * Routes that read the request body themselves (a signed webhook verifies the exact bytes it
+   * received): mounted after the app token check and before the JSON parser, which would consume it.
+   */
+  rawBodyRoutes?: (app: Express) => void;
   jsonLimit?: string;
 }
 
@@ -93,6 +98,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   if (options.appApiToken) app.use(requireAppToken(options.appApiToken, options.publicPaths ?? []));
+  options.rawBodyRoutes?.(app);
   // strict: false because Dapr passes an actor method's argument as the bare JSON value (e.g. `2`).
   app.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'], strict: false }));
   // The Dapr SDK adds its own body-parser 1.x to this app; it skips a body already read only when

@@ -64,3 +64,28 @@ export function daprClientOptions(settings: SidecarSettings, logger?: Logger): P
 export function createDaprClient(settings: SidecarSettings, logger?: Logger): DaprClient {
   return new DaprClient(daprClientOptions(settings, logger));
 }
+
+/**
+ * One value from a Dapr secret store through the app's own sidecar
+ * (GET /v1.0/secrets/<store>/<name>, which answers a JSON map of the secret's keys). `name` is the
+ * secret, `key` the entry in it: locally (secretstores.local.env) both are the variable's name
+ * without its prefix; in Kubernetes `name` is the Secret (holdfast-secrets) and `key` one of its keys.
+ * Throws, naming the store, secret and key (never the value), when it is missing or empty.
+ */
+export async function readSecret(settings: SidecarSettings, store: string, name: string, key = name): Promise<string> {
+  const where = `secret ${name}${key === name ? '' : ` (key ${key})`} of the Dapr secret store ${store}`;
+  const response = await fetch(sidecarUrl(settings, `/v1.0/secrets/${encodeURIComponent(store)}/${encodeURIComponent(name)}`), {
+    headers: sidecarHeaders(settings), signal: AbortSignal.timeout(5_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`cannot read the ${where}: the sidecar answered ${response.status} ${text.slice(0, 300)}`);
+  let values: Record<string, unknown>;
+  try {
+    values = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`cannot read the ${where}: the sidecar's answer is not JSON`);
+  }
+  const value = values?.[key];
+  if (typeof value !== 'string' || value === '') throw new Error(`the ${where} is missing or empty`);
+  return value;
+}
