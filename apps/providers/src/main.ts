@@ -1,9 +1,14 @@
 /** The providers app: the outside world (payment, inventory, shipping, email, SMS, refunds) with chaos. */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createHttpApp, createLogger, exitOnStartupFailure, finishHttpApp, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
+import { createHttpApp, createLogger, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
 import { loadChaosFile } from './chaos-config';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
+import { WebhookSender } from './domain/webhooks';
+
+/** An unset or empty variable is absent. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const config = (() => {
   try {
@@ -15,6 +20,19 @@ const config = (() => {
       PROVIDERS_CHAOS_FILE: z.string().default(resolve(__dirname, '..', 'chaos.yaml')),
       /** Overrides the seed in the chaos file. */
       PROVIDERS_CHAOS_SEED: z.coerce.number().int().optional(),
+      /** The payment account's webhook endpoint (Stripe-style events, e.g. charge.refunded); unset: no webhooks. */
+      PAYMENTS_WEBHOOK_URL: optional(z.string().url()),
+      /** The endpoint's signing secret (Stripe's whsec_…); required with PAYMENTS_WEBHOOK_URL. */
+      PAYMENTS_WEBHOOK_SECRET: optional(z.string().min(8)),
+      /** Before an event's first attempt. */
+      PAYMENTS_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(200),
+      /** Automatic attempts per event, the first included. */
+      PAYMENTS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+      /** Backoff after the n-th failed attempt: base × 2^(n-1), at most PAYMENTS_WEBHOOK_RETRY_MAX_MS. */
+      PAYMENTS_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+      PAYMENTS_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+      /** How long an attempt waits for the endpoint's answer. */
+      PAYMENTS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     });
   } catch (error) {
     return exitOnStartupFailure(undefined, error);
@@ -25,7 +43,20 @@ async function main() {
   const logger = createLogger('providers', config.LOG_LEVEL);
   const chaos = loadChaosFile(config.PROVIDERS_CHAOS_FILE);
   if (config.PROVIDERS_CHAOS_SEED !== undefined) chaos.seed = config.PROVIDERS_CHAOS_SEED;
-  const state = createProvidersState(chaos);
+  if (config.PAYMENTS_WEBHOOK_URL && !config.PAYMENTS_WEBHOOK_SECRET) {
+    throw new Error('PAYMENTS_WEBHOOK_URL is set but PAYMENTS_WEBHOOK_SECRET is not: webhooks must be signed');
+  }
+  const webhooks = config.PAYMENTS_WEBHOOK_URL
+    ? new WebhookSender(
+      {
+        url: config.PAYMENTS_WEBHOOK_URL, secret: config.PAYMENTS_WEBHOOK_SECRET!, delayMs: config.PAYMENTS_WEBHOOK_DELAY_MS, maxAttempts: config.PAYMENTS_WEBHOOK_MAX_ATTEMPTS,
+        retryBaseMs: config.PAYMENTS_WEBHOOK_RETRY_BASE_MS, retryMaxMs: config.PAYMENTS_WEBHOOK_RETRY_MAX_MS, timeoutMs: config.PAYMENTS_WEBHOOK_TIMEOUT_MS,
+      },
+      async (url, body, headers, timeoutMs) => httpRequest(url, { method: 'POST', headers, body, timeoutMs }),
+      (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    )
+    : undefined;
+  const state = createProvidersState(chaos, webhooks);
 
   const { app } = createHttpApp({ name: 'providers', logger, jsonLimit: '20mb' });
   app.use('/admin', adminRouter(state));
@@ -33,7 +64,9 @@ async function main() {
   finishHttpApp(app, logger);
 
   const server = await listen(app, config.APP_PORT, config.APP_HOST);
-  logger.info({ url: `http://${config.APP_HOST}:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed }, 'providers listening');
+  logger.info({
+    url: `http://${config.APP_HOST}:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed, paymentsWebhookUrl: config.PAYMENTS_WEBHOOK_URL ?? null,
+  }, 'providers listening');
   shutdownOnSignals(logger, [() => server.close()]);
 }
 

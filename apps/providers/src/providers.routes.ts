@@ -11,6 +11,7 @@ import { ChaosTable, type ChaosRule } from './domain/chaos';
 import { CallLog, IdempotencyStore } from './domain/calls';
 import { failureBody, OPERATIONS, operationKey, resourceView, type Operation, type SuccessAnswer } from './domain/operations';
 import { ResourceStore } from './domain/resources';
+import { deliveryView, type WebhookSender } from './domain/webhooks';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
 import { AppError, canonicalJson, currentCorrelationId } from '@holdfast/shared';
 
@@ -24,9 +25,11 @@ export interface ProvidersState {
   inFlight: Map<string, Promise<unknown>>;
   seed: number;
   initial: ChaosUpdate;
+  /** The payment account's webhook endpoint; none configured, no webhooks (PAYMENTS_WEBHOOK_URL). */
+  webhooks?: WebhookSender;
 }
 
-export function createProvidersState(initial: ChaosUpdate): ProvidersState {
+export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSender): ProvidersState {
   const seed = initial.seed ?? Date.now();
   return {
     chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
@@ -36,6 +39,7 @@ export function createProvidersState(initial: ChaosUpdate): ProvidersState {
     inFlight: new Map(),
     seed,
     initial,
+    webhooks,
   };
 }
 
@@ -109,6 +113,12 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       if (succeeded) state.answers.remember(key, idempotencyKey, { ...answer, requestFingerprint: fingerprint(parsed.data) });
       state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
       send(res, answer);
+      // After the answer, as at Stripe: the event reaches the endpoint a little later (delayMs).
+      if (succeeded && op.webhook && state.webhooks) {
+        const event = op.webhook(parsed.data, answer);
+        const delivery = state.webhooks.enqueue(event.type, event.object, idempotencyKey);
+        logger.debug({ operation: key, eventId: delivery.event.id, type: event.type }, 'webhook queued');
+      }
       return;
     }
     if (outcome === 'timeout') {
@@ -182,6 +192,26 @@ export function adminRouter(state: ProvidersState): Router {
   router.delete('/calls', (_req, res) => {
     state.calls.clear();
     state.answers.clear();
+    res.status(204).end();
+  });
+  /** The webhook deliveries: event, attempts, last status. Empty (`enabled: false`) without PAYMENTS_WEBHOOK_URL. */
+  router.get('/webhooks', (req, res) => {
+    const filter = {
+      type: typeof req.query.type === 'string' ? req.query.type : undefined,
+      objectId: typeof req.query.objectId === 'string' ? req.query.objectId : undefined,
+      status: typeof req.query.status === 'string' ? req.query.status : undefined,
+    };
+    res.json({ enabled: Boolean(state.webhooks), url: state.webhooks?.settings.url ?? null, deliveries: (state.webhooks?.list(filter) ?? []).map(deliveryView) });
+  });
+  /** Sends a recorded event once more, now: the same id and body, freshly signed (a redelivery). Answers once the endpoint has. */
+  router.post('/webhooks/:eventId/resend', async (req, res) => {
+    const delivery = await state.webhooks?.resend(String(req.params.eventId));
+    if (!delivery) throw new AppError(404, 'WEBHOOK_EVENT_NOT_FOUND', `No webhook event ${req.params.eventId}.`);
+    res.json({ ...deliveryView(delivery), attempt: delivery.attempts.at(-1) });
+  });
+  /** Forgets the deliveries and cancels their pending retries. */
+  router.delete('/webhooks', (_req, res) => {
+    state.webhooks?.clear();
     res.status(204).end();
   });
   return router;

@@ -31,6 +31,11 @@ export interface Operation {
   forcedOutcome?: (request: any, resources: ResourceStore) => Outcome | undefined;
   /** The answer when chaos lets the call through: a success, or the provider's own refusal (unknown id, wrong state). */
   succeed: (request: any, env: OperationEnv) => SuccessAnswer;
+  /**
+   * The event a success announces to the account's webhook endpoint, if any (Stripe's
+   * `charge.refunded` after a refund): its type and `data.object`. Not for a replayed answer.
+   */
+  webhook?: (request: any, answer: SuccessAnswer) => { type: string; object: Record<string, unknown> };
 }
 
 /** Stripe's test tokens: their outcome is fixed so tests and demos can pin a payment's fate. */
@@ -73,6 +78,15 @@ function statusOperation(domain: string, kinds: string[]): Operation {
       if (!resource || !kinds.includes(resource.kind)) return notFound(`${domain} resource`, req.id);
       return { status: 200, body: resourceView(resource, resources) };
     },
+  };
+}
+
+/** A refund as Stripe's events show it (`data.object` of `charge.refunded`). */
+export function refundObject(req: { amount: number; currency: string; paymentReference: string; reason?: string; metadata?: Record<string, string | number | boolean> }, refundId: string) {
+  return {
+    id: refundId, object: 'refund', amount: req.amount, currency: req.currency.toLowerCase(), status: 'succeeded',
+    payment_reference: req.paymentReference, reason: req.reason ?? null,
+    metadata: Object.fromEntries(Object.entries(req.metadata ?? {}).map(([key, value]) => [key, String(value)])),
   };
 }
 
@@ -203,8 +217,13 @@ export const OPERATIONS: Operation[] = [
   },
   {
     domain: 'refund', operation: 'create', method: 'post', path: '/refunds',
-    request: money.extend({ paymentReference: z.string().min(1), reason: z.string().max(500).optional() }).passthrough(),
+    request: money.extend({
+      paymentReference: z.string().min(1), reason: z.string().max(500).optional(),
+      // As at Stripe: string values (numbers and booleans are kept as their text), up to 50 keys.
+      metadata: z.record(z.string().min(1).max(40), z.union([z.string().max(500), z.number(), z.boolean()])).refine((m) => Object.keys(m).length <= 50, 'at most 50 keys').optional(),
+    }).passthrough(),
     succeed: (req, { newId }) => ({ status: 200, body: { refundId: newId('rf'), status: 'succeeded', amount: req.amount } }),
+    webhook: (req, answer) => ({ type: 'charge.refunded', object: refundObject(req, (answer.body as { refundId: string }).refundId) }),
   },
 ];
 
