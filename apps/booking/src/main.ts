@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { Counter } from 'prom-client';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
-import { createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
+import { COMPONENTS, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
+import { createWebhooksRepository } from './data/webhooks.repository';
 import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
 import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/kitchen-prep.actor';
@@ -17,6 +18,10 @@ import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellati
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
 import { openApiDocument } from './http/openapi';
+import { paymentWebhookRouter, webhooksAdminRouter } from './http/webhooks.routes';
+
+/** The key of the payment provider's webhook signing secret in the Dapr secret store. */
+const WEBHOOK_SECRET_KEY = 'PAYMENTS_WEBHOOK_SECRET';
 
 async function main() {
   const config = loadConfig({
@@ -36,6 +41,13 @@ async function main() {
     SHOW_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Venue seats (zone, neighbours; immutable) kept in memory for new holds. */
     SEAT_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
+    /**
+     * The secret in the Dapr secret store that holds the key PAYMENTS_WEBHOOK_SECRET: the variable's
+     * own name locally (secretstores.local.env), the Kubernetes Secret `holdfast-secrets` in a cluster.
+     */
+    PAYMENTS_WEBHOOK_SECRET_NAME: z.string().min(1).default(WEBHOOK_SECRET_KEY),
+    /** How old a webhook's signature may be (Stripe's default: 300 s). */
+    PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -43,6 +55,9 @@ async function main() {
   const holds = createHoldsRepository(prisma);
   const bookings = createBookingsRepository(prisma);
   const payments = createPaymentsClient(config.PROVIDERS_URL, config.PAYMENT_TIMEOUT_MS);
+  const webhooks = createWebhooksRepository(prisma);
+  // Read from the secret store once the sidecar is up (afterStart); until then webhooks answer 503.
+  let webhookSecret: string | undefined;
 
   // Workflows speak gRPC to the sidecar. The worker starts once the sidecar answers (it gives up at once otherwise).
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
@@ -57,14 +72,27 @@ async function main() {
     name: 'booking',
     settings: config,
     logger,
-    readiness: [databaseReadiness(prisma)],
+    readiness: [databaseReadiness(prisma), {
+      name: 'payments-webhook-secret',
+      check: async () => {
+        if (!webhookSecret) throw new Error('the payments webhook secret is not read yet');
+      },
+    }],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
+    // The payment provider calls /webhooks/payments directly, not through a sidecar, so it has no
+    // dapr-api-token: each delivery is authenticated by its Stripe-Signature instead. Only that
+    // prefix is exempt; every other route still requires the app token.
+    publicPaths: ['/webhooks/'],
+    rawBodyRoutes: (app) => {
+      app.use(paymentWebhookRouter({ webhooks, secret: () => webhookSecret, toleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS }));
+    },
     routes: (app) => {
       const openApi = openApiDocument();
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD }));
       app.use(holdsRouter({ shows, bookings, sidecar: config }));
       app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
+      app.use(webhooksAdminRouter({ webhooks, adminToken: config.ADMIN_API_TOKEN }));
     },
     register: async (server, metrics) => {
       const policyDrift = {
@@ -78,6 +106,10 @@ async function main() {
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);
+      // Missing or empty: the app refuses to start (exitOnStartupFailure), naming the store and secret.
+      webhookSecret = await readSecret(config, COMPONENTS.secretStore, config.PAYMENTS_WEBHOOK_SECRET_NAME, WEBHOOK_SECRET_KEY).catch((error: unknown) => {
+        throw new Error(`The payment webhooks cannot be verified: ${error instanceof Error ? error.message : String(error)}`);
+      });
       await workflowRuntime.start();
       // A reminder for every pending kitchen order, in case a confirmation died between its commit
       // and its reminder. Idempotent; the app serves meanwhile.

@@ -10,4 +10,11 @@ describe('OpenAPI document', () => {
     expect(hold.properties.ttlSeconds).toMatchObject({ minimum: 5, maximum: 900, default: 300 });
     expect(hold.required).toEqual(expect.arrayContaining(['seatIds', 'customerId', 'customerEmail']));
   });
+
+  it('when generated, then it documents the payment webhook (signature header, its 400) and the admins\' list of events', () => {
+    const webhook = doc.paths['/webhooks/payments'].post;
+    expect(webhook.parameters).toEqual([expect.objectContaining({ name: 'Stripe-Signature', in: 'header', required: true })]);
+    expect(Object.keys(webhook.responses)).toEqual(expect.arrayContaining(['200', '400', '500']));
+    expect(doc.paths['/api/admin/webhooks'].get.security).toEqual([{ adminBearer: [] }]);
+  });
 });

@@ -45,6 +45,30 @@ export function openApiDocument() {
       '/api/bookings/{bookingId}': { get: { summary: 'A booking and its tickets', parameters: [idParam('bookingId')], responses: { 200: ok('the booking'), 404: problem } } },
       '/api/bookings/{bookingId}/tickets.pdf': { get: { summary: 'The ticket sheet (PDF)', parameters: [idParam('bookingId')], responses: { 200: { description: 'application/pdf' }, 404: problem } } },
       '/api/bookings/{bookingId}/tickets/{seatId}.png': { get: { summary: 'One ticket\'s QR code (PNG)', parameters: [idParam('bookingId'), idParam('seatId')], responses: { 200: { description: 'image/png' }, 404: problem } } },
+      '/webhooks/payments': {
+        post: {
+          summary: 'The payment provider\'s webhook (Stripe scheme): called directly, not through the sidecar, and authenticated by its signature; each event id is processed once',
+          parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
+          responses: {
+            200: ok('{ received: true, status: PROCESSED | IGNORED } or, for an event already handled, { received: true, duplicate: true }'),
+            400: { ...problem, description: 'WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded' },
+            500: { ...problem, description: 'WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again' },
+            503: { ...problem, description: 'WEBHOOK_NOT_READY: the app is starting' },
+          },
+        },
+      },
+      '/api/admin/webhooks': {
+        get: {
+          summary: 'Recorded payment webhook events, newest first',
+          security: admin,
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['PROCESSED', 'IGNORED', 'FAILED'] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          ],
+          responses: { 200: ok('{ events: [{ id, type, status, error, deliveries, receivedAt, processedAt, payload }] }'), 400: problem, 401: problem },
+        },
+      },
       '/api/tickets/verify': { post: { summary: 'Scan a ticket at the door: valid once, then already-used', security: admin, requestBody: json(z.object({ qrPayload: z.string() })), responses: { 200: ok('{ result: valid | already-used | invalid, ... }'), 401: problem } } },
     },
   };
