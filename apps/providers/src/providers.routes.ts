@@ -50,7 +50,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function idempotencyKeyOf(req: Request): string | null {
   const fromHeader = req.header('idempotency-key');
-  const fromBody = (req.body as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+  const body = req.body as { idempotencyKey?: unknown; custom_args?: { idempotency_key?: unknown } } | undefined;
+  // SendGrid has no idempotency header: senders put their message key in custom_args (our stand-in honours it).
+  const fromBody = body?.idempotencyKey ?? body?.custom_args?.idempotency_key;
   return fromHeader ?? (typeof fromBody === 'string' ? fromBody : null);
 }
 

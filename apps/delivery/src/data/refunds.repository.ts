@@ -25,8 +25,9 @@ export function createRefundsRepository(prisma: PrismaClient) {
     async processed(jobId: string, attempts: number, providerRefundId: string | null) {
       return prisma.$transaction(async (tx) => {
         const job = await tx.refundJob.update({ where: { id: jobId }, data: { status: 'PROCESSED', processedAt: new Date(), providerRefundId, lastError: null, attempts: { increment: attempts } } });
+        // Locked: the payment provider's charge.refunded webhook (booking app) may settle the same booking at the same moment.
+        const [booking] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text AS status FROM bookings WHERE id = ${job.bookingId}::uuid FOR UPDATE`;
         await tx.payment.updateMany({ where: { bookingId: job.bookingId, status: { in: ['CAPTURED', 'REFUNDED'] } }, data: { status: 'REFUNDED', refundId: providerRefundId } });
-        const booking = await tx.booking.findUnique({ where: { id: job.bookingId }, select: { status: true } });
         if (booking && booking.status !== 'REFUNDED') {
           await tx.booking.update({ where: { id: job.bookingId }, data: { status: 'REFUNDED' } });
           await tx.auditLog.create({ data: { entity: 'booking', entityId: job.bookingId, action: 'refunded', fromState: booking.status, toState: 'REFUNDED', correlationId: job.correlationId, data: { refundJobId: job.id, refundKey: job.refundKey, providerRefundId, amount: job.amount } } });
