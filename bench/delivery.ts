@@ -3,7 +3,7 @@
  * Starts placement, scheduler, the providers app (always succeeding), and the booking and delivery
  * apps beside their sidecars (the integration tests' ports and database). Then:
  *
- * 1. Ticket emails end to end. N bookings are committed, each in one transaction with its seats, its
+ * 1. Ticket emails end to end, twice: all committed at once (throughput), then at a steady --rate (latency). N bookings are committed, each in one transaction with its seats, its
  *    payment and its booking.confirmed outbox event, in the shape the booking app writes. They are
  *    written straight to PostgreSQL by C writers: the booking app's confirm path runs at about
  *    70/s (bench/booking.ts), so the bench would measure that instead of delivery.
@@ -31,11 +31,13 @@ const { values: opts } = parseArgs({
     emails: { type: 'string', default: '1000' },
     'dead-letters': { type: 'string', default: '1000' },
     writers: { type: 'string', default: '16' },
+    rate: { type: 'string', default: '100' },
   },
 });
 const EMAILS = Number(opts.emails);
 const DEAD_LETTERS = Number(opts['dead-letters']);
 const WRITERS = Number(opts.writers);
+const RATE = Number(opts.rate);
 const notes: string[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,11 +68,33 @@ async function commitBooking(pool: Pool, showId: string, n: number): Promise<str
   }
 }
 
+/** Seat numbers across every round: a seat is sold once per show (booking_seats_sold_once). */
+let seatsSold = 0;
+
 async function commitBookings(pool: Pool, showId: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  let left = count;
+  await Promise.all(Array.from({ length: WRITERS }, async () => {
+    while (left > 0) {
+      left--;
+      ids.push(await commitBooking(pool, showId, ++seatsSold));
+    }
+  }));
+  return ids;
+}
+
+/** `count` commits at `perSecond`, each on schedule (a late writer does not make up by bursting). */
+async function commitPaced(pool: Pool, showId: string, count: number, perSecond: number): Promise<string[]> {
+  const started = Date.now();
   const ids: string[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: WRITERS }, async () => {
-    while (next < count) ids.push(await commitBooking(pool, showId, next++));
+    while (next < count) {
+      const n = next++;
+      const due = started + (n * 1000) / perSecond;
+      if (due > Date.now()) await sleep(due - Date.now());
+      ids.push(await commitBooking(pool, showId, ++seatsSold));
+    }
   }));
   return ids;
 }
@@ -92,7 +116,8 @@ async function main() {
   const env = { LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=256' };
   const [booking, delivery]: [AppStack, AppStack] = await Promise.all([
     startBookingStack({ logName: 'bench-delivery-booking', env }),
-    startDeliveryStack({ logName: 'bench-delivery', env }),
+    // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the delivery app there when it stops.
+    startDeliveryStack({ logName: 'bench-delivery', env, nodeArgs: process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [] }),
   ]);
   const db = new Client({ connectionString: booking.run.databaseUrl });
   await db.connect();
@@ -109,22 +134,29 @@ async function main() {
     const warm = await commitBookings(pool, showId, 50);
     await until('warm-up', async () => (await db.query("SELECT count(*)::int AS n FROM notifications WHERE booking_id = ANY($1::uuid[]) AND status = 'SENT'", [warm])).rows[0].n, (n) => n === warm.length, 120_000);
 
-    // 1. Ticket emails, commit to provider receipt.
-    await resetProviders();
-    const ids = await cpuDuring(`${EMAILS} ticket emails`, EMAILS, 'email', async () => {
-      const committed = await commitBookings(pool, showId, EMAILS);
-      await until('ticket emails', async () => (await db.query("SELECT count(*)::int AS n FROM notifications WHERE booking_id = ANY($1::uuid[]) AND status = 'SENT'", [committed])).rows[0].n, (n) => n === committed.length, 600_000);
-      return committed;
-    }, notes);
-    const { rows: commits } = await db.query<{ aggregate_id: string; created_at: Date }>("SELECT aggregate_id, created_at FROM outbox_events WHERE aggregate_id = ANY($1) AND type = 'booking.confirmed'", [ids]);
-    const committedAt = new Map(commits.map((c) => [`booking-${c.aggregate_id}-ticket-email`, c.created_at.getTime()]));
-    const receipts = (await recordedCalls({ domain: 'email', operation: 'send' })).filter((c) => c.outcome === 'ok' && !c.replayed && committedAt.has(c.idempotencyKey ?? ''));
-    const latencies = receipts.map((c) => new Date((c as unknown as { at: string }).at).getTime() - committedAt.get(c.idempotencyKey!)!).sort((a, b) => a - b);
-    const first = Math.min(...committedAt.values());
-    const last = Math.max(...receipts.map((c) => new Date((c as unknown as { at: string }).at).getTime()));
-    const perSecond = receipts.length / ((last - first) / 1000);
-    table.push(`| ticket emails, commit to provider receipt | ${receipts.length} | ${perSecond.toFixed(1)}/s | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${latencies.at(-1)?.toFixed(0)} |`);
-    notes.push(`commits spread over ${((Math.max(...committedAt.values()) - first) / 1000).toFixed(1)} s by ${WRITERS} writers; ${receipts.length} of ${EMAILS} emails received once each`);
+    // 1. Ticket emails, commit to provider receipt: a burst (throughput), then a steady rate (latency).
+    const sentCount = async (committed: string[]) => (await db.query("SELECT count(*)::int AS n FROM notifications WHERE booking_id = ANY($1::uuid[]) AND status = 'SENT'", [committed])).rows[0].n as number;
+    const round = async (label: string, commit: () => Promise<string[]>) => {
+      await resetProviders();
+      const ids = await cpuDuring(label, EMAILS, 'email', async () => {
+        const committed = await commit();
+        await until(label, () => sentCount(committed), (n) => n === committed.length, 600_000);
+        return committed;
+      }, notes);
+      const { rows: commits } = await db.query<{ aggregate_id: string; created_at: Date }>("SELECT aggregate_id, created_at FROM outbox_events WHERE aggregate_id = ANY($1) AND type = 'booking.confirmed'", [ids]);
+      const committedAt = new Map(commits.map((c) => [`booking-${c.aggregate_id}-ticket-email`, c.created_at.getTime()]));
+      const receipts = (await recordedCalls({ domain: 'email', operation: 'send' })).filter((c) => c.outcome === 'ok' && !c.replayed && committedAt.has(c.idempotencyKey ?? ''));
+      const receivedAt = (c: (typeof receipts)[number]) => new Date((c as unknown as { at: string }).at).getTime();
+      const latencies = receipts.map((c) => receivedAt(c) - committedAt.get(c.idempotencyKey!)!).sort((a, b) => a - b);
+      const first = Math.min(...committedAt.values());
+      const last = Math.max(...receipts.map(receivedAt));
+      const perSecond = receipts.length / ((last - first) / 1000);
+      console.log(`${label}: ${receipts.length} at ${perSecond.toFixed(1)}/s, p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
+      table.push(`| ${label} | ${receipts.length} | ${perSecond.toFixed(1)}/s | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${latencies.at(-1)?.toFixed(0)} |`);
+      notes.push(`${label}: commits spread over ${((Math.max(...committedAt.values()) - first) / 1000).toFixed(1)} s; ${receipts.length} of ${EMAILS} emails received, each once`);
+    };
+    await round(`${EMAILS} ticket emails committed at once (throughput)`, () => commitBookings(pool, showId, EMAILS));
+    await round(`${EMAILS} ticket emails committed at ${RATE}/s (latency)`, () => commitPaced(pool, showId, EMAILS, RATE));
 
     // 2. Dead letters, then replay.
     if (DEAD_LETTERS > 0) {
@@ -141,11 +173,15 @@ async function main() {
       const replayed = async () => (await db.query("SELECT count(*)::int AS n FROM dead_letters WHERE topic = $1 AND event_id = ANY($2) AND status = 'REPLAYED'", [TOPICS.bookingConfirmed, events])).rows[0].n as number;
       const started = Date.now();
       await cpuDuring(`replaying ${DEAD_LETTERS} dead letters`, DEAD_LETTERS, 'dead letter', async () => {
-        const response = await delivery.invoke<{ replayed: number }>('POST', '/api/admin/dead-letters/replay', { topic: TOPICS.bookingConfirmed, limit: DEAD_LETTERS }, admin);
-        if (response.status !== 202) throw new Error(`replay: ${response.status} ${JSON.stringify(response.body)}`);
+        const response = await fetch(`${delivery.sidecarUrl}/v1.0/invoke/delivery/method/api/admin/dead-letters/replay`, {
+          method: 'POST', headers: { ...admin, 'dapr-api-token': delivery.run.daprApiToken, 'content-type': 'application/json' },
+          body: JSON.stringify({ topic: TOPICS.bookingConfirmed, limit: DEAD_LETTERS }), signal: AbortSignal.timeout(600_000),
+        });
+        const body = (await response.json()) as { replayed: number };
+        if (response.status !== 202) throw new Error(`replay: ${response.status} ${JSON.stringify(body)}`);
         const published = Date.now() - started;
         await until('replayed', replayed, (n) => n === DEAD_LETTERS, 600_000);
-        notes.push(`replay: the API call republished ${response.body.replayed} in ${(published / 1000).toFixed(1)} s`);
+        notes.push(`replay: the API call republished ${body.replayed} in ${(published / 1000).toFixed(1)} s`);
       }, notes);
       const drain = (Date.now() - started) / 1000;
       const sends = (await recordedCalls({ domain: 'email', operation: 'send' })).filter((c) => c.outcome === 'ok' && !c.replayed);

@@ -1,4 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
+import { PNG } from 'pngjs';
+import jsQR from 'jsqr';
 import { renderQrPng, renderTicketPdf } from './ticket-render';
 
 describe('ticket rendering', () => {
@@ -8,7 +10,14 @@ describe('ticket rendering', () => {
     expect(png.readUInt32BE(16)).toBe(200);
   });
 
-  it('when a booking has tickets, then its PDF is one page carrying one image per seat', async () => {
+  it.each([200, 240, 320])('when a payload is drawn at %i pixels, then a QR reader decodes it back', async (size) => {
+    const payload = 'HF1.eyJib29raW5nSWQiOiIxMjM0NTY3OC0xMjM0LTEyMzQtMTIzNC0xMjM0NTY3ODkwMTIiLCJzZWF0SWQiOiJGTE9PUi1BLTEifQ.c2lnbmF0dXJl';
+    const png = PNG.sync.read(await renderQrPng(payload, size));
+    expect(png.width).toBe(size);
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(payload);
+  });
+
+  it('when a booking has tickets, then its PDF is one page carrying every seat\'s QR code', async () => {
     const pdf = await renderTicketPdf({
       bookingId: 'b-1', showTitle: 'Hamlet', startsAt: new Date('2026-12-24T19:30:00Z'), venue: 'Rose', customerEmail: 'ada@example.com',
       tickets: [{ seatLabel: 'Stalls A1', qrPayload: 'HF1.a.b' }, { seatLabel: 'Stalls A2', qrPayload: 'HF1.c.d' }],

@@ -1,14 +1,73 @@
 /**
- * Tickets as people get them: the signed QR payload drawn as a PNG (qrcode) and a one-page PDF
- * with every seat's QR code (pdf-lib, pure JavaScript). Shared: the booking app serves them and the
- * delivery app attaches them to the ticket email.
+ * Tickets as people get them: the signed QR payload drawn as a PNG and a one-page PDF with every
+ * seat's QR code. Shared: the booking app serves them and the delivery app attaches them to the
+ * ticket email. The QR matrix comes from `qrcode`; the PNG (1-bit grayscale, node:zlib) and the
+ * PDF's QR (filled rectangles, pdf-lib's low-level operators) are drawn here, because qrcode's PNG
+ * renderer and pdf-lib's per-shape API cost 10-25 ms a ticket (measured), which capped the ticket
+ * emails at about 24 a second (bench/delivery.ts).
  */
+import { crc32, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { PDFDocument, StandardFonts, fill, popGraphicsState, pushGraphicsState, rectangle, rgb, setFillingRgbColor } from 'pdf-lib';
+
+// Error correction M: survives a scuffed phone screen, keeps the code small.
+const ERROR_CORRECTION = 'M';
+/** Quiet zone around the code, in modules. */
+const MARGIN = 2;
+
+interface QrMatrix { size: number; dark(x: number, y: number): boolean }
+
+/** The last few matrices: an email draws each seat's code twice (the inline PNG, the PDF), and QRCode.create costs about 2 ms. */
+const recentMatrices = new Map<string, QrMatrix>();
+
+export function qrMatrix(payload: string): QrMatrix {
+  const known = recentMatrices.get(payload);
+  if (known) return known;
+  const { modules } = QRCode.create(payload, { errorCorrectionLevel: ERROR_CORRECTION });
+  const matrix: QrMatrix = { size: modules.size, dark: (x, y) => Boolean(modules.get(y, x)) };
+  recentMatrices.set(payload, matrix);
+  if (recentMatrices.size > 256) recentMatrices.delete(recentMatrices.keys().next().value!);
+  return matrix;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'ascii');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A square 1-bit grayscale PNG of `size` pixels: the matrix with its quiet zone, scaled nearest-neighbour. */
+export function encodeQrPng(matrix: QrMatrix, size: number): Buffer {
+  const total = matrix.size + 2 * MARGIN;
+  const rowBytes = Math.ceil(size / 8);
+  const raw = Buffer.alloc((rowBytes + 1) * size);
+  const moduleAt = (pixel: number) => Math.floor((pixel * total) / size) - MARGIN;
+  const columns = Array.from({ length: size }, (_, x) => moduleAt(x));
+  for (let y = 0; y < size; y++) {
+    const my = moduleAt(y);
+    const row = y * (rowBytes + 1); // raw[row] = 0: filter type None
+    for (let x = 0; x < size; x++) {
+      const mx = columns[x]!;
+      const dark = my >= 0 && my < matrix.size && mx >= 0 && mx < matrix.size && matrix.dark(mx, my);
+      if (!dark) raw[row + 1 + (x >> 3)]! |= 0x80 >> (x & 7); // 1 is white in grayscale
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // grayscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 export async function renderQrPng(payload: string, size = 320): Promise<Buffer> {
-  // Error correction M: survives a scuffed phone screen, keeps the code small.
-  return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: size });
+  return encodeQrPng(qrMatrix(payload), size);
 }
 
 export interface TicketSheet {
@@ -51,9 +110,30 @@ export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
   for (const [i, ticket] of sheet.tickets.entries()) {
     const x = 48 + (i % 3) * (cell + 12);
     const y = 560 - Math.floor(i / 3) * (cell + 24);
-    const png = await pdf.embedPng(await renderQrPng(ticket.qrPayload, 300));
-    page.drawImage(png, { x, y, width: cell, height: cell });
+    drawQr(page, qrMatrix(ticket.qrPayload), x, y, cell);
     page.drawText(ticket.seatLabel, { x: x + 8, y: y - 14, size: 11, font: bold, color: ink });
   }
-  return Buffer.from(await pdf.save());
+  return Buffer.from(await pdf.save({ useObjectStreams: false }));
+}
+
+/** The code as vector rectangles (one per run of dark modules in a row): sharp at any zoom or print size. */
+function drawQr(page: ReturnType<PDFDocument['addPage']>, matrix: QrMatrix, x: number, y: number, width: number) {
+  const unit = width / (matrix.size + 2 * MARGIN);
+  const top = y + width - MARGIN * unit;
+  const ops = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
+  for (let row = 0; row < matrix.size; row++) {
+    let column = 0;
+    while (column < matrix.size) {
+      if (!matrix.dark(column, row)) {
+        column++;
+        continue;
+      }
+      let end = column;
+      while (end < matrix.size && matrix.dark(end, row)) end++;
+      ops.push(rectangle(x + (MARGIN + column) * unit, top - (row + 1) * unit, (end - column) * unit, unit));
+      column = end;
+    }
+  }
+  ops.push(fill(), popGraphicsState());
+  page.pushOperators(...ops);
 }

@@ -15,7 +15,7 @@ export function replayableEvent(stored: Record<string, unknown>, deadLetterId: s
   return { ...event, replayof: deadLetterId };
 }
 
-export type ReplayResult = { id: string; topic: string; status: 'REPLAYING' | 'REPLAYED' | 'DISCARDED' | 'NOT_FOUND' };
+export type ReplayResult = { id: string; topic: string; status: 'REPLAYING' | 'REPLAYED' | 'DISCARDED' | 'NOT_FOUND' | 'PENDING' };
 
 export function createReplayer(deps: { deadLetters: DeadLettersRepository; refunds: RefundsRepository; sidecar: SidecarSettings; pubsubName: string }) {
   async function replay(id: string): Promise<ReplayResult> {
@@ -38,13 +38,26 @@ export function createReplayer(deps: { deadLetters: DeadLettersRepository; refun
 
   return {
     replay,
-    /** Every PENDING dead letter of a topic, a few at a time. */
+    /**
+     * Every PENDING dead letter of a topic (up to `limit`): claimed in one statement, then published
+     * 32 at a time. One that cannot be published goes back to PENDING and is counted as not replayed.
+     */
     async replayTopic(topic: string, limit: number): Promise<ReplayResult[]> {
-      const letters = await deps.deadLetters.list({ topic, status: 'PENDING' }, limit);
+      const letters = await deps.deadLetters.claimTopic(topic, limit);
+      if (topic === TOPICS.refundRequested) await deps.refunds.requeueEvents(letters.map((l) => l.event_id));
       const results: ReplayResult[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: Math.min(16, letters.length) }, async () => {
-        while (next < letters.length) results.push(await replay(letters[next++]!.id));
+      await Promise.all(Array.from({ length: Math.min(32, letters.length) }, async () => {
+        while (next < letters.length) {
+          const letter = letters[next++]!;
+          try {
+            await publishCloudEvent(deps.sidecar, letter.pubsub_name, letter.topic, replayableEvent(letter.event, letter.id));
+            results.push({ id: letter.id, topic, status: 'REPLAYING' });
+          } catch {
+            await deps.deadLetters.markPending(letter.id);
+            results.push({ id: letter.id, topic, status: 'PENDING' });
+          }
+        }
       }));
       return results;
     },

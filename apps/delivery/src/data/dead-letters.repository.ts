@@ -19,6 +19,13 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
       const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING'] } }, data: { status: 'REPLAYING' } });
       return count === 1;
     },
+    /** Claims up to `limit` PENDING dead letters of a topic for replay (REPLAYING), oldest first, in one statement. */
+    claimTopic(topic: string, limit: number) {
+      return prisma.$queryRaw<Array<{ id: string; pubsub_name: string; topic: string; event_id: string; event: Record<string, unknown> }>>`
+        UPDATE dead_letters SET status = 'REPLAYING' WHERE id IN (
+          SELECT id FROM dead_letters WHERE topic = ${topic} AND status = 'PENDING' ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING id::text, pubsub_name, topic, event_id, event`;
+    },
     /** Back to PENDING when publishing the replay failed. */
     markPending(id: string) {
       return prisma.deadLetter.updateMany({ where: { id, status: 'REPLAYING' }, data: { status: 'PENDING' } });

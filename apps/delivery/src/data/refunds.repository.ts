@@ -74,6 +74,11 @@ export function createRefundsRepository(prisma: PrismaClient) {
       return count === 1 ? prisma.refundJob.findUniqueOrThrow({ where: { id: jobId } }) : null;
     },
 
+    /** requeue for many: the FAILED jobs of these refund.requested events back to PENDING. */
+    requeueEvents(eventIds: string[]) {
+      return prisma.refundJob.updateMany({ where: { eventId: { in: eventIds }, status: 'FAILED' }, data: { status: 'PENDING', failedAt: null } });
+    },
+
     find(jobId: string) {
       return prisma.refundJob.findUnique({ where: { id: jobId } });
     },
