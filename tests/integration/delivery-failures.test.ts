@@ -26,7 +26,10 @@ beforeAll(async () => {
 afterAll(async () => world?.stop());
 beforeEach(() => resetProviders());
 
-interface DeadLetterView { id: string; topic: string; eventId: string; status: string; attempts: number | null; lastError: string | null; event: { data: { bookingId: string } } }
+interface DeadLetterView {
+  id: string; topic: string; eventId: string; status: string; attempts: number | null; lastError: string | null;
+  event: { id: string; subject: string; type: string; correlationid?: string; data: { bookingId: string; correlationId?: string } };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cancelShow = (showId: string) => world.booking.invoke<Record<string, number>>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'the stage flooded' }, world.admin);
@@ -49,7 +52,13 @@ describe('dead letters and replay', () => {
     expect((await cancelShow(showId)).status).toBe(200);
 
     const letters = await eventually(() => deadLettersOf(TOPICS.bookingShowCancelled, ids), (l) => l.length === 3, 120_000, 1_000);
+    const { rows: [cancellation] } = await world.db.query("SELECT correlation_id FROM outbox_events WHERE aggregate_id = $1 AND type = 'show.cancelled'", [showId]);
     for (const letter of letters) {
+      // The CloudEvent as the relay published it: the outbox row's id, the booking as subject, the cancel request's correlation id.
+      const { rows: [row] } = await world.db.query('SELECT id::text, aggregate_id FROM outbox_events WHERE id = $1::uuid', [letter.eventId]);
+      expect(row).toEqual({ id: letter.event.id, aggregate_id: letter.event.data.bookingId });
+      expect(letter.event).toMatchObject({ type: TOPICS.bookingShowCancelled, subject: letter.event.data.bookingId, correlationid: cancellation.correlation_id });
+      expect(letter.event.data.correlationId).toBe(cancellation.correlation_id);
       // The gateway's own 500, or the sidecar's circuit breaker, open after 10 of them.
       expect(letter).toMatchObject({ status: 'PENDING', lastError: expect.stringMatching(/received status code 500|circuit breaker is open/) });
       expect(letter.attempts).toBeGreaterThanOrEqual(1 + configuredMaxRetries('pubsub', 'inbound'));

@@ -4,8 +4,8 @@
  * A second cancel call changes nothing and sends nothing.
  */
 import { TOPICS } from '@holdfast/shared';
-import { eventually } from '../support/app-stack';
-import { recordedCalls, resetProviders } from '../support/providers-client';
+import { eventually, startDeliveryStack } from '../support/app-stack';
+import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type ConfirmedBooking, type DeliveryWorld } from '../support/delivery-fixtures';
 
 let world: DeliveryWorld;
@@ -19,7 +19,7 @@ beforeEach(() => resetProviders());
 
 interface Progress {
   status: string; bookings: number; ticketsSold: number; smsQueued: number; emailsQueued: number; refundsQueued: number;
-  delivery: { messages: { sent: number; failed: number; sms: { sent: number; pending: number }; email: { sent: number; pending: number } }; refunds: { processed: number; failed: number; manualReview: number; pending: number } };
+  delivery: { messages: { sent: number; failed: number; sms: { sent: number; pending: number }; email: { sent: number; pending: number }; whatsapp?: { sent: number; failed: number } }; refunds: { processed: number; failed: number; manualReview: number; pending: number } };
 }
 
 const cancel = (showId: string) => world.booking.invoke<Record<string, unknown>>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'the roof is leaking' }, world.admin);
@@ -89,4 +89,43 @@ describe('admin show cancellation fan-out', () => {
     expect(rows[0].n).toBe(0);
     expect((await progress(showId)).body.delivery.refunds).toMatchObject({ processed: 0, pending: 0 });
   }, 240_000);
+
+  it('when the delivery app is killed halfway through a cancellation fan-out, then after its restart every SMS, email and refund is sent once', async () => {
+    // Slow providers keep the fan-out in flight when the app dies.
+    await setChaos({ 'sms.send': { outcomes: { ok: 1 }, latencyMs: 1_000 }, 'refund.create': { outcomes: { ok: 1 }, latencyMs: 1_000 }, 'email.send': { outcomes: { ok: 1 }, latencyMs: 500 } });
+    const showId = await createShow(world, 'Power Cut', 6);
+    const bookings = await fiveSeatBookings(showId, 41);
+    const ids = bookings.map((b) => b.bookingId);
+    expect((await cancel(showId)).body).toMatchObject({ ticketsSold: 205, smsQueued: 41, emailsQueued: 41, refundsQueued: 41 });
+    await eventually(async () => (await recordedCalls({ domain: 'sms', operation: 'send' })).length, (n) => n >= 5, 60_000, 100);
+
+    await world.delivery.killApp();
+    await world.delivery.startApp();
+    await eventually(() => progress(showId), (p) => p.body.delivery.refunds.processed === 41 && p.body.delivery.messages.sent === 82, 180_000, 1_000);
+
+    const [sms, email, refunds] = await Promise.all([accepted('sms', 'send'), accepted('email', 'send'), accepted('refund', 'create')]);
+    for (const id of ids) {
+      expect(sms.get(`booking-${id}-show-cancelled-sms`)).toBe(1);
+      expect(email.get(`booking-${id}-show-cancelled-email`)).toBe(1);
+      expect(refunds.get(`booking-${id}-refund`)).toBe(1);
+    }
+  }, 300_000);
+
+  it('when the delivery app is configured for SMS and WhatsApp, then each customer gets one message on each channel and one email', async () => {
+    await world.delivery.stop();
+    world.delivery = await startDeliveryStack({ logName: 'delivery-show-cancel-whatsapp', env: { NOTICE_PHONE_CHANNELS: 'sms,whatsapp' } });
+    const showId = await createShow(world, 'Two Channels', 1);
+    const bookings = await book(world, showId, [seatIds(0, 2), seatIds(2, 2)], { phone: PHONE });
+    await cancel(showId);
+    const done = await eventually(() => progress(showId), (p) => p.body.delivery.messages.sent === 6, 60_000, 500);
+    expect(done.body.delivery.messages).toMatchObject({ whatsapp: { sent: 2, failed: 0 }, sms: { sent: 2 }, email: { sent: 2 } });
+    const calls = (await recordedCalls({ domain: 'sms', operation: 'send' })).filter((c) => c.outcome === 'ok' && !c.replayed);
+    for (const { bookingId } of bookings) {
+      for (const channel of ['sms', 'whatsapp']) {
+        const sent = calls.filter((c) => c.idempotencyKey === `booking-${bookingId}-show-cancelled-${channel}`);
+        expect(sent).toHaveLength(1);
+        expect(sent[0]!.request).toMatchObject({ to: PHONE, channel });
+      }
+    }
+  }, 120_000);
 });

@@ -186,7 +186,11 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       const processed = refundCount('PROCESSED');
       const failed = refundCount('FAILED');
       return {
-        messages: { sent: count(null, 'SENT'), failed: count(null, 'FAILED'), sms: byChannel('sms', summary.smsQueued), email: byChannel('email', summary.emailsQueued) },
+        messages: {
+          sent: count(null, 'SENT'), failed: count(null, 'FAILED'), sms: byChannel('sms', summary.smsQueued), email: byChannel('email', summary.emailsQueued),
+          // A second phone channel when the delivery app is configured for it (NOTICE_PHONE_CHANNELS).
+          ...(messages.some((m) => m.channel === 'whatsapp') ? { whatsapp: { sent: count('whatsapp', 'SENT'), failed: count('whatsapp', 'FAILED') } } : {}),
+        },
         refunds: { queued: summary.refundsQueued, processed, failed, manualReview, pending: Math.max(0, summary.refundsQueued - processed - failed) },
       };
     },
