@@ -93,20 +93,20 @@ async function main() {
     { topic: TOPICS.bookingConfirmed, data: bookingConfirmedSchema, handle: ticketEmailHandler({ notifications, email, logger, ...emailRetry }) },
     { topic: TOPICS.bookingShowCancelled, data: showCancelledNoticeSchema, handle: cancellationNoticeHandler({ notifications, email, bindings, phoneChannels: config.NOTICE_PHONE_CHANNELS, logger, ...emailRetry }) },
     { topic: TOPICS.refundRequested, data: refundRequestedSchema, handle: refundHandler({ refunds, bindings, logger }) },
+    {
+      topic: TOPICS.refundAlert, data: refundAlertSchema,
+      handle: async (alert) => {
+        counters.alerts?.inc();
+        logger.error({ alert: 'refund', refundJobId: alert.refundJobId, bookingId: alert.bookingId, amount: alert.amount, currency: alert.currency, lastError: alert.lastError }, 'refund.alert: a refund above the alert threshold failed and waits in manual review');
+        return 'SUCCESS';
+      },
+    },
   ];
   const subscriptions: Subscription<any>[] = delivering.flatMap(({ topic, data, handle }) => [
     { pubsubName, topic, deadLetterTopic: deadLetterTopicOf(topic), data, handle: tracked(topic, handle) },
     // The dead-letter topic's own subscriber stores what arrives; if storing fails, Dapr retries it.
     { pubsubName, topic: deadLetterTopicOf(topic), data: z.unknown(), handle: deadLetterHandler(topic, deadLetterTopicOf(topic), deadLetterDeps) },
   ]);
-  subscriptions.push({
-    pubsubName, topic: TOPICS.refundAlert, deadLetterTopic: deadLetterTopicOf(TOPICS.refundAlert), data: refundAlertSchema,
-    handle: async (alert) => {
-      counters.alerts?.inc();
-      logger.error({ alert: 'refund', refundJobId: alert.refundJobId, bookingId: alert.bookingId, amount: alert.amount, currency: alert.currency, lastError: alert.lastError }, 'refund.alert: a refund above the alert threshold failed and waits in manual review');
-      return 'SUCCESS';
-    },
-  });
 
   let relay: OutboxRelay | undefined;
   await startDaprApp({
