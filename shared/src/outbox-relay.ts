@@ -77,7 +77,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   });
 
   async function connect(): Promise<Client> {
-    const fresh = new Client({ connectionString: options.databaseUrl, application_name: 'holdfast-outbox-relay' });
+    // Keep-alive and timeouts: on a connection that silently died, a query would otherwise hang
+    // for ever and the server would keep our advisory lock (no other replica could take over)
+    // until its own TCP keep-alive gave up, two hours by default.
+    const fresh = new Client({
+      connectionString: options.databaseUrl, application_name: 'holdfast-outbox-relay', keepAlive: true, keepAliveInitialDelayMillis: 10_000,
+      query_timeout: 30_000, statement_timeout: 30_000, options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+    });
     fresh.on('error', (error) => log.warn({ err: error }, 'relay connection lost'));
     await fresh.connect();
     return fresh;
@@ -101,13 +107,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  /** One round: returns how many events went out. */
-  async function relayBatch(db: Client): Promise<number> {
+  /** One round: how many events went out, and whether any publish failed. */
+  async function relayBatch(db: Client): Promise<{ published: number; failed: boolean }> {
     const { rows } = await db.query<OutboxRow>(
       'SELECT id, seq::text AS seq, aggregate_id, type, payload, correlation_id, created_at FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT $1',
       [batchSize],
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { published: 0, failed: false };
     const groups = groupByAggregate(rows);
     const published: string[] = [];
     let next = 0;
@@ -116,7 +122,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
     if (published.length > 0) await db.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])', [published]);
-    return published.length;
+    return { published: published.length, failed: published.length < rows.length };
   }
 
   const done = (async () => {
@@ -132,9 +138,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           }
           log.info('this process now relays the outbox');
         }
-        const count = await relayBatch(client);
-        // A full batch means more are waiting: go on at once.
-        if (count < batchSize) await pause(pollIntervalMs);
+        const round = await relayBatch(client);
+        // A failed publish (sidecar down, broker refusing) waits a second rather than hammering;
+        // a full batch means more are waiting: go on at once.
+        if (round.failed) await pause(1_000);
+        else if (round.published < batchSize) await pause(pollIntervalMs);
       } catch (error) {
         if (!running) break;
         log.warn({ err: error }, 'outbox relay round failed; reconnecting');

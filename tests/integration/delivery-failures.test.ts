@@ -107,7 +107,8 @@ describe('dead letters and replay', () => {
     const { rows: alerts } = await world.db.query("SELECT payload FROM outbox_events WHERE type = 'refund.alert' AND aggregate_id = ANY($1)", [[large!.bookingId, small!.bookingId]]);
     expect(alerts.map((a) => a.payload.bookingId)).toEqual([large!.bookingId]);
     expect(alerts[0].payload).toMatchObject({ amount: 13_500, currency: 'EUR' });
-    expect((await world.booking.invoke<{ status: string }>('GET', `/api/bookings/${large!.bookingId}`)).body.status).toBe('CONFIRMED');
+    // Claimed for this refund (the customer's own cancellation will not refund it again), not refunded yet.
+    expect((await world.booking.invoke<{ status: string }>('GET', `/api/bookings/${large!.bookingId}`)).body.status).toBe('REFUNDING');
 
     await setChaos({ 'refund.create': { outcomes: { ok: 1 } } });
     await sleep(11_000);
@@ -124,6 +125,39 @@ describe('dead letters and replay', () => {
     expect((await world.delivery.invoke<{ code: string }>('POST', `/api/admin/refunds/${largeRefund.id}/retry`, undefined, world.admin)).body.code).toBe('REFUND_NOT_IN_MANUAL_REVIEW');
     expect(await okCalls('refund', 'create', `booking-${small!.bookingId}-refund`)).toHaveLength(0);
   }, 240_000);
+});
+
+describe('one refund per booking', () => {
+  it('when a show-cancellation refund has paid and the customer then cancels the booking, then nothing is refunded a second time', async () => {
+    await setChaos({ 'refund.create': { outcomes: { ok: 1 } }, 'payment.refund': { outcomes: { ok: 1 } } });
+    const showId = await createShow(world, 'Paid Once', 1);
+    const [first, second] = await book(world, showId, [seatIds(0, 2), seatIds(2, 2)]);
+    expect((await cancelShow(showId)).body).toMatchObject({ refundsQueued: 2 });
+    await eventually(async () => (await world.db.query('SELECT status FROM bookings WHERE id = $1', [first!.bookingId])).rows[0].status, (s) => s === 'REFUNDED', 60_000, 500);
+
+    const cancelled = await world.booking.invoke<{ status: string }>('POST', `/api/bookings/${first!.bookingId}/cancel`);
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'REFUNDED' } });
+    await eventually(async () => (await world.db.query('SELECT status FROM bookings WHERE id = $1', [second!.bookingId])).rows[0].status, (s) => s === 'REFUNDED', 60_000, 500);
+    for (const booking of [first!, second!]) {
+      expect(await okCalls('refund', 'create', `booking-${booking.bookingId}-refund`)).toHaveLength(1);
+      expect(await okCalls('payment', 'refund', `booking-${booking.bookingId}-refund`)).toHaveLength(0);
+    }
+  }, 120_000);
+
+  it("when the customer's own cancellation holds the booking first, then the show-cancellation refund job pays nothing and says why", async () => {
+    await setChaos({ 'refund.create': { outcomes: { ok: 1 } }, 'payment.refund': { outcomes: { ok: 1 } } });
+    const showId = await createShow(world, 'Customer First', 1);
+    const [booking] = await book(world, showId, [seatIds(0, 4)]);
+    // The customer's saga has claimed the booking (CANCELLING) when the refund job arrives.
+    await world.db.query("UPDATE bookings SET status = 'CANCELLING' WHERE id = $1", [booking!.bookingId]);
+    await world.db.query(
+      "INSERT INTO outbox_events (id, aggregate_id, type, payload) VALUES (gen_random_uuid(), $1, 'refund.requested', $2)",
+      [booking!.bookingId, { refundKey: `booking-${booking!.bookingId}-refund`, bookingId: booking!.bookingId, showId, amount: 18_000, currency: 'EUR', paymentReference: 'cap_x', reason: 'test' }],
+    );
+    const job = await eventually(async () => (await world.db.query('SELECT status, last_error FROM refund_jobs WHERE booking_id = $1', [booking!.bookingId])).rows[0], (j) => j?.status === 'PROCESSED', 60_000, 500);
+    expect(job.last_error).toContain("customer's own cancellation");
+    expect(await okCalls('refund', 'create', `booking-${booking!.bookingId}-refund`)).toHaveLength(0);
+  }, 120_000);
 });
 
 describe('retry counts come from components/resiliency.yaml', () => {

@@ -49,8 +49,8 @@ async function main() {
     NOTICE_PHONE_CHANNELS: phoneChannels.default(['sms']),
     /** A failed refund above this amount (major units) raises refund.alert. */
     REFUND_ALERT_THRESHOLD: z.coerce.number().min(0).default(100),
-    /** How long the app waits for its sidecar on a binding call (the sidecar's own retries included). */
-    BINDING_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
+    /** How long the app waits for its sidecar on a binding call (its retries included): below the subscriberCall timeout (60 s). */
+    BINDING_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(45_000),
     /** The outbox relay: off only where another app's relay runs (one relays at a time anyway). */
     OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),

@@ -31,6 +31,7 @@ export function createReplayer(deps: { deadLetters: DeadLettersRepository; refun
       await publishCloudEvent(deps.sidecar, letter.pubsubName, letter.topic, replayableEvent(letter.event as Record<string, unknown>, letter.id));
     } catch (error) {
       await deps.deadLetters.markPending(id);
+      if (letter.topic === TOPICS.refundRequested) await deps.refunds.unqueueEvents([letter.eventId]);
       throw error;
     }
     return { id, topic: letter.topic, status: 'REPLAYING' };
@@ -55,6 +56,7 @@ export function createReplayer(deps: { deadLetters: DeadLettersRepository; refun
             results.push({ id: letter.id, topic, status: 'REPLAYING' });
           } catch {
             await deps.deadLetters.markPending(letter.id);
+            if (topic === TOPICS.refundRequested) await deps.refunds.unqueueEvents([letter.event_id]);
             results.push({ id: letter.id, topic, status: 'PENDING' });
           }
         }

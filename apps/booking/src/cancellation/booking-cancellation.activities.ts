@@ -27,13 +27,19 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
 
   async function markBookingCancelling(_ctx: WorkflowActivityContext, input: { bookingId: string; correlationId?: string }): Promise<CancellingBooking> {
     return prisma.$transaction(async (tx) => {
+      // Row-locked: the delivery app's show-cancellation refund claims the same booking (CONFIRMED ->
+      // REFUNDING) under the same lock, so exactly one of the two refunds it.
+      await tx.$queryRaw`SELECT 1 FROM bookings WHERE id = ${input.bookingId}::uuid FOR UPDATE`;
       const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.bookingId }, include: { payments: true } });
       if (booking.status === 'CONFIRMED') {
         await tx.booking.update({ where: { id: booking.id }, data: { status: 'CANCELLING' } });
         await tx.auditLog.create({ data: { entity: 'booking', entityId: booking.id, action: 'cancelling', fromState: 'CONFIRMED', toState: 'CANCELLING', correlationId: input.correlationId } });
       }
       const payment = booking.payments.find((p) => p.captureId);
-      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: booking.status === 'CANCELLED' };
+      // REFUNDING/REFUNDED: the show was cancelled and its refund job owns the refund (delivery app);
+      // refunding here too would pay twice (the two paths reach different provider operations).
+      const settled = booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED';
+      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: settled };
     });
   }
 

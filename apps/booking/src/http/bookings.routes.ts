@@ -43,7 +43,8 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   router.post('/api/bookings/:bookingId/cancel', async (req, res) => {
     const booking = await requireBooking(req.params.bookingId);
     const instanceId = cancellationInstanceId(booking.id);
-    if (booking.status === 'CANCELLED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });
+    // Nothing left to cancel: cancelled already, or its show was cancelled and the booking is (being) refunded.
+    if (booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });
     await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId: booking.id, correlationId: currentCorrelationId() }, instanceId);
     res.status(202).json({ bookingId: booking.id, status: 'CANCELLING', instanceId });
   });

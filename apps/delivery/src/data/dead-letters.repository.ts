@@ -16,14 +16,20 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
     },
     /** Marks it published again; false if it was REPLAYED (or discarded) meanwhile. */
     async markReplaying(id: string): Promise<boolean> {
-      const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING'] } }, data: { status: 'REPLAYING' } });
+      const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING'] } }, data: { status: 'REPLAYING', replayedAt: new Date() } });
       return count === 1;
     },
-    /** Claims up to `limit` PENDING dead letters of a topic for replay (REPLAYING), oldest first, in one statement. */
-    claimTopic(topic: string, limit: number) {
+    /**
+     * Claims up to `limit` dead letters of a topic for replay (REPLAYING), oldest first, in one
+     * statement: the PENDING ones, and REPLAYING ones whose replay started more than
+     * `staleAfterSeconds` ago and never finished (a replayer that died mid-topic, an event lost).
+     */
+    claimTopic(topic: string, limit: number, staleAfterSeconds = 300) {
       return prisma.$queryRaw<Array<{ id: string; pubsub_name: string; topic: string; event_id: string; event: Record<string, unknown> }>>`
-        UPDATE dead_letters SET status = 'REPLAYING' WHERE id IN (
-          SELECT id FROM dead_letters WHERE topic = ${topic} AND status = 'PENDING' ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        UPDATE dead_letters SET status = 'REPLAYING', replayed_at = now() WHERE id IN (
+          SELECT id FROM dead_letters WHERE topic = ${topic}
+            AND (status = 'PENDING' OR (status = 'REPLAYING' AND replayed_at < now() - make_interval(secs => ${staleAfterSeconds})))
+          ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
         RETURNING id::text, pubsub_name, topic, event_id, event`;
     },
     /** Back to PENDING when publishing the replay failed. */

@@ -18,15 +18,17 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     open(input: NotificationOpening) {
       return prisma.notification.upsert({ where: { key: input.key }, create: { ...input, status: 'PENDING' }, update: {} });
     },
+    // Two deliveries of one event may overlap (a republished outbox row, a redelivery after a
+    // timeout): a late failure must never overwrite SENT, so every result is conditional on it.
     sent(id: string, attempts: number, providerId: string | null) {
-      return prisma.notification.update({ where: { id }, data: { status: 'SENT', sentAt: new Date(), providerMessageId: providerId, lastError: null, attempts: { increment: attempts } } });
+      return prisma.notification.updateMany({ where: { id, status: { not: 'SENT' } }, data: { status: 'SENT', sentAt: new Date(), providerMessageId: providerId, lastError: null, attempts: { increment: attempts } } });
     },
     refused(id: string, attempts: number, reason: string) {
-      return prisma.notification.update({ where: { id }, data: { status: 'FAILED', lastError: reason, attempts: { increment: attempts } } });
+      return prisma.notification.updateMany({ where: { id, status: { not: 'SENT' } }, data: { status: 'FAILED', lastError: reason, attempts: { increment: attempts } } });
     },
     /** Still PENDING: the next delivery of the event tries again. */
     stillPending(id: string, attempts: number, reason: string) {
-      return prisma.notification.update({ where: { id }, data: { status: 'PENDING', lastError: reason, attempts: { increment: attempts } } });
+      return prisma.notification.updateMany({ where: { id, status: { not: 'SENT' } }, data: { status: 'PENDING', lastError: reason, attempts: { increment: attempts } } });
     },
     /** What the messages of one event went through, for its dead-letter record. */
     async failureOfEvent(topic: string, eventId: string): Promise<{ attempts: number; lastError?: string }> {

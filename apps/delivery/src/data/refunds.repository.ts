@@ -22,6 +22,32 @@ export function createRefundsRepository(prisma: PrismaClient) {
       });
     },
 
+    /**
+     * Claims the booking's refund for this job before any money moves: CONFIRMED becomes REFUNDING
+     * (the customer's own cancellation then refunds nothing). Answers 'go' when this job owns the
+     * refund (now or from an earlier delivery), 'refunded-elsewhere' when the customer's cancellation
+     * (CANCELLING, CANCELLED) owns it, 'done' when the booking is REFUNDED already.
+     */
+    async claim(jobId: string): Promise<'go' | 'refunded-elsewhere' | 'done'> {
+      return prisma.$transaction(async (tx) => {
+        const job = await tx.refundJob.findUniqueOrThrow({ where: { id: jobId } });
+        const [booking] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text AS status FROM bookings WHERE id = ${job.bookingId}::uuid FOR UPDATE`;
+        if (!booking) return 'go';
+        if (booking.status === 'REFUNDED') return 'done';
+        if (booking.status === 'CANCELLING' || booking.status === 'CANCELLED') return 'refunded-elsewhere';
+        if (booking.status === 'CONFIRMED') {
+          await tx.booking.update({ where: { id: job.bookingId }, data: { status: 'REFUNDING' } });
+          await tx.auditLog.create({ data: { entity: 'booking', entityId: job.bookingId, action: 'refunding', fromState: 'CONFIRMED', toState: 'REFUNDING', correlationId: job.correlationId, data: { refundJobId: job.id, refundKey: job.refundKey } } });
+        }
+        return 'go';
+      });
+    },
+
+    /** Nothing to pay: the booking was refunded by another path. The job ends PROCESSED, saying so. */
+    settledElsewhere(jobId: string, reason: string) {
+      return prisma.refundJob.updateMany({ where: { id: jobId, status: { not: 'PROCESSED' } }, data: { status: 'PROCESSED', processedAt: new Date(), lastError: reason } });
+    },
+
     async processed(jobId: string, attempts: number, providerRefundId: string | null) {
       return prisma.$transaction(async (tx) => {
         const job = await tx.refundJob.update({ where: { id: jobId }, data: { status: 'PROCESSED', processedAt: new Date(), providerRefundId, lastError: null, attempts: { increment: attempts } } });
@@ -48,7 +74,10 @@ export function createRefundsRepository(prisma: PrismaClient) {
     /** Every retry is spent: FAILED, a manual review, and an alert above the threshold (major units). */
     async failForGood(refundKey: string, alertThresholdMajor: number) {
       return prisma.$transaction(async (tx) => {
-        const job = await tx.refundJob.findUnique({ where: { refundKey } });
+        // Locked: a delivery of the same refund may still be running and commit PROCESSED meanwhile
+        // (overlapping deliveries); a paid refund must never be marked FAILED.
+        const [locked] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM refund_jobs WHERE refund_key = ${refundKey} FOR UPDATE`;
+        const job = locked ? await tx.refundJob.findUnique({ where: { id: locked.id } }) : null;
         if (!job || job.status === 'PROCESSED') return job;
         const reason = `refund ${job.refundKey} failed after every retry: ${job.lastError ?? 'unknown error'}`;
         const data = { refundJobId: job.id, refundKey: job.refundKey, amount: job.amount, currency: job.currency, lastError: job.lastError } as Prisma.InputJsonValue;
@@ -75,6 +104,11 @@ export function createRefundsRepository(prisma: PrismaClient) {
     },
 
     /** requeue for many: the FAILED jobs of these refund.requested events back to PENDING. */
+    /** Undo a requeue whose replay could not be published: back to FAILED, in manual review. */
+    unqueueEvents(eventIds: string[]) {
+      return prisma.refundJob.updateMany({ where: { eventId: { in: eventIds }, status: 'PENDING' }, data: { status: 'FAILED', failedAt: new Date() } });
+    },
+
     requeueEvents(eventIds: string[]) {
       return prisma.refundJob.updateMany({ where: { eventId: { in: eventIds }, status: 'FAILED' }, data: { status: 'PENDING', failedAt: null } });
     },

@@ -16,6 +16,13 @@ export function refundHandler(deps: { refunds: RefundsRepository; bindings: Bind
       log.warn('refund.requested for a refund in manual review: ignored');
       return 'SUCCESS';
     }
+    const claim = await deps.refunds.claim(job.id);
+    if (claim !== 'go') {
+      const reason = claim === 'done' ? 'the booking was already refunded' : "the customer's own cancellation refunds this booking";
+      await deps.refunds.settledElsewhere(job.id, reason);
+      log.info({ reason }, 'refund not sent: settled by another path');
+      return 'SUCCESS';
+    }
     const outcome = await deps.bindings.post({
       binding: COMPONENTS.refundBinding,
       body: { amount: job.amount, currency: job.currency, paymentReference: request.paymentReference, reason: job.reason ?? undefined, metadata: { bookingId: job.bookingId, refundKey: job.refundKey } },

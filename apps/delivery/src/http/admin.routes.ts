@@ -69,6 +69,7 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
     const letter = await deps.deadLetters.findByEvent('refund.requested', job.eventId);
     if (!letter) throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id} has no dead letter to replay.`);
     const result = await deps.replayer.replay(letter.id);
+    if (result.status !== 'REPLAYING') throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id}'s dead letter is ${result.status}.`);
     res.status(202).json({ refundId: id, status: 'PENDING', deadLetterId: letter.id, replay: result.status });
   });
 
