@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { TOPICS } from '@holdfast/shared';
 import { eventually, startDeliveryStack } from '../support/app-stack';
-import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { acceptedByKey, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { configuredMaxRetries } from '../support/resiliency';
 import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type DeliveryWorld } from '../support/delivery-fixtures';
 import { ROOT } from '../../scripts/devstack/env';
@@ -21,7 +21,8 @@ const PHONE = '+4915112345678';
 
 beforeAll(async () => {
   // Any show with more than 3 tickets sold is refunded on cancellation: small shows exercise refunds.
-  world = await startDeliveryWorld('delivery-failures', { bookingEnv: { SHOW_CANCEL_REFUND_THRESHOLD: '3' } });
+  // And the stuck-message sweeper looks every 2 s for messages untouched for a minute.
+  world = await startDeliveryWorld('delivery-failures', { bookingEnv: { SHOW_CANCEL_REFUND_THRESHOLD: '3' }, deliveryEnv: { STUCK_AFTER_SECONDS: '60', STUCK_SWEEP_INTERVAL_SECONDS: '2' } });
 });
 afterAll(async () => world?.stop());
 beforeEach(() => resetProviders());
@@ -36,7 +37,7 @@ const cancelShow = (showId: string) => world.booking.invoke<Record<string, numbe
 const deadLettersOf = async (topic: string, bookingIds: string[]) =>
   ((await world.delivery.invoke<{ deadLetters: DeadLetterView[] }>('GET', `/api/admin/dead-letters?topic=${encodeURIComponent(topic)}&limit=5000`, undefined, world.admin)).body.deadLetters)
     .filter((l) => bookingIds.includes(l.event.data.bookingId));
-const okCalls = async (domain: string, operation: string, key: string) => (await recordedCalls({ domain, operation, idempotencyKey: key })).filter((c) => c.outcome === 'ok' && !c.replayed);
+const okCalls = async (domain: string, operation: string, key: string) => (await acceptedByKey(domain, operation)).get(key) ?? [];
 
 /** The CLI, as an operator runs it, pointed at the test's delivery sidecar. */
 const dlq = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'dlq.ts'), ...args], {
@@ -157,6 +158,30 @@ describe('one refund per booking', () => {
     const job = await eventually(async () => (await world.db.query('SELECT status, last_error FROM refund_jobs WHERE booking_id = $1', [booking!.bookingId])).rows[0], (j) => j?.status === 'PROCESSED', 60_000, 500);
     expect(job.last_error).toContain("customer's own cancellation");
     expect(await okCalls('refund', 'create', `booking-${booking!.bookingId}-refund`)).toHaveLength(0);
+  }, 120_000);
+});
+
+describe('the stuck-message sweeper', () => {
+  it('when a refund job sits PENDING with no delivery in progress and no dead letter, then its event is published again and the refund is paid once', async () => {
+    await setChaos({ 'refund.create': { outcomes: { ok: 1 } } });
+    const showId = await createShow(world, 'Lost Message', 1);
+    const [booking] = await book(world, showId, [seatIds(0, 1)]);
+    const { rows: [payment] } = await world.db.query('SELECT capture_id FROM payments WHERE booking_id = $1', [booking!.bookingId]);
+    // A refund.requested whose message was lost after its job was opened: published 10 minutes ago, the job untouched since.
+    const refundKey = `booking-${booking!.bookingId}-refund`;
+    const { rows: [event] } = await world.db.query(
+      "INSERT INTO outbox_events (id, aggregate_id, type, payload, published_at, created_at) VALUES (gen_random_uuid(), $1, 'refund.requested', $2, now() - interval '10 minutes', now() - interval '10 minutes') RETURNING id::text",
+      [booking!.bookingId, { refundKey, bookingId: booking!.bookingId, showId, amount: 4_500, currency: 'EUR', paymentReference: payment.capture_id, reason: 'lost' }],
+    );
+    await world.db.query(
+      "INSERT INTO refund_jobs (id, refund_key, booking_id, show_id, amount, currency, status, event_id, event, created_at, updated_at) VALUES (gen_random_uuid(), $1, $2, $3, 4500, 'EUR', 'PENDING', $4, '{}', now() - interval '10 minutes', now() - interval '10 minutes')",
+      [refundKey, booking!.bookingId, showId, event.id],
+    );
+    await eventually(async () => (await world.db.query('SELECT status FROM refund_jobs WHERE refund_key = $1', [refundKey])).rows[0].status, (s) => s === 'PROCESSED', 60_000, 500);
+    expect(await okCalls('refund', 'create', refundKey)).toHaveLength(1);
+    expect((await world.db.query('SELECT status FROM bookings WHERE id = $1', [booking!.bookingId])).rows[0].status).toBe('REFUNDED');
+    const metrics = await world.delivery.app<string>('GET', '/metrics');
+    expect(metrics.body).toMatch(/holdfast_delivery_resurrected_total\{topic="refund.requested",app="delivery"\} [1-9]/);
   }, 120_000);
 });
 

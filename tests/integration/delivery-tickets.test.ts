@@ -3,12 +3,13 @@
  * app → SendGrid-compatible provider, with the provider failing and the delivery app crashing.
  * "Exactly once" is judged by the provider's own record: one accepted send per message key.
  */
+import { randomUUID } from 'node:crypto';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import { PDFDocument } from 'pdf-lib';
 import { TOPICS } from '@holdfast/shared';
 import { eventually } from '../support/app-stack';
-import { recordedCalls, resetProviders, setChaos, type RecordedCall } from '../support/providers-client';
+import { acceptedByKey, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type ConfirmedBooking, type DeliveryWorld } from '../support/delivery-fixtures';
 
 let world: DeliveryWorld;
@@ -28,16 +29,6 @@ interface SentMail {
 }
 
 const ticketKey = (bookingId: string) => `booking-${bookingId}-ticket-email`;
-
-/** Accepted sends per message key, as the provider recorded them (a replayed key's answer is not a second send). */
-async function acceptedEmails(): Promise<Map<string, RecordedCall[]>> {
-  const byKey = new Map<string, RecordedCall[]>();
-  for (const call of await recordedCalls({ domain: 'email', operation: 'send' })) {
-    if (call.outcome !== 'ok' || call.replayed || !call.idempotencyKey) continue;
-    byKey.set(call.idempotencyKey, [...(byKey.get(call.idempotencyKey) ?? []), call]);
-  }
-  return byKey;
-}
 
 async function waitAllSent(bookings: ConfirmedBooking[], timeoutMs: number) {
   const ids = bookings.map((b) => b.bookingId);
@@ -61,7 +52,7 @@ describe('ticket emails through the outbox, pub/sub and SendGrid', () => {
     const calls = await recordedCalls({ domain: 'email', operation: 'send' });
     expect(calls.filter((c) => c.outcome === '500').length).toBeGreaterThan(20);
 
-    const accepted = await acceptedEmails();
+    const accepted = await acceptedByKey('email', 'send');
     for (const booking of bookings) {
       const sends = accepted.get(ticketKey(booking.bookingId)) ?? [];
       expect(sends).toHaveLength(1);
@@ -94,7 +85,7 @@ describe('ticket emails through the outbox, pub/sub and SendGrid', () => {
     await world.delivery.startApp();
 
     await waitAllSent(bookings, 180_000);
-    const accepted = await acceptedEmails();
+    const accepted = await acceptedByKey('email', 'send');
     for (const key of keys) expect(accepted.get(key) ?? []).toHaveLength(1);
   }, 300_000);
 
@@ -108,5 +99,10 @@ describe('ticket emails through the outbox, pub/sub and SendGrid', () => {
     const metrics = await world.delivery.app<string>('GET', '/metrics');
     expect(metrics.body).toMatch(new RegExp(`holdfast_delivery_messages\\{topic="booking.confirmed",channel="email",state="delivered",app="delivery"\\} ${tickets.delivered}`));
     expect((await world.delivery.invoke('GET', '/api/monitoring/delivery')).status).toBe(401);
+    // Bad input is a 400 with a machine-readable code, on every admin route.
+    expect((await world.delivery.invoke<{ code: string }>('GET', '/api/admin/dead-letters?status=LOST', undefined, world.admin)).body.code).toBe('VALIDATION_FAILED');
+    expect((await world.delivery.invoke<{ code: string }>('POST', '/api/admin/dead-letters/not-a-uuid/replay', undefined, world.admin)).body.code).toBe('VALIDATION_FAILED');
+    expect((await world.delivery.invoke<{ code: string }>('POST', '/api/admin/dead-letters/replay', {}, world.admin)).body.code).toBe('VALIDATION_FAILED');
+    expect((await world.delivery.invoke<{ code: string }>('POST', `/api/admin/refunds/${randomUUID()}/retry`, undefined, world.admin)).body.code).toBe('REFUND_NOT_FOUND');
   });
 });

@@ -43,6 +43,19 @@ export async function recordedCalls(filter: { domain?: string; operation?: strin
   return ((await response.json()) as { calls: RecordedCall[] }).calls;
 }
 
+/**
+ * The calls a provider accepted, per idempotency key: what "sent once" is judged by. A replayed
+ * key's remembered answer is not a second send, a failed call is not a send at all.
+ */
+export async function acceptedByKey(domain: string, operation: string): Promise<Map<string, RecordedCall[]>> {
+  const byKey = new Map<string, RecordedCall[]>();
+  for (const call of await recordedCalls({ domain, operation })) {
+    if (call.outcome !== 'ok' || call.replayed || !call.idempotencyKey) continue;
+    byKey.set(call.idempotencyKey, [...(byKey.get(call.idempotencyKey) ?? []), call]);
+  }
+  return byKey;
+}
+
 export interface ProviderResource {
   id: string;
   kind: 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification';

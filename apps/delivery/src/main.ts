@@ -22,6 +22,7 @@ import { cancellationNoticeHandler, type PhoneChannel } from './handlers/cancell
 import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
+import { startStuckSweeper } from './data/stuck-sweeper';
 import { adminRouter } from './http/admin.routes';
 
 const phoneChannels = z.string().transform((list, ctx) => {
@@ -56,6 +57,9 @@ async function main() {
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
     OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+    /** A message PENDING and untouched this long, and not dead-lettered, is published again (stuck-sweeper.ts). Above processingTimeout. */
+    STUCK_AFTER_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+    STUCK_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   });
   const logger = createLogger('delivery', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -76,6 +80,7 @@ async function main() {
     published: undefined as Counter<'topic'> | undefined,
     publishFailed: undefined as Counter<'topic'> | undefined,
     lag: undefined as Histogram | undefined,
+    resurrected: undefined as Counter<'topic'> | undefined,
   };
 
   /** Counts answers, and marks a replayed dead letter REPLAYED once its replay succeeded. */
@@ -109,6 +114,7 @@ async function main() {
   ]);
 
   let relay: OutboxRelay | undefined;
+  let sweeper: ReturnType<typeof startStuckSweeper> | undefined;
   await startDaprApp({
     name: APP_IDS.delivery,
     settings: config,
@@ -125,6 +131,7 @@ async function main() {
       counters.alerts = new Counter({ name: 'holdfast_refund_alerts_total', help: 'refund.alert events received', registers });
       counters.published = new Counter({ name: 'holdfast_outbox_published_total', help: 'Outbox events published', labelNames: ['topic'], registers });
       counters.publishFailed = new Counter({ name: 'holdfast_outbox_publish_failures_total', help: 'Outbox publishes the sidecar refused or missed', labelNames: ['topic'], registers });
+      counters.resurrected = new Counter({ name: 'holdfast_delivery_resurrected_total', help: 'Messages found stuck PENDING and published again by the sweeper', labelNames: ['topic'], registers });
       counters.lag = new Histogram({ name: 'holdfast_outbox_publish_lag_seconds', help: 'Commit of an outbox event to its publication', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300], registers });
       // The figures of GET /api/monitoring/delivery, read once per scrape.
       let snapshot: Promise<DeliveryFigures> | undefined;
@@ -154,6 +161,10 @@ async function main() {
     afterStart: async () => {
       await waitForSidecarOutbound(config);
       await requireComponents(config, [COMPONENTS.pubsub, COMPONENTS.smsBinding, COMPONENTS.refundBinding]);
+      sweeper = startStuckSweeper({
+        prisma, stuckAfterSeconds: config.STUCK_AFTER_SECONDS, intervalSeconds: config.STUCK_SWEEP_INTERVAL_SECONDS, logger,
+        onResurrected: (topic) => counters.resurrected?.inc({ topic }),
+      });
       if (config.OUTBOX_RELAY === 'on') {
         relay = startOutboxRelay({
           databaseUrl: config.DATABASE_URL, sidecar: config, pubsubName, source: 'holdfast/outbox', logger,
@@ -166,7 +177,7 @@ async function main() {
         });
       }
     },
-    onShutdown: [async () => relay?.stop(), () => prisma.$disconnect()],
+    onShutdown: [async () => sweeper?.stop(), async () => relay?.stop(), () => prisma.$disconnect()],
   });
 }
 

@@ -21,18 +21,12 @@ const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']
 const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) });
 const uuid = z.string().uuid();
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new AppError(400, code, result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
-  return result.data;
-}
-
 export function adminRouter(deps: AdminRoutesDeps): Router {
   const router = Router();
   const admin = requireAdmin(deps.adminToken);
 
   router.get('/api/admin/dead-letters', admin, async (req, res) => {
-    const query = parse(deadLetterQuery, req.query, 'INVALID_QUERY');
+    const query = deadLetterQuery.parse(req.query);
     const letters = await deps.deadLetters.list({ topic: query.topic, status: query.status }, query.limit);
     res.json({ deadLetters: letters.map((l) => ({
       id: l.id, topic: l.topic, deadLetterTopic: l.deadLetterTopic, eventId: l.eventId, status: l.status, lastError: l.lastError, attempts: l.attempts,
@@ -41,13 +35,13 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
   });
 
   router.post('/api/admin/dead-letters/replay', admin, async (req, res) => {
-    const body = parse(replayTopicBody, req.body ?? {}, 'INVALID_REPLAY');
+    const body = replayTopicBody.parse(req.body ?? {});
     const results = await deps.replayer.replayTopic(body.topic, body.limit);
     res.status(202).json({ topic: body.topic, replayed: results.filter((r) => r.status === 'REPLAYING').length, results });
   });
 
   router.post('/api/admin/dead-letters/:id/replay', admin, async (req, res) => {
-    const id = parse(uuid, req.params.id, 'INVALID_ID');
+    const id = uuid.parse(req.params.id);
     const result = await deps.replayer.replay(id);
     if (result.status === 'NOT_FOUND') throw new AppError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter ${id}.`);
     if (result.status !== 'REPLAYING') throw new AppError(409, 'DEAD_LETTER_ALREADY_REPLAYED', `Dead letter ${id} is ${result.status}: nothing to replay.`);
@@ -55,13 +49,13 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
   });
 
   router.get('/api/admin/refunds', admin, async (req, res) => {
-    const query = parse(refundQuery, req.query, 'INVALID_QUERY');
+    const query = refundQuery.parse(req.query);
     const jobs = await deps.refunds.list(query.status, query.limit);
     res.json({ refunds: jobs.map(({ event: _event, ...job }) => job) });
   });
 
   router.post('/api/admin/refunds/:id/retry', admin, async (req, res) => {
-    const id = parse(uuid, req.params.id, 'INVALID_ID');
+    const id = uuid.parse(req.params.id);
     const job = await deps.refunds.find(id);
     if (!job) throw new AppError(404, 'REFUND_NOT_FOUND', `No refund ${id}.`);
     if (job.status !== 'FAILED') throw new AppError(409, 'REFUND_NOT_IN_MANUAL_REVIEW', `Refund ${id} is ${job.status}; only a FAILED refund can be retried.`);
