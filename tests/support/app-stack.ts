@@ -108,10 +108,11 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   };
 
   await startApp();
+  // HOLDFAST_TEST_DAPR_LOG_LEVEL=debug makes the test sidecars log every message they handle (for hunting a lost one).
   const sidecar = startSidecar({
     appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
     metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'holdfast-config.yaml'),
-    placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: 'info', appHealthCheckPath: '/healthz',
+    placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info', appHealthCheckPath: '/healthz',
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
   await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
