@@ -15,7 +15,8 @@ import { book, createShow, notificationsOf, seatIds, startDeliveryWorld, type Co
 let world: DeliveryWorld;
 
 beforeAll(async () => {
-  world = await startDeliveryWorld('delivery-tickets');
+  // The sweeper republishes a message left PENDING for 150 s (above processingTimeout): see the SIGKILL test.
+  world = await startDeliveryWorld('delivery-tickets', { deliveryEnv: { STUCK_AFTER_SECONDS: '150', STUCK_SWEEP_INTERVAL_SECONDS: '5' } });
 });
 afterAll(async () => world?.stop());
 beforeEach(() => resetProviders());
@@ -84,10 +85,12 @@ describe('ticket emails through the outbox, pub/sub and SendGrid', () => {
     expect(sentBeforeRestart).toBeLessThan(100);
     await world.delivery.startApp();
 
-    await waitAllSent(bookings, 180_000);
+    // Normally within seconds. A message lost in the crash (it happens: docs/delivery.md) comes back
+    // through the stuck-message sweeper after STUCK_AFTER_SECONDS, still once at the provider.
+    await waitAllSent(bookings, 330_000);
     const accepted = await acceptedByKey('email', 'send');
     for (const key of keys) expect(accepted.get(key) ?? []).toHaveLength(1);
-  }, 300_000);
+  }, 480_000);
 
   it('when the monitoring endpoint is asked, then it reports per topic and channel what was delivered, and /metrics the same figures', async () => {
     const figures = await world.delivery.invoke<{ channels: Array<{ topic: string; channel: string; delivered: number; pending: number; retried: number }>; outbox: { pending: number } }>(
