@@ -18,22 +18,27 @@ export function replayableEvent(stored: Record<string, unknown>, deadLetterId: s
 export type ReplayResult = { id: string; topic: string; status: 'REPLAYING' | 'REPLAYED' | 'DISCARDED' | 'NOT_FOUND' | 'PENDING' };
 
 export function createReplayer(deps: { deadLetters: DeadLettersRepository; refunds: RefundsRepository; sidecar: SidecarSettings; pubsubName: string }) {
+  /**
+   * Publishes one dead letter already marked REPLAYING. A refund comes out of manual review first
+   * (its handler acts only on PENDING jobs); if publishing fails, both go back as they were.
+   */
+  async function publish(letter: { id: string; pubsubName: string; topic: string; eventId: string; event: Record<string, unknown> }): Promise<void> {
+    const refund = letter.topic === TOPICS.refundRequested;
+    if (refund) await deps.refunds.requeueEvents([letter.eventId]);
+    try {
+      await publishCloudEvent(deps.sidecar, letter.pubsubName, letter.topic, replayableEvent(letter.event, letter.id));
+    } catch (error) {
+      await deps.deadLetters.markPending(letter.id);
+      if (refund) await deps.refunds.unqueueEvents([letter.eventId]);
+      throw error;
+    }
+  }
+
   async function replay(id: string): Promise<ReplayResult> {
     const letter = await deps.deadLetters.find(id);
     if (!letter) return { id, topic: '', status: 'NOT_FOUND' };
     if (!(await deps.deadLetters.markReplaying(id))) return { id, topic: letter.topic, status: letter.status === 'DISCARDED' ? 'DISCARDED' : 'REPLAYED' };
-    if (letter.topic === TOPICS.refundRequested) {
-      // Out of manual review: the refund handler acts only on PENDING jobs.
-      const job = await deps.refunds.findByEvent(letter.eventId);
-      if (job) await deps.refunds.requeue(job.id);
-    }
-    try {
-      await publishCloudEvent(deps.sidecar, letter.pubsubName, letter.topic, replayableEvent(letter.event as Record<string, unknown>, letter.id));
-    } catch (error) {
-      await deps.deadLetters.markPending(id);
-      if (letter.topic === TOPICS.refundRequested) await deps.refunds.unqueueEvents([letter.eventId]);
-      throw error;
-    }
+    await publish({ ...letter, event: letter.event as Record<string, unknown> });
     return { id, topic: letter.topic, status: 'REPLAYING' };
   }
 
@@ -45,18 +50,15 @@ export function createReplayer(deps: { deadLetters: DeadLettersRepository; refun
      */
     async replayTopic(topic: string, limit: number): Promise<ReplayResult[]> {
       const letters = await deps.deadLetters.claimTopic(topic, limit);
-      if (topic === TOPICS.refundRequested) await deps.refunds.requeueEvents(letters.map((l) => l.event_id));
       const results: ReplayResult[] = [];
       let next = 0;
       await Promise.all(Array.from({ length: Math.min(32, letters.length) }, async () => {
         while (next < letters.length) {
           const letter = letters[next++]!;
           try {
-            await publishCloudEvent(deps.sidecar, letter.pubsub_name, letter.topic, replayableEvent(letter.event, letter.id));
+            await publish({ id: letter.id, pubsubName: letter.pubsub_name, topic: letter.topic, eventId: letter.event_id, event: letter.event });
             results.push({ id: letter.id, topic, status: 'REPLAYING' });
           } catch {
-            await deps.deadLetters.markPending(letter.id);
-            if (topic === TOPICS.refundRequested) await deps.refunds.unqueueEvents([letter.event_id]);
             results.push({ id: letter.id, topic, status: 'PENDING' });
           }
         }

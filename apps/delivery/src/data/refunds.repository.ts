@@ -67,9 +67,6 @@ export function createRefundsRepository(prisma: PrismaClient) {
       return prisma.refundJob.update({ where: { id: jobId }, data: { lastError: reason, attempts: { increment: attempts } } });
     },
 
-    findByEvent(eventId: string) {
-      return prisma.refundJob.findFirst({ where: { eventId } });
-    },
 
     /** Every retry is spent: FAILED, a manual review, and an alert above the threshold (major units). */
     async failForGood(refundKey: string, alertThresholdMajor: number) {
@@ -97,18 +94,13 @@ export function createRefundsRepository(prisma: PrismaClient) {
       });
     },
 
-    /** From manual review back to PENDING (the caller publishes its event again); null when not FAILED. */
-    async requeue(jobId: string) {
-      const { count } = await prisma.refundJob.updateMany({ where: { id: jobId, status: 'FAILED' }, data: { status: 'PENDING', failedAt: null } });
-      return count === 1 ? prisma.refundJob.findUniqueOrThrow({ where: { id: jobId } }) : null;
-    },
 
-    /** requeue for many: the FAILED jobs of these refund.requested events back to PENDING. */
     /** Undo a requeue whose replay could not be published: back to FAILED, in manual review. */
     unqueueEvents(eventIds: string[]) {
       return prisma.refundJob.updateMany({ where: { eventId: { in: eventIds }, status: 'PENDING' }, data: { status: 'FAILED', failedAt: new Date() } });
     },
 
+    /** From manual review back to PENDING: the FAILED jobs of these refund.requested events (the caller publishes them again). */
     requeueEvents(eventIds: string[]) {
       return prisma.refundJob.updateMany({ where: { eventId: { in: eventIds }, status: 'FAILED' }, data: { status: 'PENDING', failedAt: null } });
     },
