@@ -9,6 +9,11 @@ import type { Logger } from 'pino';
 import { CORRELATION_HEADER, correlationIdFrom, withCorrelationId } from './correlation';
 import { createMetrics, type Metrics } from './metrics';
 import { notFoundHandler, problem, problemErrorHandler, sendProblem } from './problem';
+import { allowedMethods, routeParams } from './route-table';
+import { findUnsafeText, markUnsafePath, MAX_TEXT_ISSUES, pathIssues, unsafeTextError, type TextIssue } from './text-guard';
+
+export { assertSafeText, findUnsafeText, unsafeTextReason, type TextIssue } from './text-guard';
+export { allowedMethods, matchRoutes, routeParams, type MatchedRoute } from './route-table';
 
 /** A dependency the app needs to serve traffic; /readyz reports each one. */
 export interface ReadinessCheck {
@@ -107,7 +112,46 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (req.body !== undefined) (req as unknown as { _body: boolean })._body = true;
     next();
   });
+  app.use(rejectUnsafeText(app));
   return { app, metrics };
+}
+
+/**
+ * Text PostgreSQL cannot store (U+0000, an unpaired surrogate) in the JSON body (strings and keys,
+ * any depth; a bare value too, since the parser is not strict), the query or a path parameter is a
+ * 400 VALIDATION_FAILED naming each field, before any route: every app and every future route gets
+ * it. Routes mounted before the JSON parser (rawBodyRoutes) check what they parse themselves
+ * (assertSafeText). Actor calls and pub/sub deliveries pass through too: a valid string never trips it.
+ */
+function rejectUnsafeText(app: Express): RequestHandler {
+  return (req, _res, next) => {
+    const issues: TextIssue[] = [];
+    if (req.body !== undefined) issues.push(...findUnsafeText(req.body, 'body'));
+    // req.query is parsed on each read (express 5); read once.
+    const query: unknown = req.query;
+    if (query && typeof query === 'object' && Object.keys(query).length > 0) issues.push(...findUnsafeText(query, 'query'));
+    const marked = markUnsafePath(req.path);
+    if (marked) issues.push(...pathIssues(marked, routeParams(app, req.method, marked.path)));
+    if (issues.length > 0) return next(unsafeTextError(issues.slice(0, MAX_TEXT_ISSUES)));
+    next();
+  };
+}
+
+/**
+ * A path that exists, asked with a method none of its routes declares: 405 METHOD_NOT_ALLOWED with
+ * an `Allow` header, not a 404. Express's router itself never dispatches QUERY to a POST route;
+ * daprd does: service invocation keeps only the verbs of its HTTPExtension enum and forwards any
+ * other (QUERY, SEARCH, PROPFIND...) as POST (1.18.2, pkg/messaging/v1/invoke_method_request.go,
+ * WithHTTPExtension), so through a sidecar the app sees a POST. Sent to the app directly, QUERY gets
+ * its 405 here; refusing it at the sidecar needs a sidecar HTTP middleware.
+ */
+function methodNotAllowed(app: Express): RequestHandler {
+  return (req, res, next) => {
+    const allowed = allowedMethods(app, req.method, req.path);
+    if (!allowed) return next();
+    res.setHeader('Allow', allowed.join(', '));
+    sendProblem(req, res, problem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}.`, { allow: allowed }));
+  };
 }
 
 function requireAppToken(token: string, publicPaths: string[]): RequestHandler {
@@ -121,6 +165,7 @@ function requireAppToken(token: string, publicPaths: string[]): RequestHandler {
 
 /** Adds the 404 and error handlers; call after every route, including those DaprServer adds at start(). */
 export function finishHttpApp(app: Express, logger: Logger): void {
+  app.use(methodNotAllowed(app));
   app.use(notFoundHandler);
   app.use(problemErrorHandler(logger));
 }
