@@ -35,6 +35,17 @@ describe('payment webhook verification', () => {
     expect(verifyWebhook(Buffer.from(body), sign(body, now - 301), SECRET, 600, now * 1000).id).toBe('evt_1');
   });
 
+  it('when the signature is dated in the future by more than the tolerance, then it is refused as such; within it, accepted', () => {
+    const yearAhead = now + 365 * 86_400;
+    expect(rejection(() => verifyWebhook(Buffer.from(body), sign(body, yearAhead), SECRET, 300, now * 1000)))
+      .toMatchObject({ status: 400, code: 'WEBHOOK_SIGNATURE_INVALID', extensions: { reason: 'TIMESTAMP_OUTSIDE_TOLERANCE' } });
+    expect(rejection(() => verifyWebhook(Buffer.from(body), sign(body, now + 301), SECRET, 300, now * 1000))).toMatchObject({ extensions: { reason: 'TIMESTAMP_OUTSIDE_TOLERANCE' } });
+    expect(verifyWebhook(Buffer.from(body), sign(body, now + 300), SECRET, 300, now * 1000).id).toBe('evt_1');
+    expect(verifyWebhook(Buffer.from(body), sign(body, now + 301), SECRET, 600, now * 1000).id).toBe('evt_1');
+    // A future date does not excuse a bad signature: that is still a mismatch.
+    expect(rejection(() => verifyWebhook(Buffer.from(body), sign(body, yearAhead, 'whsec_other'), SECRET, 300, now * 1000))).toMatchObject({ extensions: { reason: 'SIGNATURE_MISMATCH' } });
+  });
+
   it('when a correctly signed body is not an event, then it is a 400 WEBHOOK_PAYLOAD_INVALID', () => {
     expect(rejection(() => verifyWebhook(Buffer.from('not json'), sign('not json'), SECRET, 300, now * 1000))).toMatchObject({ status: 400, code: 'WEBHOOK_PAYLOAD_INVALID' });
     expect(rejection(() => verifyWebhook(Buffer.from('{"object":"event"}'), sign('{"object":"event"}'), SECRET, 300, now * 1000))).toMatchObject({ code: 'WEBHOOK_PAYLOAD_INVALID' });

@@ -19,8 +19,18 @@ export interface VerifiedEvent {
 
 const eventSchema = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255) }).passthrough();
 
+/** The `t=` of a Stripe-Signature header, read as Stripe's library reads it (the last one wins). */
+function signatureTimestamp(header: string): number | undefined {
+  let timestamp: number | undefined;
+  for (const item of header.split(',')) {
+    const [key, value] = item.split('=');
+    if (key === 't') timestamp = parseInt(value ?? '', 10);
+  }
+  return timestamp === undefined || Number.isNaN(timestamp) ? undefined : timestamp;
+}
+
 /**
- * Checks the signature and its age (`toleranceSeconds`) and parses the event. Any failure is a
+ * Checks the signature and its age, either way (`toleranceSeconds` in the past or in the future) and parses the event. Any failure is a
  * 400 `WEBHOOK_SIGNATURE_INVALID` (reason MISSING_HEADER, TIMESTAMP_OUTSIDE_TOLERANCE or
  * SIGNATURE_MISMATCH) or, for a correctly signed body that is not an event, `WEBHOOK_PAYLOAD_INVALID`.
  */
@@ -37,6 +47,13 @@ export function verifyWebhook(raw: Buffer, header: string | undefined, secret: s
     }
     // Signed, but not JSON.
     throw new AppError(400, 'WEBHOOK_PAYLOAD_INVALID', 'The signed body is not a JSON event.');
+  }
+  // Stripe's library refuses only signatures older than the tolerance; one dated later than now by
+  // more than that (a skewed or forged clock) is refused too: it would stay replayable until then.
+  const signedAt = signatureTimestamp(header);
+  const nowSeconds = Math.floor((nowMs ?? Date.now()) / 1000);
+  if (signedAt !== undefined && signedAt - nowSeconds > toleranceSeconds) {
+    throw new AppError(400, 'WEBHOOK_SIGNATURE_INVALID', 'Timestamp outside the tolerance zone (in the future)', { reason: 'TIMESTAMP_OUTSIDE_TOLERANCE' });
   }
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) throw new AppError(400, 'WEBHOOK_PAYLOAD_INVALID', 'The signed body is not an event (id and type are required).');

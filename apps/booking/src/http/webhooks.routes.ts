@@ -4,7 +4,7 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { AppError, currentCorrelationId, requireAdmin } from '@holdfast/shared';
+import { AppError, assertSafeText, currentCorrelationId, requireAdmin } from '@holdfast/shared';
 import { verifyWebhook } from '../domain/payment-webhooks';
 import type { WebhooksRepository } from '../data/webhooks.repository';
 
@@ -29,6 +29,9 @@ export function paymentWebhookRouter(deps: PaymentWebhookDeps): Router {
     if (!secret) throw new AppError(503, 'WEBHOOK_NOT_READY', 'The webhook secret is not loaded yet; retry later.');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = verifyWebhook(raw, req.header('stripe-signature'), secret, deps.toleranceSeconds);
+    // This route is mounted before the shared text guard: a signed event whose id or any string
+    // holds NUL or a lone surrogate would fail in webhook_events (jsonb), so it is a 400 naming the field.
+    assertSafeText(event.payload, 'body');
     const receipt = await deps.webhooks.receive(event, currentCorrelationId());
     if (receipt.status === 'FAILED') {
       // Recorded FAILED (GET /api/admin/webhooks?status=FAILED); a 5xx makes the provider deliver it again, and a redelivery processes it again.
