@@ -5,6 +5,7 @@ import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
 import { AppError, currentCorrelationId, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
+import { MAX_CONCESSION_PRICE_MINOR } from '../domain/pricing';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository } from '../data/bookings.repository';
 import type { CancellationSummary } from '../data/shows.repository';
@@ -47,6 +48,13 @@ export interface ShowsRouterDeps {
   /** More tickets sold than this, and a cancelled show refunds every booking (SHOW_CANCEL_REFUND_THRESHOLD). */
   refundThreshold: number;
 }
+
+/** A concession's price is bounded so a booking's total stays within its int4 column (pricing.ts). */
+export const concessionItemSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  price: z.number().int().min(1).max(MAX_CONCESSION_PRICE_MINOR, `at most ${MAX_CONCESSION_PRICE_MINOR} minor units`),
+  active: z.boolean().default(true),
+}).strict();
 
 const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 
@@ -103,7 +111,7 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
 
   router.put('/api/admin/concessions/:sku', requireAdmin(deps.adminToken), async (req, res) => {
     const sku = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -').parse(req.params.sku);
-    const item = z.object({ name: z.string().trim().min(1).max(100), price: z.number().int().min(1), active: z.boolean().default(true) }).strict().parse(req.body);
+    const item = concessionItemSchema.parse(req.body);
     res.json(await deps.concessions.upsertConcession({ sku, ...item }));
   });
 
