@@ -340,7 +340,9 @@ describe('order API', () => {
       ids.push(await placeOrder(input));
     }
     for (const id of ids) await finished(id);
-    const search = async (query: string) => (await stack.invoke<{ orders: OrderView[]; nextCursor: string | null }>('GET', `/workflows?customerId=${customerId}&${query}`)).body;
+    // Searching every customer's orders is a manager's action.
+    const search = async (query: string) => (await stack.invoke<{ orders: OrderView[]; nextCursor: string | null }>('GET', `/workflows?customerId=${customerId}&${query}`, undefined, manager())).body;
+    expect(await stack.invoke('GET', `/workflows?customerId=${customerId}`)).toMatchObject({ status: 401, body: { code: 'MANAGER_AUTH_REQUIRED' } });
     expect((await search('status=shipped')).orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
     expect((await search('minAmount=5&maxAmount=7')).orders.map((o) => o.totalAmount)).toEqual([6]);
     expect((await search(`from=${new Date(Date.now() + 60_000).toISOString()}`)).orders).toEqual([]);
@@ -350,6 +352,6 @@ describe('order API', () => {
     expect(second.orders).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
     expect(new Set([...first.orders, ...second.orders].map((o) => o.orderId))).toEqual(new Set(ids));
-    expect((await stack.invoke('GET', '/workflows?status=lost')).status).toBe(400);
+    expect((await stack.invoke('GET', '/workflows?status=lost', undefined, manager())).status).toBe(400);
   });
 });

@@ -1,4 +1,4 @@
-import { amountProblems, labelProgress, orderInputSchema, stepKey, toMinorUnits } from './order';
+import { amountProblems, labelProgress, MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT_MINOR, orderInputSchema, stepKey, toMinorUnits } from './order';
 
 const order = {
   orderId: 'ord-1', customerId: 'c-1', customerEmail: 'ada@example.com',
@@ -25,6 +25,19 @@ describe('order input', () => {
     expect(orderInputSchema.safeParse({ ...order, approvalTimeoutSeconds: 86_401 }).success).toBe(false);
     expect(orderInputSchema.safeParse({ ...order, approvalTimeoutSeconds: 86_400 }).success).toBe(true);
     expect(orderInputSchema.safeParse({ ...order, discount: 5 }).success).toBe(false);
+  });
+
+  it('when an amount exceeds 10,000,000.00, then the schema refuses it naming the field; the largest amount fits an int4 column', () => {
+    const paths = (input: unknown) => orderInputSchema.safeParse(input).error?.issues.map((i) => i.path.join('.'));
+    const big = MAX_ORDER_AMOUNT + 0.01;
+    expect(paths({ ...order, totalAmount: big })).toEqual(['totalAmount']);
+    expect(paths({ ...order, items: [{ sku: 'A', quantity: 1, price: 21_474_836.47 }] })).toEqual(['items.0.price']);
+    expect(new Set(paths({ ...order, downPayment: { amount: 1e308 } }))).toEqual(new Set(['downPayment.amount']));
+    const largest = { ...order, items: [{ sku: 'A', quantity: 1, price: MAX_ORDER_AMOUNT }], totalAmount: MAX_ORDER_AMOUNT };
+    expect(orderInputSchema.safeParse(largest).success).toBe(true);
+    expect(amountProblems(largest)).toEqual([]);
+    expect(toMinorUnits(MAX_ORDER_AMOUNT)).toBe(MAX_ORDER_AMOUNT_MINOR);
+    expect(MAX_ORDER_AMOUNT_MINOR).toBeLessThan(2_147_483_647);
   });
 
   it('when the label reports its progress, then the order\'s progress moves between capture and label done', () => {

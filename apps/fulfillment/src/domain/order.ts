@@ -8,8 +8,17 @@ import { z } from 'zod';
 export const MIN_APPROVAL_TIMEOUT_SECONDS = 1;
 export const MAX_APPROVAL_TIMEOUT_SECONDS = 86_400;
 
+/**
+ * The largest amount an order (or one of its items, or its down payment) may name, in major units:
+ * 10,000,000.00, i.e. 1,000,000,000 minor units, which fits the int4 columns (orders.total_amount,
+ * down_payment_amount: largest 2,147,483,647) with room to spare. An order's total must equal its
+ * items' sum (amountProblems) and a down payment is less than the total, so no stored amount exceeds it.
+ */
+export const MAX_ORDER_AMOUNT = 10_000_000;
+export const MAX_ORDER_AMOUNT_MINOR = MAX_ORDER_AMOUNT * 100;
+
 /** An amount in major units with at most two decimals (29.99), as the design's order input has it. */
-const moneyAmount = z.number().nonnegative().max(10_000_000).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+const moneyAmount = z.number().nonnegative().max(MAX_ORDER_AMOUNT).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
 
 export const orderInputSchema = z.object({
   orderId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : - (1 to 100)'),

@@ -6,7 +6,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
-import { amountProblems, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
+import { amountProblems, MAX_ORDER_AMOUNT, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
 import type { OrdersRepository, StepRecord } from '../data/orders.repository';
 import type { ActorAnswer } from '../actors/order.actor';
 import type { OrderWorkflowInput } from '../workflow/order-fulfillment.workflow';
@@ -24,13 +24,17 @@ const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
 const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
 const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
 const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+/** Search bounds match what an order may hold, so no bound reaches the int4 column out of its range. */
+const searchAmount = z.coerce.number().nonnegative().max(MAX_ORDER_AMOUNT, `at most ${MAX_ORDER_AMOUNT} (an order's largest amount)`);
+/** Years 1 to 9999: JavaScript dates reach further than PostgreSQL's timestamptz. */
+const searchDate = z.coerce.date().min(new Date('0001-01-01T00:00:00.000Z')).max(new Date('9999-12-31T23:59:59.999Z'));
 const searchSchema = z.object({
   customerId: z.string().min(1).max(100).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
-  minAmount: z.coerce.number().nonnegative().optional(),
-  maxAmount: z.coerce.number().nonnegative().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  minAmount: searchAmount.optional(),
+  maxAmount: searchAmount.optional(),
+  from: searchDate.optional(),
+  to: searchDate.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** The `nextCursor` of the previous page. */
   cursor: z.string().max(300).optional(),
@@ -60,8 +64,8 @@ const encodeCursor = (order: Order) => Buffer.from(JSON.stringify([order.created
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error('shape');
-    return { createdAt: new Date(createdAt), id };
+    // Decoded text reaches the query: an order id as we issue them, a date PostgreSQL can hold.
+    return { createdAt: searchDate.parse(createdAt), id: orderIdSchema.parse(id) };
   } catch {
     throw new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned.');
   }
@@ -147,7 +151,8 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     res.json(orderView(await existingOrder(req)));
   });
 
-  router.get('/workflows', async (req, res) => {
+  /** Every customer's orders: managers only (the order id alone opens its status, above). */
+  router.get('/workflows', requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Searching orders needs a manager bearer token.'), async (req, res) => {
     const query = searchSchema.parse(req.query);
     const limit = query.limit;
     const found = await deps.orders.search({
