@@ -24,8 +24,14 @@ KEEP_COMPONENTS=(
   zz_notag.go
 )
 
+# Small fixes of ours applied to the module before the build (docs/dapr-runtime.md#our-patches):
+# each is a unified diff against the module's root; their content is part of the build stamp.
+PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/dapr-patches/$DAPR_VERSION"
+patches() { [[ -d "$PATCH_DIR" ]] && find "$PATCH_DIR" -name '*.patch' | sort; }
+
 stamp_value() {
-  printf '%s %s\n' "$DAPR_VERSION" "$(printf '%s\n' "${KEEP_COMPONENTS[@]}" | sort | tr '\n' ' ')"
+  printf '%s %s %s\n' "$DAPR_VERSION" "$(printf '%s\n' "${KEEP_COMPONENTS[@]}" | sort | tr '\n' ' ')" \
+    "$(patches | xargs -r cat | sha256sum | cut -c1-16)"
 }
 
 STAMP_FILE="$DAPR_INSTALL_DIR/.holdfast-dapr-build"
@@ -68,6 +74,12 @@ for file in "$components_dir"/*; do
   keep=0
   for kept in "${KEEP_COMPONENTS[@]}"; do [[ "$name" == "$kept" ]] && keep=1 && break; done
   [[ $keep == 1 ]] || rm -f "$file"
+done
+
+for patch_file in $(patches); do
+  echo "dapr-runtime: applying $(basename "$patch_file")"
+  # From / (no repository around it), git apply patches plain files, like patch(1).
+  (cd / && git apply --unsafe-paths --directory="$src" -p1 "$patch_file")
 done
 
 mkdir -p "$DAPR_INSTALL_DIR"
