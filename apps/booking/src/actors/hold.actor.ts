@@ -9,54 +9,33 @@ import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } 
 import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
-import type { PricedConcessions } from '../domain/concessions';
-import type { Policy } from '../domain/policy';
+import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
+import { policySchema } from '../domain/policy';
+import { confirmHoldCommandSchema, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type PlaceHoldCommand } from '../domain/hold-commands';
+import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
 import { ShowCancelledError, type BookingsRepository, type BookingView } from '../data/bookings.repository';
 import type { PaymentsClient } from '../adapters/payments.client';
 import type { ShowGrant } from './show.actor';
 
+export type { ConfirmHoldCommand, PlaceHoldCommand } from '../domain/hold-commands';
+
 const HOLD = 'hold';
 const EXPIRE_REMINDER = 'expire';
 /** When ending a hold failed (database or ShowActor unreachable), try again this much later. */
 const EXPIRE_RETRY_SECONDS = 2;
 
-export interface PlaceHoldCommand {
-  showId: string;
-  seatIds: string[];
-  customerId: string;
-  customerEmail: string;
-  customerPhone?: string;
-  ttlSeconds: number;
-  policyVersion: number;
-  policyHash: string;
-  seats: SeatFacts[];
-}
-
 export type PlaceHoldResult =
   | { placed: true; hold: HoldRecord }
-  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS'; seatIds: string[] };
+  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number };
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
-
-export interface ConfirmHoldCommand {
-  idempotencyKey: string;
-  paymentToken: string;
-  /** The show's policy now, its version and hash: a hold made under another version has drifted. */
-  policy: Policy;
-  policyVersion: number;
-  policyHash: string;
-  /** Each held seat's zone and neighbours, for pricing and for a re-quoted snapshot. */
-  seats: SeatFacts[];
-  /** Priced concessions, and when their kitchen prep starts. */
-  concessions?: PricedConcessions & { prepAt: string };
-}
 
 export type ConfirmHoldResult =
   | { confirmed: true; booking: BookingView }
   | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED'
-      | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE'; detail?: string };
+      | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE' | 'UNKNOWN_SKU' | 'INVALID_COMMAND'; detail?: string; skus?: string[] };
 
 /** Keys of the provider calls, derived from the hold: a retried confirmation never charges twice. */
 export const paymentKeys = (holdId: string) => ({
@@ -64,8 +43,10 @@ export const paymentKeys = (holdId: string) => ({
 });
 
 export interface HoldActorDeps {
+  /** The system of record for the show's policy, its seats' zones and neighbours. */
+  shows: Pick<ShowsRepository, 'find' | 'findForHold' | 'seatsById'>;
   holds: HoldsRepository;
-  bookings: BookingsRepository;
+  bookings: Pick<BookingsRepository, 'confirm' | 'concessionCatalogue'>;
   payments: PaymentsClient;
   ticketKey: string;
   /** Counters of re-quoted holds and escalations (Prometheus, on the app's /metrics). */
@@ -78,6 +59,10 @@ export interface HoldActorDeps {
 function paymentFailure(kind: 'declined' | 'rejected' | 'unavailable') {
   return kind === 'declined' ? 'PAYMENT_DECLINED' as const : kind === 'rejected' ? 'PAYMENT_REJECTED' as const : 'PAYMENT_UNAVAILABLE' as const;
 }
+
+/** Only the seats' facts that pricing and the hold's snapshot use. */
+const seatFacts = (seats: Array<{ id: string; zone: string; adjacentIds: string[] }>): SeatFacts[] =>
+  seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
 
 export function createHoldActor(deps: HoldActorDeps) {
   const now = deps.now ?? Date.now;
@@ -124,9 +109,25 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (!refunded.ok) await unsettled(`refund ${refunded.kind}`, captured.value.captureId);
     }
 
-    async place(command: PlaceHoldCommand): Promise<PlaceHoldResult> {
+    /**
+     * Takes the caller's intents only (show, seats, customer, ttl): the policy version and hash
+     * and each seat's zone and neighbours are read here from the system of record.
+     */
+    async place(raw: PlaceHoldCommand): Promise<PlaceHoldResult> {
+      const parsed = placeHoldCommandSchema.safeParse(raw);
+      if (!parsed.success) return { placed: false, reason: 'INVALID_COMMAND', seatIds: [], detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      const command = parsed.data;
       const holdId = this.getActorId().getId();
-      if (await this.load()) return { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
+      const existing = await this.load();
+      // A retried placement (same Idempotency-Key, so the same actor) gets the hold its first try made.
+      if (existing) return samePlacement(existing, command) ? { placed: true, hold: existing } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
+
+      const show = await deps.shows.findForHold(command.showId);
+      if (!show) return { placed: false, reason: 'SHOW_NOT_FOUND', seatIds: [] };
+      if (show.status === 'CANCELLED') return { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] };
+      const policy = policySchema.parse(show.policy);
+      if (command.seatIds.length > policy.maxSeatsPerHold) return { placed: false, reason: 'TOO_MANY_SEATS', seatIds: [], maxSeatsPerHold: policy.maxSeatsPerHold };
+      const seats = seatFacts(await deps.shows.seatsById(show.venueId, command.seatIds));
 
       // The reminder goes first: if this process dies after the ShowActor granted the seats,
       // the reminder still frees them at expiry. expiresAt is the reminder's due time exactly.
@@ -140,7 +141,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       const hold: HoldRecord = {
         holdId, showId: command.showId, customerId: command.customerId, customerEmail: command.customerEmail,
         customerPhone: command.customerPhone, seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
-        policyVersion: command.policyVersion, snapshot: buildSnapshot(command.policyVersion, command.policyHash, command.seats),
+        policyVersion: show.policyVersion, snapshot: buildSnapshot(show.policyVersion, show.policyHash, seats),
         expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
       };
       try {
@@ -163,13 +164,31 @@ export function createHoldActor(deps: HoldActorDeps) {
       return { placed: true, hold };
     }
 
-    async confirm(command: ConfirmHoldCommand): Promise<ConfirmHoldResult> {
+    /**
+     * Takes the caller's intents only (payment token, concession skus and quantities, the key):
+     * the price comes from the show's current policy and the seats' zones, the concessions' from
+     * the catalogue, all read here.
+     */
+    async confirm(raw: ConfirmHoldCommand): Promise<ConfirmHoldResult> {
+      const parsed = confirmHoldCommandSchema.safeParse(raw);
+      if (!parsed.success) return { confirmed: false, reason: 'INVALID_COMMAND', detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      const command = parsed.data;
       const hold = await this.load();
       if (!hold) return { confirmed: false, reason: 'HOLD_NOT_FOUND' };
       if (hold.status === 'CONFIRMED') {
         return hold.booking && hold.confirmationKey === command.idempotencyKey
           ? { confirmed: true, booking: hold.booking }
           : { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED', detail: `booking ${hold.booking?.bookingId}` };
+      }
+      const show = await deps.shows.find(hold.showId);
+      if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
+      const terms = { policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, policyHash: show.policyHash };
+      const seats = seatFacts(await deps.shows.seatsById(show.venueId, hold.seatIds));
+      let concessions: (PricedConcessions & { prepAt: string }) | undefined;
+      if (command.concessions.length > 0) {
+        const priced = priceConcessions(command.concessions, await deps.bookings.concessionCatalogue());
+        if (!priced.ok) return { confirmed: false, reason: 'UNKNOWN_SKU', detail: priced.unknownSkus.join(', '), skus: priced.unknownSkus };
+        concessions = { ...priced.value, prepAt: prepStartsAt(show.startsAt, show.prepLeadMinutes ?? show.venue.prepLeadMinutes).toISOString() };
       }
       if (hold.status === 'EXPIRED') return { confirmed: false, reason: 'HOLD_EXPIRED' };
       if (hold.status !== 'ACTIVE') return { confirmed: false, reason: 'HOLD_NOT_ACTIVE', detail: hold.status };
@@ -180,7 +199,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       const problems = snapshotProblems(hold.snapshot, hold.seatIds);
       if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
-      const decision = reconcilePolicy(hold, command);
+      const decision = reconcilePolicy(hold, terms);
       if (decision.action === 'escalate') {
         await deps.holds.escalatePolicy({ holdId: hold.holdId, showId: hold.showId, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash }, currentCorrelationId());
         deps.policyDrift?.escalations.inc();
@@ -188,16 +207,16 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       if (decision.action === 'requote') {
         // Same seats, still ours at the ShowActor: the hold is made again under the new policy.
-        hold.policyVersion = command.policyVersion;
-        hold.snapshot = buildSnapshot(command.policyVersion, command.policyHash, command.seats.filter((s) => hold.seatIds.includes(s.id)));
+        hold.policyVersion = terms.policyVersion;
+        hold.snapshot = buildSnapshot(terms.policyVersion, terms.policyHash, seats);
         hold.policyRecoveries = decision.recovery;
         await deps.holds.requote(hold.holdId, hold.policyVersion, hold.snapshot, currentCorrelationId());
         await this.save(hold);
         deps.policyDrift?.recoveries.inc();
       }
 
-      const price = priceSeats(command.policy, command.seats.filter((s) => hold.seatIds.includes(s.id)));
-      const total = price.total + (command.concessions?.total ?? 0);
+      const price = priceSeats(terms.policy, seats);
+      const total = price.total + (concessions?.total ?? 0);
       const keys = paymentKeys(hold.holdId);
       const authorizeRequest = { amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId };
       // Remembered before any money moves: should the answers be lost, the hold's end settles it.
@@ -220,8 +239,8 @@ export function createHoldActor(deps: HoldActorDeps) {
         customerPhone: hold.customerPhone, idempotencyKey: command.idempotencyKey, currency: price.currency, total,
         seats: price.seats.map((s) => ({ ...s, qrPayload: signTicket(deps.ticketKey, { bookingId, showId: hold.showId, seatId: s.seatId }) })),
         payment: { authorizationId: authorized.value.authorizationId, captureId: captured.value.captureId },
-        concessions: command.concessions && command.concessions.lines.length > 0
-          ? { orderId: randomUUID(), lines: command.concessions.lines, total: command.concessions.total, prepAt: command.concessions.prepAt } : undefined,
+        concessions: concessions && concessions.lines.length > 0
+          ? { orderId: randomUUID(), lines: concessions.lines, total: concessions.total, prepAt: concessions.prepAt } : undefined,
         }, currentCorrelationId());
       } catch (error) {
         if (!(error instanceof ShowCancelledError)) throw error;
@@ -231,8 +250,8 @@ export function createHoldActor(deps: HoldActorDeps) {
         return { confirmed: false, reason: 'SHOW_CANCELLED' };
       }
       // Also re-done at start-up for every pending order, should this process die right here.
-      if (booking.concessionOrderId && command.concessions) {
-        await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: command.concessions.prepAt });
+      if (booking.concessionOrderId && concessions) {
+        await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: concessions.prepAt });
       }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
       await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });

@@ -3,30 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ACTOR_TYPES, AppError, invokeActor, type SidecarSettings } from '@holdfast/shared';
-import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS, MIN_HOLD_TTL_SECONDS } from '../domain/hold';
-import { policySchema } from '../domain/policy';
-import type { ConfirmHoldCommand, ConfirmHoldResult, EndHoldResult, PlaceHoldCommand, PlaceHoldResult } from '../actors/hold.actor';
+import { confirmSchema, holdIdForKey, idempotencyKeySchema, placeHoldSchema, type ConfirmHoldCommand, type PlaceHoldCommand } from '../domain/hold-commands';
+import type { ConfirmHoldResult, EndHoldResult, PlaceHoldResult } from '../actors/hold.actor';
 import type { HoldRecord } from '../data/holds.repository';
-import type { ShowsRepository } from '../data/shows.repository';
-import type { BookingsRepository } from '../data/bookings.repository';
-import { prepStartsAt, priceConcessions } from '../domain/concessions';
-import { requireShow, requireShowForHold } from './shows.routes';
+import { parseShowId } from './shows.routes';
 
-export const placeHoldSchema = z.object({
-  seatIds: z.array(z.string().min(1).max(64)).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'seatIds must not repeat'),
-  customerId: z.string().trim().min(1).max(100),
-  customerEmail: z.string().email(),
-  customerPhone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an E.164 phone number such as +4915112345678').optional(),
-  ttlSeconds: z.number().int().min(MIN_HOLD_TTL_SECONDS).max(MAX_HOLD_TTL_SECONDS).default(DEFAULT_HOLD_TTL_SECONDS),
-}).strict();
+export { confirmSchema, placeHoldSchema } from '../domain/hold-commands';
 
 const holdIdSchema = z.string().uuid({ message: 'holdId must be a UUID' });
-const idempotencyKeySchema = z.string().min(8).max(200);
-
-export const confirmSchema = z.object({
-  payment: z.object({ token: z.string().min(1).max(200) }).strict(),
-  concessions: z.array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(20) }).strict()).max(20).default([]),
-}).strict();
 
 const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
   HOLD_NOT_FOUND: [404, 'No such hold.'],
@@ -39,6 +23,8 @@ const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['
   PAYMENT_REJECTED: [422, 'The payment provider rejected the request.'],
   PAYMENT_UNAVAILABLE: [503, 'The payment provider did not answer; retry with the same Idempotency-Key.'],
   SHOW_CANCELLED: [409, 'The show was cancelled; nothing was charged (a payment taken meanwhile is refunded).'],
+  UNKNOWN_SKU: [400, 'No such concession.'],
+  INVALID_COMMAND: [400, 'The confirmation is not valid.'],
 };
 
 const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'], [number, string]> = {
@@ -46,14 +32,16 @@ const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'
   UNKNOWN_SEATS: [400, 'Some of the seats do not exist in this show.'],
   SHOW_NOT_FOUND: [404, 'No such show.'],
   SHOW_CANCELLED: [409, 'The show is cancelled.'],
-  HOLD_EXISTS: [409, 'A hold with this id exists.'],
+  HOLD_EXISTS: [409, 'This Idempotency-Key was used for another hold (other seats or customer).'],
+  TOO_MANY_SEATS: [400, 'Too many seats for one hold.'],
+  INVALID_COMMAND: [400, 'The hold request is not valid.'],
 };
 
 export function view(hold: HoldRecord) {
   return { holdId: hold.holdId, showId: hold.showId, status: hold.status, seatIds: hold.seatIds, expiresAt: hold.expiresAt, policyVersion: hold.policyVersion, customerId: hold.customerId };
 }
 
-export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRepository; sidecar: SidecarSettings }): Router {
+export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(obj: object, msg: string): void } }): Router {
   const router = Router();
   const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
   const parseHoldId = (raw: string) => {
@@ -62,23 +50,35 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
     return id.data;
   };
 
+  // The actor reads the show, its policy and the seats' facts itself: the route passes intents.
   router.post('/api/shows/:showId/holds', async (req, res) => {
     const input = placeHoldSchema.parse(req.body);
-    const show = await requireShowForHold(deps.shows, req.params.showId);
-    if (show.status === 'CANCELLED') throw new AppError(409, 'SHOW_CANCELLED', 'The show is cancelled.');
-    const policy = policySchema.parse(show.policy);
-    if (input.seatIds.length > policy.maxSeatsPerHold) {
-      throw new AppError(400, 'TOO_MANY_SEATS', `A hold may take at most ${policy.maxSeatsPerHold} seats.`, { maxSeatsPerHold: policy.maxSeatsPerHold });
+    const showId = parseShowId(req.params.showId);
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) throw new AppError(400, 'INVALID_IDEMPOTENCY_KEY', 'An Idempotency-Key is 8 to 200 characters.');
+    // With a key, a retry names the same HoldActor and gets the hold its first try made.
+    const holdId = key === undefined ? randomUUID() : holdIdForKey(showId, input.customerId, key);
+    const command: PlaceHoldCommand = { ...input, showId };
+    let result: PlaceHoldResult;
+    try {
+      result = await holdActor<PlaceHoldResult>(holdId, 'place', command);
+    } catch (error) {
+      // All or nothing for the client: a placement whose answer was lost (a timeout under load)
+      // may still have taken the seats. Without a key nobody can find that hold again, so it is
+      // released (the release waits for the placement's turn to end). With a key the client's
+      // retry gets it back; left alone, it expires.
+      if (key === undefined) {
+        await holdActor<EndHoldResult>(holdId, 'release').catch((releaseError: unknown) => deps.logger?.warn({ err: releaseError, holdId }, 'releasing a failed placement failed; it expires'));
+      }
+      throw new AppError(503, 'HOLD_UNAVAILABLE', key === undefined
+        ? 'The hold could not be placed; no seats are held. Retry.'
+        : 'The hold could not be placed in time; retry with the same Idempotency-Key.');
     }
-    const seats = await deps.shows.seatsById(show.venueId, input.seatIds);
-    const command: PlaceHoldCommand = {
-      ...input, showId: show.id, policyVersion: show.policyVersion, policyHash: show.policyHash,
-      seats: seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds })),
-    };
-    const result = await holdActor<PlaceHoldResult>(randomUUID(), 'place', command);
     if (!result.placed) {
       const [status, detail] = PLACE_FAILURES[result.reason];
-      throw new AppError(status, result.reason, result.seatIds.length ? `${detail} (${result.seatIds.join(', ')})` : detail, result.seatIds.length ? { seatIds: result.seatIds } : {});
+      const extensions = { ...(result.seatIds.length ? { seatIds: result.seatIds } : {}), ...(result.maxSeatsPerHold ? { maxSeatsPerHold: result.maxSeatsPerHold } : {}) };
+      const why = result.seatIds.length ? ` (${result.seatIds.join(', ')})` : result.detail ? ` (${result.detail})` : result.maxSeatsPerHold ? ` (at most ${result.maxSeatsPerHold})` : '';
+      throw new AppError(status, result.reason, `${detail}${why}`, extensions);
     }
     res.status(201).json(view(result.hold));
   });
@@ -88,25 +88,11 @@ export function holdsRouter(deps: { shows: ShowsRepository; bookings: BookingsRe
     const idempotencyKey = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
     if (!idempotencyKey.success) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8 to 200 characters).');
     const input = confirmSchema.parse(req.body);
-    const hold = await holdActor<HoldRecord | null>(holdId, 'get');
-    if (!hold) throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
-    const show = await requireShow(deps.shows, hold.showId);
-    if (show.status === 'CANCELLED' && hold.status !== 'CONFIRMED') throw new AppError(409, 'SHOW_CANCELLED', CONFIRM_FAILURES.SHOW_CANCELLED[1]);
-    const seats = (await deps.shows.seatsById(show.venueId, hold.seatIds)).map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
-    let concessions: ConfirmHoldCommand['concessions'];
-    if (input.concessions.length > 0) {
-      const priced = priceConcessions(input.concessions, await deps.bookings.concessionCatalogue());
-      if (!priced.ok) throw new AppError(400, 'UNKNOWN_SKU', `No such concession: ${priced.unknownSkus.join(', ')}`, { skus: priced.unknownSkus });
-      concessions = { ...priced.value, prepAt: prepStartsAt(show.startsAt, show.prepLeadMinutes ?? show.venue.prepLeadMinutes).toISOString() };
-    }
-    const command: ConfirmHoldCommand = {
-      idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, policy: policySchema.parse(show.policy),
-      policyVersion: show.policyVersion, policyHash: show.policyHash, seats, concessions,
-    };
+    const command: ConfirmHoldCommand = { idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, concessions: input.concessions };
     const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
     if (result.confirmed) return void res.status(201).json(result.booking);
     const [status, detail] = CONFIRM_FAILURES[result.reason];
-    throw new AppError(status, result.reason, result.detail ? `${detail} (${result.detail})` : detail);
+    throw new AppError(status, result.reason, result.detail ? `${detail} (${result.detail})` : detail, result.skus ? { skus: result.skus } : {});
   });
 
   router.get('/api/holds/:holdId', async (req, res) => {

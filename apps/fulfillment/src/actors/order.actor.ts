@@ -11,6 +11,7 @@
  */
 import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
+import { unsealFresh } from '@holdfast/shared';
 
 export const ORDER_EVENTS = {
   /** { outcome: 'approved', approvedBy } | { outcome: 'rejected', reason } | { outcome: 'timed_out' } */
@@ -41,7 +42,19 @@ interface OrderTimers {
 
 export type ActorAnswer =
   | { ok: true; phase: Phase }
-  | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED' | 'ORDER_ENDING'; phase: Phase };
+  | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED' | 'ORDER_ENDING' | 'DECISION_NOT_SIGNED'; phase: Phase };
+
+/**
+ * What the routes may ask of the actor, each sealed (shared/signed-intent) by the route that
+ * authenticated it, with the order id as subject and the method as action: a caller that reaches
+ * the actor API directly cannot approve, reject, cancel or pay.
+ */
+export type DecisionCommands = {
+  approve: { approvedBy: string; issuedAt: string };
+  reject: { reason: string; issuedAt: string };
+  cancel: { issuedAt: string };
+  pay: { token?: string; issuedAt: string };
+};
 
 const STATE = 'order';
 const APPROVAL_REMINDER = 'approval-timeout';
@@ -52,8 +65,10 @@ const RETRY_SECONDS = 2;
 const ENDING: ReadonlySet<Phase> = new Set(['rejected', 'timed_out', 'unpaid']);
 
 export interface OrderActorDeps {
-  /** Raises an event into the order's workflow (instance id = order id). */
+  /** Raises an event into the order's workflow (instance id = order id), sealed for the workflow to verify. */
   raiseEvent(instanceId: string, name: string, payload: unknown): Promise<void>;
+  /** Keys that verify the routes' sealed decisions (the first one signs; see shared/signed-intent). */
+  decisionKeys: readonly string[];
   logger: Logger;
   now?: () => number;
 }
@@ -116,9 +131,18 @@ export function createOrderActor(deps: OrderActorDeps) {
       return { ok: true, phase: 'awaiting_payment' };
     }
 
+    /** The command without its seal when the route sealed it for this order and method, recently. */
+    private unsealed<M extends keyof DecisionCommands>(method: M, sealed: unknown): DecisionCommands[M] | undefined {
+      const command = unsealFresh<DecisionCommands[M]>(deps.decisionKeys, this.orderId, method, sealed, now());
+      if (!command) deps.logger.warn({ orderId: this.orderId, method }, 'refused an order decision without a valid seal');
+      return command;
+    }
+
     /** The customer pays the down payment: wins over the expiry, or is refused after it. */
-    async pay(command: { token?: string }): Promise<ActorAnswer> {
+    async pay(sealed: unknown): Promise<ActorAnswer> {
       const state = await this.load();
+      const command = this.unsealed('pay', sealed);
+      if (!command) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: state.phase };
       if (state.phase === 'paid') {
         const retried = await this.retryRaise(state, ORDER_EVENTS.payment);
         if (retried) return retried;
@@ -130,17 +154,22 @@ export function createOrderActor(deps: OrderActorDeps) {
       return this.decideAndRaise(state, 'paid', ORDER_EVENTS.payment, { outcome: 'paid', token: command.token } satisfies PaymentOutcome);
     }
 
-    async approve(command: { approvedBy: string }): Promise<ActorAnswer> {
+    async approve(sealed: unknown): Promise<ActorAnswer> {
+      const command = this.unsealed('approve', sealed);
+      if (!command) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: (await this.load()).phase };
       return this.decide({ outcome: 'approved', approvedBy: command.approvedBy });
     }
 
-    async reject(command: { reason: string }): Promise<ActorAnswer> {
+    async reject(sealed: unknown): Promise<ActorAnswer> {
+      const command = this.unsealed('reject', sealed);
+      if (!command) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: (await this.load()).phase };
       return this.decide({ outcome: 'rejected', reason: command.reason });
     }
 
     /** Cancel at any moment before the order is closed: the workflow stops waiting and compensates. */
-    async cancel(): Promise<ActorAnswer> {
+    async cancel(sealed: unknown): Promise<ActorAnswer> {
       const state = await this.load();
+      if (!this.unsealed('cancel', sealed)) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: state.phase };
       if (state.phase === 'cancelled') return (await this.retryRaise(state, ORDER_EVENTS.cancel)) ?? { ok: true, phase: 'cancelled' };
       if (state.phase === 'finished') return { ok: false, reason: 'ORDER_FINISHED', phase: state.phase };
       // Rejected, timed out or unpaid: the workflow is undoing the order already.

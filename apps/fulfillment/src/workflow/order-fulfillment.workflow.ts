@@ -5,7 +5,7 @@
  * I/O is an activity, so the workflow replays deterministically after a crash.
  */
 import type { Task, WorkflowContext } from '@dapr/dapr';
-import { callActivityWithRetry, isNonRetryable, retryPolicySchema, type RetryPolicy } from '@holdfast/shared';
+import { callActivityWithRetry, isNonRetryable, retryPolicySchema, unseal, type RetryPolicy } from '@holdfast/shared';
 import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCapture, type Stop } from '../domain/compensation';
 import { PROGRESS_AFTER } from '../domain/order';
 import { ORDER_EVENTS, type Decision, type PaymentOutcome } from '../actors/order.actor';
@@ -65,10 +65,38 @@ class Stopped {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace('[non-retryable] ', '');
 
-export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkflowInput): AsyncGenerator<Task<unknown>, OrderWorkflowOutput, any> {
+/**
+ * The saga, acting only on events the OrderActor sealed with one of `eventKeys` (the order id as
+ * subject, the event's name as action): an event raised through the workflow API by anyone else is
+ * dropped, and the saga waits on. Verifying is pure (HMAC), so replays decide the same.
+ */
+export const createOrderFulfillment = (eventKeys: readonly string[]) => async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkflowInput): AsyncGenerator<Task<unknown>, OrderWorkflowOutput, any> {
   const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+  const opened = <T extends object>(name: string, task: Task<unknown>) => unseal<T>(eventKeys, input.orderId, name, task.getResult());
   // Raised by the OrderActor at any moment; looked at between steps and raced against every wait.
-  const cancel = ctx.waitForExternalEvent(ORDER_EVENTS.cancel);
+  let cancel = ctx.waitForExternalEvent(ORDER_EVENTS.cancel);
+  /** Whether a sealed cancel has arrived; an unsealed one is dropped and a new wait takes its place. */
+  const cancelled = (): boolean => {
+    while (cancel.isComplete) {
+      if (opened(ORDER_EVENTS.cancel, cancel)) return true;
+      cancel = ctx.waitForExternalEvent(ORDER_EVENTS.cancel);
+    }
+    return false;
+  };
+  /** The next sealed `name` event, or Stopped on a sealed cancel. */
+  async function* sealedEvent<T extends object>(name: string): AsyncGenerator<Task<unknown>, T, any> {
+    let event = ctx.waitForExternalEvent(name);
+    for (;;) {
+      if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+      if (event.isComplete) {
+        const body = opened<T>(name, event);
+        if (body) return body;
+        event = ctx.waitForExternalEvent(name);
+        continue;
+      }
+      yield ctx.whenAny([event, cancel]);
+    }
+  }
   const holdings = noHoldings();
   let trackingNumber: string | undefined;
   let notificationError: string | undefined;
@@ -77,7 +105,7 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
 
   /** A forward step: retried by its policy; a failure for good stops the saga. */
   async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy, ifUnanswered?: UncertainStep): AsyncGenerator<Task<unknown>, O, any> {
-    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
+    if (cancelled()) throw new Stopped({ reason: 'cancelled' });
     try {
       return yield* callActivityWithRetry<unknown, O>(ctx, activity, stepInput, policy);
     } catch (error) {
@@ -104,9 +132,7 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
   /** Waits for the manager (or the timeout, or a cancel); answers who approved. */
   async function* managerDecision(phase: string | undefined, timedOut: Stop): AsyncGenerator<Task<unknown>, string, any> {
     if (phase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
-    const decision = ctx.waitForExternalEvent(ORDER_EVENTS.decision);
-    if ((yield ctx.whenAny([decision, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
-    const decided = decision.getResult() as Decision;
+    const decided = yield* sealedEvent<Decision>(ORDER_EVENTS.decision);
     if (decided.outcome === 'rejected') throw new Stopped({ reason: 'rejected', detail: decided.reason });
     if (decided.outcome === 'timed_out') throw new Stopped(timedOut);
     return decided.approvedBy;
@@ -132,9 +158,7 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
       yield* reserve(undefined, PROGRESS_AFTER.authorize, 'down_payment');
       const opened = yield* step<{ paymentPhase: string }>('down_payment', A.openPayment, { ...ref, expirySeconds }, POLICIES.local);
       if (opened.paymentPhase === 'cancelled') throw new Stopped({ reason: 'cancelled' });
-      const payment = ctx.waitForExternalEvent(ORDER_EVENTS.payment);
-      if ((yield ctx.whenAny([payment, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
-      const paid = payment.getResult() as PaymentOutcome;
+      const paid = yield* sealedEvent<PaymentOutcome>(ORDER_EVENTS.payment);
       if (paid.outcome === 'expired') throw new Stopped({ reason: 'unpaid' });
       yield* authorize({ amount: downPayment, step: 'down-payment-authorize', progress: PROGRESS_AFTER.authorize, next: 'down_payment' }, undefined, paid.token);
       yield* capture({ amount: downPayment, step: 'down-payment-capture', progress: PROGRESS_AFTER.authorize, next: 'approval' });
@@ -160,11 +184,14 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
         throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label was not done within ${input.labelDeadlineSeconds} s` });
       }
       const pause = ctx.createTimer(input.labelPollSeconds);
-      if ((yield ctx.whenAny([pause, cancel])) === cancel) throw new Stopped({ reason: 'cancelled' });
+      while (!pause.isComplete) {
+        yield ctx.whenAny([pause, cancel]);
+        if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+      }
       ({ status: labelStatus } = yield* step<{ status: string }>('label', A.checkLabel, { ...ref, labelId: label.labelId, trackingNumber }, POLICIES.shipping));
     }
     if (labelStatus !== 'created') throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label ended ${labelStatus}` });
-    if (cancel.isComplete) throw new Stopped({ reason: 'cancelled' });
+    if (cancelled()) throw new Stopped({ reason: 'cancelled' });
 
     // Past this point the order ships (the OrderActor refuses cancels from here on): a notification
     // that cannot be sent is recorded, not undone.
@@ -214,4 +241,4 @@ export async function* orderFulfillment(ctx: WorkflowContext, input: OrderWorkfl
     }, POLICIES.compensation);
     return { status, error, compensations: done };
   }
-}
+};

@@ -1,0 +1,53 @@
+/**
+ * What a client may ask of a hold: ids and intents only. Prices, zones, the policy and the
+ * concessions' prices are never part of a request; the HoldActor reads them from the system of
+ * record (so a caller that reaches the actor some other way cannot set its own price).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS, MIN_HOLD_TTL_SECONDS } from './hold';
+
+export const placeHoldSchema = z.object({
+  seatIds: z.array(z.string().min(1).max(64)).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'seatIds must not repeat'),
+  customerId: z.string().trim().min(1).max(100),
+  customerEmail: z.string().email(),
+  customerPhone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an E.164 phone number such as +4915112345678').optional(),
+  ttlSeconds: z.number().int().min(MIN_HOLD_TTL_SECONDS).max(MAX_HOLD_TTL_SECONDS).default(DEFAULT_HOLD_TTL_SECONDS),
+}).strict();
+export type PlaceHoldInput = z.infer<typeof placeHoldSchema>;
+
+export const confirmSchema = z.object({
+  payment: z.object({ token: z.string().min(1).max(200) }).strict(),
+  concessions: z.array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(20) }).strict()).max(20).default([]),
+}).strict();
+
+export const idempotencyKeySchema = z.string().min(8).max(200);
+
+/** The HoldActor's `place`: the request's intents and the show they are for. */
+export const placeHoldCommandSchema = placeHoldSchema.extend({ showId: z.string().uuid() }).strict();
+export type PlaceHoldCommand = z.infer<typeof placeHoldCommandSchema>;
+
+/** The HoldActor's `confirm`: which payment, which concessions, and the confirmation's key. */
+export const confirmHoldCommandSchema = z.object({
+  idempotencyKey: idempotencyKeySchema,
+  paymentToken: z.string().min(1).max(200),
+  concessions: confirmSchema.shape.concessions,
+}).strict();
+export type ConfirmHoldCommand = z.infer<typeof confirmHoldCommandSchema>;
+
+/**
+ * The hold id of a placement sent with an Idempotency-Key: the same key for the same show and
+ * customer always names the same HoldActor, so a retried request finds the hold its first try
+ * made (a UUID shape, version nibble 8: "custom", RFC 9562).
+ */
+export function holdIdForKey(showId: string, customerId: string, key: string): string {
+  const hex = createHash('sha256').update(JSON.stringify(['hold', showId, customerId, key])).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Whether an existing hold is the one this placement asks for (a retry), not another request under the same id. */
+export function samePlacement(hold: { showId: string; customerId: string; seatIds: string[] }, command: Pick<PlaceHoldCommand, 'showId' | 'customerId' | 'seatIds'>): boolean {
+  return hold.showId === command.showId && hold.customerId === command.customerId
+    && [...hold.seatIds].sort().join('\n') === [...command.seatIds].sort().join('\n');
+}
