@@ -134,10 +134,14 @@ print_env() {
   else
     echo "REDIS_HOST=127.0.0.1"; echo "REDIS_PORT=$REDIS_LOCAL_PORT"; echo "REDIS_PASSWORD=$(ensure_secret HOLDFAST_REDIS_PASSWORD)"
   fi
-  # Tokens between each app and its sidecar: kept with the local passwords so a developer can read
-  # DAPR_API_TOKEN to call through Dapr; the user's own values win.
-  echo "DAPR_API_TOKEN=${DAPR_API_TOKEN:-$(ensure_secret HOLDFAST_DAPR_API_TOKEN)}"
-  echo "APP_API_TOKEN=${APP_API_TOKEN:-$(ensure_secret HOLDFAST_APP_API_TOKEN)}"
+  # Tokens between each app and its sidecar: fresh per app at every start unless the user sets
+  # them (then every app shares the user's). Nobody but the app and its sidecar needs them.
+  echo "DAPR_API_TOKEN=${DAPR_API_TOKEN:-}"
+  echo "APP_API_TOKEN=${APP_API_TOKEN:-}"
+  # The client credential: the gateway sidecar's API token (service invocation, nothing else).
+  echo "CLIENT_API_TOKEN=${CLIENT_API_TOKEN:-$(ensure_secret HOLDFAST_CLIENT_API_TOKEN)}"
+  # Keys sealing order decisions inside the fulfillment app (comma-separated, first signs).
+  echo "ORDER_DECISION_KEYS=${ORDER_DECISION_KEYS:-$(ensure_secret HOLDFAST_ORDER_DECISION_KEY)}"
   # Bearer token of the admin endpoints (/api/admin/*).
   echo "ADMIN_API_TOKEN=${ADMIN_API_TOKEN:-$(ensure_secret HOLDFAST_ADMIN_API_TOKEN)}"
   # Bearer token of the managers' order actions (approve, reject, cancel).

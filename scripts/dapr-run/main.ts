@@ -33,7 +33,6 @@ async function main() {
   const runFile = process.argv[2] ?? join(ROOT, 'dapr.yaml');
   const apps = readRunFile(runFile).map((app) => applyPortOverrides(app, process.env));
   const connections = readConnections();
-  const tokens = runTokens(connections);
   const providers = apps.find((a) => a.appID === 'providers');
   const providersUrl = `http://127.0.0.1:${providers?.appPort ?? 3001}`;
 
@@ -62,26 +61,32 @@ async function main() {
   const started: RunningProcess[] = [];
   const ready: Promise<void>[] = [];
   for (const app of apps) {
+    // Each app and its sidecar share tokens of their own: no app's token opens another's sidecar.
+    // The gateway's token is the client credential.
+    const tokens = app.command ? runTokens(connections) : { daprApiToken: connections.CLIENT_API_TOKEN, appApiToken: '' };
+    const sidecar = startSidecar({
+      appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, internalGrpcPort: app.daprInternalGRPCPort, metricsPort: app.metricsPort,
+      resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
+      // A sidecar alone (the gateway) hosts no actors and needs neither placement nor scheduler.
+      placementAddress: app.command ? controlPlane.placementAddress : undefined,
+      schedulerAddress: app.command ? controlPlane.schedulerAddress : undefined,
+      logLevel: app.logLevel, appHealthCheckPath: app.command && app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
+      env: sidecarProcessEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl, app.appID), output: 'inherit',
+    });
+    started.push(sidecar);
+    if (!app.command || app.appPort === undefined) {
+      ready.push(waitForSidecar(sidecar, app.daprHTTPPort, tokens.daprApiToken, 120_000));
+      continue;
+    }
     const [command, ...args] = app.command;
+    const appPort = app.appPort;
     const appProcess = startProcess({
       name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
-      env: {
-        ...appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, app, providersUrl),
-        // The simulated payment provider signs its webhooks with the secret the booking app's secret store holds.
-        ...(app.appID === 'providers' ? { PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET } : {}),
-      },
+      env: appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, { ...app, appPort }, providersUrl, app.appID),
     });
-    const sidecar = startSidecar({
-      appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, metricsPort: app.metricsPort,
-      resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
-      placementAddress: controlPlane.placementAddress,
-      schedulerAddress: controlPlane.schedulerAddress,
-      logLevel: app.logLevel, appHealthCheckPath: app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
-      env: sidecarProcessEnv({ ...process.env, ...app.env }, connections, tokens, providersUrl), output: 'inherit',
-    });
-    started.push(appProcess, sidecar);
+    started.push(appProcess);
     // Fails at once if either process dies before it is ready, rather than after the timeout.
-    ready.push(untilReady(appProcess, () => httpOk(`http://127.0.0.1:${app.appPort}/healthz`), 120_000)
+    ready.push(untilReady(appProcess, () => httpOk(`http://127.0.0.1:${appPort}/healthz`), 120_000)
       .then(() => waitForSidecar(sidecar, app.daprHTTPPort, tokens.daprApiToken, 120_000)));
   }
   for (const proc of started) {
@@ -96,12 +101,17 @@ async function main() {
   console.log('\nholdfast: the platform is up\n');
   console.log('  app            app URL                  sidecar HTTP             sidecar gRPC     metrics');
   for (const app of apps) {
-    console.log(`  ${app.appID.padEnd(14)} http://127.0.0.1:${String(app.appPort).padEnd(8)} http://127.0.0.1:${String(app.daprHTTPPort).padEnd(8)} 127.0.0.1:${String(app.daprGRPCPort).padEnd(6)} http://127.0.0.1:${app.metricsPort}/metrics`);
+    const appUrl = app.appPort === undefined ? '(no app)' : `http://127.0.0.1:${app.appPort}`;
+    console.log(`  ${app.appID.padEnd(14)} ${appUrl.padEnd(24)} http://127.0.0.1:${String(app.daprHTTPPort).padEnd(8)} 127.0.0.1:${String(app.daprGRPCPort).padEnd(6)} http://127.0.0.1:${app.metricsPort}/metrics`);
   }
   console.log(`  placement      ${controlPlane.placementAddress}     scheduler ${controlPlane.schedulerAddress}     (logs: ${join(runDir, "logs")})`);
-  console.log('\n  Calls through a sidecar need the header dapr-api-token: its value is HOLDFAST_DAPR_API_TOKEN in .data/local.env');
-  console.log('  (or your own DAPR_API_TOKEN, if you set one). Example:');
-  console.log('    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_DAPR_API_TOKEN=//p .data/local.env)" http://127.0.0.1:3500/v1.0/invoke/providers/method/healthz');
+  const gateway = apps.find((a) => a.command === undefined);
+  if (gateway) {
+    console.log(`\n  Clients call the gateway, http://127.0.0.1:${gateway.daprHTTPPort} (gRPC 127.0.0.1:${gateway.daprGRPCPort}): service invocation only,`);
+    console.log('  with the client credential in the header dapr-api-token. It is HOLDFAST_CLIENT_API_TOKEN in .data/local.env');
+    console.log('  (or your own CLIENT_API_TOKEN). Each app\'s own sidecar takes only that app\'s token (docs/security.md). Example:');
+    console.log(`    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_CLIENT_API_TOKEN=//p .data/local.env)" http://127.0.0.1:${gateway.daprHTTPPort}/v1.0/invoke/booking/method/api/shows`);
+  }
   console.log('  Ctrl-C stops everything.\n');
 }
 

@@ -23,6 +23,10 @@ export interface Connections {
   PAYMENTS_WEBHOOK_SECRET: string;
   /** The delivery app's key for the SendGrid API (locally the providers app, which only checks that one is sent). */
   SENDGRID_API_KEY: string;
+  /** The client credential: the gateway sidecar's API token, which opens service invocation and nothing else. */
+  CLIENT_API_TOKEN: string;
+  /** Comma-separated keys that seal order decisions inside the fulfillment app (shared/src/signed-intent.ts). */
+  ORDER_DECISION_KEYS: string;
 }
 
 export function readConnections(env: NodeJS.ProcessEnv = process.env): Connections {
@@ -40,6 +44,8 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
     TICKET_SIGNING_KEY: values.TICKET_SIGNING_KEY ?? '',
     PAYMENTS_WEBHOOK_SECRET: values.PAYMENTS_WEBHOOK_SECRET ?? '',
     SENDGRID_API_KEY: values.SENDGRID_API_KEY ?? '',
+    CLIENT_API_TOKEN: values.CLIENT_API_TOKEN ?? '',
+    ORDER_DECISION_KEYS: values.ORDER_DECISION_KEYS ?? '',
   };
 }
 
@@ -60,28 +66,56 @@ export interface Tokens {
   appApiToken: string;
 }
 
-/** The user's tokens when given, else the ones kept in .data/local.env (never logged). */
-export function runTokens(connections: Connections): Tokens {
+/**
+ * One app's tokens with its own sidecar: the user's when given (then every app shares them), else
+ * fresh for this run and this app alone, so no app's token opens another app's sidecar. Only
+ * the app and its sidecar ever see them (never logged, never written down).
+ */
+export function runTokens(connections: Pick<Connections, 'DAPR_API_TOKEN' | 'APP_API_TOKEN'>): Tokens {
   return {
     daprApiToken: connections.DAPR_API_TOKEN || randomBytes(24).toString('hex'),
     appApiToken: connections.APP_API_TOKEN || randomBytes(24).toString('hex'),
   };
 }
 
-/** What every sidecar reads: the component files' envRef and HOLDFAST_SECRET_* names. */
-export function sidecarProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, providersUrl: string): NodeJS.ProcessEnv {
+type SidecarSecret = 'STATE_DATABASE_URL' | 'REDIS_PASSWORD' | 'PAYMENTS_WEBHOOK_SECRET';
+
+/**
+ * The secrets each app's sidecar holds in its environment, where the local secret store reads
+ * them: only what its components need (see their `scopes`) and what the app reads through the
+ * secrets API (its Configuration's allowedSecrets). An app not listed (the gateway) holds none.
+ * tests/unit/component-scopes.test.ts keeps this, the scopes and the code in step.
+ */
+export const SIDECAR_SECRETS: Record<string, SidecarSecret[]> = {
+  booking: ['STATE_DATABASE_URL', 'PAYMENTS_WEBHOOK_SECRET'],
+  fulfillment: ['STATE_DATABASE_URL'],
+  delivery: ['REDIS_PASSWORD'],
+  skeleton: ['STATE_DATABASE_URL', 'REDIS_PASSWORD'],
+  providers: [],
+  gateway: [],
+};
+
+/** What one app's sidecar reads: the component files' envRef values, its own secrets (HOLDFAST_SECRET_*), its token. */
+export function sidecarProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, providersUrl: string, appId: string): NodeJS.ProcessEnv {
+  const secrets: Record<SidecarSecret, string> = {
+    STATE_DATABASE_URL: toDaprPostgresUrl(connections.DATABASE_URL),
+    REDIS_PASSWORD: connections.REDIS_PASSWORD,
+    PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET,
+  };
+  // Nothing of the caller's environment that looks like a secret reaches a sidecar by accident.
+  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith('HOLDFAST_SECRET_')));
   return {
-    ...base,
+    ...env,
     DAPR_API_TOKEN: tokens.daprApiToken,
     APP_API_TOKEN: tokens.appApiToken,
-    HOLDFAST_SECRET_STATE_DATABASE_URL: toDaprPostgresUrl(connections.DATABASE_URL),
-    HOLDFAST_SECRET_REDIS_PASSWORD: connections.REDIS_PASSWORD,
+    ...Object.fromEntries((SIDECAR_SECRETS[appId] ?? []).map((name) => [`HOLDFAST_SECRET_${name}`, secrets[name]])),
     HOLDFAST_REDIS_ADDRESS: `${connections.REDIS_HOST}:${connections.REDIS_PORT}`,
-    HOLDFAST_SECRET_PAYMENTS_WEBHOOK_SECRET: connections.PAYMENTS_WEBHOOK_SECRET,
     HOLDFAST_SMS_GATEWAY_URL: base.HOLDFAST_SMS_GATEWAY_URL ?? `${providersUrl}/sms/send`,
     HOLDFAST_REFUND_GATEWAY_URL: base.HOLDFAST_REFUND_GATEWAY_URL ?? `${providersUrl}/refunds`,
   };
 }
+
+const APP_SECRET_NAMES = { ADMIN_API_TOKEN: 1, MANAGER_API_TOKEN: 1, TICKET_SIGNING_KEY: 1, SENDGRID_API_KEY: 1, ORDER_DECISION_KEYS: 1, PAYMENTS_WEBHOOK_SECRET: 1, CLIENT_API_TOKEN: 1 };
 
 export interface AppPorts {
   appPort: number;
@@ -89,10 +123,24 @@ export interface AppPorts {
   daprGRPCPort: number;
 }
 
-/** What every app reads (see each app's config): its port, its sidecar, its database. */
-export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string): NodeJS.ProcessEnv {
+type AppSecret = 'ADMIN_API_TOKEN' | 'MANAGER_API_TOKEN' | 'TICKET_SIGNING_KEY' | 'SENDGRID_API_KEY' | 'ORDER_DECISION_KEYS' | 'PAYMENTS_WEBHOOK_SECRET';
+
+/** The credentials each app process gets: what its config reads, nothing more. */
+export const APP_SECRETS: Record<string, AppSecret[]> = {
+  booking: ['ADMIN_API_TOKEN', 'TICKET_SIGNING_KEY'],
+  fulfillment: ['MANAGER_API_TOKEN', 'ORDER_DECISION_KEYS'],
+  delivery: ['ADMIN_API_TOKEN', 'SENDGRID_API_KEY'],
+  // The payment provider's stand-in signs its webhooks with the secret the booking app verifies.
+  providers: ['PAYMENTS_WEBHOOK_SECRET'],
+  skeleton: [],
+};
+
+/** What one app reads (see each app's config): its port, its sidecar, its database, its own credentials. */
+export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string, appId: string): NodeJS.ProcessEnv {
+  const given = Object.fromEntries((APP_SECRETS[appId] ?? []).map((name) => [name, name === 'SENDGRID_API_KEY' ? base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY : connections[name]]));
+  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in APP_SECRET_NAMES)));
   return {
-    ...base,
+    ...env,
     APP_PORT: String(ports.appPort),
     DAPR_HOST: '127.0.0.1',
     DAPR_HTTP_PORT: String(ports.daprHTTPPort),
@@ -100,10 +148,7 @@ export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections,
     DAPR_API_TOKEN: tokens.daprApiToken,
     APP_API_TOKEN: tokens.appApiToken,
     DATABASE_URL: connections.DATABASE_URL,
-    ADMIN_API_TOKEN: connections.ADMIN_API_TOKEN,
-    MANAGER_API_TOKEN: connections.MANAGER_API_TOKEN,
-    TICKET_SIGNING_KEY: connections.TICKET_SIGNING_KEY,
-    SENDGRID_API_KEY: base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY,
+    ...given,
     SENDGRID_API_HOST: base.SENDGRID_API_HOST ?? providersUrl,
     PROVIDERS_URL: base.PROVIDERS_URL ?? providersUrl,
   };

@@ -21,13 +21,16 @@ const sidecarFields = {
 const appSchema = z.object({
   appID: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   appDirPath: z.string(),
-  appPort: z.number().int(),
+  /** Without appPort and command: a sidecar alone (the client gateway), as the Dapr CLI runs one. */
+  appPort: z.number().int().optional(),
   daprHTTPPort: z.number().int(),
   daprGRPCPort: z.number().int(),
+  /** Where other sidecars reach this one (service invocation); random when unset. */
+  daprInternalGRPCPort: z.number().int().optional(),
   metricsPort: z.number().int(),
-  command: z.array(z.string()).min(1),
+  command: z.array(z.string()).min(1).optional(),
   ...sidecarFields,
-}).strict();
+}).strict().refine((app) => (app.appPort === undefined) === (app.command === undefined), 'an app has both appPort and command, a sidecar alone neither');
 
 const runFileSchema = z.object({
   version: z.literal(1),
@@ -72,16 +75,18 @@ export function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: numb
 
 /**
  * Lets the environment move an app's ports without editing dapr.yaml:
- * HOLDFAST_<APP>_PORT, HOLDFAST_<APP>_DAPR_HTTP_PORT, HOLDFAST_<APP>_DAPR_GRPC_PORT, HOLDFAST_<APP>_METRICS_PORT.
+ * HOLDFAST_<APP>_PORT, HOLDFAST_<APP>_DAPR_HTTP_PORT, HOLDFAST_<APP>_DAPR_GRPC_PORT, HOLDFAST_<APP>_METRICS_PORT,
+ * HOLDFAST_<APP>_DAPR_INTERNAL_GRPC_PORT.
  */
 export function applyPortOverrides(app: ResolvedApp, env: NodeJS.ProcessEnv): ResolvedApp {
   const prefix = `HOLDFAST_${app.appID.toUpperCase().replace(/-/g, '_')}_`;
   const read = (name: string, fallback: number) => portFromEnv(env, prefix + name, fallback);
   return {
     ...app,
-    appPort: read('PORT', app.appPort),
+    appPort: app.appPort === undefined ? undefined : read('PORT', app.appPort),
     daprHTTPPort: read('DAPR_HTTP_PORT', app.daprHTTPPort),
     daprGRPCPort: read('DAPR_GRPC_PORT', app.daprGRPCPort),
     metricsPort: read('METRICS_PORT', app.metricsPort),
+    daprInternalGRPCPort: app.daprInternalGRPCPort === undefined ? undefined : read('DAPR_INTERNAL_GRPC_PORT', app.daprInternalGRPCPort),
   };
 }

@@ -70,14 +70,21 @@ export function untilReady(proc: RunningProcess, probe: () => Promise<boolean>, 
 
 export interface SidecarSpec {
   appId: string;
-  appPort: number;
+  /** None for a sidecar alone (the client gateway). */
+  appPort?: number;
   httpPort: number;
   grpcPort: number;
+  /**
+   * The port other sidecars call this one on (service invocation), found through mDNS. Fixed, so a
+   * restarted sidecar keeps its address and no peer's name cache points at a dead port.
+   */
+  internalGrpcPort?: number;
   metricsPort: number;
   resourcesPath: string;
   configFilePath?: string;
-  placementAddress: string;
-  schedulerAddress: string;
+  /** None: no actors, workflows or reminders on this sidecar (the gateway). */
+  placementAddress?: string;
+  schedulerAddress?: string;
   logLevel?: string;
   appHealthCheckPath?: string;
   env: NodeJS.ProcessEnv;
@@ -86,12 +93,17 @@ export interface SidecarSpec {
 
 export function startSidecar(spec: SidecarSpec): RunningProcess {
   const args = [
-    '--app-id', spec.appId, '--app-port', String(spec.appPort), '--app-channel-address', '127.0.0.1',
+    '--app-id', spec.appId,
     '--dapr-http-port', String(spec.httpPort), '--dapr-grpc-port', String(spec.grpcPort),
     '--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--metrics-port', String(spec.metricsPort), '--metrics-listen-address', '127.0.0.1',
-    '--placement-host-address', spec.placementAddress, '--scheduler-host-address', spec.schedulerAddress,
     '--resources-path', spec.resourcesPath, '--log-level', spec.logLevel ?? 'warn',
+    // A body over this gets 413 from the sidecar itself (the apps' own limit is 1 MB; actor calls are smaller still).
+    '--max-body-size', process.env.HOLDFAST_DAPR_MAX_BODY_SIZE ?? '4Mi',
   ];
+  if (spec.internalGrpcPort !== undefined) args.push('--dapr-internal-grpc-port', String(spec.internalGrpcPort));
+  if (spec.appPort !== undefined) args.push('--app-port', String(spec.appPort), '--app-channel-address', '127.0.0.1');
+  if (spec.placementAddress) args.push('--placement-host-address', spec.placementAddress);
+  if (spec.schedulerAddress) args.push('--scheduler-host-address', spec.schedulerAddress);
   if (spec.configFilePath) args.push('--config', spec.configFilePath);
   if (spec.appHealthCheckPath) args.push('--enable-app-health-check', '--app-health-check-path', spec.appHealthCheckPath);
   return startProcess({ name: `${spec.appId}-dapr`, command: join(DAPR_BIN, 'daprd'), args, env: spec.env, output: spec.output });

@@ -20,6 +20,8 @@ export const sidecarEnv = {
   /** Token the sidecar sends to the app in the `dapr-api-token` header. */
   APP_API_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** App ids whose service invocations this app takes (shared/src/invocation-guard.ts): the client gateway. */
+  INVOCATION_CALLERS: z.string().default('gateway'),
 };
 
 /**

@@ -12,11 +12,13 @@ import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sid
 import { shutdownOnSignals } from './service';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
+import { invocationCallers, invocationGuard } from './invocation-guard';
 
 export interface DaprAppSettings extends SidecarSettings {
   APP_PORT: number;
   APP_HOST: string;
   APP_API_TOKEN?: string;
+  INVOCATION_CALLERS?: string;
 }
 
 export interface DaprAppOptions {
@@ -24,6 +26,11 @@ export interface DaprAppOptions {
   settings: DaprAppSettings;
   logger: Logger;
   readiness?: ReadinessCheck[];
+  /**
+   * Path prefixes clients may reach through service invocation (the gateway); every other route,
+   * the SDK's actor and config routes among them, serves only the app's own sidecar.
+   */
+  invocablePaths: string[];
   /** Adds the app's own routes to the express app, before the SDK's. */
   routes?: (app: Express) => void;
   /** Routes that need the raw request body (signed webhooks), mounted before the JSON parser. */
@@ -64,6 +71,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     rawBodyRoutes: options.rawBodyRoutes,
     readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
   });
+  app.use(invocationGuard({ self: options.name, callers: invocationCallers(settings.INVOCATION_CALLERS), paths: options.invocablePaths }));
   options.routes?.(app);
   // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.
   serveSubscriptions(app, options.subscriptions ?? [], logger);

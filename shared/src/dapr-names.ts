@@ -7,6 +7,8 @@ export const APP_IDS = {
   fulfillment: 'fulfillment',
   providers: 'providers',
   delivery: 'delivery',
+  /** The client gateway: a sidecar alone whose API token is the client credential (docs/security.md). */
+  gateway: 'gateway',
   /** The walking-skeleton app under tests/skeleton, started only by the integration tests. */
   skeleton: 'skeleton',
 } as const;

@@ -22,3 +22,5 @@ export * from './workflow/schedule-once';
 export * from './canonical-json';
 export * from './publisher';
 export * from './outbox-relay';
+export * from './signed-intent';
+export * from './invocation-guard';

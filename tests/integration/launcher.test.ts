@@ -60,7 +60,8 @@ describe('the dapr.yaml launcher (npm start)', () => {
     };
     for (const app of apps) {
       const prefix = `HOLDFAST_${app.appID.toUpperCase()}_`;
-      env[`${prefix}PORT`] = String(app.appPort + OFFSET);
+      if (app.appPort !== undefined) env[`${prefix}PORT`] = String(app.appPort + OFFSET);
+      if (app.daprInternalGRPCPort !== undefined) env[`${prefix}DAPR_INTERNAL_GRPC_PORT`] = String(app.daprInternalGRPCPort - 26_000);
       env[`${prefix}DAPR_HTTP_PORT`] = String(app.daprHTTPPort + OFFSET);
       env[`${prefix}DAPR_GRPC_PORT`] = String(app.daprGRPCPort - 26_000);
       env[`${prefix}METRICS_PORT`] = String(app.metricsPort + OFFSET);
@@ -82,11 +83,20 @@ describe('the dapr.yaml launcher (npm start)', () => {
       if (Date.now() > deadline || launcher.exitCode !== null) throw new Error(`launcher did not come up:\n${output.slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    for (const app of apps) {
-      expect(output).toContain(`http://127.0.0.1:${app.appPort + OFFSET}`);
-      const ready = await fetch(`http://127.0.0.1:${app.appPort + OFFSET}/readyz`);
+    for (const app of apps.filter((a) => a.appPort !== undefined)) {
+      expect(output).toContain(`http://127.0.0.1:${app.appPort! + OFFSET}`);
+      const ready = await fetch(`http://127.0.0.1:${app.appPort! + OFFSET}/readyz`);
       expect({ app: app.appID, status: ready.status }).toEqual({ app: app.appID, status: 200 });
     }
+
+    // Clients come in through the gateway with the client credential, which no app's sidecar takes.
+    const gateway = apps.find((a) => a.appPort === undefined)!;
+    const booking = apps.find((a) => a.appID === 'booking')!;
+    expect(output).toContain('HOLDFAST_CLIENT_API_TOKEN');
+    const viaGateway = await fetch(`http://127.0.0.1:${gateway.daprHTTPPort + OFFSET}/v1.0/invoke/booking/method/healthz`, { headers: { 'dapr-api-token': run.clientApiToken } });
+    expect(viaGateway.status).toBe(200);
+    const viaBookingSidecar = await fetch(`http://127.0.0.1:${booking.daprHTTPPort + OFFSET}/v1.0/invoke/booking/method/healthz`, { headers: { 'dapr-api-token': run.clientApiToken } });
+    expect(viaBookingSidecar.status).toBe(401);
 
     const ours = descendants(launcher.pid!);
     const names = ours.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim());

@@ -66,6 +66,8 @@ async function main() {
   await startDaprApp({
     name: APP_IDS.skeleton,
     settings: config,
+    // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
+    invocablePaths: ['/skeleton/'],
     logger,
     readiness: [databaseReadiness(prisma)],
     subscriptions,

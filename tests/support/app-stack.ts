@@ -37,7 +37,7 @@ export interface AppStack {
   app<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Calls the sidecar's HTTP API. */
   dapr<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
-  /** Calls the app through its sidecar (service invocation), as a client would. */
+  /** Calls the app as a client would: service invocation through the gateway, with the client credential. */
   invoke<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
 }
 
@@ -90,6 +90,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
     DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, MANAGER_API_TOKEN: run.managerApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
     PAYMENTS_WEBHOOK_SECRET: run.paymentsWebhookSecret, SENDGRID_API_KEY: run.sendgridApiKey,
+    CLIENT_API_TOKEN: run.clientApiToken, ORDER_DECISION_KEYS: run.orderDecisionKeys,
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };
@@ -101,7 +102,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   const startApp = async () => {
     app = startProcess({
       name: options.appId, command: process.execPath, args: [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], cwd: ROOT,
-      env: appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl),
+      env: appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl, options.appId),
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });
     await untilReady(app, () => httpOk(`${appUrl}/healthz`), 60_000);
@@ -110,10 +111,10 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   await startApp();
   // HOLDFAST_TEST_DAPR_LOG_LEVEL=debug makes the test sidecars log every message they handle (for hunting a lost one).
   const sidecar = startSidecar({
-    appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort,
-    metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'holdfast-config.yaml'),
+    appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort, internalGrpcPort: options.ports.metrics + 1,
+    metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', `config-${options.appId}.yaml`),
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info', appHealthCheckPath: '/healthz',
-    env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
+    env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl, options.appId), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
   await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
   await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
@@ -124,7 +125,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     // A restarted app is back for clients once its sidecar's health check has seen it again.
     startApp: async () => {
       await startApp();
-      await poll('the app through its sidecar', async () => (await call(`${sidecarUrl}/v1.0/invoke/${options.appId}/method/healthz`, 'GET', { 'dapr-api-token': run.daprApiToken })).status,
+      await poll('the app through the gateway', async () => (await call(`${run.gatewayUrl}/v1.0/invoke/${options.appId}/method/healthz`, 'GET', { 'dapr-api-token': run.clientApiToken })).status,
         (status) => status === 200, 30_000, 200);
     },
     stop: async () => {
@@ -134,7 +135,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     app: (method, path, body) => call(`${appUrl}${path}`, method, { 'dapr-api-token': run.appApiToken }, body),
     dapr: (method, path, body, headers = {}) => call(`${sidecarUrl}${path}`, method, { ...headers, 'dapr-api-token': run.daprApiToken }, body),
     invoke: (method, path, body, headers = {}) =>
-      call(`${sidecarUrl}/v1.0/invoke/${options.appId}/method${path}`, method, { ...headers, 'dapr-api-token': run.daprApiToken }, body),
+      call(`${run.gatewayUrl}/v1.0/invoke/${options.appId}/method${path}`, method, { ...headers, 'dapr-api-token': run.clientApiToken }, body),
   };
 }
 

@@ -6,8 +6,8 @@
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, stopAll } from '../../scripts/devstack/processes';
-import { startControlPlane, untilReady } from '../../scripts/devstack/runtime';
-import { readConnections, ROOT, runTokens } from '../../scripts/devstack/env';
+import { startControlPlane, startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
+import { readConnections, ROOT, runTokens, sidecarProcessEnv } from '../../scripts/devstack/env';
 import { httpOk } from '../../scripts/devstack/wait';
 import { saveTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from './test-env';
 
@@ -33,11 +33,22 @@ export default async function globalSetup(): Promise<void> {
   });
   const providersUrl = `http://127.0.0.1:${TEST_PORTS.providers}`;
   await untilReady(providers, () => httpOk(`${providersUrl}/healthz`));
+  // The client gateway, as npm start runs it: tests call the apps through it with the client credential.
+  const gateway = startSidecar({
+    appId: 'gateway', httpPort: TEST_PORTS.gatewayDaprHttp, grpcPort: TEST_PORTS.gatewayDaprGrpc, metricsPort: TEST_PORTS.gatewayMetrics,
+    resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'config-gateway.yaml'),
+    logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info',
+    env: sidecarProcessEnv(process.env, connections, { daprApiToken: connections.CLIENT_API_TOKEN, appApiToken: '' }, providersUrl, 'gateway'),
+    output: join(TEST_LOG_DIR, 'gateway-dapr.log'),
+  });
+  await waitForSidecar(gateway, TEST_PORTS.gatewayDaprHttp, connections.CLIENT_API_TOKEN, 60_000);
 
   saveTestRun({
     databaseUrl: connections.DATABASE_URL, redisHost: connections.REDIS_HOST, redisPort: connections.REDIS_PORT,
     redisPassword: connections.REDIS_PASSWORD, daprApiToken: tokens.daprApiToken, appApiToken: tokens.appApiToken, adminApiToken: connections.ADMIN_API_TOKEN, managerApiToken: connections.MANAGER_API_TOKEN, ticketSigningKey: connections.TICKET_SIGNING_KEY,
     paymentsWebhookSecret: connections.PAYMENTS_WEBHOOK_SECRET, sendgridApiKey: connections.SENDGRID_API_KEY,
+    clientApiToken: connections.CLIENT_API_TOKEN, orderDecisionKeys: connections.ORDER_DECISION_KEYS,
+    gatewayUrl: `http://127.0.0.1:${TEST_PORTS.gatewayDaprHttp}`, gatewayGrpcPort: TEST_PORTS.gatewayDaprGrpc,
     providersUrl, placementAddress: controlPlane.placementAddress, schedulerAddress: controlPlane.schedulerAddress,
   });
   // globalTeardown runs in the same process but may load modules afresh: hand it the stop function.

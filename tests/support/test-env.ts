@@ -20,6 +20,8 @@ export const TEST_PORTS = {
   bookingApp: 4200, bookingDaprHttp: 4600, bookingDaprGrpc: 4601, bookingMetrics: 4602,
   fulfillmentApp: 4300, fulfillmentDaprHttp: 4700, fulfillmentDaprGrpc: 4701, fulfillmentMetrics: 4702,
   deliveryApp: 4400, deliveryDaprHttp: 4800, deliveryDaprGrpc: 4801, deliveryMetrics: 4802,
+  /** The client gateway (a sidecar alone): what tests call as a client would. */
+  gatewayDaprHttp: 4900, gatewayDaprGrpc: 4901, gatewayMetrics: 4902,
 };
 
 export interface TestRun {
@@ -34,6 +36,12 @@ export interface TestRun {
   ticketSigningKey: string;
   paymentsWebhookSecret: string;
   sendgridApiKey: string;
+  /** The client credential: the gateway's API token. */
+  clientApiToken: string;
+  orderDecisionKeys: string;
+  /** The gateway's HTTP URL and gRPC port: clients' one way in. */
+  gatewayUrl: string;
+  gatewayGrpcPort: number;
   providersUrl: string;
   placementAddress: string;
   schedulerAddress: string;

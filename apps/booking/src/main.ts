@@ -71,6 +71,8 @@ async function main() {
   await startDaprApp({
     name: 'booking',
     settings: config,
+    // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
+    invocablePaths: ['/api/', '/openapi.json'],
     logger,
     readiness: [databaseReadiness(prisma), {
       name: 'payments-webhook-secret',
@@ -90,7 +92,7 @@ async function main() {
       const openApi = openApiDocument();
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD }));
-      app.use(holdsRouter({ shows, bookings, sidecar: config }));
+      app.use(holdsRouter({ sidecar: config, logger }));
       app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
       app.use(webhooksAdminRouter({ webhooks, adminToken: config.ADMIN_API_TOKEN }));
     },
@@ -102,7 +104,7 @@ async function main() {
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
       await server.actor.registerActor(createKitchenPrepActor({ prisma, logger }));
-      await server.actor.registerActor(createHoldActor({ holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
+      await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);

@@ -118,6 +118,8 @@ async function main() {
   await startDaprApp({
     name: APP_IDS.delivery,
     settings: config,
+    // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
+    invocablePaths: ['/api/'],
     logger,
     readiness: [databaseReadiness(prisma)],
     subscriptions,

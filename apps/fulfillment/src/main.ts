@@ -3,13 +3,13 @@ import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
-  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, startDaprApp, waitForSidecarOutbound,
+  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, seal, startDaprApp, waitForSidecarOutbound,
 } from '@holdfast/shared';
 import { createProvidersClient } from './adapters/providers.client';
 import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
 import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
-import { ORDER_FULFILLMENT_WORKFLOW, orderFulfillment, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
+import { createOrderFulfillment, ORDER_FULFILLMENT_WORKFLOW, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
 import { ordersRouter } from './http/orders.routes';
 import { toMinorUnits } from './domain/order';
 
@@ -18,6 +18,11 @@ async function main() {
     ...daprAppEnv(3002),
     /** Bearer token of the managers' actions: approve, reject, cancel. */
     MANAGER_API_TOKEN: z.string().min(16),
+    /**
+     * Keys that seal order decisions from the routes to the OrderActor and from it to the saga,
+     * comma-separated: the first signs, all verify (rotation: docs/security.md). Only this app has them.
+     */
+    ORDER_DECISION_KEYS: z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)).pipe(z.array(z.string().min(32)).min(1)),
     /** The payment, inventory, shipping and notification providers (locally the providers app). */
     PROVIDERS_URL: z.string().url(),
     /** A provider call that has not answered by then counts as failed (and is retried). */
@@ -41,7 +46,7 @@ async function main() {
   const providers = createProvidersClient(config.PROVIDERS_URL, config.PROVIDER_TIMEOUT_MS);
 
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
-  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, orderFulfillment);
+  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, createOrderFulfillment(config.ORDER_DECISION_KEYS));
   const workflowClient = new DaprWorkflowClient(grpc);
   const orderMetrics: OrderMetrics = { finished: () => undefined };
   for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
@@ -54,12 +59,14 @@ async function main() {
   await startDaprApp({
     name: 'fulfillment',
     settings: config,
+    // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
+    invocablePaths: ['/workflows'],
     logger,
     readiness: [databaseReadiness(prisma)],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
       app.use(ordersRouter({
-        orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, startWorkflow,
+        orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
         settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
       }));
@@ -77,9 +84,10 @@ async function main() {
       const raised = new Counter({ name: 'holdfast_order_events_raised_total', help: 'Decisions and cancellations raised into order workflows', labelNames: ['event'], registers: [metrics.registry] });
       await server.actor.init();
       await server.actor.registerActor(createOrderActor({
-        logger,
+        logger, decisionKeys: config.ORDER_DECISION_KEYS,
+        // Sealed for the saga, which drops any event it cannot verify (raised by someone else).
         raiseEvent: async (instanceId, name, payload) => {
-          await workflowClient.raiseEvent(instanceId, name, payload);
+          await workflowClient.raiseEvent(instanceId, name, seal(config.ORDER_DECISION_KEYS, instanceId, name, payload as object));
           raised.inc({ event: name });
         },
       }));

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createHttpApp, createLogger, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
+import { createHttpApp, createLogger, invocationGuard, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
 import { loadChaosFile } from './chaos-config';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 import { WebhookSender } from './domain/webhooks';
@@ -59,6 +59,9 @@ async function main() {
   const state = createProvidersState(chaos, webhooks);
 
   const { app } = createHttpApp({ name: 'providers', logger, jsonLimit: '20mb' });
+  // Holdfast calls the outside world directly, never by service invocation: through its sidecar
+  // (npm start runs one) a client reaches only the probes, never the chaos and call records of /admin.
+  app.use(invocationGuard({ self: 'providers', callers: [], paths: [] }));
   app.use('/admin', adminRouter(state));
   app.use(providersRouter(state, logger));
   finishHttpApp(app, logger);

@@ -4,17 +4,19 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, seal, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
 import { amountProblems, MAX_ORDER_AMOUNT, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
 import type { OrdersRepository, StepRecord } from '../data/orders.repository';
-import type { ActorAnswer } from '../actors/order.actor';
+import type { ActorAnswer, DecisionCommands } from '../actors/order.actor';
 import type { OrderWorkflowInput } from '../workflow/order-fulfillment.workflow';
 
 export interface OrdersRouterDeps {
   orders: OrdersRepository;
   sidecar: SidecarSettings;
   managerToken: string;
+  /** Seal the managers' (and customers') decisions for the OrderActor: the first key signs. */
+  decisionKeys: readonly string[];
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
   startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
   settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; labelDeadlineSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
@@ -76,6 +78,8 @@ const ACTOR_REFUSALS: Record<Extract<ActorAnswer, { ok: false }>['reason'], [num
   NOT_AWAITING_PAYMENT: [409, 'The order is not awaiting a down payment.'],
   ORDER_FINISHED: [409, 'The order has already finished.'],
   ORDER_ENDING: [409, 'The order is already being undone (rejected, timed out or unpaid).'],
+  // Never from these routes (they seal every decision); kept for completeness of the mapping.
+  DECISION_NOT_SIGNED: [403, 'The decision was not signed by an authenticated route.'],
 };
 
 export function ordersRouter(deps: OrdersRouterDeps): Router {
@@ -89,8 +93,10 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     if (!order) throw new AppError(404, 'ORDER_NOT_FOUND', `No order ${id.data}.`);
     return order;
   };
-  const actorAction = async (orderId: string, method: string, body?: unknown) => {
-    const answer = await invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
+  /** The decision goes to the OrderActor sealed: it takes none that did not come through these routes. */
+  const actorAction = async <M extends keyof DecisionCommands>(orderId: string, method: M, body: Omit<DecisionCommands[M], 'issuedAt'>) => {
+    const sealed = seal(deps.decisionKeys, orderId, method, { ...body, issuedAt: new Date().toISOString() });
+    const answer = await invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, sealed);
     if (!answer.ok) {
       const [status, detail] = ACTOR_REFUSALS[answer.reason];
       throw new AppError(status, answer.reason, detail, { phase: answer.phase });
@@ -144,7 +150,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
 
   router.post('/workflows/:id/cancel', manager, async (req, res) => {
     const order = await existingOrder(req);
-    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'cancel')) });
+    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'cancel', {})) });
   });
 
   router.get('/workflows/:id/status', async (req, res) => {
