@@ -2,7 +2,11 @@
  * components/ is the one source of Holdfast's Dapr resources. The Kubernetes copies in
  * k8s/base/components are rendered from it, so the two can differ only where a cluster must:
  * - the `secretstore` component is a secretstores.kubernetes store instead of local.env;
- * - every secretKeyRef reads a key of the Kubernetes Secret `holdfast-secrets`.
+ * - a component's secretKeyRef reads a key of its own Kubernetes Secret, `holdfast-<component>`
+ *   (holdfast-actorstate, holdfast-pubsub): no Secret holds more than one component's credentials;
+ * - each app's Configuration gains Dapr's accessControl (mTLS identities, from Sentry): only the
+ *   gateway may invoke the app, and only its public routes, as shared/src/invocation-guard.ts
+ *   enforces locally, where there is no mTLS.
  * envRef values come from the sidecar's environment (the dapr.io/env annotation in k8s/base/apps).
  *   npm run k8s:render          rewrite k8s/base/components
  *   npm run k8s:render -- --check   fail if they are out of date (tests/unit/k8s-components.test.ts)
@@ -14,26 +18,66 @@ import { parse, stringify } from 'yaml';
 const ROOT = join(__dirname, '..');
 const SOURCE = join(ROOT, 'components');
 const TARGET = join(ROOT, 'k8s', 'base', 'components');
-export const K8S_SECRET_NAME = 'holdfast-secrets';
+/** The Kubernetes Secret a component's secretKeyRef reads. */
+export const k8sSecretOf = (component: string) => `holdfast-${component}`;
 
-type Resource = { kind: string; metadata: { name: string }; spec: { type?: string; metadata?: Array<Record<string, unknown>> } };
+/** The Kubernetes Secret holding one secret an app reads through the secrets API, alone. */
+export const k8sAppSecretOf = (appId: string, key: string) => `holdfast-${appId}-${key.toLowerCase().replace(/_/g, '-')}`;
+
+/** The namespace Holdfast runs in (k8s/base/kustomization.yaml): accessControl names callers with it. */
+export const K8S_NAMESPACE = 'holdfast';
+
+/**
+ * What the gateway may invoke on each app (the apps' invocablePaths in their main.ts); an app
+ * missing here takes no invocation at all. `**` matches any depth in Dapr's operation names.
+ */
+export const K8S_INVOCABLE: Record<string, string[]> = {
+  booking: ['/api/**', '/openapi.json', '/healthz', '/readyz'],
+  fulfillment: ['/workflows', '/workflows/**', '/healthz', '/readyz'],
+  delivery: ['/api/**', '/healthz', '/readyz'],
+};
+
+type Resource = { kind: string; metadata: { name: string }; spec: { type?: string; metadata?: Array<Record<string, unknown>>; [key: string]: unknown } };
+
+function accessControlFor(appId: string) {
+  return {
+    defaultAction: 'deny',
+    trustDomain: 'public',
+    policies: (K8S_INVOCABLE[appId] ? [{
+      appId: 'gateway', defaultAction: 'deny', trustDomain: 'public', namespace: K8S_NAMESPACE,
+      operations: K8S_INVOCABLE[appId].map((name) => ({ name, httpVerb: ['*'], action: 'allow' })),
+    }] : []),
+  };
+}
 
 export function renderForKubernetes(resource: Resource): Resource {
   const copy = structuredClone(resource);
+  if (copy.kind === 'Configuration') {
+    const appId = copy.metadata.name.replace(/^holdfast-/, '');
+    if (appId !== 'gateway') copy.spec.accessControl = accessControlFor(appId);
+    // In a cluster the secrets API names a Kubernetes Secret, not a key: each allowed secret lives
+    // alone in its own Secret, `holdfast-<app>-<key in kebab case>` (k8s/README.md).
+    const scopes = (copy.spec.secrets as { scopes?: Array<{ allowedSecrets?: string[] }> } | undefined)?.scopes ?? [];
+    for (const scope of scopes) {
+      if (scope.allowedSecrets) scope.allowedSecrets = scope.allowedSecrets.map((key) => k8sAppSecretOf(appId, key));
+    }
+    return copy;
+  }
   if (copy.kind === 'Component' && copy.spec.type?.startsWith('secretstores.')) {
     copy.spec = { type: 'secretstores.kubernetes', version: 'v1', metadata: [] } as Resource['spec'];
     return copy;
   }
   for (const item of copy.spec.metadata ?? []) {
     const ref = item.secretKeyRef as { name: string; key: string } | undefined;
-    if (ref) item.secretKeyRef = { name: K8S_SECRET_NAME, key: ref.key };
+    if (ref) item.secretKeyRef = { name: k8sSecretOf(copy.metadata.name), key: ref.key };
   }
   return copy;
 }
 
 export function renderedFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  for (const file of readdirSync(SOURCE).filter((f) => f.endsWith('.yaml')).sort()) {
+  // The skeleton is the integration tests' app: it never runs in a cluster.
+  for (const file of readdirSync(SOURCE).filter((f) => f.endsWith('.yaml') && f !== 'config-skeleton.yaml').sort()) {
     const resource = parse(readFileSync(join(SOURCE, file), 'utf8')) as Resource;
     const header = `# Rendered from components/${file} by scripts/render-k8s-components.ts: edit that file, then npm run k8s:render.\n`;
     files.set(file, header + stringify(renderForKubernetes(resource), { lineWidth: 0 }));

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createHttpApp, createLogger, invocationGuard, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
+import { createHttpApp, createLogger, invocationGuard, requireAdmin, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
 import { loadChaosFile } from './chaos-config';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 import { WebhookSender } from './domain/webhooks';
@@ -33,6 +33,14 @@ const config = (() => {
       PAYMENTS_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
       /** How long an attempt waits for the endpoint's answer. */
       PAYMENTS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+      /**
+       * /admin (chaos rules, every call with its request body) on a port of its own, e.g. on
+       * 127.0.0.1 inside a pod, so nothing outside the pod reaches it; unset: on APP_PORT.
+       */
+      PROVIDERS_ADMIN_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+      PROVIDERS_ADMIN_HOST: z.string().default('127.0.0.1'),
+      /** When set, /admin takes only `Authorization: Bearer <token>` (required in Kubernetes). */
+      PROVIDERS_ADMIN_TOKEN: optional(z.string().min(16)),
     });
   } catch (error) {
     return exitOnStartupFailure(undefined, error);
@@ -62,7 +70,19 @@ async function main() {
   // Holdfast calls the outside world directly, never by service invocation: through its sidecar
   // (npm start runs one) a client reaches only the probes, never the chaos and call records of /admin.
   app.use(invocationGuard({ self: 'providers', callers: [], paths: [] }));
-  app.use('/admin', adminRouter(state));
+  const admin = (target: typeof app) => {
+    if (config.PROVIDERS_ADMIN_TOKEN) target.use('/admin', requireAdmin(config.PROVIDERS_ADMIN_TOKEN));
+    target.use('/admin', adminRouter(state));
+  };
+  let adminServer: { close(): Promise<void> } | undefined;
+  if (config.PROVIDERS_ADMIN_PORT === undefined) {
+    admin(app);
+  } else {
+    const adminApp = createHttpApp({ name: 'providers-admin', logger, jsonLimit: '1mb' }).app;
+    admin(adminApp);
+    finishHttpApp(adminApp, logger);
+    adminServer = await listen(adminApp, config.PROVIDERS_ADMIN_PORT, config.PROVIDERS_ADMIN_HOST);
+  }
   app.use(providersRouter(state, logger));
   finishHttpApp(app, logger);
 
@@ -70,7 +90,7 @@ async function main() {
   logger.info({
     url: `http://${config.APP_HOST}:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed, paymentsWebhookUrl: config.PAYMENTS_WEBHOOK_URL ?? null,
   }, 'providers listening');
-  shutdownOnSignals(logger, [() => server.close()]);
+  shutdownOnSignals(logger, [() => server.close(), async () => adminServer?.close()]);
 }
 
 main().catch((error) => exitOnStartupFailure(undefined, error));
