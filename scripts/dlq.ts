@@ -4,8 +4,9 @@
  *   npm run dlq -- list [--topic <t>] [--status PENDING|REPLAYING|REPLAYED]
  *   npm run dlq -- replay <id>
  *   npm run dlq -- replay --topic <t>
- * It calls the delivery app through its sidecar (DELIVERY_URL, default the local delivery sidecar's
- * invoke URL) with DAPR_API_TOKEN and ADMIN_API_TOKEN, read from .data/local.env unless given.
+ * It calls the delivery app as any client does, through the gateway (DELIVERY_URL, default the local
+ * gateway's invoke URL for delivery) with CLIENT_API_TOKEN and ADMIN_API_TOKEN, read from
+ * .data/local.env unless given.
  */
 import { readConnections } from './devstack/env';
 
@@ -26,14 +27,14 @@ function option(args: string[], name: string): string | undefined {
 async function main() {
   const [command, ...args] = process.argv.slice(2);
   if (command !== 'list' && command !== 'replay') usage(command ? `unknown command ${command}` : undefined);
-  const needConnections = !process.env.DAPR_API_TOKEN || !process.env.ADMIN_API_TOKEN;
+  const needConnections = !process.env.CLIENT_API_TOKEN || !process.env.ADMIN_API_TOKEN;
   const connections = needConnections ? readConnections() : undefined;
-  const daprToken = process.env.DAPR_API_TOKEN ?? connections!.DAPR_API_TOKEN;
+  const clientToken = process.env.CLIENT_API_TOKEN ?? connections!.CLIENT_API_TOKEN;
   const adminToken = process.env.ADMIN_API_TOKEN ?? connections!.ADMIN_API_TOKEN;
-  const base = (process.env.DELIVERY_URL ?? 'http://127.0.0.1:3503/v1.0/invoke/delivery/method').replace(/\/$/, '');
+  const base = (process.env.DELIVERY_URL ?? 'http://127.0.0.1:3500/v1.0/invoke/delivery/method').replace(/\/$/, '');
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
-      method, headers: { 'dapr-api-token': daprToken, authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      method, headers: { 'dapr-api-token': clientToken, authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();

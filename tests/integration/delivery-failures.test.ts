@@ -41,7 +41,7 @@ const okCalls = async (domain: string, operation: string, key: string) => (await
 
 /** The CLI, as an operator runs it, pointed at the test's delivery sidecar. */
 const dlq = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'dlq.ts'), ...args], {
-  cwd: ROOT, env: { ...process.env, DELIVERY_URL: `${world.delivery.sidecarUrl}/v1.0/invoke/delivery/method`, DAPR_API_TOKEN: world.delivery.run.daprApiToken, ADMIN_API_TOKEN: world.delivery.run.adminApiToken },
+  cwd: ROOT, env: { ...process.env, DELIVERY_URL: `${world.delivery.run.gatewayUrl}/v1.0/invoke/delivery/method`, CLIENT_API_TOKEN: world.delivery.run.clientApiToken, ADMIN_API_TOKEN: world.delivery.run.adminApiToken },
 });
 
 describe('dead letters and replay', () => {
