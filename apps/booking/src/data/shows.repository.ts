@@ -49,7 +49,17 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       const seats = buildSeatMap(show.venue);
       return prisma.$transaction(async (tx) => {
         const venue = await tx.venue.create({ data: { name: show.venue.name } });
-        await tx.seat.createMany({ data: seats.map((s) => ({ venueId: venue.id, ...s })) });
+        // One set-based statement with one array per column: Prisma's createMany built 20,000 rows
+        // on the event loop for seconds (health checks failed, the sidecar refused other requests)
+        // and outlived its transaction. Seat ids hold no comma (seat-map.ts), so neighbours travel
+        // as one joined string per seat.
+        await tx.$executeRaw`
+          INSERT INTO seats (venue_id, id, section, zone, row_label, number, label, adjacent_ids)
+          SELECT ${venue.id}::uuid, s.id, s.section, s.zone, s.row_label, s.number, s.label, string_to_array(s.adjacent, ',')
+          FROM unnest(${seats.map((x) => x.id)}::text[], ${seats.map((x) => x.section)}::text[], ${seats.map((x) => x.zone)}::text[],
+                      ${seats.map((x) => x.rowLabel)}::text[], ${seats.map((x) => x.number)}::int[], ${seats.map((x) => x.label)}::text[],
+                      ${seats.map((x) => x.adjacentIds.join(','))}::text[])
+            AS s(id, section, zone, row_label, number, label, adjacent)`;
         const created = await tx.show.create({
           data: {
             venueId: venue.id, title: show.title, startsAt: show.startsAt, prepLeadMinutes: show.prepLeadMinutes,
@@ -58,7 +68,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
         });
         await tx.auditLog.create({ data: { entity: 'show', entityId: created.id, action: 'created', toState: 'SCHEDULED', correlationId, data: { seatCount: seats.length } } });
         return { showId: created.id, seatCount: seats.length };
-      });
+      // 20,000 seats take about a second; Prisma's default 5 s leaves too little on a busy machine.
+      }, { timeout: 60_000, maxWait: 10_000 });
     },
 
     /** A new policy version when the terms changed; the same version when they did not. */
