@@ -24,3 +24,4 @@ export * from './publisher';
 export * from './outbox-relay';
 export * from './signed-intent';
 export * from './invocation-guard';
+export * from './openapi';

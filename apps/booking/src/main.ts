@@ -11,14 +11,10 @@ import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
 import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/kitchen-prep.actor';
 import { createHoldActor } from './actors/hold.actor';
-import { showsRouter } from './http/shows.routes';
-import { holdsRouter } from './http/holds.routes';
-import { bookingsRouter } from './http/bookings.routes';
 import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
-import { openApiDocument } from './http/openapi';
-import { paymentWebhookRouter, webhooksAdminRouter } from './http/webhooks.routes';
+import { mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
 
 /** The key of the payment provider's webhook signing secret in the Dapr secret store. */
 const WEBHOOK_SECRET_KEY = 'PAYMENTS_WEBHOOK_SECRET';
@@ -67,6 +63,10 @@ async function main() {
   const activities = { ...createCancellationActivities({ prisma, payments, sidecar: config }), ...createShowCancellationActivities({ shows, sidecar: config }) };
   for (const [name, activity] of Object.entries(activities)) workflowRuntime.registerActivityWithName(name, activity);
   const workflowClient = new DaprWorkflowClient(grpc);
+  const routeDeps: BookingRoutesDeps = {
+    shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
+    refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+  };
 
   await startDaprApp({
     name: 'booking',
@@ -85,17 +85,8 @@ async function main() {
     // dapr-api-token: each delivery is authenticated by its Stripe-Signature instead. Only that
     // prefix is exempt; every other route still requires the app token.
     publicPaths: ['/webhooks/'],
-    rawBodyRoutes: (app) => {
-      app.use(paymentWebhookRouter({ webhooks, secret: () => webhookSecret, toleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS }));
-    },
-    routes: (app) => {
-      const openApi = openApiDocument();
-      app.get('/openapi.json', (_req, res) => void res.json(openApi));
-      app.use(showsRouter({ shows, concessions: bookings, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD }));
-      app.use(holdsRouter({ sidecar: config, logger }));
-      app.use(bookingsRouter({ bookings, shows, ticketKey: config.TICKET_SIGNING_KEY, adminToken: config.ADMIN_API_TOKEN, workflows: workflowClient }));
-      app.use(webhooksAdminRouter({ webhooks, adminToken: config.ADMIN_API_TOKEN }));
-    },
+    rawBodyRoutes: (app) => mountBookingRawBodyRoutes(app, routeDeps),
+    routes: (app) => mountBookingRoutes(app, routeDeps),
     register: async (server, metrics) => {
       const policyDrift = {
         recoveries: new Counter({ name: 'holdfast_policy_drift_recoveries_total', help: 'Holds re-quoted under a changed show policy', registers: [metrics.registry] }),

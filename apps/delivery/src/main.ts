@@ -23,7 +23,7 @@ import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
-import { adminRouter } from './http/admin.routes';
+import { mountDeliveryRoutes } from './http/routes';
 
 const phoneChannels = z.string().transform((list, ctx) => {
   const channels = list.split(',').map((c) => c.trim()).filter(Boolean);
@@ -124,7 +124,7 @@ async function main() {
     readiness: [databaseReadiness(prisma)],
     subscriptions,
     routes: (app) => {
-      app.use(adminRouter({ adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer }));
+      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer });
     },
     register: async (_server, metrics) => {
       const registers = [metrics.registry];

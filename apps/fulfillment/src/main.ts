@@ -10,7 +10,7 @@ import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
 import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
 import { createOrderFulfillment, ORDER_FULFILLMENT_WORKFLOW, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
-import { ordersRouter } from './http/orders.routes';
+import { mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
 
 async function main() {
@@ -65,11 +65,11 @@ async function main() {
     readiness: [databaseReadiness(prisma)],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
-      app.use(ordersRouter({
+      mountFulfillmentRoutes(app, {
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
         settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
-      }));
+      });
     },
     register: async (server, metrics) => {
       const finished = new Counter({ name: 'holdfast_orders_finished_total', help: 'Orders finished, by final status', labelNames: ['status'], registers: [metrics.registry] });

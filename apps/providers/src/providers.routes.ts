@@ -14,6 +14,7 @@ import { ResourceStore } from './domain/resources';
 import { deliveryView, type WebhookSender } from './domain/webhooks';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
 import { AppError, canonicalJson, currentCorrelationId } from '@holdfast/shared';
+import { openApiDocument } from './openapi';
 
 export interface ProvidersState {
   chaos: ChaosTable;
@@ -141,6 +142,8 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
 
 export function providersRouter(state: ProvidersState, logger: Logger): Router {
   const router = Router();
+  const openApi = openApiDocument();
+  router.get('/openapi.json', (_req, res) => void res.json(openApi));
   for (const op of OPERATIONS) router[op.method](op.path, handle(op, state, logger));
   return router;
 }
@@ -218,3 +221,4 @@ export function adminRouter(state: ProvidersState): Router {
   });
   return router;
 }
+

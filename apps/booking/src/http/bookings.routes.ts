@@ -8,8 +8,8 @@ import { verifyTicket } from '../domain/tickets';
 import type { BookingsRepository } from '../data/bookings.repository';
 import type { ShowsRepository } from '../data/shows.repository';
 
-const bookingIdSchema = z.string().uuid();
-const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
+export const bookingIdSchema = z.string().uuid();
+export const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
 
 export interface BookingsRouterDeps {
   bookings: BookingsRepository;

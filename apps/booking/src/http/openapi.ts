@@ -1,75 +1,204 @@
-/** The booking API as OpenAPI 3.1, with request bodies generated from the very zod schemas that validate them. */
+/**
+ * The booking API as OpenAPI 3.1: request bodies, path ids and queries generated from the very zod
+ * schemas that validate them; every status a route answers; the shapes of its answers.
+ * routes.test.ts holds it to the routes the app registers.
+ */
 import { z } from 'zod';
-import { createShowSchema } from './shows.routes';
+import {
+  arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
+} from '@holdfast/shared';
+import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
+import { bookingIdSchema, verifySchema } from './bookings.routes';
+import { cancelShowSchema, skuSchema } from './shows.routes';
+import { listQuery } from './webhooks.routes';
+import { idempotencyKeySchema } from '../domain/hold-commands';
 import { policySchema } from '../domain/policy';
 
-const problem = { description: 'An RFC 9457 problem; `code` is the machine-readable reason', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-const json = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } } });
-const ok = (description: string) => ({ description });
 const admin = [{ adminBearer: [] }];
-const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const uuid = z.string().uuid();
+const showId = pathParam('showId', showIdSchema);
+const holdId = pathParam('holdId', uuid);
+const bookingId = pathParam('bookingId', bookingIdSchema);
+
+/** Every operation may meet these: text PostgreSQL cannot store (400 VALIDATION_FAILED, or the sidecar's 400 for a NUL in the path). */
+const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line') };
+const withIds = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
+const adminOnly = { 401: problemResponse('ADMIN_AUTH_REQUIRED: no or a wrong admin bearer token') };
+
+const policy = object({ currency: str, zonePrices: { type: 'object', additionalProperties: int }, defaultPrice: int, maxSeatsPerHold: int });
+const hold = object({ holdId: str, showId: str, status: { enum: ['ACTIVE', 'EXPIRED', 'RELEASED', 'CONFIRMED'] }, seatIds: arrayOf(str), expiresAt: str, policyVersion: int, customerId: str });
+const booking = object({
+  bookingId: str, holdId: str, showId: str, status: str, amount: int, currency: str, seats: arrayOf(str),
+  tickets: arrayOf(object({ seatId: str, qrPayload: str, usedAt: nullable(dateTime) }, ['usedAt'])), customerId: str, concessionOrderId: str,
+}, ['customerId', 'concessionOrderId']);
+const cancellationSummary = {
+  showId: str, status: { const: 'CANCELLED' }, reason: str, cancelledAt: dateTime, bookings: int, ticketsSold: int, smsQueued: int, emailsQueued: int, refundsQueued: int, refundThreshold: int,
+};
+const channelProgress = object({ queued: int, sent: int, failed: int, pending: int });
 
 export function openApiDocument() {
-  return {
-    openapi: '3.1.0',
-    info: { title: 'Holdfast booking API', version: '1', description: 'Reached through Dapr service invocation: /v1.0/invoke/booking/method/<path> with the dapr-api-token header.' },
-    components: {
-      securitySchemes: { adminBearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN' } },
-      schemas: {
-        Problem: {
-          type: 'object', required: ['type', 'title', 'status', 'code'],
-          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' }, instance: { type: 'string' }, correlationId: { type: 'string' } },
+  return openApiDocumentOf({
+    title: 'Holdfast booking API',
+    description: 'Reached through Dapr service invocation: /v1.0/invoke/booking/method/<path> with the dapr-api-token header. '
+      + 'Only /api/ and /openapi.json are invocable; /webhooks/payments is called by the payment provider on the app port.',
+    securitySchemes: { adminBearer: bearerScheme('ADMIN_API_TOKEN') },
+    paths: {
+      ...probePaths(true),
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
+      '/api/admin/shows': {
+        post: {
+          summary: 'Create a show with its venue and seat map', security: admin, requestBody: jsonBody(createShowSchema),
+          responses: { 201: jsonResponse('created', object({ showId: str, seatCount: int })), ...common, ...adminOnly },
         },
       },
-    },
-    paths: {
-      '/api/admin/shows': { post: { summary: 'Create a show with its venue and seat map', security: admin, requestBody: json(createShowSchema), responses: { 201: ok('{ showId, seatCount }'), 400: problem, 401: problem } } },
-      '/api/admin/shows/{showId}/policy': { put: { summary: 'Set the pricing and seating policy (a new version when it changed)', security: admin, parameters: [idParam('showId')], requestBody: json(policySchema), responses: { 200: ok('{ showId, policyVersion, policyHash, changed }'), 404: problem } } },
-      '/api/shows': { get: { summary: 'List shows', responses: { 200: ok('{ shows: [...] }') } } },
-      '/api/shows/{showId}': { get: { summary: 'One show', parameters: [idParam('showId')], responses: { 200: ok('the show'), 404: problem } } },
-      '/api/shows/{showId}/seats': { get: { summary: 'Seats with status AVAILABLE | HELD | SOLD', parameters: [idParam('showId')], responses: { 200: ok('{ showId, seats }'), 404: problem } } },
-      '/api/shows/{showId}/holds': { post: { summary: 'Hold seats (all or none)', parameters: [idParam('showId')], requestBody: json(placeHoldSchema), responses: { 201: ok('{ holdId, expiresAt, policyVersion, ... }'), 400: problem, 404: problem, 409: problem } } },
+      '/api/admin/shows/{showId}/policy': {
+        put: {
+          summary: 'Set the pricing and seating policy (a new version when it changed)', security: admin, parameters: [showId], requestBody: jsonBody(policySchema),
+          responses: { 200: jsonResponse('the policy version', object({ showId: str, policyVersion: int, policyHash: str, changed: bool })), ...withIds, ...adminOnly },
+        },
+      },
+      '/api/admin/shows/{showId}/cancel': {
+        post: {
+          summary: 'Cancel a show: notices and (above the threshold) refunds are queued once; a repeated call answers the same summary',
+          security: admin, parameters: [showId], requestBody: jsonBody(cancelShowSchema),
+          responses: { 200: jsonResponse('the cancellation summary', object(cancellationSummary)), ...withIds, ...adminOnly },
+        },
+      },
+      '/api/admin/shows/{showId}/cancellation': {
+        get: {
+          summary: 'A cancelled show\'s summary, how far its notices and refunds are, and its clean-up (SHOW_NOT_CANCELLED 404 otherwise)', security: admin, parameters: [showId],
+          responses: {
+            200: jsonResponse('progress', object({
+              ...cancellationSummary,
+              delivery: object({
+                messages: object({ sent: int, failed: int, sms: channelProgress, email: channelProgress, whatsapp: object({ sent: int, failed: int }) }, ['whatsapp']),
+                refunds: object({ queued: int, processed: int, failed: int, manualReview: int, pending: int }),
+              }),
+              cleanup: object({ status: str, holdsReleased: nullable(int), kitchenOrdersCancelled: nullable(int) }),
+            })),
+            ...withIds, ...adminOnly,
+          },
+        },
+      },
+      '/api/admin/concessions/{sku}': {
+        put: {
+          summary: 'Create or change a concession (price in minor units)', security: admin, parameters: [pathParam('sku', skuSchema)], requestBody: jsonBody(concessionItemSchema),
+          responses: { 200: jsonResponse('the concession', object({ sku: str, name: str, price: int, active: bool })), ...common, ...adminOnly },
+        },
+      },
+      '/api/shows': {
+        get: {
+          summary: 'List shows',
+          responses: { 200: jsonResponse('the shows', object({ shows: arrayOf(object({ showId: str, title: str, startsAt: dateTime, status: str, venue: str, policyVersion: int })) })), ...common },
+        },
+      },
+      '/api/shows/{showId}': {
+        get: {
+          summary: 'One show', parameters: [showId],
+          responses: {
+            200: jsonResponse('the show', object({
+              showId: str, title: str, startsAt: dateTime, status: str, venue: object({ venueId: str, name: str }), policy, policyVersion: int, prepLeadMinutes: nullable(int),
+            })),
+            ...withIds,
+          },
+        },
+      },
+      '/api/shows/{showId}/seats': {
+        get: {
+          summary: 'Seats with status AVAILABLE | HELD | SOLD', parameters: [showId],
+          responses: {
+            200: jsonResponse('the seats', object({
+              showId: str,
+              seats: arrayOf(object({ id: str, label: str, section: str, row: str, number: int, zone: str, adjacentIds: arrayOf(str), status: { enum: ['AVAILABLE', 'HELD', 'SOLD'] } })),
+            })),
+            ...withIds,
+          },
+        },
+      },
+      '/api/shows/{showId}/holds': {
+        post: {
+          summary: 'Hold seats (all or none); an Idempotency-Key makes a retry find the same hold',
+          parameters: [showId, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 8, maxLength: 200 } }],
+          requestBody: jsonBody(placeHoldSchema),
+          responses: {
+            201: jsonResponse('the hold', hold), ...withIds, 409: problemResponse('SEAT_UNAVAILABLE, SHOW_CANCELLED or HOLD_EXISTS'),
+            503: problemResponse('HOLD_UNAVAILABLE: the placement did not answer in time; nothing is held (retry)'),
+          },
+        },
+      },
       '/api/holds/{holdId}': {
-        get: { summary: 'A hold: ACTIVE | EXPIRED | RELEASED | CONFIRMED', parameters: [idParam('holdId')], responses: { 200: ok('the hold'), 404: problem } },
-        delete: { summary: 'Release a hold', parameters: [idParam('holdId')], responses: { 200: ok('the released hold'), 404: problem, 409: problem } },
+        get: { summary: 'A hold: ACTIVE | EXPIRED | RELEASED | CONFIRMED', parameters: [holdId], responses: { 200: jsonResponse('the hold', hold), ...withIds } },
+        delete: { summary: 'Release a hold', parameters: [holdId], responses: { 200: jsonResponse('the released hold', hold), ...withIds, 409: problemResponse('HOLD_NOT_ACTIVE') } },
       },
       '/api/holds/{holdId}/confirm': {
         post: {
           summary: 'Pay and confirm a hold (Idempotency-Key header required)',
-          parameters: [idParam('holdId'), { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 200 } }],
-          requestBody: json(confirmSchema),
-          responses: { 201: ok('the booking with tickets'), 400: problem, 402: problem, 404: problem, 409: problem, 410: problem, 422: problem, 503: problem },
+          parameters: [holdId, { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: idempotencyKeySchema.minLength, maxLength: idempotencyKeySchema.maxLength } }],
+          requestBody: jsonBody(confirmSchema),
+          responses: {
+            201: jsonResponse('the booking with tickets', booking), ...withIds, 402: problemResponse('PAYMENT_DECLINED'), 409: problemResponse('the hold is not active, was confirmed by another key, or its policy or show changed'),
+            410: problemResponse('HOLD_EXPIRED'), 422: problemResponse('HOLD_SNAPSHOT_INCOMPLETE or PAYMENT_REJECTED'), 503: problemResponse('PAYMENT_UNAVAILABLE: retry with the same Idempotency-Key'),
+          },
         },
       },
-      '/api/bookings/{bookingId}': { get: { summary: 'A booking and its tickets', parameters: [idParam('bookingId')], responses: { 200: ok('the booking'), 404: problem } } },
-      '/api/bookings/{bookingId}/tickets.pdf': { get: { summary: 'The ticket sheet (PDF)', parameters: [idParam('bookingId')], responses: { 200: { description: 'application/pdf' }, 404: problem } } },
-      '/api/bookings/{bookingId}/tickets/{seatId}.png': { get: { summary: 'One ticket\'s QR code (PNG)', parameters: [idParam('bookingId'), idParam('seatId')], responses: { 200: { description: 'image/png' }, 404: problem } } },
-      '/webhooks/payments': {
+      '/api/bookings/{bookingId}': {
+        get: { summary: 'A booking and its tickets', parameters: [bookingId], responses: { 200: jsonResponse('the booking', booking), ...withIds } },
+      },
+      '/api/bookings/{bookingId}/cancel': {
         post: {
-          summary: 'The payment provider\'s webhook (Stripe scheme): called directly, not through the sidecar, and authenticated by its signature; each event id is processed once',
-          parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
+          summary: 'Cancel a booking (a saga: release the seats, refund); asking again answers its state',
+          parameters: [bookingId],
           responses: {
-            200: ok('{ received: true, status: PROCESSED | IGNORED } or, for an event already handled, { received: true, duplicate: true }'),
-            400: { ...problem, description: 'WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded' },
-            500: { ...problem, description: 'WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again' },
-            503: { ...problem, description: 'WEBHOOK_NOT_READY: the app is starting' },
+            200: jsonResponse('nothing left to cancel', object({ bookingId: str, status: { enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] }, instanceId: str })),
+            202: jsonResponse('cancelling', object({ bookingId: str, status: { const: 'CANCELLING' }, instanceId: str })),
+            ...withIds,
+          },
+        },
+      },
+      '/api/bookings/{bookingId}/tickets.pdf': {
+        get: { summary: 'The ticket sheet (PDF)', parameters: [bookingId], responses: { 200: { description: 'the PDF', content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } } }, ...withIds } },
+      },
+      '/api/bookings/{bookingId}/tickets/{seatId}.png': {
+        get: {
+          summary: 'One ticket\'s QR code (PNG)', parameters: [bookingId, pathParam('seatId', { type: 'string', minLength: 1 })],
+          responses: { 200: { description: 'the QR code', content: { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } } } }, ...withIds },
+        },
+      },
+      '/api/tickets/verify': {
+        post: {
+          summary: 'Scan a ticket at the door: valid once, then already-used', security: admin, requestBody: jsonBody(verifySchema),
+          responses: {
+            200: jsonResponse('the verdict', object({ result: { enum: ['valid', 'already-used', 'invalid'] }, reason: str, bookingId: str, showId: str, seatId: str, usedAt: dateTime }, ['reason', 'bookingId', 'showId', 'seatId', 'usedAt'])),
+            ...common, ...adminOnly,
           },
         },
       },
       '/api/admin/webhooks': {
         get: {
-          summary: 'Recorded payment webhook events, newest first',
-          security: admin,
-          parameters: [
-            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['PROCESSED', 'IGNORED', 'FAILED'] } },
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
-          ],
-          responses: { 200: ok('{ events: [{ id, type, status, error, deliveries, receivedAt, processedAt, payload }] }'), 400: problem, 401: problem },
+          summary: 'Recorded payment webhook events, newest first', security: admin, parameters: queryParams(listQuery),
+          responses: {
+            200: jsonResponse('the events', object({
+              events: arrayOf(object({ id: str, type: str, status: str, error: nullable(str), deliveries: int, receivedAt: dateTime, processedAt: nullable(dateTime), payload: {} })),
+            })),
+            ...common, ...adminOnly,
+          },
         },
       },
-      '/api/tickets/verify': { post: { summary: 'Scan a ticket at the door: valid once, then already-used', security: admin, requestBody: json(z.object({ qrPayload: z.string() })), responses: { 200: ok('{ result: valid | already-used | invalid, ... }'), 401: problem } } },
+      '/webhooks/payments': {
+        post: {
+          summary: 'The payment provider\'s webhook (Stripe scheme): called on the app port, not through the sidecar (404 there), authenticated by its signature; each event id is processed once',
+          parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
+          responses: {
+            200: jsonResponse('received', object({ received: { const: true }, status: { enum: ['PROCESSED', 'IGNORED'] }, duplicate: { const: true } }, ['status', 'duplicate'])),
+            400: problemResponse('WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded'),
+            404: problemResponse('Through service invocation: the route is not invocable'),
+            500: problemResponse('WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again'),
+            503: problemResponse('WEBHOOK_NOT_READY: the app is starting'),
+          },
+        },
+      },
     },
-  };
+  });
 }

@@ -56,7 +56,10 @@ export const concessionItemSchema = z.object({
   active: z.boolean().default(true),
 }).strict();
 
-const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+/** A concession's SKU, its path parameter. */
+export const skuSchema = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -');
 
 export function showsRouter(deps: ShowsRouterDeps): Router {
   const router = Router();
@@ -110,7 +113,7 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
   });
 
   router.put('/api/admin/concessions/:sku', requireAdmin(deps.adminToken), async (req, res) => {
-    const sku = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -').parse(req.params.sku);
+    const sku = skuSchema.parse(req.params.sku);
     const item = concessionItemSchema.parse(req.body);
     res.json(await deps.concessions.upsertConcession({ sku, ...item }));
   });

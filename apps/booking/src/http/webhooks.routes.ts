@@ -42,10 +42,10 @@ export function paymentWebhookRouter(deps: PaymentWebhookDeps): Router {
   return router;
 }
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: z.enum(['PROCESSED', 'IGNORED', 'FAILED']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+}).strict();
 
 export function webhooksAdminRouter(deps: { webhooks: Pick<WebhooksRepository, 'list'>; adminToken: string }): Router {
   const router = Router();

@@ -16,10 +16,10 @@ export interface AdminRoutesDeps {
 }
 
 const limit = z.coerce.number().int().min(1).max(5_000).default(500);
-const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED']).optional(), limit });
-const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit });
-const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) });
-const uuid = z.string().uuid();
+export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED']).optional(), limit }).strict();
+export const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit }).strict();
+export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) }).strict();
+export const uuid = z.string().uuid();
 
 export function adminRouter(deps: AdminRoutesDeps): Router {
   const router = Router();

@@ -22,15 +22,15 @@ export interface OrdersRouterDeps {
   settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; labelDeadlineSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
 }
 
-const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
-const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
-const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
-const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
+export const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
+export const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
+export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 /** Search bounds match what an order may hold, so no bound reaches the int4 column out of its range. */
 const searchAmount = z.coerce.number().nonnegative().max(MAX_ORDER_AMOUNT, `at most ${MAX_ORDER_AMOUNT} (an order's largest amount)`);
 /** Years 1 to 9999: JavaScript dates reach further than PostgreSQL's timestamptz. */
 const searchDate = z.coerce.date().min(new Date('0001-01-01T00:00:00.000Z')).max(new Date('9999-12-31T23:59:59.999Z'));
-const searchSchema = z.object({
+export const searchSchema = z.object({
   customerId: z.string().min(1).max(100).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   minAmount: searchAmount.optional(),

@@ -1,0 +1,40 @@
+/** Every route of the booking app, mounted by main.ts and, with stand-in dependencies, by the OpenAPI test. */
+import type { Express } from 'express';
+import type { DaprWorkflowClient } from '@dapr/dapr';
+import type { SidecarSettings } from '@holdfast/shared';
+import type { ShowsRepository } from '../data/shows.repository';
+import type { BookingsRepository } from '../data/bookings.repository';
+import type { WebhooksRepository } from '../data/webhooks.repository';
+import { showsRouter } from './shows.routes';
+import { holdsRouter } from './holds.routes';
+import { bookingsRouter } from './bookings.routes';
+import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
+import { openApiDocument } from './openapi';
+
+export interface BookingRoutesDeps {
+  shows: ShowsRepository;
+  bookings: BookingsRepository;
+  webhooks: WebhooksRepository;
+  workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
+  sidecar: SidecarSettings;
+  logger: { warn(obj: object, msg: string): void };
+  adminToken: string;
+  ticketKey: string;
+  refundThreshold: number;
+  webhookSecret: () => string | undefined;
+  webhookToleranceSeconds: number;
+}
+
+/** The payment provider's webhook: before the JSON parser (its signature covers the raw body). */
+export function mountBookingRawBodyRoutes(app: Express, deps: BookingRoutesDeps): void {
+  app.use(paymentWebhookRouter({ webhooks: deps.webhooks, secret: deps.webhookSecret, toleranceSeconds: deps.webhookToleranceSeconds }));
+}
+
+export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void {
+  const openApi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => void res.json(openApi));
+  app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold }));
+  app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger }));
+  app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows }));
+  app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
+}

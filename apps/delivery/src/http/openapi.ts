@@ -1,0 +1,93 @@
+/**
+ * The delivery app's operators' API as OpenAPI 3.1, queries and bodies generated from the zod
+ * schemas the routes parse with. Served at /api/openapi.json (the app's invocable prefix).
+ */
+import {
+  arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
+  queryParams, str,
+} from '@holdfast/shared';
+import { deadLetterQuery, refundQuery, replayTopicBody, uuid } from './admin.routes';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+
+const admin = [{ adminBearer: [] }];
+const id = pathParam('id', uuid);
+const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line'), 401: problemResponse('ADMIN_AUTH_REQUIRED: no or a wrong admin bearer token') };
+const withId = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
+const replayStatus = { enum: ['REPLAYING', 'REPLAYED', 'DISCARDED', 'NOT_FOUND', 'PENDING'] };
+const replayResult = object({ id: str, topic: str, status: replayStatus });
+
+export function openApiDocument() {
+  return openApiDocumentOf({
+    title: 'Holdfast delivery API',
+    description: 'Operators\' endpoints (dead letters, refunds, delivery figures), reached through Dapr service invocation: /v1.0/invoke/delivery/method/<path> with the dapr-api-token header; /api/* is invocable.',
+    securitySchemes: { adminBearer: bearerScheme('ADMIN_API_TOKEN') },
+    paths: {
+      ...probePaths(true),
+      [OPENAPI_PATH]: { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
+      '/api/admin/dead-letters': {
+        get: {
+          summary: 'Stored dead letters, newest first', security: admin, parameters: queryParams(deadLetterQuery),
+          responses: {
+            200: jsonResponse('the dead letters', object({
+              deadLetters: arrayOf(object({
+                id: str, topic: str, deadLetterTopic: str, eventId: str, status: str, lastError: nullable(str), attempts: int, deadLetterCount: int,
+                firstFailedAt: dateTime, lastFailedAt: dateTime, replayedAt: nullable(dateTime), correlationId: nullable(str), event: {},
+              })),
+            })),
+            ...common,
+          },
+        },
+      },
+      '/api/admin/dead-letters/replay': {
+        post: {
+          summary: 'Replay every pending dead letter of a topic', security: admin, requestBody: jsonBody(replayTopicBody),
+          responses: { 202: jsonResponse('replays started', object({ topic: str, replayed: int, results: arrayOf(replayResult) })), ...common },
+        },
+      },
+      '/api/admin/dead-letters/{id}/replay': {
+        post: {
+          summary: 'Replay one dead letter', security: admin, parameters: [id],
+          responses: { 202: jsonResponse('replay started', replayResult), ...withId, 409: problemResponse('DEAD_LETTER_ALREADY_REPLAYED') },
+        },
+      },
+      '/api/admin/refunds': {
+        get: {
+          summary: 'Refund jobs, newest first', security: admin, parameters: queryParams(refundQuery),
+          responses: {
+            200: jsonResponse('the refunds', object({
+              refunds: arrayOf(object({
+                id: str, refundKey: str, bookingId: str, showId: nullable(str), amount: int, currency: str, reason: nullable(str), status: str, attempts: int,
+                lastError: nullable(str), providerRefundId: nullable(str), eventId: str, correlationId: nullable(str), manualReviewId: nullable(str),
+                createdAt: dateTime, updatedAt: dateTime, processedAt: nullable(dateTime), failedAt: nullable(dateTime),
+              })),
+            })),
+            ...common,
+          },
+        },
+      },
+      '/api/admin/refunds/{id}/retry': {
+        post: {
+          summary: 'Retry a refund from manual review (FAILED): its dead letter is replayed', security: admin, parameters: [id],
+          responses: {
+            202: jsonResponse('requeued', object({ refundId: str, status: { const: 'PENDING' }, deadLetterId: str, replay: str })), ...withId,
+            409: problemResponse('REFUND_NOT_IN_MANUAL_REVIEW or REFUND_NOT_REPLAYABLE'),
+          },
+        },
+      },
+      '/api/monitoring/delivery': {
+        get: {
+          summary: 'Delivery figures per topic and channel, the outbox and the dead letters', security: admin,
+          responses: {
+            200: jsonResponse('the figures', object({
+              channels: arrayOf(object({ topic: str, channel: str, pending: int, delivered: int, retried: int, failed: int, deadLettered: int, replayed: int, oldestPendingAgeSeconds: nullable(num) })),
+              outbox: object({ pending: int, oldestPendingAgeSeconds: nullable(num) }),
+              deadLetters: arrayOf(object({ topic: str, status: str, count: int })),
+            })),
+            ...common,
+          },
+        },
+      },
+    },
+  });
+}

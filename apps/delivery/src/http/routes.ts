@@ -1,0 +1,10 @@
+/** Every route of the delivery app's own (clients reach them by invocation), mounted by main.ts and by the OpenAPI test. */
+import type { Express } from 'express';
+import { adminRouter, type AdminRoutesDeps } from './admin.routes';
+import { OPENAPI_PATH, openApiDocument } from './openapi';
+
+export function mountDeliveryRoutes(app: Express, deps: AdminRoutesDeps): void {
+  const openApi = openApiDocument();
+  app.get(OPENAPI_PATH, (_req, res) => void res.json(openApi));
+  app.use(adminRouter(deps));
+}

@@ -1,0 +1,70 @@
+/**
+ * The fulfillment (order) API as OpenAPI 3.1, request bodies, ids and queries generated from the
+ * zod schemas the routes parse with. Served at /workflows/openapi.json (the app's invocable prefix).
+ */
+import {
+  arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
+  problemResponse, queryParams, str,
+} from '@holdfast/shared';
+import { orderInputSchema } from '../domain/order';
+import { approveSchema, orderIdSchema, paySchema, rejectSchema, searchSchema } from './orders.routes';
+
+export const OPENAPI_PATH = '/workflows/openapi.json';
+
+const manager = [{ managerBearer: [] }];
+const id = pathParam('id', orderIdSchema, 'the order id');
+const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line') };
+const withId = { ...common, 404: problemResponse('ORDER_NOT_FOUND, or a path no route takes') };
+const managerOnly = { 401: problemResponse('MANAGER_AUTH_REQUIRED: no or a wrong manager bearer token') };
+const refused = { 409: problemResponse('The order is not in a phase that takes this action (`code`: NOT_AWAITING_APPROVAL, NOT_AWAITING_PAYMENT, ORDER_FINISHED, ORDER_ENDING)') };
+const accepted = jsonResponse('the order\'s actor took the action', object({ orderId: str, ok: { const: true }, phase: str }));
+
+const step = object({ step: str, at: str, data: { type: 'object' } }, ['data']);
+const order = object({
+  orderId: str, instanceId: str, customerId: str, status: str, progress: int, currentStep: nullable(str), totalAmount: num, currency: str,
+  completedSteps: arrayOf(step), compensations: arrayOf(step), error: nullable(str), approvedBy: nullable(str), rejectionReason: nullable(str),
+  downPayment: nullable(num), createdAt: dateTime, updatedAt: dateTime, finishedAt: nullable(dateTime),
+});
+
+export function openApiDocument() {
+  return openApiDocumentOf({
+    title: 'Holdfast fulfillment API',
+    description: 'Reached through Dapr service invocation: /v1.0/invoke/fulfillment/method/<path> with the dapr-api-token header; /workflows/* is invocable.',
+    securitySchemes: { managerBearer: bearerScheme('MANAGER_API_TOKEN') },
+    paths: {
+      ...probePaths(true),
+      [OPENAPI_PATH]: { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
+      '/workflows/order': {
+        post: {
+          summary: 'Place an order: its fulfillment saga starts; the same order again answers the same instance',
+          requestBody: jsonBody(orderInputSchema),
+          responses: {
+            202: jsonResponse('placed (or found)', object({ orderId: str, instanceId: str, status: str, created: bool })), ...common,
+            409: problemResponse('ORDER_EXISTS: an order with this id and other contents'),
+          },
+        },
+      },
+      '/workflows/{id}/pay': {
+        post: { summary: 'Pay an order\'s down payment', parameters: [id], requestBody: jsonBody(paySchema, false), responses: { 202: accepted, ...withId, ...refused } },
+      },
+      '/workflows/{id}/approve': {
+        post: { summary: 'A manager approves an order', security: manager, parameters: [id], requestBody: jsonBody(approveSchema), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+      },
+      '/workflows/{id}/reject': {
+        post: { summary: 'A manager rejects an order (it is undone)', security: manager, parameters: [id], requestBody: jsonBody(rejectSchema), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+      },
+      '/workflows/{id}/cancel': {
+        post: { summary: 'A manager cancels an order (it is undone)', security: manager, parameters: [id], responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+      },
+      '/workflows/{id}/status': {
+        get: { summary: 'An order\'s status, progress, steps and compensations', parameters: [id], responses: { 200: jsonResponse('the order', order), ...withId } },
+      },
+      '/workflows': {
+        get: {
+          summary: 'Search orders, newest first (managers only); `nextCursor` pages on', security: manager, parameters: queryParams(searchSchema),
+          responses: { 200: jsonResponse('a page of orders', object({ orders: arrayOf(order), nextCursor: nullable(str) })), ...common, ...managerOnly },
+        },
+      },
+    },
+  });
+}
