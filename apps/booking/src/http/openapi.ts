@@ -67,7 +67,7 @@ export function openApiDocument() {
       },
       '/api/admin/shows/{showId}/cancellation': {
         get: {
-          summary: 'A cancelled show\'s summary, how far its notices and refunds are, and its clean-up (SHOW_NOT_CANCELLED 404 otherwise)', security: admin, parameters: [showId],
+          summary: 'A cancelled show\'s summary, how far its notices and refunds are, and its clean-up (SHOW_NOT_CANCELLED 409 otherwise)', security: admin, parameters: [showId],
           responses: {
             200: jsonResponse('progress', object({
               ...cancellationSummary,
@@ -77,7 +77,7 @@ export function openApiDocument() {
               }),
               cleanup: object({ status: str, holdsReleased: nullable(int), kitchenOrdersCancelled: nullable(int) }),
             })),
-            ...withIds, ...adminOnly,
+            ...withIds, ...adminOnly, 409: problemResponse('SHOW_NOT_CANCELLED: the show exists and is not cancelled'),
           },
         },
       },

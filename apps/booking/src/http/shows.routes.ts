@@ -83,7 +83,7 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
   /** The cancellation's summary and how far its clean-up has come. */
   router.get('/api/admin/shows/:showId/cancellation', requireAdmin(deps.adminToken), async (req, res) => {
     const show = await requireShow(deps.shows, String(req.params.showId));
-    if (show.status !== 'CANCELLED') throw new AppError(404, 'SHOW_NOT_CANCELLED', `Show ${show.id} is not cancelled.`);
+    if (show.status !== 'CANCELLED') throw new AppError(409, 'SHOW_NOT_CANCELLED', `Show ${show.id} is not cancelled.`);
     const state = await deps.workflows.getWorkflowState(showCancellationInstanceId(show.id), true).catch(() => undefined);
     const output = state?.serializedOutput ? (JSON.parse(state.serializedOutput) as ShowCancellationOutput) : undefined;
     const summary = show.cancellationSummary as unknown as CancellationSummary;
