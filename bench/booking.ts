@@ -79,7 +79,8 @@ async function main() {
     // RSS says nothing about leaks.
     ...(process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean),
   ];
-  const stack = await startBookingStack({ logName: 'bench-booking', env: { LOG_LEVEL: 'warn' }, nodeArgs });
+  // Every bench hold is one customer's ('bench'): the per-customer seat cap (default 20) would stop it.
+  const stack = await startBookingStack({ logName: 'bench-booking', env: { LOG_LEVEL: 'warn', MAX_HELD_SEATS_PER_CUSTOMER: '100000' }, nodeArgs });
   const db = new Client({ connectionString: stack.run.databaseUrl });
   await db.connect();
   const pid = appPid('apps/booking/src/main.ts', Number(new URL(stack.appUrl).port));

@@ -33,6 +33,8 @@ async function main() {
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('1m'),
     /** A cancelled show with more tickets sold than this refunds every booking (fewer: SMS and email only). */
     SHOW_CANCEL_REFUND_THRESHOLD: z.coerce.number().int().min(0).default(200),
+    /** The most seats one customer may hold at once (active holds) on one show: no one hoards a ticket drop. */
+    MAX_HELD_SEATS_PER_CUSTOMER: z.coerce.number().int().min(1).max(100_000).default(20),
     /** How long a new hold may reuse a show read by an earlier one (0 turns the cache off). */
     SHOW_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Venue seats (zone, neighbours; immutable) kept in memory for new holds. */
@@ -95,7 +97,7 @@ async function main() {
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
       await server.actor.registerActor(createKitchenPrepActor({ prisma, logger }));
-      await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, sidecar: config, logger, policyDrift }));
+      await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER, sidecar: config, logger, policyDrift }));
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);

@@ -28,7 +28,7 @@ const EXPIRE_RETRY_SECONDS = 2;
 
 export type PlaceHoldResult =
   | { placed: true; hold: HoldRecord }
-  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number };
+  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'CUSTOMER_HOLD_LIMIT' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number; maxHeldSeats?: number };
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
 
@@ -49,6 +49,8 @@ export interface HoldActorDeps {
   bookings: Pick<BookingsRepository, 'confirm' | 'concessionCatalogue'>;
   payments: PaymentsClient;
   ticketKey: string;
+  /** The most seats one customer may hold at once on one show (active holds), so no one hoards a show. */
+  maxHeldSeatsPerCustomer?: number;
   /** Counters of re-quoted holds and escalations (Prometheus, on the app's /metrics). */
   policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void } };
   sidecar: SidecarSettings;
@@ -145,11 +147,15 @@ export function createHoldActor(deps: HoldActorDeps) {
         expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
       };
       try {
-        if ((await deps.holds.insertActive(hold, currentCorrelationId())) === 'SHOW_NOT_ON_SALE') {
-          // Cancelled after the ShowActor granted (its facts not refreshed yet): no hold after all.
+        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer);
+        if (inserted !== 'INSERTED') {
+          // Cancelled after the ShowActor granted (its facts not refreshed yet), or the customer
+          // holds too many seats of this show already: no hold after all.
           await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
           await this.unregisterActorReminder(EXPIRE_REMINDER);
-          return { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] };
+          return inserted === 'SHOW_NOT_ON_SALE'
+            ? { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] }
+            : { placed: false, reason: 'CUSTOMER_HOLD_LIMIT', seatIds: [], maxHeldSeats: deps.maxHeldSeatsPerCustomer };
         }
       } catch (error) {
         await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });

@@ -50,27 +50,37 @@ export function createHoldsRepository(prisma: PrismaClient) {
      * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
      * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
      */
-    async insertActive(hold: HoldRecord, correlationId?: string): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE'> {
+    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP'> {
       try {
         // Only while the show is on sale: the shared row lock orders this against an admin's
-        // cancellation, which then finds this hold among those to release.
-        const inserted = await prisma.$executeRaw`
+        // cancellation, which then finds this hold among those to release. And only while the
+        // customer's active holds on this show keep under the cap: a lock per (show, customer),
+        // taken in the statement before, so two holds of one customer are counted one after the
+        // other (each statement sees what committed before it started).
+        const [, inserted] = await prisma.$transaction([
+          prisma.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${hold.showId} || '/' || ${hold.customerId}, 0))::text`,
+          prisma.$executeRaw`
           WITH show AS (
             SELECT id FROM shows WHERE id = ${hold.showId}::uuid AND status = 'SCHEDULED' FOR SHARE
+          ), held AS (
+            SELECT coalesce(sum(cardinality(seat_ids)), 0) AS seats FROM holds
+            WHERE show_id = ${hold.showId}::uuid AND customer_id = ${hold.customerId} AND status = 'ACTIVE' AND expires_at > now()
           ), hold AS (
             INSERT INTO holds (id, show_id, customer_id, customer_email, customer_phone, seat_ids, status, policy_version, snapshot, expires_at, created_at, updated_at)
             SELECT ${hold.holdId}::uuid, show.id, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
                     'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now()
-            FROM show
+            FROM show, held WHERE held.seats + ${hold.seatIds.length}::int <= ${maxHeldSeatsPerCustomer}::bigint
             RETURNING id, show_id
           ), claims AS (
             INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
             SELECT hold.show_id, seat, hold.id, 'HELD'::"SeatClaimKind" FROM hold, unnest(${hold.seatIds}::text[]) AS seat
           )
           INSERT INTO audit_log (entity, entity_id, action, to_state, correlation_id, data)
-          SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`;
-        if (inserted === 0) return 'SHOW_NOT_ON_SALE';
-        return 'INSERTED';
+          SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`,
+        ]);
+        if (inserted > 0) return 'INSERTED';
+        const show = await prisma.show.findUnique({ where: { id: hold.showId }, select: { status: true } });
+        return show?.status === 'SCHEDULED' ? 'CUSTOMER_SEAT_CAP' : 'SHOW_NOT_ON_SALE';
       } catch (error) {
         if (isUniqueViolation(error)) throw new SeatAlreadyClaimedError();
         throw error;

@@ -34,6 +34,7 @@ const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'
   SHOW_CANCELLED: [409, 'The show is cancelled.'],
   HOLD_EXISTS: [409, 'This Idempotency-Key was used for another hold (other seats or customer).'],
   TOO_MANY_SEATS: [400, 'Too many seats for one hold.'],
+  CUSTOMER_HOLD_LIMIT: [409, 'This customer already holds as many seats of this show as one customer may; confirm or release a hold first.'],
   INVALID_COMMAND: [400, 'The hold request is not valid.'],
 };
 
@@ -76,7 +77,7 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
     }
     if (!result.placed) {
       const [status, detail] = PLACE_FAILURES[result.reason];
-      const extensions = { ...(result.seatIds.length ? { seatIds: result.seatIds } : {}), ...(result.maxSeatsPerHold ? { maxSeatsPerHold: result.maxSeatsPerHold } : {}) };
+      const extensions = { ...(result.seatIds.length ? { seatIds: result.seatIds } : {}), ...(result.maxSeatsPerHold ? { maxSeatsPerHold: result.maxSeatsPerHold } : {}), ...(result.maxHeldSeats ? { maxHeldSeats: result.maxHeldSeats } : {}) };
       const why = result.seatIds.length ? ` (${result.seatIds.join(', ')})` : result.detail ? ` (${result.detail})` : result.maxSeatsPerHold ? ` (at most ${result.maxSeatsPerHold})` : '';
       throw new AppError(status, result.reason, `${detail}${why}`, extensions);
     }
