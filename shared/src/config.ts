@@ -22,6 +22,12 @@ export const sidecarEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** App ids whose service invocations this app takes (shared/src/invocation-guard.ts): the client gateway. */
   INVOCATION_CALLERS: z.string().default('gateway'),
+  /**
+   * Requests per second one client credential (one gateway) may send this app replica; over it,
+   * 429 with Retry-After (shared/src/client-rate-limit.ts). 0: no limit. The default leaves a
+   * ticket drop room (200 holds/s plus confirms) on one replica.
+   */
+  CLIENT_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
 };
 
 /**

@@ -13,12 +13,14 @@ import { shutdownOnSignals } from './service';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
 import { invocationCallers, invocationGuard } from './invocation-guard';
+import { clientRateLimit } from './client-rate-limit';
 
 export interface DaprAppSettings extends SidecarSettings {
   APP_PORT: number;
   APP_HOST: string;
   APP_API_TOKEN?: string;
   INVOCATION_CALLERS?: string;
+  CLIENT_RATE_LIMIT_PER_SECOND?: number;
 }
 
 export interface DaprAppOptions {
@@ -72,6 +74,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
   });
   app.use(invocationGuard({ self: options.name, callers: invocationCallers(settings.INVOCATION_CALLERS), paths: options.invocablePaths }));
+  app.use(clientRateLimit({ self: options.name, perSecond: settings.CLIENT_RATE_LIMIT_PER_SECOND ?? 0 }));
   options.routes?.(app);
   // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.
   serveSubscriptions(app, options.subscriptions ?? [], logger);

@@ -25,3 +25,4 @@ export * from './outbox-relay';
 export * from './signed-intent';
 export * from './invocation-guard';
 export * from './openapi';
+export * from './client-rate-limit';

@@ -85,7 +85,8 @@ const GRPC_ATTACKS = [
 beforeAll(async () => {
   booking = await startBookingStack({ logName: 'security-booking' });
   fulfillment = await startFulfillmentStack({ logName: 'security-fulfillment', env: { AUTO_APPROVE_MAX_AMOUNT: '0' } });
-  delivery = await startDeliveryStack({ logName: 'security-delivery' });
+  // The delivery app takes at most 5 requests a second from one client credential here (a test below).
+  delivery = await startDeliveryStack({ logName: 'security-delivery', env: { CLIENT_RATE_LIMIT_PER_SECOND: '5' } });
   const created = await booking.invoke<{ showId: string }>('POST', '/api/admin/shows', {
     title: 'Probe night', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
     venue: { name: 'Probe hall', sections: [{ name: 'Stalls', zone: 'front', rows: [{ label: 'A', seats: 20 }] }] },
@@ -253,6 +254,51 @@ describe('money and approvals, tried straight at the actors and the workflow', (
     expect(approved.status).toBe(202);
     const shipped = await eventually(() => orderStatus(orderId), (o) => o.status === 'shipped', 60_000);
     expect(shipped.approvedBy).toBe('manager-7');
+  });
+});
+
+describe('no one client floods an app', () => {
+  it('when the client credential sends more than CLIENT_RATE_LIMIT_PER_SECOND, then the rest get 429 with Retry-After through the gateway', async () => {
+    const headers = { authorization: `Bearer ${delivery.run.adminApiToken}` };
+    const answers: Array<{ status: number; retryAfter: string | null }> = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await fetch(`${delivery.run.gatewayUrl}/v1.0/invoke/delivery/method/api/monitoring/delivery`, { headers: { ...headers, 'dapr-api-token': delivery.run.clientApiToken } });
+      await response.text();
+      answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+    }
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(5);
+    expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(10);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const answer of limited) expect(answer.retryAfter).toBe('1');
+    expect(answers.filter((a) => a.status !== 200 && a.status !== 429)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await delivery.invoke('GET', '/api/monitoring/delivery', undefined, headers)).status).toBe(200);
+  });
+});
+
+describe('no one hoards a show', () => {
+  it('when one customer holds seats in parallel, then no more than MAX_HELD_SEATS_PER_CUSTOMER (20) are held at once; a release makes room again', async () => {
+    const created = await booking.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+      title: 'Drop night', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      venue: { name: 'Drop hall', sections: [{ name: 'Stalls', zone: 'front', rows: [{ label: 'A', seats: 40 }] }] },
+      policy: { currency: 'EUR', zonePrices: { front: 5000 } },
+    }, admin());
+    const dropShow = created.body.showId;
+    // Six holds of five seats each, all at once: four fit under the cap.
+    const blocks = Array.from({ length: 6 }, (_, i) => Array.from({ length: 5 }, (__, n) => `STALLS-A-${i * 5 + n + 1}`));
+    const attempts = await Promise.all(blocks.map((seatIds) =>
+      booking.invoke<{ holdId?: string; code?: string; maxHeldSeats?: number }>('POST', `/api/shows/${dropShow}/holds`, { seatIds, customerId: 'hoarder', customerEmail: 'h@example.com' })));
+    const placed = attempts.filter((a) => a.status === 201);
+    expect(placed).toHaveLength(4);
+    expect(attempts.filter((a) => a.status !== 201).map((a) => [a.status, a.body.code, a.body.maxHeldSeats])).toEqual([[409, 'CUSTOMER_HOLD_LIMIT', 20], [409, 'CUSTOMER_HOLD_LIMIT', 20]]);
+    // Another customer is not affected; a released hold makes room for the first.
+    expect((await booking.invoke('POST', `/api/shows/${dropShow}/holds`, { seatIds: ['STALLS-A-31'], customerId: 'someone-else', customerEmail: 's@example.com' })).status).toBe(201);
+    expect((await booking.invoke('DELETE', `/api/holds/${placed[0]!.body.holdId}`)).status).toBe(200);
+    expect((await booking.invoke('POST', `/api/shows/${dropShow}/holds`, { seatIds: ['STALLS-A-32', 'STALLS-A-33'], customerId: 'hoarder', customerEmail: 'h@example.com' })).status).toBe(201);
+    // The refused placements left no seat held.
+    const held = (await booking.invoke<{ seats: Array<{ id: string; status: string }> }>('GET', `/api/shows/${dropShow}/seats`)).body.seats.filter((s) => s.status !== 'AVAILABLE');
+    expect(held).toHaveLength(15 + 1 + 2);
   });
 });
 
