@@ -26,3 +26,4 @@ export * from './signed-intent';
 export * from './invocation-guard';
 export * from './openapi';
 export * from './client-rate-limit';
+export * from './customer-scope';

@@ -257,6 +257,31 @@ describe('money and approvals, tried straight at the actors and the workflow', (
   });
 });
 
+describe('ids are capabilities, scoped to the customer the client names', () => {
+  it('when a client names another customer (X-Customer-Id) on a change, then the hold, booking or order does not exist for it', async () => {
+    const holdId = await placeHold(['STALLS-A-10', 'STALLS-A-11']);
+    const as = (customerId: string) => ({ 'x-customer-id': customerId });
+    expect(await booking.invoke('DELETE', `/api/holds/${holdId}`, undefined, as('mallory'))).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
+    expect(await booking.invoke('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { ...as('mallory'), 'idempotency-key': randomUUID() })).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
+    expect(await recordedCalls({ domain: 'payment' })).toEqual([]);
+    const confirmed = await booking.invoke<{ bookingId: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { ...as('attacker'), 'idempotency-key': randomUUID() });
+    expect(confirmed.status).toBe(201);
+    expect(await booking.invoke('POST', `/api/bookings/${confirmed.body.bookingId}/cancel`, {}, as('mallory'))).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND' } });
+    expect((await booking.invoke<{ status: string }>('GET', `/api/bookings/${confirmed.body.bookingId}`)).body.status).toBe('CONFIRMED');
+
+    const released = await placeHold(['STALLS-A-12']);
+    expect((await booking.invoke('DELETE', `/api/holds/${released}`, undefined, as('attacker'))).status).toBe(200);
+
+    const orderId = `ord-${randomUUID()}`;
+    await fulfillment.invoke('POST', '/workflows/order', {
+      orderId, customerId: 'eve', items: [{ sku: 'BOOK-1', quantity: 1, price: 50 }], totalAmount: 50, downPayment: { amount: 10 },
+      shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' }, customerEmail: 'eve@example.com',
+    });
+    expect(await fulfillment.invoke('POST', `/workflows/${orderId}/pay`, { paymentToken: 'tok_visa' }, as('mallory'))).toMatchObject({ status: 404, body: { code: 'ORDER_NOT_FOUND' } });
+    await fulfillment.invoke('POST', `/workflows/${orderId}/cancel`, {}, manager());
+  });
+});
+
 describe('no one client floods an app', () => {
   it('when the client credential sends more than CLIENT_RATE_LIMIT_PER_SECOND, then the rest get 429 with Retry-After through the gateway', async () => {
     const headers = { authorization: `Bearer ${delivery.run.adminApiToken}` };

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
+import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
 import type { BookingsRepository } from '../data/bookings.repository';
@@ -42,6 +42,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   /** Starts the cancellation saga once; asking again while it runs (or after) answers its state. */
   router.post('/api/bookings/:bookingId/cancel', async (req, res) => {
     const booking = await requireBooking(req.params.bookingId);
+    requireSameCustomer(req, booking.customerId, new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${req.params.bookingId}.`));
     const instanceId = cancellationInstanceId(booking.id);
     // Nothing left to cancel: cancelled already, or its show was cancelled and the booking is (being) refunded.
     if (booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });

@@ -1,8 +1,8 @@
 /** Seat holds: placed, read and released through their HoldActor. */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, CUSTOMER_HEADER, invokeActor, requireSameCustomer, type SidecarSettings } from '@holdfast/shared';
 import { confirmSchema, holdIdForKey, idempotencyKeySchema, placeHoldSchema, type ConfirmHoldCommand, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ConfirmHoldResult, EndHoldResult, PlaceHoldResult } from '../actors/hold.actor';
 import type { HoldRecord } from '../data/holds.repository';
@@ -45,6 +45,14 @@ export function view(hold: HoldRecord) {
 export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(obj: object, msg: string): void } }): Router {
   const router = Router();
   const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
+  /** When the client names its customer (X-Customer-Id), another customer's hold does not exist for it. */
+  const requireOwnHold = async (req: Request, holdId: string) => {
+    if (req.header(CUSTOMER_HEADER) === undefined) return;
+    const hold = await holdActor<HoldRecord | null>(holdId, 'get');
+    const notFound = new AppError(404, 'HOLD_NOT_FOUND', `No hold ${holdId}.`);
+    if (!hold) throw notFound;
+    requireSameCustomer(req, hold.customerId, notFound);
+  };
   const parseHoldId = (raw: string) => {
     const id = holdIdSchema.safeParse(raw);
     if (!id.success) throw new AppError(400, 'INVALID_HOLD_ID', 'A hold id is a UUID.');
@@ -89,6 +97,7 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
     const idempotencyKey = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
     if (!idempotencyKey.success) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8 to 200 characters).');
     const input = confirmSchema.parse(req.body);
+    await requireOwnHold(req, holdId);
     const command: ConfirmHoldCommand = { idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, concessions: input.concessions };
     const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
     if (result.confirmed) return void res.status(201).json(result.booking);
@@ -103,7 +112,9 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
   });
 
   router.delete('/api/holds/:holdId', async (req, res) => {
-    const result = await holdActor<EndHoldResult>(parseHoldId(req.params.holdId), 'release');
+    const holdId = parseHoldId(req.params.holdId);
+    await requireOwnHold(req, holdId);
+    const result = await holdActor<EndHoldResult>(holdId, 'release');
     if (result.ended) return void res.json(view(result.hold));
     if (result.reason === 'HOLD_NOT_FOUND') throw new AppError(404, 'HOLD_NOT_FOUND', `No hold ${req.params.holdId}.`);
     throw new AppError(409, 'HOLD_NOT_ACTIVE', `The hold is ${result.hold?.status}.`, { holdStatus: result.hold?.status });

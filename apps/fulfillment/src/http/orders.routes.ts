@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, seal, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
 import { amountProblems, MAX_ORDER_AMOUNT, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
 import type { OrdersRepository, StepRecord } from '../data/orders.repository';
@@ -132,6 +132,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   /** The customer pays the down payment (orders placed with one): before it expires, or a 409. */
   router.post('/workflows/:id/pay', async (req, res) => {
     const order = await existingOrder(req);
+    requireSameCustomer(req, order.customerId, new AppError(404, 'ORDER_NOT_FOUND', `No order ${order.id}.`));
     const { paymentToken } = paySchema.parse(req.body ?? {});
     res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'pay', { token: paymentToken })) });
   });
