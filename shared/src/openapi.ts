@@ -74,9 +74,17 @@ export const object = (properties: Record<string, Json>, optional: string[] = []
   type: 'object', required: Object.keys(properties).filter((k) => !optional.includes(k)), properties,
 });
 
-/** The probes every app serves (createHttpApp); through a sidecar only /healthz and /readyz are invocable. */
+/**
+ * The probes every app serves (createHttpApp). A document of an app reached through its sidecar
+ * (`throughSidecar`) lists only /healthz and /readyz: /metrics is scraped on the app port and is
+ * not invocable (the invocation guard answers 404), so it is no part of the client's API.
+ */
 export function probePaths(throughSidecar: boolean) {
-  const notInvocable = throughSidecar ? { 404: problemResponse('Not reachable by service invocation (scraped on the app port)') } : {};
+  const metrics = {
+    '/metrics': {
+      get: { summary: 'Prometheus metrics', tags: ['probes'], responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: str } } } } },
+    },
+  };
   return {
     '/healthz': { get: { summary: 'Liveness', tags: ['probes'], responses: { 200: jsonResponse('alive', object({ status: { const: 'ok' }, app: str })) } } },
     '/readyz': {
@@ -88,12 +96,7 @@ export function probePaths(throughSidecar: boolean) {
         },
       },
     },
-    '/metrics': {
-      get: {
-        summary: 'Prometheus metrics', tags: ['probes'],
-        responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: str } } }, ...notInvocable },
-      },
-    },
+    ...(throughSidecar ? {} : metrics),
   };
 }
 

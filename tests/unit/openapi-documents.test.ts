@@ -1,19 +1,23 @@
 /**
- * Each app's OpenAPI document against the routes the app registers: every route documented with
- * its methods and nothing more; every error a problem; every success with a schema; path ids
- * that are UUIDs say so. The apps are built as main.ts builds them, with stand-in dependencies
- * (routes touch them only when a request comes).
+ * Each app's OpenAPI document against the routes the app registers: every route a client can
+ * reach documented with its methods and nothing more; every error a problem; every success with a
+ * schema; path ids that are UUIDs say so. The apps are built as main.ts builds them, with stand-in
+ * dependencies (routes touch them only when a request comes).
+ *
+ * The documents describe each API as clients reach it, through the gateway: only the routes the
+ * invocation guard lets through (the app's invocable paths, and the probes it always allows).
+ * The routes left out are named here, each with where it is reached instead.
  */
 import pino from 'pino';
 import type { Express } from 'express';
-import { createHttpApp, finishHttpApp, operationsOf, routesOf } from '@holdfast/shared';
+import { createHttpApp, finishHttpApp, invocationVerdict, operationsOf, routesOf } from '@holdfast/shared';
 import * as booking from '../../apps/booking/src/http/openapi';
-import { mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from '../../apps/booking/src/http/routes';
+import { BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from '../../apps/booking/src/http/routes';
 import * as fulfillment from '../../apps/fulfillment/src/http/openapi';
-import { mountFulfillmentRoutes } from '../../apps/fulfillment/src/http/routes';
+import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from '../../apps/fulfillment/src/http/routes';
 import type { OrdersRouterDeps } from '../../apps/fulfillment/src/http/orders.routes';
 import * as delivery from '../../apps/delivery/src/http/openapi';
-import { mountDeliveryRoutes } from '../../apps/delivery/src/http/routes';
+import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from '../../apps/delivery/src/http/routes';
 import type { AdminRoutesDeps } from '../../apps/delivery/src/http/admin.routes';
 import * as providers from '../../apps/providers/src/openapi';
 import { adminRouter, createProvidersState, providersRouter } from '../../apps/providers/src/providers.routes';
@@ -29,24 +33,58 @@ function built(name: string, mount: (app: Express) => void, raw?: (app: Express)
 }
 
 const bookingDeps = { adminToken: token, webhookSecret: () => undefined, webhookToleranceSeconds: 300, refundThreshold: 0 } as unknown as BookingRoutesDeps;
-const apps: Array<[string, { paths: Record<string, Record<string, unknown>> }, Express]> = [
-  ['booking', booking.openApiDocument(), built('booking', (a) => mountBookingRoutes(a, bookingDeps), (a) => mountBookingRawBodyRoutes(a, bookingDeps))],
-  ['fulfillment', fulfillment.openApiDocument(), built('fulfillment', (a) => mountFulfillmentRoutes(a, { managerToken: token, decisionKeys: [token] } as unknown as OrdersRouterDeps))],
-  ['delivery', delivery.openApiDocument(), built('delivery', (a) => mountDeliveryRoutes(a, { adminToken: token } as unknown as AdminRoutesDeps))],
-  ['providers', providers.openApiDocument(), built('providers', (a) => {
-    const state = createProvidersState({ rules: {}, seed: 1 });
-    a.use('/admin', adminRouter(state));
-    a.use(providersRouter(state, logger));
-  })],
+
+interface AppUnderTest {
+  doc: { paths: Record<string, Record<string, unknown>> };
+  app: Express;
+  /** The app's invocable paths (main.ts's list): undefined for providers, which no sidecar fronts (its document lists every route of its port). */
+  invocable?: string[];
+  /** The routes a client cannot reach through the gateway, each documented elsewhere or nowhere on purpose. */
+  offClientPath: Array<{ route: string; where: string; doc?: { paths: Record<string, Record<string, unknown>> } }>;
+}
+
+const metricsOffPath = { route: 'GET /metrics', where: 'scraped on the app port; the invocation guard answers 404 to an invocation' };
+const apps: Array<[string, AppUnderTest]> = [
+  ['booking', {
+    doc: booking.openApiDocument(), invocable: BOOKING_INVOCABLE_PATHS,
+    app: built('booking', (a) => mountBookingRoutes(a, bookingDeps), (a) => mountBookingRawBodyRoutes(a, bookingDeps)),
+    offClientPath: [metricsOffPath, { route: 'POST /webhooks/payments', where: 'called by the payment provider on the app port', doc: booking.paymentWebhookDocument() }],
+  }],
+  ['fulfillment', {
+    doc: fulfillment.openApiDocument(), invocable: FULFILLMENT_INVOCABLE_PATHS, offClientPath: [metricsOffPath],
+    app: built('fulfillment', (a) => mountFulfillmentRoutes(a, { managerToken: token, decisionKeys: [token] } as unknown as OrdersRouterDeps)),
+  }],
+  ['delivery', {
+    doc: delivery.openApiDocument(), invocable: DELIVERY_INVOCABLE_PATHS, offClientPath: [metricsOffPath],
+    app: built('delivery', (a) => mountDeliveryRoutes(a, { adminToken: token } as unknown as AdminRoutesDeps)),
+  }],
+  ['providers', {
+    doc: providers.openApiDocument(), offClientPath: [],
+    app: built('providers', (a) => {
+      const state = createProvidersState({ rules: {}, seed: 1 });
+      a.use('/admin', adminRouter(state));
+      a.use(providersRouter(state, logger));
+    }),
+  }],
 ];
 
 type Operation = { parameters?: Array<{ in: string; name: string; schema: Record<string, unknown> }>; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
 const operations = (doc: { paths: Record<string, Record<string, unknown>> }) =>
   Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ label: `${method.toUpperCase()} ${path}`, op })));
 
-describe.each(apps)('the %s app\'s OpenAPI document', (_name, doc, app) => {
-  it('when compared with the routes the app registers, then each route is documented with its methods, and nothing more', () => {
-    expect(operationsOf(doc)).toEqual(routesOf(app, Object.keys(doc.paths)));
+describe.each(apps)('the %s app\'s OpenAPI document', (name, { doc, app, invocable, offClientPath }) => {
+  const offPathDocs = offClientPath.flatMap((o) => (o.doc ? Object.keys(o.doc.paths) : []));
+  const registered = routesOf(app, [...Object.keys(doc.paths), ...offPathDocs]);
+  /** Whether the gateway's invocation reaches `route` (`METHOD /path`): what the app's invocation guard decides for it. */
+  const reachable = (route: string) => !invocable || invocationVerdict({ self: name, callers: ['gateway'], paths: invocable }, 'gateway', route.split(' ')[1]!) === 'allow';
+
+  it('when compared with the routes a client reaches through the gateway, then each is documented with its methods, and nothing more', () => {
+    expect(operationsOf(doc)).toEqual(registered.filter(reachable));
+  });
+
+  it('when compared with the routes a client cannot reach, then they are exactly the ones named off the client path (and those with a document of their own match it)', () => {
+    expect(registered.filter((r) => !reachable(r))).toEqual(offClientPath.map((o) => o.route).sort());
+    for (const { route, doc: own } of offClientPath) if (own) expect(operationsOf(own)).toEqual([route]);
   });
 
   it('when read, then every operation has a success with a schema (or an empty body), and every error of the app is a problem or the provider\'s error', () => {
@@ -65,9 +103,19 @@ describe.each(apps)('the %s app\'s OpenAPI document', (_name, doc, app) => {
 
   it('when a path parameter is an id the route parses as a UUID, then the document says format uuid', () => {
     for (const { label, op } of operations(doc)) {
-      for (const param of (op.parameters ?? []).filter((p) => p.in === 'path' && /^(showId|holdId|bookingId)$|^id$/.test(p.name) && !label.includes('/workflows/') && _name !== 'providers')) {
+      for (const param of (op.parameters ?? []).filter((p) => p.in === 'path' && /^(showId|holdId|bookingId)$|^id$/.test(p.name) && !label.includes('/workflows/') && name !== 'providers')) {
         expect([label, param.name, param.schema.format]).toEqual([label, param.name, 'uuid']);
       }
     }
+  });
+});
+
+describe('the providers app\'s document when /admin is on a port of its own (PROVIDERS_ADMIN_PORT)', () => {
+  it('when served on the main port, then it lists no /admin route, and every other route of that port', () => {
+    const state = createProvidersState({ rules: {}, seed: 1 });
+    const main = built('providers', (a) => void a.use(providersRouter(state, logger, { admin: false })));
+    const doc = providers.openApiDocument({ admin: false });
+    expect(operationsOf(doc).filter((o) => o.includes(' /admin'))).toEqual([]);
+    expect(operationsOf(doc)).toEqual(routesOf(main, Object.keys(doc.paths)));
   });
 });

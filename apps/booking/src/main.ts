@@ -14,7 +14,7 @@ import { createHoldActor } from './actors/hold.actor';
 import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
-import { mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
+import { BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
 
 /** The key of the payment provider's webhook signing secret in the Dapr secret store. */
 const WEBHOOK_SECRET_KEY = 'PAYMENTS_WEBHOOK_SECRET';
@@ -74,7 +74,7 @@ async function main() {
     name: 'booking',
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
-    invocablePaths: ['/api/', '/openapi.json'],
+    invocablePaths: BOOKING_INVOCABLE_PATHS,
     logger,
     readiness: [databaseReadiness(prisma), {
       name: 'payments-webhook-secret',

@@ -23,7 +23,7 @@ import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
-import { mountDeliveryRoutes } from './http/routes';
+import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
 
 const phoneChannels = z.string().transform((list, ctx) => {
   const channels = list.split(',').map((c) => c.trim()).filter(Boolean);
@@ -119,7 +119,7 @@ async function main() {
     name: APP_IDS.delivery,
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
-    invocablePaths: ['/api/'],
+    invocablePaths: DELIVERY_INVOCABLE_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
     subscriptions,

@@ -10,7 +10,7 @@ import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
 import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
 import { createOrderFulfillment, ORDER_FULFILLMENT_WORKFLOW, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
-import { mountFulfillmentRoutes } from './http/routes';
+import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
 
 async function main() {
@@ -60,7 +60,7 @@ async function main() {
     name: 'fulfillment',
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
-    invocablePaths: ['/workflows'],
+    invocablePaths: FULFILLMENT_INVOCABLE_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },

@@ -83,7 +83,7 @@ async function main() {
     finishHttpApp(adminApp, logger);
     adminServer = await listen(adminApp, config.PROVIDERS_ADMIN_PORT, config.PROVIDERS_ADMIN_HOST);
   }
-  app.use(providersRouter(state, logger));
+  app.use(providersRouter(state, logger, { admin: config.PROVIDERS_ADMIN_PORT === undefined }));
   finishHttpApp(app, logger);
 
   const server = await listen(app, config.APP_PORT, config.APP_HOST);

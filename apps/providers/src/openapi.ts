@@ -62,7 +62,8 @@ const chaosUpdate = (() => {
   return schema;
 })();
 
-export function openApiDocument() {
+/** `admin`: /admin is on this port (false when PROVIDERS_ADMIN_PORT serves it on a port of its own, where this document does not describe it). */
+export function openApiDocument(options: { admin?: boolean } = {}) {
   return openApiDocumentOf({
     title: 'Holdfast providers (simulated outside world)',
     description: 'Payment, inventory, shipping, notification, email (SendGrid API), SMS and refunds with chaos; called on the app port, never by service invocation.',
@@ -71,41 +72,47 @@ export function openApiDocument() {
       ...probePaths(false),
       '/openapi.json': { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
       ...operationPaths(),
-      '/admin/chaos': {
-        get: { summary: 'The chaos rules in force', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
-        put: {
-          summary: 'Merge chaos rules (and reseed)', tags: ['admin'], requestBody: jsonBody(chaosUpdate),
-          responses: { 200: jsonResponse('the rules', chaosView), 400: problemOnly('VALIDATION_FAILED or UNKNOWN_OPERATION') },
-        },
-        delete: { summary: 'Back to the starting rules and seed', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
-      },
-      '/admin/calls': {
-        get: {
-          summary: 'Recorded calls', tags: ['admin'], parameters: filterParams('domain', 'operation', 'idempotencyKey'),
-          responses: { 200: jsonResponse('the calls', object({ calls: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
-        },
-        delete: { summary: 'Forget the calls and the remembered answers', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
-      },
-      '/admin/resources': {
-        get: {
-          summary: 'What the providers hold (authorizations, captures, labels...)', tags: ['admin'], parameters: filterParams('reference', 'kind'),
-          responses: { 200: jsonResponse('the resources', object({ resources: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
-        },
-        delete: { summary: 'Forget every resource', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
-      },
-      '/admin/webhooks': {
-        get: {
-          summary: 'Webhook deliveries', tags: ['admin'], parameters: filterParams('type', 'objectId', 'status'),
-          responses: { 200: jsonResponse('the deliveries', object({ enabled: bool, url: nullable(str), deliveries: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
-        },
-        delete: { summary: 'Forget the deliveries, cancel their retries', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
-      },
-      '/admin/webhooks/{eventId}/resend': {
-        post: {
-          summary: 'Send a recorded event once more, freshly signed', tags: ['admin'], parameters: [pathParam('eventId', { type: 'string', minLength: 1 })],
-          responses: { 200: jsonResponse('the delivery and its new attempt', { type: 'object' }), 400: problemOnly('VALIDATION_FAILED'), 404: problemOnly('WEBHOOK_EVENT_NOT_FOUND') },
-        },
-      },
+      ...(options.admin ?? true ? adminPaths() : {}),
     },
   });
+}
+
+function adminPaths() {
+  return {
+    '/admin/chaos': {
+      get: { summary: 'The chaos rules in force', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
+      put: {
+        summary: 'Merge chaos rules (and reseed)', tags: ['admin'], requestBody: jsonBody(chaosUpdate),
+        responses: { 200: jsonResponse('the rules', chaosView), 400: problemOnly('VALIDATION_FAILED or UNKNOWN_OPERATION') },
+      },
+      delete: { summary: 'Back to the starting rules and seed', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
+    },
+    '/admin/calls': {
+      get: {
+        summary: 'Recorded calls', tags: ['admin'], parameters: filterParams('domain', 'operation', 'idempotencyKey'),
+        responses: { 200: jsonResponse('the calls', object({ calls: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
+      },
+      delete: { summary: 'Forget the calls and the remembered answers', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
+    },
+    '/admin/resources': {
+      get: {
+        summary: 'What the providers hold (authorizations, captures, labels...)', tags: ['admin'], parameters: filterParams('reference', 'kind'),
+        responses: { 200: jsonResponse('the resources', object({ resources: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
+      },
+      delete: { summary: 'Forget every resource', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
+    },
+    '/admin/webhooks': {
+      get: {
+        summary: 'Webhook deliveries', tags: ['admin'], parameters: filterParams('type', 'objectId', 'status'),
+        responses: { 200: jsonResponse('the deliveries', object({ enabled: bool, url: nullable(str), deliveries: arrayOf({ type: 'object' }) })), 400: problemOnly('VALIDATION_FAILED') },
+      },
+      delete: { summary: 'Forget the deliveries, cancel their retries', tags: ['admin'], responses: { 204: { description: 'forgotten' } } },
+    },
+    '/admin/webhooks/{eventId}/resend': {
+      post: {
+        summary: 'Send a recorded event once more, freshly signed', tags: ['admin'], parameters: [pathParam('eventId', { type: 'string', minLength: 1 })],
+        responses: { 200: jsonResponse('the delivery and its new attempt', { type: 'object' }), 400: problemOnly('VALIDATION_FAILED'), 404: problemOnly('WEBHOOK_EVENT_NOT_FOUND') },
+      },
+    },
+  };
 }

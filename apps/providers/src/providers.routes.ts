@@ -140,9 +140,10 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
   };
 }
 
-export function providersRouter(state: ProvidersState, logger: Logger): Router {
+/** `admin`: whether /admin is served on this port too (not when PROVIDERS_ADMIN_PORT moves it): the document lists it only then. */
+export function providersRouter(state: ProvidersState, logger: Logger, options: { admin?: boolean } = {}): Router {
   const router = Router();
-  const openApi = openApiDocument();
+  const openApi = openApiDocument({ admin: options.admin ?? true });
   router.get('/openapi.json', (_req, res) => void res.json(openApi));
   for (const op of OPERATIONS) router[op.method](op.path, handle(op, state, logger));
   return router;

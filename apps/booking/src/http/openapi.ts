@@ -40,8 +40,9 @@ const channelProgress = object({ queued: int, sent: int, failed: int, pending: i
 export function openApiDocument() {
   return openApiDocumentOf({
     title: 'Holdfast booking API',
-    description: 'Reached through Dapr service invocation: /v1.0/invoke/booking/method/<path> with the dapr-api-token header. '
-      + 'Only /api/ and /openapi.json are invocable; /webhooks/payments is called by the payment provider on the app port.',
+    description: 'Reached through the client gateway (Dapr service invocation): /v1.0/invoke/booking/method/<path> with the dapr-api-token header. '
+      + 'Only /api/, /openapi.json and the probes are invocable, and only they are here; the payment provider\'s webhook (/webhooks/payments, '
+      + 'paymentWebhookDocument) and /metrics are served on the app port alone, outside the client path.',
     securitySchemes: { adminBearer: bearerScheme('ADMIN_API_TOKEN') },
     paths: {
       ...probePaths(true),
@@ -185,15 +186,28 @@ export function openApiDocument() {
           },
         },
       },
+    },
+  });
+}
+
+/**
+ * The payment provider's side of the app: its webhook, called on the app port directly (never
+ * through the gateway, where the route does not exist: the invocation guard answers 404). Not
+ * served to clients: the contract the provider's deliveries are held to.
+ */
+export function paymentWebhookDocument() {
+  return openApiDocumentOf({
+    title: 'Holdfast booking: payment webhook',
+    description: 'Called by the payment provider on the booking app port (no sidecar, no app token): each delivery is authenticated by its Stripe-Signature.',
+    paths: {
       '/webhooks/payments': {
         post: {
-          summary: 'The payment provider\'s webhook (Stripe scheme): called on the app port, not through the sidecar (404 there), authenticated by its signature; each event id is processed once',
+          summary: 'The payment provider\'s webhook (Stripe scheme), authenticated by its signature; each event id is processed once',
           parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
           responses: {
             200: jsonResponse('received', object({ received: { const: true }, status: { enum: ['PROCESSED', 'IGNORED'] }, duplicate: { const: true } }, ['status', 'duplicate'])),
             400: problemResponse('WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded'),
-            404: problemResponse('Through service invocation: the route is not invocable'),
             500: problemResponse('WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again'),
             503: problemResponse('WEBHOOK_NOT_READY: the app is starting'),
           },

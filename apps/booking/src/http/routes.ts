@@ -11,6 +11,13 @@ import { bookingsRouter } from './bookings.routes';
 import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
 import { openApiDocument } from './openapi';
 
+/**
+ * What clients reach through the gateway (the invocation guard's list): the document served at
+ * /openapi.json describes exactly these routes; the SDK's actor, pub/sub and config routes, the
+ * payment webhook and /metrics are not among them.
+ */
+export const BOOKING_INVOCABLE_PATHS = ['/api/', '/openapi.json'];
+
 export interface BookingRoutesDeps {
   shows: ShowsRepository;
   bookings: BookingsRepository;

@@ -3,6 +3,9 @@ import type { Express } from 'express';
 import { adminRouter, type AdminRoutesDeps } from './admin.routes';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
 
+/** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
+export const DELIVERY_INVOCABLE_PATHS = ['/api/'];
+
 export function mountDeliveryRoutes(app: Express, deps: AdminRoutesDeps): void {
   const openApi = openApiDocument();
   app.get(OPENAPI_PATH, (_req, res) => void res.json(openApi));
