@@ -130,6 +130,11 @@ export function createHoldActor(deps: HoldActorDeps) {
       const policy = policySchema.parse(show.policy);
       if (command.seatIds.length > policy.maxSeatsPerHold) return { placed: false, reason: 'TOO_MANY_SEATS', seatIds: [], maxSeatsPerHold: policy.maxSeatsPerHold };
       const seats = seatFacts(await deps.shows.seatsById(show.venueId, command.seatIds));
+      // Seats the show does not have are refused here, before any actor state is touched: a seat
+      // id becomes part of the ShowActor's state key (and its URL), so only real ones go on.
+      const found = new Set(seats.map((s) => s.id));
+      const unknown = command.seatIds.filter((id) => !found.has(id));
+      if (unknown.length > 0) return { placed: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
 
       // The reminder goes first: if this process dies after the ShowActor granted the seats,
       // the reminder still frees them at expiry. expiresAt is the reminder's due time exactly.

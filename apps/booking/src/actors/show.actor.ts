@@ -69,6 +69,9 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
       const facts = await this.showFacts();
       if (!facts) return { granted: false, reason: 'SHOW_NOT_FOUND', seatIds: [] };
       if (facts.status === 'CANCELLED') return { granted: false, reason: 'SHOW_CANCELLED', seatIds: [] };
+      // Before loadSeats: a seat id is part of a state key, which the SDK puts in a URL unescaped.
+      const unknown = command.seatIds.filter((id) => !facts.known.has(id));
+      if (unknown.length > 0) return { granted: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
       const result = grantSeats(await this.loadSeats(command.seatIds), command.holdId, command.seatIds, facts.known);
       if (!result.granted) return result;
       await this.store(result.seats, command.seatIds);

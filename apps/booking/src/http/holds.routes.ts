@@ -72,6 +72,7 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
     try {
       result = await holdActor<PlaceHoldResult>(holdId, 'place', command);
     } catch (error) {
+      deps.logger?.warn({ err: error, holdId, showId }, 'placing a hold failed');
       // All or nothing for the client: a placement whose answer was lost (a timeout under load)
       // may still have taken the seats. Without a key nobody can find that hold again, so it is
       // released (the release waits for the placement's turn to end). With a key the client's
