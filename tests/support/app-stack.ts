@@ -20,6 +20,8 @@ export interface AppStackOptions {
   nodeArgs?: string[];
   /** The sidecar's components and resiliency (default components/): a test may run an operator's edited copy. */
   resourcesPath?: string;
+  /** A database of this stack's own (app and sidecar state store) instead of the run's shared one. */
+  databaseUrl?: string;
 }
 
 export type SkeletonStack = AppStack;
@@ -63,23 +65,23 @@ export function startSkeletonStack(options: { env?: Record<string, string>; logN
   });
 }
 
-export function startBookingStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[] } = {}): Promise<AppStack> {
+export function startBookingStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; databaseUrl?: string } = {}): Promise<AppStack> {
   return startAppStack({
-    appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking', nodeArgs: options.nodeArgs,
+    appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking', nodeArgs: options.nodeArgs, databaseUrl: options.databaseUrl,
     ports: { app: TEST_PORTS.bookingApp, daprHttp: TEST_PORTS.bookingDaprHttp, daprGrpc: TEST_PORTS.bookingDaprGrpc, metrics: TEST_PORTS.bookingMetrics },
   });
 }
 
-export function startFulfillmentStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[] } = {}): Promise<AppStack> {
+export function startFulfillmentStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; databaseUrl?: string } = {}): Promise<AppStack> {
   return startAppStack({
-    appId: 'fulfillment', entry: 'apps/fulfillment/src/main.ts', env: options.env, logName: options.logName ?? 'fulfillment', nodeArgs: options.nodeArgs,
+    appId: 'fulfillment', entry: 'apps/fulfillment/src/main.ts', env: options.env, logName: options.logName ?? 'fulfillment', nodeArgs: options.nodeArgs, databaseUrl: options.databaseUrl,
     ports: { app: TEST_PORTS.fulfillmentApp, daprHttp: TEST_PORTS.fulfillmentDaprHttp, daprGrpc: TEST_PORTS.fulfillmentDaprGrpc, metrics: TEST_PORTS.fulfillmentMetrics },
   });
 }
 
-export function startDeliveryStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; resourcesPath?: string } = {}): Promise<AppStack> {
+export function startDeliveryStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; resourcesPath?: string; databaseUrl?: string } = {}): Promise<AppStack> {
   return startAppStack({
-    appId: 'delivery', entry: 'apps/delivery/src/main.ts', env: options.env, logName: options.logName ?? 'delivery', nodeArgs: options.nodeArgs, resourcesPath: options.resourcesPath,
+    appId: 'delivery', entry: 'apps/delivery/src/main.ts', env: options.env, logName: options.logName ?? 'delivery', nodeArgs: options.nodeArgs, resourcesPath: options.resourcesPath, databaseUrl: options.databaseUrl,
     ports: { app: TEST_PORTS.deliveryApp, daprHttp: TEST_PORTS.deliveryDaprHttp, daprGrpc: TEST_PORTS.deliveryDaprGrpc, metrics: TEST_PORTS.deliveryMetrics },
   });
 }
@@ -87,7 +89,7 @@ export function startDeliveryStack(options: { env?: Record<string, string>; logN
 export async function startAppStack(options: AppStackOptions): Promise<AppStack> {
   const run = loadTestRun();
   const connections: Connections = {
-    DATABASE_URL: run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
+    DATABASE_URL: options.databaseUrl ?? run.databaseUrl, REDIS_HOST: run.redisHost, REDIS_PORT: run.redisPort, REDIS_PASSWORD: run.redisPassword,
     DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, MANAGER_API_TOKEN: run.managerApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
     PAYMENTS_WEBHOOK_SECRET: run.paymentsWebhookSecret, SENDGRID_API_KEY: run.sendgridApiKey,
     CLIENT_API_TOKEN: run.clientApiToken, ORDER_DECISION_KEYS: run.orderDecisionKeys,
