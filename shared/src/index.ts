@@ -27,3 +27,4 @@ export * from './invocation-guard';
 export * from './openapi';
 export * from './client-rate-limit';
 export * from './customer-scope';
+export * from './email-address';

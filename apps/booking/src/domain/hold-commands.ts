@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { emailAddress } from '@holdfast/shared';
 import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS, MIN_HOLD_TTL_SECONDS } from './hold';
 
 export const placeHoldSchema = z.object({
   seatIds: z.array(z.string().min(1).max(64)).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'seatIds must not repeat'),
   customerId: z.string().trim().min(1).max(100),
-  customerEmail: z.string().email(),
+  customerEmail: emailAddress(),
   customerPhone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an E.164 phone number such as +4915112345678').optional(),
   ttlSeconds: z.number().int().min(MIN_HOLD_TTL_SECONDS).max(MAX_HOLD_TTL_SECONDS).default(DEFAULT_HOLD_TTL_SECONDS),
 }).strict();

@@ -4,6 +4,7 @@
  * Pure: no Dapr, express or Prisma.
  */
 import { z } from 'zod';
+import { emailAddress } from '@holdfast/shared';
 
 export const MIN_APPROVAL_TIMEOUT_SECONDS = 1;
 export const MAX_APPROVAL_TIMEOUT_SECONDS = 86_400;
@@ -38,7 +39,7 @@ export const orderInputSchema = z.object({
     postalCode: z.string().trim().min(1).max(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
   }).strict(),
-  customerEmail: z.string().email(),
+  customerEmail: emailAddress(),
   approvalTimeoutSeconds: z.number().int().min(MIN_APPROVAL_TIMEOUT_SECONDS).max(MAX_APPROVAL_TIMEOUT_SECONDS).optional(),
   /**
    * Pay part up front: the stock is reserved, the customer pays this much (POST /workflows/:id/pay)

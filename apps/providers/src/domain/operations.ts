@@ -3,6 +3,7 @@
  * lets it succeed. Pure apart from the id source; the HTTP layer adds chaos, latency and recording.
  */
 import { z } from 'zod';
+import { emailAddress } from '@holdfast/shared';
 import type { Outcome } from './chaos';
 import type { Resource, ResourceStore } from './resources';
 
@@ -203,8 +204,8 @@ export const OPERATIONS: Operation[] = [
     // SendGrid v3 Mail Send: 202 with an empty body and the message id in X-Message-Id.
     domain: 'email', operation: 'send', method: 'post', path: '/v3/mail/send',
     request: z.object({
-      personalizations: z.array(z.object({ to: z.array(z.object({ email: z.string().email() })).min(1) }).passthrough()).min(1),
-      from: z.object({ email: z.string().email() }).passthrough(),
+      personalizations: z.array(z.object({ to: z.array(z.object({ email: emailAddress() })).min(1) }).passthrough()).min(1),
+      from: z.object({ email: emailAddress() }).passthrough(),
       subject: z.string().optional(),
       content: z.array(z.object({ type: z.string(), value: z.string() })).optional(),
     }).passthrough(),
