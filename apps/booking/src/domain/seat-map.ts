@@ -35,6 +35,9 @@ const slug = (text: string) => text.trim().toUpperCase().replace(/\s+/g, '_');
 
 export const MAX_SEATS_PER_VENUE = 20_000;
 
+/** Every seat id buildSeatMap makes: `<SECTION_SLUG>-<ROW>-<number>` (the section's name upper-cased, spaces as _). */
+export const seatIdSchema = z.string().regex(/^[A-Z0-9_]{1,50}-[A-Z0-9]{1,10}-[1-9][0-9]{0,2}$/, 'a seat id such as STALLS-A-12');
+
 /** Seats numbered from 1 along each row; a seat's neighbours are the seats beside it in its row. */
 export function buildSeatMap(venue: VenueInput): SeatDefinition[] {
   const seats: SeatDefinition[] = [];

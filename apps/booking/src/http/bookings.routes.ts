@@ -5,10 +5,12 @@ import type { DaprWorkflowClient } from '@dapr/dapr';
 import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
+import { seatIdSchema } from '../domain/seat-map';
 import type { BookingsRepository } from '../data/bookings.repository';
 import type { ShowsRepository } from '../data/shows.repository';
 
 export const bookingIdSchema = z.string().uuid();
+export { seatIdSchema };
 export const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
 
 export interface BookingsRouterDeps {
@@ -51,6 +53,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   });
 
   router.get('/api/bookings/:bookingId/tickets/:seatId.png', async (req, res) => {
+    if (!seatIdSchema.safeParse(req.params.seatId).success) throw new AppError(400, 'INVALID_SEAT_ID', 'A seat id looks like STALLS-A-12.');
     const booking = await requireBooking(req.params.bookingId);
     const seat = booking.seats.find((s) => s.seatId === req.params.seatId);
     if (!seat) throw new AppError(404, 'TICKET_NOT_FOUND', `Booking ${booking.id} has no seat ${req.params.seatId}.`);

@@ -9,7 +9,7 @@ import {
 } from '@holdfast/shared';
 import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
-import { bookingIdSchema, verifySchema } from './bookings.routes';
+import { bookingIdSchema, seatIdSchema, verifySchema } from './bookings.routes';
 import { cancelShowSchema, skuSchema } from './shows.routes';
 import { listQuery } from './webhooks.routes';
 import { idempotencyKeySchema } from '../domain/hold-commands';
@@ -162,7 +162,7 @@ export function openApiDocument() {
       },
       '/api/bookings/{bookingId}/tickets/{seatId}.png': {
         get: {
-          summary: 'One ticket\'s QR code (PNG)', parameters: [bookingId, pathParam('seatId', { type: 'string', minLength: 1 })],
+          summary: 'One ticket\'s QR code (PNG)', parameters: [bookingId, pathParam('seatId', seatIdSchema)],
           responses: { 200: { description: 'the QR code', content: { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } } } }, ...withIds },
         },
       },
