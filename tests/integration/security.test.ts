@@ -7,6 +7,7 @@
  * that app's list can be read. docs/security.md is the threat model these tests check.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { DaprWorkflowClient } from '@dapr/dapr';
@@ -324,6 +325,33 @@ describe('no one hoards a show', () => {
     // The refused placements left no seat held.
     const held = (await booking.invoke<{ seats: Array<{ id: string; status: string }> }>('GET', `/api/shows/${dropShow}/seats`)).body.seats.filter((s) => s.status !== 'AVAILABLE');
     expect(held).toHaveLength(15 + 1 + 2);
+  });
+});
+
+describe('every port of ours, on loopback only', () => {
+  /** Listening TCP sockets on `ports`, as `address:port` (from /proc/net/tcp and tcp6). */
+  function listeners(ports: Set<number>): string[] {
+    const found: string[] = [];
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const [, local, , state] = line.trim().split(/\s+/);
+        if (state !== '0A' || !local) continue;
+        const [address, portHex] = local.split(':');
+        const port = parseInt(portHex!, 16);
+        if (!ports.has(port)) continue;
+        const loopback = address === '0100007F' || address === '00000000000000000000000001000000';
+        found.push(`${loopback ? 'loopback' : address}:${port}`);
+      }
+    }
+    return found;
+  }
+
+  it('when placement, scheduler, the gateway, the sidecars and the apps listen, then none of them listens beyond 127.0.0.1 (placement and scheduler health included)', () => {
+    const ports = new Set(Object.values(TEST_PORTS).concat([booking.sidecarGrpcPort + 2, fulfillment.sidecarGrpcPort + 2, delivery.sidecarGrpcPort + 2]));
+    const open = listeners(ports);
+    expect(open.length).toBeGreaterThan(15);
+    expect(open.filter((l) => !l.startsWith('loopback:'))).toEqual([]);
+    expect(open).toEqual(expect.arrayContaining([`loopback:${TEST_PORTS.placementHealthz}`, `loopback:${TEST_PORTS.schedulerHealthz}`]));
   });
 });
 
