@@ -3,6 +3,7 @@
  * world needs no sidecar). scripts/setup.sh --test has already built Dapr, started PostgreSQL and
  * Redis and migrated the test database.
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, stopAll } from '../../scripts/devstack/processes';
@@ -14,11 +15,10 @@ import { saveTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from './test-env
 export default async function globalSetup(): Promise<void> {
   rmSync(TEST_DATA_DIR, { recursive: true, force: true });
   mkdirSync(TEST_LOG_DIR, { recursive: true });
-  // As scripts/setup.sh --test: TEST_DATABASE_URL, else the local holdfast_test, else the user's DATABASE_URL.
-  const connections = readConnections({
-    ...process.env, HOLDFAST_PG_DATABASE: 'holdfast_test',
-    ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {}),
-  });
+  // As scripts/setup.sh --test: TEST_DATABASE_URL, else <db>_test beside the user's DATABASE_URL, else the
+  // local holdfast_test; never DATABASE_URL's own database unless HOLDFAST_TEST_ON_DATABASE_URL=yes.
+  const testDatabaseUrl = execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'test-database-url'], { encoding: 'utf8' }).trim();
+  const connections = readConnections({ ...process.env, DATABASE_URL: testDatabaseUrl });
   const tokens = runTokens({ ...connections, DAPR_API_TOKEN: '', APP_API_TOKEN: '' });
 
   const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));
