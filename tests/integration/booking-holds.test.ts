@@ -40,6 +40,25 @@ const seatStatus = async (showId: string, seatId: string) =>
 const getHold = async (holdId: string) => (await stack.invoke<Hold>('GET', `/api/holds/${holdId}`)).body;
 
 describe('seat holds on a real sidecar', () => {
+  it('when a placement is retried with the same Idempotency-Key, then it gets the same hold; the same key for other seats is a 409', async () => {
+    const showId = await createShow();
+    const key = { 'idempotency-key': 'retry-1234-abcd' };
+    const body = { seatIds: ['STALLS-B-1', 'STALLS-B-2'], customerId: 'c-idem', customerEmail: 'ada@example.com' };
+    const first = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, body, key);
+    expect(first.status).toBe(201);
+    const retried = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, { ...body, seatIds: [...body.seatIds].reverse() }, key);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(first.body);
+    const other = await stack.invoke<{ code: string }>('POST', `/api/shows/${showId}/holds`, { ...body, seatIds: ['STALLS-B-3'] }, key);
+    expect(other).toMatchObject({ status: 409, body: { code: 'HOLD_EXISTS' } });
+    expect(await seatStatus(showId, 'STALLS-B-3')).toBe('AVAILABLE');
+    // Only one hold row and one claim per seat: the retry placed nothing.
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM holds WHERE show_id = $1 AND customer_id = $2', [showId, 'c-idem']);
+    expect(rows[0].n).toBe(1);
+    const badKey = await stack.invoke<{ code: string }>('POST', `/api/shows/${showId}/holds`, body, { 'idempotency-key': 'short' });
+    expect(badKey).toMatchObject({ status: 400, body: { code: 'INVALID_IDEMPOTENCY_KEY' } });
+  });
+
   it('when a client asks for /openapi.json, then it gets the OpenAPI document', async () => {
     const response = await stack.invoke<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
     expect(response.status).toBe(200);
