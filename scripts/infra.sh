@@ -126,9 +126,9 @@ check_prerequisites() {
     echo "infra: this machine lacks what Holdfast needs; nothing was started."
     [[ -n "$node_problem" ]] && echo "  $node_problem: https://nodejs.org (Debian 12's nodejs is 18)."
     if [[ -n "$missing" ]]; then
-      echo "  Missing Debian packages: $missing. Install them (as root), then run this again:"
+      echo "  Missing Debian packages: $missing. Install them as root, then run this again:"
       echo "    sudo apt-get install -y $missing"
-      [[ " $missing " == *" golang "* ]] && echo "  golang builds Dapr once and must be Go 1.24 or newer (it fetches the toolchain Dapr asks for); an older distribution's is not: https://go.dev/dl/"
+      [[ " $missing " == *" golang "* ]] && echo "  golang builds Dapr once and must be Go 1.26.5 or newer: if your distribution's is older, install Go from https://go.dev/dl/ instead."
       [[ " $missing " == *" postgresql "* || " $missing " == *" redis-server "* ]] && echo "  Or, instead of postgresql and redis-server, use your own servers: set DATABASE_URL and REDIS_HOST (REDIS_PORT, REDIS_PASSWORD)."
     fi
     echo "  (README.md, prerequisites, says which set-up needs what.)"

@@ -45,7 +45,7 @@ if [[ "${1:-}" == "--test" ]]; then
         const client = new Client({ connectionString: admin.toString() });
         await client.connect();
         try {
-          await client.query(`CREATE DATABASE "${name.replace(/"/g, """")}"`);
+          await client.query(`CREATE DATABASE "${name.replace(/"/g, "\"\"")}"`);
           console.log(`setup: created the test database ${name} on ${server(target)}`);
         } finally { await client.end(); }
       })().catch((error) => {
