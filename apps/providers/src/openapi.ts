@@ -83,7 +83,7 @@ function adminPaths() {
       get: { summary: 'The chaos rules in force', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
       put: {
         summary: 'Merge chaos rules (and reseed)', tags: ['admin'], requestBody: jsonBody(chaosUpdate),
-        responses: { 200: jsonResponse('the rules', chaosView), 400: problemOnly('VALIDATION_FAILED or UNKNOWN_OPERATION') },
+        responses: { 200: jsonResponse('the rules', chaosView), 400: problemOnly('VALIDATION_FAILED (no body; or, beyond this schema, a rule\'s outcome probabilities that do not add up to 1) or UNKNOWN_OPERATION') },
       },
       delete: { summary: 'Back to the starting rules and seed', tags: ['admin'], responses: { 200: jsonResponse('the rules', chaosView) } },
     },

@@ -89,6 +89,18 @@ describe('providers app', () => {
     expect(await (await putChaos({ rules: { 'payment.teleport': { outcomes: { ok: 1 } } } })).json()).toMatchObject({ code: 'UNKNOWN_OPERATION' });
     expect(await (await putChaos({ rules: { 'payment.capture': { outcomes: { ok: 0.3 } } } })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  it('when chaos is put without a body, then it is a 400 (the document requires one), and nothing changes', async () => {
+    const response = await fetch(`${base}/admin/chaos`, { method: 'PUT' });
+    expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('when mail names an address its document calls invalid (a local part over 64 characters, a label ending in a hyphen), then it is a 400', async () => {
+    for (const from of [`${'a'.repeat(65)}@holdfast.dev`, 'tickets@holdfast-.dev']) {
+      const response = await post('/v3/mail/send', { personalizations: [{ to: [{ email: 'ada@example.com' }] }], from: { email: from } });
+      expect([from, response.status]).toEqual([from, 400]);
+    }
+  });
 });
 
 describe('providers app resources', () => {

@@ -158,7 +158,8 @@ export function adminRouter(state: ProvidersState): Router {
     res.json(view());
   });
   router.put('/chaos', (req, res) => {
-    const update = chaosUpdateSchema.parse(req.body ?? {});
+    // A body is required (as the document says): a PUT without one is a mistake, not "change nothing".
+    const update = chaosUpdateSchema.parse(req.body);
     const unknown = Object.keys(update.rules).filter((name) => !OPERATIONS.some((op) => operationKey(op) === name));
     if (unknown.length > 0) {
       throw new AppError(400, 'UNKNOWN_OPERATION', `No such operation: ${unknown.join(', ')}`, { operations: OPERATIONS.map(operationKey) });
