@@ -12,15 +12,18 @@
  * and workflow state) use the database holdfast_fuzz, made afresh and migrated for each run on the
  * test database's server, so nothing the fuzzer creates (shows, holds, orders, concessions) is
  * seen by another test; the delivery app runs without its outbox relay, so nothing the fuzzer
- * makes is published to the shared Redis.
+ * makes is published to the shared Redis. Shared still: the run's placement and scheduler (an
+ * actor reminder or workflow timer the fuzzer's requests set would fire in a later stack of the
+ * same app, against a database without its state; a seed-1 run leaves no hold and no order, and
+ * its show cancellations finish before their stack stops).
  *
  * Alone: HOLDFAST_FUZZ_APPS=booking (a comma list) fuzzes only those apps, HOLDFAST_FUZZ_MAX_EXAMPLES
  * and HOLDFAST_FUZZ_SEED change the run (CI: 50 examples, seed 1).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { Client } from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
 import { untilReady } from '../../scripts/devstack/runtime';
 import { ROOT } from '../../scripts/devstack/env';
