@@ -32,12 +32,25 @@ PG_DATABASES=(holdfast holdfast_test)
 PG_LIB="${HOLDFAST_PG_LIB:-/usr/lib/postgresql}"
 
 # One infra.sh at a time per data folder: two first runs must not both generate a password.
-# The servers we start must not inherit the lock (fd 9): they would hold it for their lifetime.
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 LOCAL_ENV="$DATA/local.env"
 exec 9>"$DATA/.infra.lock"
 flock 9
+
+# Runs a server's start command without any descriptor beyond stdin, stdout and stderr. A server
+# would hold every lock it inherits for its lifetime: ours (fd 9), and a caller's, since `flock
+# FILE cmd` hands its locked descriptor (fd 3, usually) to cmd and to all it starts: `flock
+# /tmp/holdfast-integration.lock npm test` started the servers and kept that lock after the tests.
+without_inherited_fds() {
+  local fd closes=''
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    # 255: bash's own copy of this script (close-on-exec already; closing it would end the script).
+    if [[ $fd =~ ^[0-9]+$ ]] && (( fd > 2 && fd != 255 )); then closes+=" $fd>&-"; fi
+  done
+  eval "\"\$@\"$closes"
+}
 
 log() { echo "infra: $*"; }
 is_root() { [[ $(id -u) -eq 0 ]]; }
@@ -170,8 +183,8 @@ start_postgres() {
     echo "infra: port $PG_PORT is taken by another process (another checkout's PostgreSQL?); set HOLDFAST_PG_PORT or stop it" >&2; exit 1
   else
     make_pg_dirs
-    if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_RUN/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_RUN -c max_connections=200" start >/dev/null 9>&-; then
+    if ! without_inherited_fds as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_RUN/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_RUN -c max_connections=200" start >/dev/null; then
       echo "infra: PostgreSQL did not start; see $PG_RUN/postgres.log" >&2; exit 1
     fi
     log "PostgreSQL started on 127.0.0.1:$PG_PORT"
@@ -201,8 +214,8 @@ start_redis() {
   mkdir -p "$DATA/redis" "$DATA/run"
   # appendonly: pub/sub lives in Redis Streams, and a restart must not lose undelivered events.
   (umask 077; printf 'requirepass %s\n' "$password" > "$DATA/run/redis-auth.conf")
-  redis-server "$DATA/run/redis-auth.conf" --port "$REDIS_LOCAL_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
-    --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save "" 9>&-
+  without_inherited_fds redis-server "$DATA/run/redis-auth.conf" --port "$REDIS_LOCAL_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
+    --appendonly yes --daemonize yes --pidfile "$DATA/run/redis.pid" --logfile "$DATA/run/redis.log" --save ""
   for _ in $(seq 1 50); do redis_cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   if ! redis_cli ping 2>/dev/null | grep -q PONG; then
     echo "infra: Redis did not start; see $DATA/run/redis.log" >&2; exit 1
