@@ -6,7 +6,9 @@
  *
  * Why: in one of three runs of the SIGKILL-during-fan-out test, one refund.requested message was
  * acknowledged on the stream with no handler run after the restart and no dead letter, leaving its
- * job PENDING (root cause not found; docs/delivery.md). Nothing may be lost, whatever the cause.
+ * job PENDING (root cause not found; docs/delivery.md). A later run lost one before its handler
+ * had opened any job (CI, 2026-12-02): such an event is found by the job it lacks. Nothing may be
+ * lost, whatever the cause.
  */
 import type { Logger } from 'pino';
 import type { PrismaClient } from '@holdfast/shared';
@@ -25,7 +27,17 @@ export function startStuckSweeper(options: { prisma: PrismaClient; stuckAfterSec
         UNION
         SELECT n.event_id FROM notifications n
         WHERE n.status = 'PENDING' AND n.updated_at < now() - make_interval(secs => ${stuckAfterSeconds})
-          AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.topic = n.topic AND d.event_id = n.event_id AND d.status IN ('PENDING', 'REPLAYING')))
+          AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.topic = n.topic AND d.event_id = n.event_id AND d.status IN ('PENDING', 'REPLAYING'))
+        UNION
+        -- A message lost before its handler ever ran leaves no job at all: an event of a topic
+        -- that always opens one (a refund job, a notification), published this long ago (within
+        -- the last day, which keeps the scan short), of which no job and no dead letter knows.
+        SELECT o.id::text FROM outbox_events o
+        WHERE o.type IN ('refund.requested', 'booking.confirmed', 'booking.show-cancelled')
+          AND o.published_at < now() - make_interval(secs => ${stuckAfterSeconds}) AND o.published_at > now() - interval '1 day'
+          AND NOT EXISTS (SELECT 1 FROM refund_jobs r WHERE r.event_id = o.id::text OR (o.type = 'refund.requested' AND r.refund_key = o.payload->>'refundKey'))
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = o.id::text)
+          AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_id = o.id::text))
       RETURNING id::text, type, aggregate_id`;
     for (const row of rows) {
       options.onResurrected?.(row.type);
