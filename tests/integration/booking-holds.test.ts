@@ -40,6 +40,33 @@ const seatStatus = async (showId: string, seatId: string) =>
 const getHold = async (holdId: string) => (await stack.invoke<Hold>('GET', `/api/holds/${holdId}`)).body;
 
 describe('seat holds on a real sidecar', () => {
+  it('when a placement cannot commit before its deadline (a database stalled under load), then the client gets a 503 and no seat stays held', async () => {
+    const showId = await createShow();
+    // Another transaction holds the show's row: the hold's insert waits behind it past the
+    // placement's deadline (20 s), as under the probe's load.
+    const blocker = new Client({ connectionString: stack.run.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM shows WHERE id = $1 FOR UPDATE', [showId]);
+      // Sent straight through the gateway with a longer patience than stack.invoke's 30 s.
+      const answer = fetch(`${stack.run.gatewayUrl}/v1.0/invoke/booking/method/api/shows/${showId}/holds`, {
+        method: 'POST', signal: AbortSignal.timeout(90_000),
+        headers: { 'dapr-api-token': stack.run.clientApiToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ seatIds: ['STALLS-A-9', 'STALLS-A-10'], customerId: 'c-1', customerEmail: 'ada@example.com' }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() as { code?: string } }));
+      await new Promise((resolve) => setTimeout(resolve, 24_000));
+      await blocker.query('COMMIT');
+      expect(await answer).toMatchObject({ status: 503, body: { code: 'HOLD_UNAVAILABLE' } });
+    } finally {
+      await blocker.end();
+    }
+    // The placement committed nothing after its deadline, and gave its seats back.
+    expect((await db.query('SELECT status FROM holds WHERE show_id = $1', [showId])).rows).toEqual([]);
+    expect(await seatStatus(showId, 'STALLS-A-9')).toBe('AVAILABLE');
+    expect((await hold(showId, ['STALLS-A-9', 'STALLS-A-10'])).status).toBe(201);
+  }, 120_000);
+
   it('when a placement is retried with the same Idempotency-Key, then it gets the same hold; the same key for other seats is a 409', async () => {
     const showId = await createShow();
     const key = { 'idempotency-key': 'retry-1234-abcd' };

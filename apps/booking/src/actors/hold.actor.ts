@@ -28,7 +28,7 @@ const EXPIRE_RETRY_SECONDS = 2;
 
 export type PlaceHoldResult =
   | { placed: true; hold: HoldRecord }
-  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'CUSTOMER_HOLD_LIMIT' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number; maxHeldSeats?: number };
+  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'CUSTOMER_HOLD_LIMIT' | 'PLACEMENT_TIMED_OUT' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number; maxHeldSeats?: number };
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
 
@@ -152,12 +152,15 @@ export function createHoldActor(deps: HoldActorDeps) {
         expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
       };
       try {
-        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer);
+        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer, command.placeBy);
         if (inserted !== 'INSERTED') {
-          // Cancelled after the ShowActor granted (its facts not refreshed yet), or the customer
-          // holds too many seats of this show already: no hold after all.
+          // Cancelled after the ShowActor granted (its facts not refreshed yet), the customer
+          // holds too many seats of this show already, or the caller gave up waiting (its turn
+          // here is no longer guarded: Dapr frees an actor's turn when the call is cancelled, so
+          // the route's own release may already have run): no hold after all.
           await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
           await this.unregisterActorReminder(EXPIRE_REMINDER);
+          if (inserted === 'TOO_LATE') return { placed: false, reason: 'PLACEMENT_TIMED_OUT', seatIds: [] };
           return inserted === 'SHOW_NOT_ON_SALE'
             ? { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] }
             : { placed: false, reason: 'CUSTOMER_HOLD_LIMIT', seatIds: [], maxHeldSeats: deps.maxHeldSeatsPerCustomer };

@@ -50,7 +50,7 @@ export function createHoldsRepository(prisma: PrismaClient) {
      * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
      * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
      */
-    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP'> {
+    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER, placeBy?: string): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP' | 'TOO_LATE'> {
       try {
         // Only while the show is on sale: the shared row lock orders this against an admin's
         // cancellation, which then finds this hold among those to release. And only while the
@@ -70,6 +70,8 @@ export function createHoldsRepository(prisma: PrismaClient) {
             SELECT ${hold.holdId}::uuid, show.id, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
                     'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now()
             FROM show, held WHERE held.seats + ${hold.seatIds.length}::int <= ${maxHeldSeatsPerCustomer}::bigint
+              -- Read after the locks above were granted: a placement its caller gave up on commits nothing.
+              AND clock_timestamp() < coalesce(${placeBy ?? null}::timestamptz, 'infinity')
             RETURNING id, show_id
           ), claims AS (
             INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
@@ -79,6 +81,7 @@ export function createHoldsRepository(prisma: PrismaClient) {
           SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`,
         ]);
         if (inserted > 0) return 'INSERTED';
+        if (placeBy && Date.now() >= Date.parse(placeBy)) return 'TOO_LATE';
         const show = await prisma.show.findUnique({ where: { id: hold.showId }, select: { status: true } });
         return show?.status === 'SCHEDULED' ? 'CUSTOMER_SEAT_CAP' : 'SHOW_NOT_ON_SALE';
       } catch (error) {

@@ -25,7 +25,14 @@ export const confirmSchema = z.object({
 export const idempotencyKeySchema = z.string().min(8).max(200);
 
 /** The HoldActor's `place`: the request's intents and the show they are for. */
-export const placeHoldCommandSchema = placeHoldSchema.extend({ showId: z.string().uuid() }).strict();
+export const placeHoldCommandSchema = placeHoldSchema.extend({
+  showId: z.string().uuid(),
+  /**
+   * When the caller stops waiting: a placement that cannot commit by then commits nothing (a hold
+   * the client was told failed must not hold seats). Set by the route, below its own timeout.
+   */
+  placeBy: z.string().datetime().optional(),
+}).strict();
 export type PlaceHoldCommand = z.infer<typeof placeHoldCommandSchema>;
 
 /** The HoldActor's `confirm`: which payment, which concessions, and the confirmation's key. */

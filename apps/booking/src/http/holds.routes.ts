@@ -12,6 +12,9 @@ export { confirmSchema, placeHoldSchema } from '../domain/hold-commands';
 
 const holdIdSchema = z.string().uuid({ message: 'holdId must be a UUID' });
 
+/** How long a placement may take to commit; after it, it commits nothing (see the route). */
+const PLACE_DEADLINE_MS = 20_000;
+
 const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
   HOLD_NOT_FOUND: [404, 'No such hold.'],
   HOLD_EXPIRED: [410, 'The hold has expired; its seats are released.'],
@@ -34,6 +37,7 @@ const PLACE_FAILURES: Record<Exclude<PlaceHoldResult, { placed: true }>['reason'
   SHOW_CANCELLED: [409, 'The show is cancelled.'],
   HOLD_EXISTS: [409, 'This Idempotency-Key was used for another hold (other seats or customer).'],
   TOO_MANY_SEATS: [400, 'Too many seats for one hold.'],
+  PLACEMENT_TIMED_OUT: [503, 'The hold could not be placed in time; no seats are held. Retry.'],
   CUSTOMER_HOLD_LIMIT: [409, 'This customer already holds as many seats of this show as one customer may; confirm or release a hold first.'],
   INVALID_COMMAND: [400, 'The hold request is not valid.'],
 };
@@ -67,7 +71,8 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
     if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) throw new AppError(400, 'INVALID_IDEMPOTENCY_KEY', 'An Idempotency-Key is 8 to 200 characters.');
     // With a key, a retry names the same HoldActor and gets the hold its first try made.
     const holdId = key === undefined ? randomUUID() : holdIdForKey(showId, input.customerId, key);
-    const command: PlaceHoldCommand = { ...input, showId };
+    // The actor commits nothing after this, well before invokeActor gives up (30 s): what the client is told failed did not happen.
+    const command: PlaceHoldCommand = { ...input, showId, placeBy: new Date(Date.now() + PLACE_DEADLINE_MS).toISOString() };
     let result: PlaceHoldResult;
     try {
       result = await holdActor<PlaceHoldResult>(holdId, 'place', command);
@@ -85,6 +90,7 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
         : 'The hold could not be placed in time; retry with the same Idempotency-Key.');
     }
     if (!result.placed) {
+      if (result.reason === 'PLACEMENT_TIMED_OUT') throw new AppError(503, 'HOLD_UNAVAILABLE', PLACE_FAILURES.PLACEMENT_TIMED_OUT[1]);
       const [status, detail] = PLACE_FAILURES[result.reason];
       const extensions = { ...(result.seatIds.length ? { seatIds: result.seatIds } : {}), ...(result.maxSeatsPerHold ? { maxSeatsPerHold: result.maxSeatsPerHold } : {}), ...(result.maxHeldSeats ? { maxHeldSeats: result.maxHeldSeats } : {}) };
       const why = result.seatIds.length ? ` (${result.seatIds.join(', ')})` : result.detail ? ` (${result.detail})` : result.maxSeatsPerHold ? ` (at most ${result.maxSeatsPerHold})` : '';
