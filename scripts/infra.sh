@@ -6,8 +6,8 @@
 # - Where the files live. PostgreSQL refuses to run as root, so as root it runs as the `postgres`
 #   user, who may not be able to enter the checkout (a clone under /root, mode 700). So as root its
 #   cluster, socket, log and initdb's password file live in /var/lib/holdfast/<checkout id>/, owned
-#   by postgres (the id: the checkout's folder name and a hash of the data folder's absolute path,
-#   so two checkouts never share one); as anybody else, or as root when .data/postgres already
+#   by postgres (the id: the checkout's folder name and a random id kept in .data/checkout-id, so
+#   two checkouts never share one, and a fresh .data never meets an old cluster's password); as anybody else, or as root when .data/postgres already
 #   holds a cluster postgres can use, in .data/postgres and .data/run. HOLDFAST_PG_DIR chooses the
 #   folder yourself. `start` and `status` say where. Redis and the launcher (npm start, its logs in
 #   .data/logs) run as the invoking user, so their files stay in .data/.
@@ -77,7 +77,10 @@ elif ! is_root; then
 elif [[ -f "$DATA/postgres/PG_VERSION" ]] && id postgres >/dev/null 2>&1 && (cd / && runuser -u postgres -- test -r "$DATA/postgres/PG_VERSION"); then
   PG_HOME=$DATA  # a cluster made here before, which postgres can reach: keep using it
 else
-  PG_HOME="/var/lib/holdfast/$(basename "$ROOT")-$(printf '%s' "$DATA" | sha256sum | cut -c1-12)"
+  # The id is random and kept in .data (not derived from the path): a new clone in the same folder,
+  # or a deleted .data, gets a new cluster, never one whose password its local.env does not know.
+  [[ -s "$DATA/checkout-id" ]] || (umask 077; head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DATA/checkout-id")
+  PG_HOME="/var/lib/holdfast/$(basename "$ROOT")-$(cat "$DATA/checkout-id")"
 fi
 PG_DATA="$PG_HOME/postgres"
 PG_RUN="$PG_HOME/run"
