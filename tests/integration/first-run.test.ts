@@ -92,6 +92,17 @@ function makeClone(clone: string): void {
   utimesSync(join(clone, 'package-lock.json'), lock.atime, lock.mtime);
 }
 
+/** The Dapr binaries the user may run: hard links to ours (root's ~/.dapr is closed to them), with the build stamp, in <base>/dapr-bin. */
+function userDaprBin(base: string, owner: { uid: number; gid: number }): string {
+  const dapr = join(base, 'dapr-bin');
+  mkdirSync(dapr);
+  chownSync(dapr, owner.uid, owner.gid);
+  for (const name of ['daprd', 'placement', 'scheduler']) linkSync(join(DAPR_BIN, name), join(dapr, name));
+  writeFileSync(join(dapr, '.holdfast-dapr-build'), readFileSync(join(DAPR_BIN, '.holdfast-dapr-build')));
+  chownSync(join(dapr, '.holdfast-dapr-build'), owner.uid, owner.gid);
+  return dapr;
+}
+
 /** A folder of mode 700 holding the clone at <folder>/locked/holdfast (locked: mode 700 too). */
 function lockedClone(parent: string, owner?: { uid: number; gid: number }): { base: string; clone: string } {
   const base = mkdtempSync(join(parent, 'holdfast-firstrun-'));
@@ -192,17 +203,12 @@ describe('first run on a fresh machine: npm start and npm test set-up in a clone
 
   it('as an ordinary user (no root), PostgreSQL and Redis run as that user from .data; both answer, the migrations are applied, stop leaves nothing', async () => {
     const { base, clone } = lockedClone(user.home, user);
-    const dapr = join(base, 'dapr-bin');
+    const dapr = userDaprBin(base, user);
     const env = { HOME: user.home, DAPR_INSTALL_DIR: dapr, HOLDFAST_PG_PORT: String(PORTS.user.pg), HOLDFAST_REDIS_PORT: String(PORTS.user.redis) };
     cleanups.push(() => {
       inClone(clone, true, 'bash scripts/infra.sh stop', env);
       rmSync(base, { recursive: true, force: true });
     });
-    mkdirSync(dapr);
-    chownSync(dapr, user.uid, user.gid);
-    for (const name of ['daprd', 'placement', 'scheduler']) linkSync(join(DAPR_BIN, name), join(dapr, name));
-    writeFileSync(join(dapr, '.holdfast-dapr-build'), readFileSync(join(DAPR_BIN, '.holdfast-dapr-build')));
-    chownSync(join(dapr, '.holdfast-dapr-build'), user.uid, user.gid);
     expect(statSync(base).mode & 0o777).toBe(0o700);
 
     const setup = ok(inClone(clone, true, 'bash scripts/setup.sh', env), 'setup.sh as an ordinary user');
@@ -232,7 +238,7 @@ describe('first run on a fresh machine: npm start and npm test set-up in a clone
     const databaseUrl = elsewhere.DATABASE_URL.replace(/\/holdfast$/, '/firstrun_own');
 
     const { base, clone } = lockedClone(user.home, user);
-    const dapr = join(base, 'dapr-bin');
+    const dapr = userDaprBin(base, user);
     const env = {
       HOME: user.home, DAPR_INSTALL_DIR: dapr, HOLDFAST_PG_PORT: String(PORTS.own.pg), HOLDFAST_REDIS_PORT: String(PORTS.own.redis),
       DATABASE_URL: databaseUrl, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(PORTS.root.redis), REDIS_PASSWORD: elsewhere.REDIS_PASSWORD,
@@ -241,10 +247,6 @@ describe('first run on a fresh machine: npm start and npm test set-up in a clone
       inClone(clone, true, 'bash scripts/infra.sh stop', env);
       rmSync(base, { recursive: true, force: true });
     });
-    mkdirSync(dapr);
-    chownSync(dapr, user.uid, user.gid);
-    for (const name of ['daprd', 'placement', 'scheduler']) linkSync(join(DAPR_BIN, name), join(dapr, name));
-    writeFileSync(join(dapr, '.holdfast-dapr-build'), readFileSync(join(DAPR_BIN, '.holdfast-dapr-build')));
 
     // npm test's set-up: the test database beside the user's, made here; the user's own untouched.
     const testSetup = ok(inClone(clone, true, 'bash scripts/setup.sh --test', env), 'setup.sh --test with DATABASE_URL');
