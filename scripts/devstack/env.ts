@@ -115,8 +115,6 @@ export function sidecarProcessEnv(base: NodeJS.ProcessEnv, connections: Connecti
   };
 }
 
-const APP_SECRET_NAMES = { ADMIN_API_TOKEN: 1, MANAGER_API_TOKEN: 1, TICKET_SIGNING_KEY: 1, SENDGRID_API_KEY: 1, ORDER_DECISION_KEYS: 1, PAYMENTS_WEBHOOK_SECRET: 1, CLIENT_API_TOKEN: 1 };
-
 export interface AppPorts {
   appPort: number;
   daprHTTPPort: number;
@@ -138,7 +136,9 @@ export const APP_SECRETS: Record<string, AppSecret[]> = {
 /** What one app reads (see each app's config): its port, its sidecar, its database, its own credentials. */
 export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string, appId: string): NodeJS.ProcessEnv {
   const given = Object.fromEntries((APP_SECRETS[appId] ?? []).map((name) => [name, name === 'SENDGRID_API_KEY' ? base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY : connections[name]]));
-  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in APP_SECRET_NAMES)));
+  // No app inherits another's credential (or the clients') from the caller's environment.
+  const foreign = new Set<string>([...Object.values(APP_SECRETS).flat(), 'CLIENT_API_TOKEN']);
+  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !foreign.has(key)));
   return {
     ...env,
     APP_PORT: String(ports.appPort),
