@@ -28,3 +28,4 @@ export * from './openapi';
 export * from './client-rate-limit';
 export * from './customer-scope';
 export * from './email-address';
+export * from './scheduler-jobs';
