@@ -1,4 +1,4 @@
-import { amountProblems, labelProgress, MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT_MINOR, orderInputSchema, stepKey, toMinorUnits } from './order';
+import { amountProblems, carrierAddress, DEFAULT_CURRENCY, labelProgress, MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT_MINOR, orderInputSchema, stepKey, toMinorUnits } from './order';
 
 const order = {
   orderId: 'ord-1', customerId: 'c-1', customerEmail: 'ada@example.com',
@@ -49,5 +49,43 @@ describe('order input', () => {
 
   it('when a key is derived, then the same order and step give the same key', () => {
     expect(stepKey('ord-1', 'capture')).toBe('order-ord-1-capture');
+  });
+});
+
+describe('the design document\'s order input (seed 002)', () => {
+  const documentOrder = {
+    orderId: 'ORD-123',
+    customerId: 'CUST-456',
+    items: [{ sku: 'ITEM-001', quantity: 2, price: 29.99 }, { sku: 'ITEM-002', quantity: 1, price: 49.99 }],
+    totalAmount: 109.97,
+    shippingAddress: { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' },
+    customerEmail: 'customer@example.com',
+  };
+
+  it('when the document\'s example is sent verbatim, then it is accepted, state kept, currency the default', () => {
+    const parsed = orderInputSchema.parse(documentOrder);
+    expect(parsed.shippingAddress).toEqual(documentOrder.shippingAddress);
+    expect(parsed.currency).toBe(DEFAULT_CURRENCY);
+    expect(amountProblems(parsed)).toEqual([]);
+  });
+
+  it('when the carrier gets the address, then street/zip become line1/postalCode and state stays; the earlier form is unchanged', () => {
+    expect(carrierAddress(orderInputSchema.parse(documentOrder).shippingAddress))
+      .toEqual({ line1: '123 Main St', city: 'San Francisco', state: 'CA', postalCode: '94105', country: 'US' });
+    expect(carrierAddress(order.shippingAddress)).toEqual(order.shippingAddress);
+  });
+
+  it('when the earlier form carries a state, then it is accepted', () => {
+    expect(orderInputSchema.safeParse({ ...order, shippingAddress: { ...order.shippingAddress, state: 'Berlin' } }).success).toBe(true);
+  });
+
+  it('when the street or the zip is missing in both forms, or the two forms disagree, then it is refused', () => {
+    const { street: _s, ...noStreet } = documentOrder.shippingAddress;
+    const { zip: _z, ...noZip } = documentOrder.shippingAddress;
+    expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: noStreet }).success).toBe(false);
+    expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: noZip }).success).toBe(false);
+    expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, line1: 'elsewhere' } }).success).toBe(false);
+    expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, postalCode: '94105' } }).success).toBe(true);
+    expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, unknown: 1 } }).success).toBe(false);
   });
 });

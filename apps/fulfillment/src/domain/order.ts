@@ -21,6 +21,37 @@ export const MAX_ORDER_AMOUNT_MINOR = MAX_ORDER_AMOUNT * 100;
 /** An amount in major units with at most two decimals (29.99), as the design's order input has it. */
 const moneyAmount = z.number().nonnegative().max(MAX_ORDER_AMOUNT).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
 
+/** An order's currency when its input names none (the design document's input has no currency). */
+export const DEFAULT_CURRENCY = 'EUR';
+
+/**
+ * A shipping address in either form, kept as sent: the design document's `{street, city, state,
+ * zip, country}` or the earlier `{line1, postalCode, ...}`. One of street/line1 and one of
+ * zip/postalCode is needed; `state` (a region: CA, Bavaria) is optional in both.
+ */
+export const shippingAddressSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  street: z.string().trim().min(1).max(200).optional(),
+  line1: z.string().trim().min(1).max(200).optional(),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  state: z.string().trim().min(1).max(100).optional(),
+  zip: z.string().trim().min(1).max(20).optional(),
+  postalCode: z.string().trim().min(1).max(20).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
+}).strict()
+  .refine((a) => a.street !== undefined || a.line1 !== undefined, { message: 'street (or line1) is required', path: ['street'] })
+  .refine((a) => a.street === undefined || a.line1 === undefined || a.street === a.line1, { message: 'street and line1 name the same line: give one, or both equal', path: ['line1'] })
+  .refine((a) => a.zip !== undefined || a.postalCode !== undefined, { message: 'zip (or postalCode) is required', path: ['zip'] })
+  .refine((a) => a.zip === undefined || a.postalCode === undefined || a.zip === a.postalCode, { message: 'zip and postalCode name the same code: give one, or both equal', path: ['postalCode'] });
+export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+
+/** The address as the carrier takes it (line1, postalCode), whichever form the order was placed with; `state` and the rest kept. */
+export function carrierAddress(address: ShippingAddress): Record<string, unknown> {
+  const { street, zip, ...rest } = address;
+  return { ...rest, line1: address.line1 ?? street, postalCode: address.postalCode ?? zip };
+}
+
 export const orderInputSchema = z.object({
   orderId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : - (1 to 100)'),
   customerId: z.string().trim().min(1).max(100),
@@ -30,15 +61,9 @@ export const orderInputSchema = z.object({
     price: moneyAmount,
   }).strict()).min(1).max(100),
   totalAmount: moneyAmount.refine((n) => n > 0, 'must be positive'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
-  shippingAddress: z.object({
-    name: z.string().trim().min(1).max(200).optional(),
-    line1: z.string().trim().min(1).max(200),
-    line2: z.string().trim().max(200).optional(),
-    city: z.string().trim().min(1).max(100),
-    postalCode: z.string().trim().min(1).max(20),
-    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as DE'),
-  }).strict(),
+  /** The design document's input names none: DEFAULT_CURRENCY (EUR) then. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default(DEFAULT_CURRENCY),
+  shippingAddress: shippingAddressSchema,
   customerEmail: emailAddress(),
   approvalTimeoutSeconds: z.number().int().min(MIN_APPROVAL_TIMEOUT_SECONDS).max(MAX_APPROVAL_TIMEOUT_SECONDS).optional(),
   /**
