@@ -39,6 +39,8 @@ export const TOPICS = {
   skeletonDeadLetters: 'skeleton.dead-letters',
   // Published by the outbox relay: the topic is the outbox event's type.
   bookingConfirmed: 'booking.confirmed',
+  /** A hold ran out (its reminder, or a confirmation arriving after expiresAt): seed 004's event for waitlists. */
+  bookingHoldExpired: 'booking.hold.expired',
   bookingCancelled: 'booking.cancelled',
   bookingShowCancelled: 'booking.show-cancelled',
   showCancelled: 'show.cancelled',

@@ -89,7 +89,9 @@ describe('checkout on a real sidecar', () => {
     expect(again.map((r) => r.status)).toEqual([201, 201]);
     expect(again.map((r) => r.body.bookingId)).toEqual([first.body.bookingId, first.body.bookingId]);
     expect(await captures(holdId)).toHaveLength(1);
-    expect(await confirm(holdId, 'tok_visa', randomUUID())).toMatchObject({ status: 409, body: { code: 'HOLD_ALREADY_CONFIRMED' } });
+    // Seed 004 (docs/contracts.md): a confirmed hold confirmed again with another key answers its booking (200), not 409.
+    expect(await confirm(holdId, 'tok_visa', randomUUID())).toMatchObject({ status: 200, body: { bookingId: first.body.bookingId, status: 'CONFIRMED' } });
+    expect(await captures(holdId)).toHaveLength(1);
   });
 
   it('when the card is declined, then there is no booking and no charge, and the customer may pay again', async () => {
@@ -100,10 +102,16 @@ describe('checkout on a real sidecar', () => {
     expect((await confirm(holdId, 'tok_visa')).status).toBe(201);
   });
 
-  it('when a confirmation has no Idempotency-Key, then it is a 400', async () => {
+  // Seed 004 (docs/contracts.md): without an Idempotency-Key the hold id is the key (it was a 400 IDEMPOTENCY_KEY_REQUIRED).
+  it('when a confirmation has no Idempotency-Key, then the hold is its key: a booking, and a repeat gets the same one, charged once', async () => {
     const { holdId } = await placeHold(['STALLS-A-4']);
-    const response = await stack.invoke<{ code: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } });
-    expect(response).toMatchObject({ status: 400, body: { code: 'IDEMPOTENCY_KEY_REQUIRED' } });
+    const response = await stack.invoke<Booking>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } });
+    expect(response).toMatchObject({ status: 201, body: { status: 'CONFIRMED', seats: ['STALLS-A-4'] } });
+    const again = await stack.invoke<Booking>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } });
+    expect(again).toMatchObject({ status: 201, body: { bookingId: response.body.bookingId } });
+    expect(await captures(holdId)).toHaveLength(1);
+    const malformed = await stack.invoke<{ code: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { 'idempotency-key': 'short' });
+    expect(malformed).toMatchObject({ status: 400, body: { code: 'INVALID_IDEMPOTENCY_KEY' } });
   });
 
   it('when a hold has expired, then confirming it is a 410 and charges nothing', async () => {

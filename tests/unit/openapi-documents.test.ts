@@ -48,7 +48,10 @@ const apps: Array<[string, AppUnderTest]> = [
   ['booking', {
     doc: booking.openApiDocument(), invocable: BOOKING_INVOCABLE_PATHS,
     app: built('booking', (a) => mountBookingRoutes(a, bookingDeps), (a) => mountBookingRawBodyRoutes(a, bookingDeps)),
-    offClientPath: [metricsOffPath, { route: 'POST /webhooks/payments', where: 'called by the payment provider on the app port', doc: booking.paymentWebhookDocument() }],
+    offClientPath: [
+      metricsOffPath, { route: 'POST /webhooks/payments', where: 'called by the payment provider on the app port', doc: booking.paymentWebhookDocument() },
+      { route: 'POST /webhooks/stripe', where: 'seed 004\'s path of the same webhook, on the app port', doc: booking.paymentWebhookDocument('/webhooks/stripe') },
+    ],
   }],
   ['fulfillment', {
     doc: fulfillment.openApiDocument(), invocable: FULFILLMENT_INVOCABLE_PATHS, offClientPath: [metricsOffPath],

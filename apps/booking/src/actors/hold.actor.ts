@@ -11,7 +11,7 @@ import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconci
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
 import { policySchema } from '../domain/policy';
-import { confirmHoldCommandSchema, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type PlaceHoldCommand } from '../domain/hold-commands';
+import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
@@ -19,7 +19,7 @@ import { ShowCancelledError, type BookingsRepository, type BookingView } from '.
 import type { PaymentsClient } from '../adapters/payments.client';
 import type { ShowGrant } from './show.actor';
 
-export type { ConfirmHoldCommand, PlaceHoldCommand } from '../domain/hold-commands';
+export type { ConfirmHoldCommand, ConfirmOfflineCommand, PlaceHoldCommand } from '../domain/hold-commands';
 
 const HOLD = 'hold';
 const EXPIRE_REMINDER = 'expire';
@@ -32,8 +32,14 @@ export type PlaceHoldResult =
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
 
+export type ConfirmOfflineResult =
+  | { confirmed: true; booking: BookingView; payment: NonNullable<HoldRecord['offlinePayment']>; duplicate: boolean }
+  | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED' | 'POLICY_CHANGED' | 'INVALID_COMMAND'; detail?: string }
+  | { confirmed: false; reason: 'AMOUNT_MISMATCH'; expected: number; currency: string; detail?: string };
+
 export type ConfirmHoldResult =
-  | { confirmed: true; booking: BookingView }
+  /** `existing`: the hold was confirmed before, by another request (another or no Idempotency-Key): its booking, as seed 004 answers. */
+  | { confirmed: true; booking: BookingView; existing?: boolean }
   | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED'
       | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE' | 'UNKNOWN_SKU' | 'INVALID_COMMAND'; detail?: string; skus?: string[] };
 
@@ -190,9 +196,10 @@ export function createHoldActor(deps: HoldActorDeps) {
       const hold = await this.load();
       if (!hold) return { confirmed: false, reason: 'HOLD_NOT_FOUND' };
       if (hold.status === 'CONFIRMED') {
-        return hold.booking && hold.confirmationKey === command.idempotencyKey
-          ? { confirmed: true, booking: hold.booking }
-          : { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED', detail: `booking ${hold.booking?.bookingId}` };
+        // Seed 004: a confirmed hold answers its booking, whatever the key; only the same key is a replay of the first answer.
+        return hold.booking
+          ? { confirmed: true, booking: hold.booking, existing: hold.confirmationKey !== command.idempotencyKey }
+          : { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED' };
       }
       const show = await deps.shows.find(hold.showId);
       if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
@@ -271,6 +278,68 @@ export function createHoldActor(deps: HoldActorDeps) {
       await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
       await this.unregisterActorReminder(EXPIRE_REMINDER);
       return { confirmed: true, booking };
+    }
+
+    /**
+     * A box office's offline payment (cash, card terminal, transfer) confirms the hold: intents only
+     * (method, amount, who); the price is read here as for a card, and the amount must equal it.
+     * This actor's turn is the lock across replicas (one activation per hold in the cluster), and
+     * bookings.hold_id is unique: the same amount recorded again within 5 minutes is the same payment.
+     */
+    async confirmOffline(raw: ConfirmOfflineCommand): Promise<ConfirmOfflineResult> {
+      const parsed = confirmOfflineCommandSchema.safeParse(raw);
+      if (!parsed.success) return { confirmed: false, reason: 'INVALID_COMMAND', detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      const command = parsed.data;
+      const hold = await this.load();
+      if (!hold) return { confirmed: false, reason: 'HOLD_NOT_FOUND' };
+      if (hold.status === 'CONFIRMED') {
+        const recorded = hold.offlinePayment;
+        if (hold.booking && recorded && isSameOfflinePayment(recorded, command.amount, now())) return { confirmed: true, booking: hold.booking, payment: recorded, duplicate: true };
+        return { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED', detail: `booking ${hold.booking?.bookingId} is paid${recorded ? ` (${recorded.method}, ${recorded.amount} at ${recorded.recordedAt})` : ''}` };
+      }
+      if (hold.status === 'EXPIRED') return { confirmed: false, reason: 'HOLD_EXPIRED' };
+      if (hold.status !== 'ACTIVE') return { confirmed: false, reason: 'HOLD_NOT_ACTIVE', detail: hold.status };
+      if (isExpired(Date.parse(hold.expiresAt), now())) {
+        await this.end('EXPIRED');
+        return { confirmed: false, reason: 'HOLD_EXPIRED' };
+      }
+      const show = await deps.shows.find(hold.showId);
+      if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
+      const problems = snapshotProblems(hold.snapshot, hold.seatIds);
+      if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
+      const terms = { policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, policyHash: show.policyHash };
+      // A drifted policy is not re-quoted at the counter: the staff make a new hold at the new price.
+      if (reconcilePolicy(hold, terms).action !== 'none') return { confirmed: false, reason: 'POLICY_CHANGED', detail: 'the show\'s policy changed since the hold was made; place a new hold' };
+      const seats = seatFacts(await deps.shows.seatsById(show.venueId, hold.seatIds));
+      const price = priceSeats(terms.policy, seats);
+      // Checked before anything is written: a wrong amount leaves no trace but the answer.
+      if (command.amount !== price.total) return { confirmed: false, reason: 'AMOUNT_MISMATCH', expected: price.total, currency: price.currency };
+
+      const bookingId = randomUUID();
+      const payment = {
+        paymentId: randomUUID(), method: command.method, amount: price.total, currency: price.currency, recordedBy: command.recordedBy,
+        ...(command.reference ? { reference: command.reference } : {}), recordedAt: new Date(now()).toISOString(),
+      };
+      let booking: BookingView;
+      try {
+        booking = await deps.bookings.confirm({
+          bookingId, holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail, customerPhone: hold.customerPhone,
+          idempotencyKey: `offline-${payment.paymentId}`, currency: price.currency, total: price.total,
+          seats: price.seats.map((s) => ({ ...s, qrPayload: signTicket(deps.ticketKey, { bookingId, showId: hold.showId, seatId: s.seatId }) })),
+          payment: { offline: { paymentId: payment.paymentId, method: payment.method, recordedBy: payment.recordedBy, reference: command.reference } },
+        }, currentCorrelationId());
+      } catch (error) {
+        if (!(error instanceof ShowCancelledError)) throw error;
+        return { confirmed: false, reason: 'SHOW_CANCELLED' };
+      }
+      // A booking made by an earlier turn that died before saving (the repository returns it): its payment is the one recorded then.
+      if (booking.bookingId !== bookingId) {
+        deps.logger.warn({ holdId: hold.holdId, bookingId: booking.bookingId }, 'offline payment: the hold already had a booking');
+      }
+      await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
+      await this.save({ ...hold, status: 'CONFIRMED', booking, offlinePayment: payment });
+      await this.unregisterActorReminder(EXPIRE_REMINDER);
+      return { confirmed: true, booking, payment, duplicate: false };
     }
 
     async get(): Promise<HoldRecord | null> {

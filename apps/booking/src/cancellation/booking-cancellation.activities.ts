@@ -12,6 +12,9 @@ export const CANCELLATION_ACTIVITIES = {
   markCancelled: 'markBookingCancelled',
 } as const;
 
+/** The manual review a cancelled offline payment opens: the box office pays the money back and closes it. */
+export const OFFLINE_REFUND_REVIEW = 'OFFLINE_REFUND';
+
 export interface CancellingBooking {
   bookingId: string;
   holdId: string;
@@ -20,6 +23,11 @@ export interface CancellingBooking {
   amount: number;
   /** CANCELLED already (a replay after the end, or a second request): nothing left to do. */
   alreadyCancelled: boolean;
+  /**
+   * Paid at a box office (cash, card terminal, transfer): no provider holds the money, so the box
+   * office pays it back by hand; an OFFLINE_REFUND manual review (method, amount, who took it) was opened.
+   */
+  offlineRefund?: boolean;
 }
 
 export function createCancellationActivities(deps: { prisma: PrismaClient; payments: PaymentsClient; sidecar: SidecarSettings }) {
@@ -39,7 +47,19 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
       // REFUNDING/REFUNDED: the show was cancelled and its refund job owns the refund (delivery app);
       // refunding here too would pay twice (the two paths reach different provider operations).
       const settled = booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED';
-      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: settled };
+      const offline = booking.payments.find((p) => p.method !== 'CARD' && p.status === 'CAPTURED');
+      if (offline && !settled) {
+        // Once per booking (the unique kind and booking), however often this activity runs.
+        await tx.manualReview.upsert({
+          where: { kind_bookingId: { kind: OFFLINE_REFUND_REVIEW, bookingId: booking.id } },
+          create: {
+            kind: OFFLINE_REFUND_REVIEW, bookingId: booking.id, reason: `pay back ${offline.amount} ${offline.currency} (${offline.method.toLowerCase()}) at the box office`,
+            data: { paymentId: offline.id, method: offline.method, amount: offline.amount, currency: offline.currency, recordedBy: offline.recordedBy, reference: offline.reference },
+          },
+          update: {},
+        });
+      }
+      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: settled, offlineRefund: Boolean(offline) };
     });
   }
 

@@ -16,9 +16,19 @@ export interface NewBooking {
   currency: string;
   total: number;
   seats: Array<PricedSeat & { qrPayload: string }>;
-  payment: { authorizationId: string; captureId: string };
+  /** A card payment through the provider, or one a box office took (seed 004's offline payments). */
+  payment: { authorizationId: string; captureId: string } | { offline: OfflinePaymentRecord };
   concessions?: { orderId: string; lines: unknown; total: number; prepAt: string };
 }
+
+export interface OfflinePaymentRecord {
+  paymentId: string;
+  method: 'cash' | 'card_terminal' | 'transfer';
+  recordedBy: string;
+  reference?: string;
+}
+
+const PAYMENT_METHOD = { cash: 'CASH', card_terminal: 'CARD_TERMINAL', transfer: 'TRANSFER' } as const;
 
 export interface BookingView {
   bookingId: string;
@@ -97,7 +107,11 @@ export function createBookingsRepository(prisma: PrismaClient) {
             id: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,
             customerPhone: booking.customerPhone, idempotencyKey: booking.idempotencyKey, amount: booking.total, currency: booking.currency,
             seats: { create: booking.seats.map((s) => ({ showId: booking.showId, seatId: s.seatId, price: s.price, qrPayload: s.qrPayload })) },
-            payments: { create: { authorizationId: booking.payment.authorizationId, captureId: booking.payment.captureId, amount: booking.total, currency: booking.currency, status: 'CAPTURED' } },
+            payments: {
+              create: 'offline' in booking.payment
+                ? { id: booking.payment.offline.paymentId, method: PAYMENT_METHOD[booking.payment.offline.method], recordedBy: booking.payment.offline.recordedBy, reference: booking.payment.offline.reference, amount: booking.total, currency: booking.currency, status: 'CAPTURED' }
+                : { authorizationId: booking.payment.authorizationId, captureId: booking.payment.captureId, amount: booking.total, currency: booking.currency, status: 'CAPTURED' },
+            },
           },
           include,
         });
@@ -123,6 +137,16 @@ export function createBookingsRepository(prisma: PrismaClient) {
           },
         });
         await tx.auditLog.create({ data: { entity: 'booking', entityId: created.id, action: 'confirmed', toState: 'CONFIRMED', correlationId, data: { holdId: booking.holdId, amount: booking.total } } });
+        if ('offline' in booking.payment) {
+          // Who took the money, how, how much and when (the row's own time): the box office's audit trail.
+          const o = booking.payment.offline;
+          await tx.auditLog.create({
+            data: {
+              entity: 'payment', entityId: o.paymentId, action: 'offline-recorded', toState: 'CAPTURED', correlationId,
+              data: { bookingId: created.id, holdId: booking.holdId, method: o.method, amount: booking.total, currency: booking.currency, recordedBy: o.recordedBy, reference: o.reference ?? null },
+            },
+          });
+        }
         return { ...bookingView(created), ...(booking.concessions ? { concessionOrderId: booking.concessions.orderId } : {}) };
       });
     },

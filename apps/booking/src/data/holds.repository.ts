@@ -2,7 +2,7 @@
  * Holds and their seat claims. The claims table's primary key (show, seat) is the last line against
  * double-booking: if every check above failed, the insert still refuses a second claim.
  */
-import { Prisma, type PrismaClient } from '@holdfast/shared';
+import { Prisma, TOPICS, type PrismaClient } from '@holdfast/shared';
 import type { HoldSnapshot, HoldStatus } from '../domain/hold';
 
 export interface HoldRecord {
@@ -27,6 +27,18 @@ export interface HoldRecord {
    * ends without a booking settles it (nothing may stay authorized or captured).
    */
   payment?: { authorize: { amount: number; currency: string; token: string; reference: string } };
+  /** Once confirmed by a box office's offline payment: that payment (a repeat within 5 minutes is the same one). */
+  offlinePayment?: { paymentId: string; method: 'cash' | 'card_terminal' | 'transfer'; amount: number; currency: string; recordedBy: string; reference?: string; recordedAt: string };
+}
+
+/** What `booking.hold.expired` carries: the hold, and what a waitlist needs to offer its seats again. */
+export interface HoldExpiredEvent {
+  holdId: string;
+  showId: string;
+  customerId: string;
+  seatIds: string[];
+  expiresAt: string;
+  expiredAt: string;
 }
 
 export class SeatAlreadyClaimedError extends Error {
@@ -96,13 +108,25 @@ export function createHoldsRepository(prisma: PrismaClient) {
       if (!open) await prisma.manualReview.create({ data: { kind: 'hold-refund', reason, data: { holdId, captureId, amount } } });
     },
 
-    /** Ends an active hold (EXPIRED or RELEASED) and frees its seats; a hold already ended is left as it is. */
+    /**
+     * Ends an active hold (EXPIRED or RELEASED) and frees its seats; a hold already ended is left as it is.
+     * An expiry also writes `booking.hold.expired` to the outbox, in the same transaction as the
+     * change of status: once per hold, however often the reminder or a late confirmation ends it.
+     */
     async end(holdId: string, to: 'EXPIRED' | 'RELEASED', correlationId?: string): Promise<boolean> {
       return prisma.$transaction(async (tx) => {
         const { count } = await tx.hold.updateMany({ where: { id: holdId, status: 'ACTIVE' }, data: { status: to } });
         if (count === 0) return false;
         await tx.seatClaim.deleteMany({ where: { holdId, kind: 'HELD' } });
         await tx.auditLog.create({ data: { entity: 'hold', entityId: holdId, action: to.toLowerCase(), fromState: 'ACTIVE', toState: to, correlationId } });
+        if (to === 'EXPIRED') {
+          const hold = await tx.hold.findUniqueOrThrow({ where: { id: holdId }, select: { showId: true, customerId: true, seatIds: true, expiresAt: true } });
+          const event: HoldExpiredEvent = {
+            holdId, showId: hold.showId, customerId: hold.customerId, seatIds: hold.seatIds, expiresAt: hold.expiresAt.toISOString(), expiredAt: new Date().toISOString(),
+          };
+          // Keyed by the show: a waitlist reads one show's expiries in the order they happened.
+          await tx.outboxEvent.create({ data: { aggregateId: hold.showId, type: TOPICS.bookingHoldExpired, correlationId, payload: event as unknown as Prisma.InputJsonValue } });
+        }
         return true;
       });
     },

@@ -139,7 +139,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
           SELECT status, title, starts_at, cancellation_summary FROM shows WHERE id = ${showId}::uuid FOR UPDATE`;
         if (!locked) return null;
         if (locked.status === 'CANCELLED' && locked.cancellation_summary) return locked.cancellation_summary;
-        const bookings = await tx.booking.findMany({ where: { showId, status: 'CONFIRMED' }, select: { id: true, customerEmail: true, customerPhone: true, amount: true, currency: true, _count: { select: { seats: true } }, payments: { where: { status: 'CAPTURED' }, select: { captureId: true } } } });
+        const bookings = await tx.booking.findMany({ where: { showId, status: 'CONFIRMED' }, select: { id: true, customerEmail: true, customerPhone: true, amount: true, currency: true, _count: { select: { seats: true } }, payments: { where: { status: 'CAPTURED' }, select: { id: true, captureId: true, method: true, amount: true, currency: true, recordedBy: true } } } });
         const ticketsSold = bookings.reduce((n, b) => n + b._count.seats, 0);
         const refundAll = ticketsSold > refundThreshold;
         const cancelledAt = new Date();
@@ -168,6 +168,17 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
               };
               return [notice, refund];
             }),
+          });
+        }
+        // Paid at a box office (seed 004's offline payments): no provider can refund it, the box office pays it back by hand.
+        const offlinePaid = refundAll ? bookings.flatMap((b) => b.payments.filter((p) => p.method !== 'CARD').map((p) => ({ bookingId: b.id, p }))) : [];
+        if (offlinePaid.length > 0) {
+          await tx.manualReview.createMany({
+            skipDuplicates: true,
+            data: offlinePaid.map(({ bookingId, p }) => ({
+              kind: 'OFFLINE_REFUND', bookingId, reason: `show cancelled: pay back ${p.amount} ${p.currency} (${p.method.toLowerCase()}) at the box office`,
+              data: { paymentId: p.id, method: p.method, amount: p.amount, currency: p.currency, recordedBy: p.recordedBy },
+            })),
           });
         }
         await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: result as unknown as Prisma.InputJsonValue } });

@@ -59,3 +59,40 @@ export function samePlacement(hold: { showId: string; customerId: string; seatId
   return hold.showId === command.showId && hold.customerId === command.customerId
     && [...hold.seatIds].sort().join('\n') === [...command.seatIds].sort().join('\n');
 }
+
+/** How a box office took the money (seed 004's offline payments). */
+export const OFFLINE_PAYMENT_METHODS = ['cash', 'card_terminal', 'transfer'] as const;
+export type OfflinePaymentMethod = (typeof OFFLINE_PAYMENT_METHODS)[number];
+
+/** Within this long, the same hold and amount recorded again is the same payment (seed 004). */
+export const OFFLINE_PAYMENT_DEDUP_MS = 5 * 60_000;
+
+/**
+ * What the box office sends (admin token): how it was paid, how much (minor units, the booking's
+ * `amount`), who took it. `staffId` is the design document's name for `recordedBy`; one of the two
+ * is required (the route says so: a plain object keeps the OpenAPI document generated from it).
+ */
+export const offlinePaymentSchema = z.object({
+  method: z.enum(OFFLINE_PAYMENT_METHODS),
+  amount: z.number().int().min(0).max(100_000_000),
+  recordedBy: z.string().trim().min(1).max(100).optional(),
+  staffId: z.string().trim().min(1).max(100).optional(),
+  reference: z.string().trim().min(1).max(200).optional(),
+  /** The document's form names the booking: here the hold that becomes it; when sent it must be the path's hold. */
+  bookingId: z.string().uuid().optional(),
+}).strict();
+export type OfflinePaymentInput = z.infer<typeof offlinePaymentSchema>;
+
+/** The HoldActor's `confirmOffline`: intents only (the price is read by the actor). */
+export const confirmOfflineCommandSchema = z.object({
+  method: z.enum(OFFLINE_PAYMENT_METHODS),
+  amount: z.number().int().min(0),
+  recordedBy: z.string().min(1).max(100),
+  reference: z.string().min(1).max(200).optional(),
+}).strict();
+export type ConfirmOfflineCommand = z.infer<typeof confirmOfflineCommandSchema>;
+
+/** Whether an offline payment recorded at `recordedAtMs` is the one a request at `nowMs` for `amount` repeats. */
+export function isSameOfflinePayment(recorded: { amount: number; recordedAt: string }, amount: number, nowMs: number): boolean {
+  return recorded.amount === amount && nowMs - Date.parse(recorded.recordedAt) < OFFLINE_PAYMENT_DEDUP_MS;
+}

@@ -17,7 +17,8 @@ const PLACE_DEADLINE_MS = 20_000;
 
 const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
   HOLD_NOT_FOUND: [404, 'No such hold.'],
-  HOLD_EXPIRED: [410, 'The hold has expired; its seats are released.'],
+  // Seed 004's words ("Hold has expired. Please create a new booking."); its seats are released.
+  HOLD_EXPIRED: [410, 'Hold has expired. Please create a new booking.'],
   HOLD_NOT_ACTIVE: [409, 'The hold is no longer active.'],
   HOLD_ALREADY_CONFIRMED: [409, 'The hold was confirmed by another request (another Idempotency-Key).'],
   HOLD_SNAPSHOT_INCOMPLETE: [422, 'The hold lacks what confirmation checks.'],
@@ -101,13 +102,17 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
 
   router.post('/api/holds/:holdId/confirm', async (req, res) => {
     const holdId = parseHoldId(req.params.holdId);
-    const idempotencyKey = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
-    if (!idempotencyKey.success) throw new AppError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8 to 200 characters).');
+    // Seed 004: without an Idempotency-Key the hold itself is the key (one booking per hold either way).
+    const header = req.header('idempotency-key');
+    const idempotencyKey = idempotencyKeySchema.safeParse(header ?? holdId);
+    if (!idempotencyKey.success) throw new AppError(400, 'INVALID_IDEMPOTENCY_KEY', 'An Idempotency-Key is 8 to 200 characters.');
     const input = confirmSchema.parse(req.body);
     await requireOwnHold(req, holdId);
     const command: ConfirmHoldCommand = { idempotencyKey: idempotencyKey.data, paymentToken: input.payment.token, concessions: input.concessions };
     const result = await holdActor<ConfirmHoldResult>(holdId, 'confirm', command);
-    if (result.confirmed) return void res.status(201).json(result.booking);
+    // A replay of the confirmation that made the booking (same key) gets its 201 again; any other
+    // request for a confirmed hold gets the existing booking with 200 (seed 004), never a second charge.
+    if (result.confirmed) return void res.status(result.existing ? 200 : 201).json(result.booking);
     const [status, detail] = CONFIRM_FAILURES[result.reason];
     throw new AppError(status, result.reason, result.detail ? `${detail} (${result.detail})` : detail, result.skus ? { skus: result.skus } : {});
   });

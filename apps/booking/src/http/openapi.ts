@@ -12,6 +12,7 @@ import { confirmSchema, placeHoldSchema } from './holds.routes';
 import { bookingIdSchema, seatIdSchema, verifySchema } from './bookings.routes';
 import { cancelShowSchema, skuSchema } from './shows.routes';
 import { listQuery } from './webhooks.routes';
+import { offlinePaymentSchema } from './offline-payments.routes';
 import { idempotencyKeySchema } from '../domain/hold-commands';
 import { policySchema } from '../domain/policy';
 
@@ -32,6 +33,15 @@ const booking = object({
   bookingId: str, holdId: str, showId: str, status: str, amount: int, currency: str, seats: arrayOf(str),
   tickets: arrayOf(object({ seatId: str, qrPayload: str, usedAt: nullable(dateTime) }, ['usedAt'])), customerId: str, concessionOrderId: str,
 }, ['customerId', 'concessionOrderId']);
+const offlineBooking = {
+  ...booking,
+  properties: {
+    ...booking.properties,
+    payment: object({ paymentId: str, method: { enum: ['cash', 'card_terminal', 'transfer'] }, amount: int, currency: str, recordedBy: str, reference: nullable(str), status: { const: 'RECORDED' }, recordedAt: dateTime }),
+    duplicate: { const: true },
+  },
+  required: [...(booking.required ?? []), 'payment'],
+};
 const cancellationSummary = {
   showId: str, status: { const: 'CANCELLED' }, reason: str, cancelledAt: dateTime, bookings: int, ticketsSold: int, smsQueued: int, emailsQueued: int, refundsQueued: int, refundThreshold: int,
 };
@@ -134,12 +144,29 @@ export function openApiDocument() {
       },
       '/api/holds/{holdId}/confirm': {
         post: {
-          summary: 'Pay and confirm a hold (Idempotency-Key header required)',
-          parameters: [holdId, { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: idempotencyKeySchema.minLength, maxLength: idempotencyKeySchema.maxLength } }],
+          summary: 'Pay and confirm a hold. Without an Idempotency-Key the hold id is the key; a confirmed hold answers its booking (200) whatever the key',
+          parameters: [holdId, { name: 'Idempotency-Key', in: 'header', required: false, description: 'Defaults to the hold id (seed 004)', schema: { type: 'string', minLength: idempotencyKeySchema.minLength, maxLength: idempotencyKeySchema.maxLength } }],
           requestBody: jsonBody(confirmSchema),
           responses: {
-            201: jsonResponse('the booking with tickets', booking), ...withIds, 402: problemResponse('PAYMENT_DECLINED'), 409: problemResponse('the hold is not active, was confirmed by another key, or its policy or show changed'),
-            410: problemResponse('HOLD_EXPIRED'), 422: problemResponse('HOLD_SNAPSHOT_INCOMPLETE or PAYMENT_REJECTED'), 503: problemResponse('PAYMENT_UNAVAILABLE: retry with the same Idempotency-Key'),
+            201: jsonResponse('the booking with tickets (also the replay of that confirmation, same key)', booking),
+            200: jsonResponse('the hold was already confirmed by another request: its existing booking, nothing charged', booking),
+            ...withIds, 402: problemResponse('PAYMENT_DECLINED'), 409: problemResponse('the hold is not active, or its policy or show changed'),
+            410: problemResponse('HOLD_EXPIRED: "Hold has expired. Please create a new booking."'), 422: problemResponse('HOLD_SNAPSHOT_INCOMPLETE or PAYMENT_REJECTED'), 503: problemResponse('PAYMENT_UNAVAILABLE: retry with the same Idempotency-Key'),
+          },
+        },
+      },
+      '/api/admin/holds/{holdId}/offline-payment': {
+        post: {
+          summary: 'A box office confirms a hold with an offline payment (cash, card_terminal, transfer): amount must equal the hold\'s price (minor units); '
+            + '`staffId` is accepted for `recordedBy`. The same amount again within 5 minutes is the same payment (200, duplicate: true)',
+          security: admin, parameters: [holdId], requestBody: jsonBody(offlinePaymentSchema),
+          responses: {
+            201: jsonResponse('the booking with tickets and the recorded payment', offlineBooking),
+            200: jsonResponse('the same payment recorded within 5 minutes: nothing recorded again', offlineBooking),
+            ...withIds, ...adminOnly,
+            409: problemResponse('HOLD_ALREADY_CONFIRMED (paid otherwise or earlier), HOLD_NOT_ACTIVE, POLICY_CHANGED or SHOW_CANCELLED'),
+            410: problemResponse('HOLD_EXPIRED'),
+            422: problemResponse('AMOUNT_MISMATCH (`expected`, `currency`: the hold\'s price; nothing recorded) or HOLD_SNAPSHOT_INCOMPLETE'),
           },
         },
       },
@@ -191,28 +218,29 @@ export function openApiDocument() {
 }
 
 /**
- * The payment provider's side of the app: its webhook, called on the app port directly (never
+ * The payment provider's side of the app: its webhook (either path), called on the app port directly (never
  * through the gateway, where the route does not exist: the invocation guard answers 404). Not
  * served to clients: the contract the provider's deliveries are held to.
  */
-export function paymentWebhookDocument() {
+export function paymentWebhookDocument(path: '/webhooks/payments' | '/webhooks/stripe' = '/webhooks/payments') {
+  const webhookOperation = {
+    summary: 'The payment provider\'s webhook (Stripe scheme), authenticated by its signature; each event id is processed once',
+    parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
+    responses: {
+      200: jsonResponse('received', object({ received: { const: true }, status: { enum: ['PROCESSED', 'IGNORED'] }, duplicate: { const: true } }, ['status', 'duplicate'])),
+      400: problemResponse('WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded'),
+      500: problemResponse('WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again'),
+      503: problemResponse('WEBHOOK_NOT_READY: the app is starting'),
+    },
+  };
   return openApiDocumentOf({
     title: 'Holdfast booking: payment webhook',
-    description: 'Called by the payment provider on the booking app port (no sidecar, no app token): each delivery is authenticated by its Stripe-Signature.',
+    description: 'Called by the payment provider on the booking app port (no sidecar, no app token): each delivery is authenticated by its Stripe-Signature. '
+      + '/webhooks/stripe (seed 004\'s name) and /webhooks/payments are one endpoint: same signature, and an event id is processed once whichever path delivers it.',
     paths: {
-      '/webhooks/payments': {
-        post: {
-          summary: 'The payment provider\'s webhook (Stripe scheme), authenticated by its signature; each event id is processed once',
-          parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' }, data: { type: 'object' } } } } } },
-          responses: {
-            200: jsonResponse('received', object({ received: { const: true }, status: { enum: ['PROCESSED', 'IGNORED'] }, duplicate: { const: true } }, ['status', 'duplicate'])),
-            400: problemResponse('WEBHOOK_SIGNATURE_INVALID (missing, wrong or too old signature) or WEBHOOK_PAYLOAD_INVALID; nothing recorded'),
-            500: problemResponse('WEBHOOK_PROCESSING_FAILED: recorded FAILED; a redelivery processes it again'),
-            503: problemResponse('WEBHOOK_NOT_READY: the app is starting'),
-          },
-        },
-      },
+      // /webhooks/stripe is seed 004's path for the same endpoint (a Stripe account configured from the document).
+      [path]: { post: webhookOperation },
     },
   });
 }

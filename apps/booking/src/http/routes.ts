@@ -9,6 +9,7 @@ import { showsRouter } from './shows.routes';
 import { holdsRouter } from './holds.routes';
 import { bookingsRouter } from './bookings.routes';
 import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
+import { offlinePaymentsRouter } from './offline-payments.routes';
 import { openApiDocument } from './openapi';
 
 /**
@@ -42,6 +43,7 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
   app.get('/openapi.json', (_req, res) => void res.json(openApi));
   app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold }));
   app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger }));
+  app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
   app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
 }

@@ -1,5 +1,6 @@
 /**
- * The payment provider's webhooks (POST /webhooks/payments, Stripe's signature scheme) and the
+ * The payment provider's webhooks (POST /webhooks/payments and, as seed 004 names it, POST /webhooks/stripe:
+ * Stripe's signature scheme) and the
  * admins' view of them (GET /api/admin/webhooks).
  */
 import express, { Router } from 'express';
@@ -9,6 +10,8 @@ import { verifyWebhook } from '../domain/payment-webhooks';
 import type { WebhooksRepository } from '../data/webhooks.repository';
 
 export const WEBHOOK_PATH = '/webhooks/payments';
+/** Seed 004's path for the same endpoint (a Stripe account configured from the document): same handler, same signature, same once-per-event. */
+export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
 export interface PaymentWebhookDeps {
   webhooks: Pick<WebhooksRepository, 'receive'>;
@@ -23,7 +26,7 @@ export interface PaymentWebhookDeps {
  */
 export function paymentWebhookRouter(deps: PaymentWebhookDeps): Router {
   const router = Router();
-  router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
+  const receive: express.RequestHandler = async (req, res) => {
     const secret = deps.secret();
     // Between listening and reading the secret (the sidecar comes up after us): the provider retries.
     if (!secret) throw new AppError(503, 'WEBHOOK_NOT_READY', 'The webhook secret is not loaded yet; retry later.');
@@ -38,7 +41,8 @@ export function paymentWebhookRouter(deps: PaymentWebhookDeps): Router {
       throw new AppError(500, 'WEBHOOK_PROCESSING_FAILED', receipt.error ?? 'The event could not be processed.', { eventId: event.id });
     }
     res.json(receipt.duplicate ? { received: true, duplicate: true } : { received: true, status: receipt.status });
-  });
+  };
+  for (const path of [WEBHOOK_PATH, STRIPE_WEBHOOK_PATH]) router.post(path, express.raw({ type: () => true, limit: '512kb' }), receive);
   return router;
 }
 
