@@ -18,6 +18,8 @@ export interface Connections {
   APP_API_TOKEN: string;
   ADMIN_API_TOKEN: string;
   MANAGER_API_TOKEN: string;
+  /** Optional: managers with a token of their own, `name=token,...` (the fulfillment app's MANAGERS). */
+  MANAGERS?: string;
   TICKET_SIGNING_KEY: string;
   /** Shared by the payment provider (it signs webhooks) and the booking app's secret store (it verifies them). */
   PAYMENTS_WEBHOOK_SECRET: string;
@@ -41,6 +43,7 @@ export function readConnections(env: NodeJS.ProcessEnv = process.env): Connectio
     APP_API_TOKEN: values.APP_API_TOKEN ?? '',
     ADMIN_API_TOKEN: values.ADMIN_API_TOKEN ?? '',
     MANAGER_API_TOKEN: values.MANAGER_API_TOKEN ?? '',
+    MANAGERS: env.MANAGERS ?? '',
     TICKET_SIGNING_KEY: values.TICKET_SIGNING_KEY ?? '',
     PAYMENTS_WEBHOOK_SECRET: values.PAYMENTS_WEBHOOK_SECRET ?? '',
     SENDGRID_API_KEY: values.SENDGRID_API_KEY ?? '',
@@ -121,12 +124,12 @@ export interface AppPorts {
   daprGRPCPort: number;
 }
 
-type AppSecret = 'ADMIN_API_TOKEN' | 'MANAGER_API_TOKEN' | 'TICKET_SIGNING_KEY' | 'SENDGRID_API_KEY' | 'ORDER_DECISION_KEYS' | 'PAYMENTS_WEBHOOK_SECRET';
+type AppSecret = 'ADMIN_API_TOKEN' | 'MANAGER_API_TOKEN' | 'MANAGERS' | 'TICKET_SIGNING_KEY' | 'SENDGRID_API_KEY' | 'ORDER_DECISION_KEYS' | 'PAYMENTS_WEBHOOK_SECRET';
 
 /** The credentials each app process gets: what its config reads, nothing more. */
 export const APP_SECRETS: Record<string, AppSecret[]> = {
   booking: ['ADMIN_API_TOKEN', 'TICKET_SIGNING_KEY'],
-  fulfillment: ['MANAGER_API_TOKEN', 'ORDER_DECISION_KEYS'],
+  fulfillment: ['MANAGER_API_TOKEN', 'MANAGERS', 'ORDER_DECISION_KEYS'],
   delivery: ['ADMIN_API_TOKEN', 'SENDGRID_API_KEY'],
   // The payment provider's stand-in signs its webhooks with the secret the booking app verifies.
   providers: ['PAYMENTS_WEBHOOK_SECRET'],
@@ -135,7 +138,7 @@ export const APP_SECRETS: Record<string, AppSecret[]> = {
 
 /** What one app reads (see each app's config): its port, its sidecar, its database, its own credentials. */
 export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections, tokens: Tokens, ports: AppPorts, providersUrl: string, appId: string): NodeJS.ProcessEnv {
-  const given = Object.fromEntries((APP_SECRETS[appId] ?? []).map((name) => [name, name === 'SENDGRID_API_KEY' ? base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY : connections[name]]));
+  const given = Object.fromEntries((APP_SECRETS[appId] ?? []).map((name) => [name, name === 'SENDGRID_API_KEY' ? base.SENDGRID_API_KEY ?? connections.SENDGRID_API_KEY : connections[name] ?? '']));
   // No app inherits another's credential (or the clients') from the caller's environment.
   const foreign = new Set<string>([...Object.values(APP_SECRETS).flat(), 'CLIENT_API_TOKEN']);
   const env = Object.fromEntries(Object.entries(base).filter(([key]) => !foreign.has(key)));

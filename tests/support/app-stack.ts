@@ -98,6 +98,8 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };
   const logName = options.logName ?? options.appId;
   const appUrl = `http://127.0.0.1:${ports.appPort}`;
+    // A test's named managers (fulfillment's MANAGERS): a credential, so it reaches the app as one, not from the environment.
+    MANAGERS: options.env?.MANAGERS ?? '',
   const sidecarUrl = `http://127.0.0.1:${ports.daprHTTPPort}`;
 
   let app: RunningProcess | undefined;

@@ -18,12 +18,24 @@ async function main() {
     ...daprAppEnv(3002),
     /** Bearer token of the managers' actions: approve, reject, cancel. */
     MANAGER_API_TOKEN: z.string().min(16),
+import { parseManagers } from './http/manager-auth';
     /**
      * Keys that seal order decisions from the routes to the OrderActor and from it to the saga,
      * comma-separated: the first signs, all verify (rotation: docs/security.md). Only this app has them.
      */
     ORDER_DECISION_KEYS: z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)).pipe(z.array(z.string().min(32)).min(1)),
     /** The payment, inventory, shipping and notification providers (locally the providers app). */
+    /** Who holds MANAGER_API_TOKEN, as approvals and cancels made with it record them. */
+    MANAGER_API_TOKEN_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$/).default('manager'),
+    /** Managers with a bearer token of their own, `name=token,name=token` (a secret, like MANAGER_API_TOKEN): each approves and cancels as themselves. */
+    MANAGERS: z.string().default('').transform((text, ctx) => {
+      try {
+        return parseManagers(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
     PROVIDERS_URL: z.string().url(),
     /** A provider call that has not answered by then counts as failed (and is retried). */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
@@ -66,7 +78,7 @@ async function main() {
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
       mountFulfillmentRoutes(app, {
-        orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
+        orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, managerName: config.MANAGER_API_TOKEN_NAME, managers: config.MANAGERS, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
         settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
       });

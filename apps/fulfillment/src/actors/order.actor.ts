@@ -38,10 +38,18 @@ interface OrderTimers {
   approvalDueAt?: string;
   /** The last decision taken (approval, payment, cancel): raised again until the workflow has it. */
   event?: PendingEvent;
+  /** Who cancelled (the route's authenticated caller), once a cancel was accepted. */
+  cancelledBy?: Canceller;
+}
+
+/** Who cancelled an order: its own customer, or a manager (by credential name). */
+export interface Canceller {
+  kind: 'customer' | 'manager';
+  id: string;
 }
 
 export type ActorAnswer =
-  | { ok: true; phase: Phase }
+  | { ok: true; phase: Phase; cancelledBy?: Canceller }
   | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED' | 'ORDER_ENDING' | 'DECISION_NOT_SIGNED'; phase: Phase };
 
 /**
@@ -52,7 +60,8 @@ export type ActorAnswer =
 export type DecisionCommands = {
   approve: { approvedBy: string; issuedAt: string };
   reject: { reason: string; issuedAt: string };
-  cancel: { issuedAt: string };
+  /** `by`: who the route authenticated (absent from decisions sealed before it existed). */
+  cancel: { by?: Canceller; issuedAt: string };
   pay: { token?: string; issuedAt: string };
 };
 
@@ -169,14 +178,20 @@ export function createOrderActor(deps: OrderActorDeps) {
     /** Cancel at any moment before the order is closed: the workflow stops waiting and compensates. */
     async cancel(sealed: unknown): Promise<ActorAnswer> {
       const state = await this.load();
-      if (!this.unsealed('cancel', sealed)) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: state.phase };
-      if (state.phase === 'cancelled') return (await this.retryRaise(state, ORDER_EVENTS.cancel)) ?? { ok: true, phase: 'cancelled' };
+      const command = this.unsealed('cancel', sealed);
+      if (!command) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: state.phase };
+      // Cancelled already: the answer names who cancelled first (whoever asks again).
+      if (state.phase === 'cancelled') {
+        await this.retryRaise(state, ORDER_EVENTS.cancel);
+        return { ok: true, phase: 'cancelled', cancelledBy: state.cancelledBy };
+      }
       if (state.phase === 'finished') return { ok: false, reason: 'ORDER_FINISHED', phase: state.phase };
       // Rejected, timed out or unpaid: the workflow is undoing the order already.
       if (ENDING.has(state.phase)) return { ok: false, reason: 'ORDER_ENDING', phase: state.phase };
       await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
       await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
-      return this.decideAndRaise(state, 'cancelled', ORDER_EVENTS.cancel, { at: new Date(now()).toISOString() });
+      await this.decideAndRaise({ ...state, cancelledBy: command.by }, 'cancelled', ORDER_EVENTS.cancel, { at: new Date(now()).toISOString(), by: command.by });
+      return { ok: true, phase: 'cancelled', cancelledBy: command.by };
     }
 
     /**

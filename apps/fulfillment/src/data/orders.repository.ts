@@ -20,8 +20,12 @@ export interface NewOrder {
 }
 
 export interface OrderSearch {
+  orderId?: string;
   customerId?: string;
-  status?: OrderStatus;
+  /** Any of these statuses. */
+  statuses?: OrderStatus[];
+  /** Exactly this total (the document's `totalAmount` search attribute), and/or within bounds. */
+  amountMinor?: number;
   minAmountMinor?: number;
   maxAmountMinor?: number;
   from?: Date;
@@ -104,12 +108,29 @@ export function createOrdersRepository(prisma: PrismaClient) {
       return rows[0] ? { durationMs: Number(rows[0].duration_ms) } : null;
     },
 
+    /**
+     * Who cancelled, as the OrderActor answered it (the first canceller, whoever asks again): the
+     * first write stays. Written by the route after the actor accepted the cancel.
+     */
+    async recordCancelledBy(orderId: string, by: { kind: 'customer' | 'manager'; id: string }) {
+      await prisma.$executeRaw`
+        UPDATE orders SET cancelled_by = ${JSON.stringify(by)}::jsonb, updated_at = now() WHERE id = ${orderId} AND cancelled_by IS NULL`;
+    },
+
+    /** The manager credential that approved or rejected (the decision the OrderActor accepted). */
+    async recordDecidedBy(orderId: string, by: { kind: 'manager'; id: string; action: 'approve' | 'reject' }) {
+      await prisma.$executeRaw`
+        UPDATE orders SET decided_by = ${JSON.stringify(by)}::jsonb, updated_at = now() WHERE id = ${orderId} AND decided_by IS NULL`;
+    },
+
     /** Newest first, keyset-paged. */
     search(query: OrderSearch) {
       const where: Prisma.OrderWhereInput = {
+        id: query.orderId,
         customerId: query.customerId,
-        status: query.status,
-        totalAmount: query.minAmountMinor !== undefined || query.maxAmountMinor !== undefined ? { gte: query.minAmountMinor, lte: query.maxAmountMinor } : undefined,
+        status: query.statuses ? { in: query.statuses } : undefined,
+        totalAmount: query.amountMinor !== undefined || query.minAmountMinor !== undefined || query.maxAmountMinor !== undefined
+          ? { equals: query.amountMinor, gte: query.minAmountMinor, lte: query.maxAmountMinor } : undefined,
         createdAt: query.from || query.to ? { gte: query.from, lte: query.to } : undefined,
         ...(query.after ? { OR: [{ createdAt: { lt: query.after.createdAt } }, { createdAt: query.after.createdAt, id: { lt: query.after.id } }] } : {}),
       };

@@ -7,7 +7,7 @@ import {
   problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { orderInputSchema } from '../domain/order';
-import { approveSchema, orderIdSchema, paySchema, rejectSchema, searchSchema } from './orders.routes';
+import { approveSchema, cancelSchema, orderIdSchema, paySchema, rejectSchema, searchSchema } from './orders.routes';
 
 export const OPENAPI_PATH = '/workflows/openapi.json';
 
@@ -15,14 +15,25 @@ const manager = [{ managerBearer: [] }];
 const id = pathParam('id', orderIdSchema, 'the order id');
 const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line') };
 const withId = { ...common, 404: problemResponse('ORDER_NOT_FOUND, or a path no route takes') };
-const managerOnly = { 401: problemResponse('MANAGER_AUTH_REQUIRED: no or a wrong manager bearer token') };
+const managerOnly = { 401: problemResponse('MANAGER_AUTH_REQUIRED: no or a wrong manager bearer token (MANAGER_API_TOKEN, or a manager\'s own from MANAGERS)') };
 const refused = { 409: problemResponse('The order is not in a phase that takes this action (`code`: NOT_AWAITING_APPROVAL, NOT_AWAITING_PAYMENT, ORDER_FINISHED, ORDER_ENDING)') };
 const accepted = jsonResponse('the order\'s actor took the action', object({ orderId: str, ok: { const: true }, phase: str }));
 
-const step = object({ step: str, at: str, data: { type: 'object' } }, ['data']);
+/** The saga's own step records (amounts in minor units), under `steps` and `compensationSteps`. */
+const step = object({ step: str, at: str, target: str, data: { type: 'object' } }, ['data', 'target']);
+/** A step as the design document (seed 002) shows it: payment_authorization, manager_approval, ...; amounts in major units. */
+const documentStep = object({
+  name: { type: 'string', description: 'payment_authorization, manager_approval, inventory_reservation, payment_capture, shipping_label, customer_notification (down-payment orders: down_payment_authorization, down_payment_capture, balance_authorization, balance_capture; undo actions: releaseAuthorization, releaseReservation, refundCapture, cancelLabel)' },
+  status: { const: 'completed' }, timestamp: dateTime, target: str,
+  data: { type: 'object', description: 'authId (the authorization), approvedBy, reservationId, captureId, labelId, trackingNumber, notificationId; amounts in the input\'s units' },
+}, ['target']);
+const actor = object({ kind: { enum: ['customer', 'manager'] }, id: str });
 const order = object({
-  orderId: str, instanceId: str, customerId: str, status: str, progress: int, currentStep: nullable(str), totalAmount: num, currency: str,
-  completedSteps: arrayOf(step), compensations: arrayOf(step), error: nullable(str), approvedBy: nullable(str), rejectionReason: nullable(str),
+  orderId: str, instanceId: str, customerId: str, status: str, progress: int,
+  currentStep: nullable({ type: 'string', description: 'the document\'s step name (payment_capture, ...)' }),
+  completedSteps: arrayOf(documentStep), compensations: arrayOf(documentStep), error: nullable(str),
+  totalAmount: num, currency: str, steps: arrayOf(step), compensationSteps: arrayOf(step), step: nullable(str),
+  approvedBy: nullable(str), rejectionReason: nullable(str), cancelledBy: nullable(actor), decidedBy: nullable(object({ kind: { const: 'manager' }, id: str, action: { enum: ['approve', 'reject'] } })),
   downPayment: nullable(num), createdAt: dateTime, updatedAt: dateTime, finishedAt: nullable(dateTime),
 });
 
@@ -30,7 +41,7 @@ export function openApiDocument() {
   return openApiDocumentOf({
     title: 'Holdfast fulfillment API',
     description: 'Reached through Dapr service invocation: /v1.0/invoke/fulfillment/method/<path> with the dapr-api-token header; /workflows/* is invocable.',
-    securitySchemes: { managerBearer: bearerScheme('MANAGER_API_TOKEN') },
+    securitySchemes: { managerBearer: bearerScheme('MANAGER_API_TOKEN, or a manager\'s own token from MANAGERS') },
     paths: {
       ...probePaths(true),
       [OPENAPI_PATH]: { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
@@ -48,13 +59,25 @@ export function openApiDocument() {
         post: { summary: 'Pay an order\'s down payment', parameters: [id], requestBody: jsonBody(paySchema, false), responses: { 202: accepted, ...withId, ...refused } },
       },
       '/workflows/{id}/approve': {
-        post: { summary: 'A manager approves an order', security: manager, parameters: [id], requestBody: jsonBody(approveSchema), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+        post: {
+          summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id], requestBody: jsonBody(approveSchema, false),
+          responses: { 202: accepted, ...withId, ...managerOnly, ...refused, 403: problemResponse('APPROVER_MISMATCH: a manager\'s own token approving as someone else') },
+        },
       },
       '/workflows/{id}/reject': {
-        post: { summary: 'A manager rejects an order (it is undone)', security: manager, parameters: [id], requestBody: jsonBody(rejectSchema), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+        post: { summary: 'A manager rejects an order (it is undone); the reason is optional', security: manager, parameters: [id], requestBody: jsonBody(rejectSchema, false), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
       },
       '/workflows/{id}/cancel': {
-        post: { summary: 'A manager cancels an order (it is undone)', security: manager, parameters: [id], responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+        post: {
+          summary: 'The order\'s customer (customerId in the body, or X-Customer-Id) or a manager (bearer token) cancels an order: it is undone',
+          security: [{}, ...manager], parameters: [id, { name: 'X-Customer-Id', in: 'header', required: false, schema: str, description: 'the customer cancelling (instead of customerId)' }],
+          requestBody: jsonBody(cancelSchema, false),
+          responses: {
+            202: jsonResponse('the order\'s actor took the cancel', object({ orderId: str, ok: { const: true }, phase: str, cancelledBy: actor })), ...withId, ...refused,
+            401: problemResponse('CANCEL_AUTH_REQUIRED: neither a customer nor a manager token; MANAGER_AUTH_REQUIRED: a wrong bearer token'),
+            403: problemResponse('CUSTOMER_MISMATCH: not the order\'s customer'),
+          },
+        },
       },
       '/workflows/{id}/status': {
         get: { summary: 'An order\'s status, progress, steps and compensations', parameters: [id], responses: { 200: jsonResponse('the order', order), ...withId } },

@@ -4,17 +4,24 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, canonicalJson, currentCorrelationId, invokeActor, requireAdmin, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, canonicalJson, CUSTOMER_HEADER, currentCorrelationId, invokeActor, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
-import { amountProblems, MAX_ORDER_AMOUNT, ORDER_STATUSES, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput } from '../domain/order';
-import type { OrdersRepository, StepRecord } from '../data/orders.repository';
-import type { ActorAnswer, DecisionCommands } from '../actors/order.actor';
+import { amountProblems, carrierAddress, MAX_ORDER_AMOUNT, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput, type ShippingAddress } from '../domain/order';
+import { documentProgress, type RecordedStep } from '../domain/order-view';
+import { createdAtRange, intersect, SEARCH_STATUSES, statusesOf } from '../domain/order-search';
+import type { OrdersRepository } from '../data/orders.repository';
+import type { ActorAnswer, Canceller, DecisionCommands } from '../actors/order.actor';
+import { approverOf, authenticatedManager, claimsManager, managerCredentials, managerOf, requireManager, type ManagerCredential } from './manager-auth';
 import type { OrderWorkflowInput } from '../workflow/order-fulfillment.workflow';
 
 export interface OrdersRouterDeps {
   orders: OrdersRepository;
   sidecar: SidecarSettings;
   managerToken: string;
+  /** Who holds managerToken, as approvals and cancels record it (MANAGER_API_TOKEN_NAME; default "manager"). */
+  managerName?: string;
+  /** Managers with a token of their own (MANAGERS). */
+  managers?: ManagerCredential[];
   /** Seal the managers' (and customers') decisions for the OrderActor: the first key signs. */
   decisionKeys: readonly string[];
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
@@ -23,16 +30,29 @@ export interface OrdersRouterDeps {
 }
 
 export const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
-export const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100) }).strict();
+/** The document approves with no body (or `{}`): the approver is then the authenticated manager. */
+export const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100).optional() }).strict();
 export const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
-export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+/** A reason is optional (the document rejects without one). */
+export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+/** The reason recorded when a rejection gives none. */
+export const NO_REASON = 'no reason given';
+/** A customer cancels with its own id (or the X-Customer-Id header); a manager with the bearer token and no body. */
+export const cancelSchema = z.object({ customerId: z.string().trim().min(1).max(100).optional() }).strict();
 /** Search bounds match what an order may hold, so no bound reaches the int4 column out of its range. */
 const searchAmount = z.coerce.number().nonnegative().max(MAX_ORDER_AMOUNT, `at most ${MAX_ORDER_AMOUNT} (an order's largest amount)`);
 /** Years 1 to 9999: JavaScript dates reach further than PostgreSQL's timestamptz. */
 const searchDate = z.coerce.date().min(new Date('0001-01-01T00:00:00.000Z')).max(new Date('9999-12-31T23:59:59.999Z'));
 export const searchSchema = z.object({
+  /** The document's search attributes: orderId, customerId, orderStatus, totalAmount, createdAt. */
+  orderId: orderIdSchema.optional(),
   customerId: z.string().min(1).max(100).optional(),
-  status: z.enum(ORDER_STATUSES).optional(),
+  orderStatus: z.enum(SEARCH_STATUSES).optional(),
+  /** Exactly this total, in the input's units (109.97). */
+  totalAmount: searchAmount.optional(),
+  /** A date (YYYY-MM-DD: that UTC day) or a range from..to of dates or date-times, either side open. */
+  createdAt: z.string().max(100).optional(),
+  status: z.enum(SEARCH_STATUSES).optional(),
   minAmount: searchAmount.optional(),
   maxAmount: searchAmount.optional(),
   from: searchDate.optional(),
@@ -42,13 +62,21 @@ export const searchSchema = z.object({
   cursor: z.string().max(300).optional(),
 }).strict();
 
-/** The read model as clients see it: amounts back in major units. */
+/**
+ * The read model as clients see it, amounts back in major units: the design document's status
+ * answer (status, progress, currentStep, completedSteps, compensations, error with its step names),
+ * and beside it the saga's own records as they were before, under `steps` (completed steps),
+ * `compensationSteps` and `step` (the current step by the saga's own name).
+ */
 export function orderView(order: Order) {
+  const recorded = { currentStep: order.currentStep, completedSteps: order.completedSteps as unknown as RecordedStep[], compensations: order.compensations as unknown as RecordedStep[] };
   return {
     orderId: order.id, instanceId: order.instanceId, customerId: order.customerId, status: order.status, progress: order.progress,
-    currentStep: order.currentStep, totalAmount: toMajorUnits(order.totalAmount), currency: order.currency,
-    completedSteps: order.completedSteps as unknown as StepRecord[], compensations: order.compensations as unknown as StepRecord[],
-    error: order.error, approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
+    ...documentProgress(recorded), error: order.error,
+    totalAmount: toMajorUnits(order.totalAmount), currency: order.currency,
+    steps: recorded.completedSteps, compensationSteps: recorded.compensations, step: recorded.currentStep,
+    approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
+    cancelledBy: (order.cancelledBy ?? null) as Canceller | null, decidedBy: (order.decidedBy ?? null) as { kind: 'manager'; id: string; action: string } | null,
     downPayment: order.downPaymentAmount === null ? null : toMajorUnits(order.downPaymentAmount),
     createdAt: order.createdAt, updatedAt: order.updatedAt, finishedAt: order.finishedAt,
   };
@@ -84,7 +112,8 @@ const ACTOR_REFUSALS: Record<Extract<ActorAnswer, { ok: false }>['reason'], [num
 
 export function ordersRouter(deps: OrdersRouterDeps): Router {
   const router = Router();
-  const manager = requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Approving, rejecting and cancelling orders needs a manager bearer token.');
+  const credentials = managerCredentials(deps.managerToken, deps.managerName ?? 'manager', deps.managers ?? []);
+  const manager = requireManager(credentials, 'Approving and rejecting orders needs a manager bearer token.');
 
   const existingOrder = async (req: Request) => {
     const id = orderIdSchema.safeParse(req.params.id);
@@ -120,7 +149,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     if (!order.finishedAt) await deps.startWorkflow(order.instanceId, {
       orderId: order.id, correlationId: order.correlationId ?? correlationId, amount: order.totalAmount, currency: order.currency,
       items: (order.items as unknown as OrderInput['items']).map((i) => ({ sku: i.sku, quantity: i.quantity })),
-      address: order.shippingAddress as Record<string, unknown>, customerEmail: order.customerEmail,
+      address: carrierAddress(order.shippingAddress as unknown as ShippingAddress), customerEmail: order.customerEmail,
       approvalTimeoutSeconds: order.approvalTimeoutSeconds, labelPollSeconds: deps.settings.labelPollSeconds, labelDeadlineSeconds: deps.settings.labelDeadlineSeconds,
       autoApprovedBy: order.totalAmount <= deps.settings.autoApproveMaxAmountMinor ? 'auto-approval' : undefined,
       downPayment: order.downPaymentAmount === null ? undefined
@@ -137,21 +166,50 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'pay', { token: paymentToken })) });
   });
 
+  /** The approver is the authenticated manager unless the body names one (approverOf says when it may). */
   router.post('/workflows/:id/approve', manager, async (req, res) => {
     const order = await existingOrder(req);
-    const { approvedBy } = approveSchema.parse(req.body);
-    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'approve', { approvedBy })) });
+    const { approvedBy: named } = approveSchema.parse(req.body ?? {});
+    const credential = authenticatedManager(res);
+    const approvedBy = approverOf(credential, named);
+    const answer = await actorAction(order.id, 'approve', { approvedBy });
+    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: credential.name, action: 'approve' });
+    res.status(202).json({ orderId: order.id, approvedBy, ...answer });
   });
 
   router.post('/workflows/:id/reject', manager, async (req, res) => {
     const order = await existingOrder(req);
-    const { reason } = rejectSchema.parse(req.body);
-    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'reject', { reason })) });
+    const { reason } = rejectSchema.parse(req.body ?? {});
+    const answer = await actorAction(order.id, 'reject', { reason: reason ?? NO_REASON });
+    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: authenticatedManager(res).name, action: 'reject' });
+    res.status(202).json({ orderId: order.id, ...answer });
   });
 
-  router.post('/workflows/:id/cancel', manager, async (req, res) => {
+  /**
+   * "The user cancels at any time": the order's own customer (its id in the body or X-Customer-Id,
+   * through the client credential) or a manager (bearer token, any order). A request with an
+   * Authorization header is a manager's and must carry a manager token.
+   */
+  router.post('/workflows/:id/cancel', async (req, res) => {
+    let by: Canceller;
+    if (claimsManager(req)) {
+      const credential = managerOf(credentials, req.header('authorization'));
+      if (!credential) throw new AppError(401, 'MANAGER_AUTH_REQUIRED', 'A cancel with an Authorization header needs a manager bearer token.');
+      cancelSchema.parse(req.body ?? {});
+      by = { kind: 'manager', id: credential.name };
+    } else {
+      const { customerId } = cancelSchema.parse(req.body ?? {});
+      const header = req.header(CUSTOMER_HEADER)?.trim();
+      if (!customerId && !header) throw new AppError(401, 'CANCEL_AUTH_REQUIRED', 'A cancel names the order\'s customer (customerId, or X-Customer-Id) or carries a manager bearer token.');
+      if (customerId && header && customerId !== header) throw new AppError(403, 'CUSTOMER_MISMATCH', 'customerId and X-Customer-Id name different customers.');
+      by = { kind: 'customer', id: (customerId ?? header)! };
+    }
     const order = await existingOrder(req);
-    res.status(202).json({ orderId: order.id, ...(await actorAction(order.id, 'cancel', {})) });
+    if (by.kind === 'customer' && by.id !== order.customerId) throw new AppError(403, 'CUSTOMER_MISMATCH', 'Only the order\'s own customer (or a manager) can cancel it.');
+    const answer = await actorAction(order.id, 'cancel', { by });
+    const cancelledBy = answer.cancelledBy ?? by;
+    await deps.orders.recordCancelledBy(order.id, cancelledBy);
+    res.status(202).json({ orderId: order.id, ...answer, cancelledBy });
   });
 
   router.get('/workflows/:id/status', async (req, res) => {
@@ -159,11 +217,22 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   });
 
   /** Every customer's orders: managers only (the order id alone opens its status, above). */
-  router.get('/workflows', requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Searching orders needs a manager bearer token.'), async (req, res) => {
+  router.get('/workflows', requireManager(credentials, 'Searching orders needs a manager bearer token.'), async (req, res) => {
     const query = searchSchema.parse(req.query);
     const limit = query.limit;
+    if (query.orderStatus && query.status && query.orderStatus !== query.status) throw new AppError(400, 'CONFLICTING_STATUS', 'orderStatus and status name different statuses: give one.');
+    const status = query.orderStatus ?? query.status;
+    let created: { from?: Date; to?: Date } = { from: query.from, to: query.to };
+    if (query.createdAt !== undefined) {
+      try {
+        created = intersect(created, createdAtRange(query.createdAt));
+      } catch (error) {
+        throw new AppError(400, 'INVALID_CREATED_AT', `createdAt: ${(error as Error).message}.`);
+      }
+    }
     const found = await deps.orders.search({
-      customerId: query.customerId, status: query.status, from: query.from, to: query.to, limit,
+      orderId: query.orderId, customerId: query.customerId, statuses: status ? statusesOf(status) : undefined, from: created.from, to: created.to, limit,
+      amountMinor: query.totalAmount === undefined ? undefined : toMinorUnits(query.totalAmount),
       minAmountMinor: query.minAmount === undefined ? undefined : toMinorUnits(query.minAmount),
       maxAmountMinor: query.maxAmount === undefined ? undefined : toMinorUnits(query.maxAmount),
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
