@@ -13,9 +13,11 @@ import { providerResources, recordedCalls, resetProviders, setChaos, type Provid
 let stack: AppStack;
 
 interface OrderView {
-  orderId: string; instanceId: string; status: string; progress: number; currentStep: string | null; error: string | null;
-  completedSteps: Array<{ step: string; at: string; data?: Record<string, unknown> }>;
-  compensations: Array<{ step: string; target: string; at: string }>;
+  // The saga's own step records: `steps` and `step` (seed 002's completedSteps/currentStep carry the document's names; issue 12).
+  orderId: string; instanceId: string; status: string; progress: number; step: string | null; error: string | null;
+  steps: Array<{ step: string; at: string; data?: Record<string, unknown> }>;
+  compensations: unknown[];
+  compensationSteps: Array<{ step: string; target: string; at: string }>;
   approvedBy: string | null; rejectionReason: string | null; totalAmount: number; finishedAt: string | null; updatedAt: string;
 }
 
@@ -81,7 +83,7 @@ async function expectAtMostOneCharge(orderId: string) {
 }
 
 const kinds = (resources: ProviderResource[]) => resources.map((r) => `${r.kind}:${r.status}`).sort();
-const steps = (order: OrderView) => order.completedSteps.map((s) => s.step);
+const steps = (order: OrderView) => order.steps.map((s) => s.step);
 
 describe('order fulfillment saga', () => {
   it('when every provider succeeds and the manager approves, then the order ships, charged once', async () => {
@@ -117,7 +119,7 @@ describe('order fulfillment saga', () => {
     expect((await stack.invoke('POST', `/workflows/${orderId}/reject`, { reason: 'suspicious address' }, manager())).status).toBe(202);
     const order = await finished(orderId);
     expect(order).toMatchObject({ status: 'rejected', rejectionReason: 'suspicious address' });
-    expect(order.compensations.map((c) => c.step)).toEqual(['releaseAuthorization']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['releaseAuthorization']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released']);
   });
 
@@ -154,7 +156,7 @@ describe('order fulfillment saga', () => {
     const orderId = await placeOrder();
     const order = await finished(orderId, 60_000);
     expect(order.status).toBe('failed');
-    expect(order.compensations.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released', 'reservation:released']);
   });
 
@@ -163,7 +165,7 @@ describe('order fulfillment saga', () => {
     const orderId = await placeOrder();
     const order = await finished(orderId);
     expect(order.status).toBe('failed');
-    expect(order.compensations.map((c) => c.step)).toEqual(['releaseAuthorization']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['releaseAuthorization']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released']);
     expect((await recordedCalls({ domain: 'inventory', operation: 'reserve' })).filter((c) => c.idempotencyKey === `order-${orderId}-reserve`)).toHaveLength(1);
   });
@@ -173,7 +175,7 @@ describe('order fulfillment saga', () => {
     const orderId = await placeOrder();
     const order = await finished(orderId);
     expect(order.status).toBe('failed');
-    expect(order.compensations.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['releaseReservation', 'releaseAuthorization']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:released', 'reservation:released']);
   });
 
@@ -182,7 +184,7 @@ describe('order fulfillment saga', () => {
     const orderId = await placeOrder();
     const order = await finished(orderId);
     expect(order.status).toBe('failed');
-    expect(order.compensations.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded', 'reservation:released']);
   });
 
@@ -208,13 +210,13 @@ describe('order fulfillment saga', () => {
   it('when the order is cancelled while its label is being made, then the saga stops waiting and undoes everything', async () => {
     await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 30_000 } });
     const orderId = await placeOrder();
-    await until(orderId, (o) => o.currentStep === 'label' && steps(o).includes('capture'));
+    await until(orderId, (o) => o.step === 'label' && steps(o).includes('capture'));
     const started = Date.now();
     expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(202);
     const order = await finished(orderId);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(order.status).toBe('cancelled');
-    expect(order.compensations.map((c) => c.step)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'label:cancelled', 'refund:refunded', 'reservation:released']);
     expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(409);
   });
@@ -222,7 +224,7 @@ describe('order fulfillment saga', () => {
   it('when the fulfillment app is killed during the label step and restarted, then the order still ships with one capture', async () => {
     await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 6_000 } });
     const orderId = await placeOrder();
-    await until(orderId, (o) => o.currentStep === 'label' && o.progress > 60);
+    await until(orderId, (o) => o.step === 'label' && o.progress > 60);
     await stack.killApp();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await stack.startApp();
@@ -239,7 +241,7 @@ describe('orders paid by down payment', () => {
 
   it('when the customer pays the down payment and a manager validates, then the balance is charged and the order ships', async () => {
     const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
-    await until(orderId, (o) => o.currentStep === 'awaiting_payment');
+    await until(orderId, (o) => o.step === 'awaiting_payment');
     expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, { paymentToken: 'tok_visa' })).status).toBe(202);
     await until(orderId, (o) => o.status === 'awaiting_approval');
     expect((await stack.invoke('POST', `/workflows/${orderId}/approve`, { approvedBy: 'manager-7' }, manager())).status).toBe(202);
@@ -254,15 +256,15 @@ describe('orders paid by down payment', () => {
   it('when a down-payment order is cancelled after both payments were taken, then both are refunded, each once', async () => {
     await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 30_000 } });
     const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
-    await until(orderId, (o) => o.currentStep === 'awaiting_payment');
+    await until(orderId, (o) => o.step === 'awaiting_payment');
     expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, {})).status).toBe(202);
     await until(orderId, (o) => o.status === 'awaiting_approval');
     expect((await stack.invoke('POST', `/workflows/${orderId}/approve`, { approvedBy: 'manager-7' }, manager())).status).toBe(202);
-    await until(orderId, (o) => o.currentStep === 'label' && steps(o).includes('balance-capture'));
+    await until(orderId, (o) => o.step === 'label' && steps(o).includes('balance-capture'));
     expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(202);
     const order = await finished(orderId);
     expect(order.status).toBe('cancelled');
-    expect(order.compensations.map((c) => c.step)).toEqual(['cancelLabel', 'refundCapture', 'refundCapture', 'releaseReservation']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['cancelLabel', 'refundCapture', 'refundCapture', 'releaseReservation']);
     await expectFullyUndone(orderId);
     expect(await amounts(orderId, 'refund')).toEqual([1500, 3500]);
   });
@@ -279,12 +281,12 @@ describe('orders paid by down payment', () => {
 
   it('when a paid order is not validated in time, then the down payment is refunded and the stock released', async () => {
     const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
-    await until(orderId, (o) => o.currentStep === 'awaiting_payment');
+    await until(orderId, (o) => o.step === 'awaiting_payment');
     expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, {})).status).toBe(202);
     const order = await finished(orderId, 20_000);
     expect(order.status).toBe('failed');
     expect(order.error).toContain('not validated in time');
-    expect(order.compensations.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
+    expect(order.compensationSteps.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded', 'reservation:released']);
     expect(await amounts(orderId, 'refund')).toEqual([1500]);
   });
