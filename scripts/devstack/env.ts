@@ -154,5 +154,7 @@ export function appProcessEnv(base: NodeJS.ProcessEnv, connections: Connections,
     ...given,
     SENDGRID_API_HOST: base.SENDGRID_API_HOST ?? providersUrl,
     PROVIDERS_URL: base.PROVIDERS_URL ?? providersUrl,
+    // Not a secret: GET /health pings Redis without its password (docs/health.md).
+    REDIS_ADDRESS: base.REDIS_ADDRESS ?? `${connections.REDIS_HOST}:${connections.REDIS_PORT}`,
   };
 }

@@ -7,6 +7,7 @@ import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
+import { healthFromReadiness, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
 import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sidecar';
 import { shutdownOnSignals } from './service';
@@ -28,6 +29,8 @@ export interface DaprAppOptions {
   settings: DaprAppSettings;
   logger: Logger;
   readiness?: ReadinessCheck[];
+  /** GET /health's checks beside the sidecar's (critical, always checked): docs/health.md. */
+  health?: HealthCheck[];
   /**
    * Path prefixes clients may reach through service invocation (the gateway); every other route,
    * the SDK's actor and config routes among them, serves only the app's own sidecar.
@@ -72,6 +75,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     publicPaths: options.publicPaths,
     rawBodyRoutes: options.rawBodyRoutes,
     readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
+    health: [healthFromReadiness(sidecarReadiness(settings), true), ...(options.health ?? [])],
   });
   app.use(invocationGuard({ self: options.name, callers: invocationCallers(settings.INVOCATION_CALLERS), paths: options.invocablePaths }));
   app.use(clientRateLimit({ self: options.name, perSecond: settings.CLIENT_RATE_LIMIT_PER_SECOND ?? 0 }));

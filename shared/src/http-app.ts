@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { notFoundHandler, problem, problemErrorHandler, sendProblem } from './problem';
 import { allowedMethods, routeParams } from './route-table';
 import { findUnsafeText, markUnsafePath, MAX_TEXT_ISSUES, pathIssues, unsafeTextError, type TextIssue } from './text-guard';
+import { serveHealth, type HealthCheck } from './health';
 
 export { assertSafeText, findUnsafeText, unsafeTextReason, type TextIssue } from './text-guard';
 export { allowedMethods, matchRoutes, routeParams, type MatchedRoute } from './route-table';
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   name: string;
   logger: Logger;
   readiness?: ReadinessCheck[];
+  /** What GET /health checks (shared/src/health.ts; docs/health.md): every app has /health, with no checks it is healthy. */
+  health?: HealthCheck[];
   /**
    * When set, every request except the probe endpoints must carry this value in `dapr-api-token`:
    * only the app's own sidecar (started with APP_API_TOKEN) may call it.
@@ -45,7 +48,7 @@ export interface HttpApp {
   metrics: Metrics;
 }
 
-const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'];
+const PROBE_PATHS = ['/healthz', '/readyz', '/health', '/metrics'];
 
 export function constantTimeEquals(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -98,6 +101,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', app: options.name, checks: results });
   });
+  serveHealth(app, options.health ?? [], logger);
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

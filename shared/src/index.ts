@@ -29,3 +29,4 @@ export * from './client-rate-limit';
 export * from './customer-scope';
 export * from './email-address';
 export * from './scheduler-jobs';
+export * from './health';

@@ -20,11 +20,11 @@ export interface InvocationPolicy {
   self: string;
   /** App ids that may invoke this app (the gateway; later the admin console). */
   callers: readonly string[];
-  /** Path prefixes an invoked request may reach; /healthz and /readyz always. */
+  /** Path prefixes an invoked request may reach; /healthz, /readyz and /health always. */
   paths: readonly string[];
 }
 
-const ALWAYS = ['/healthz', '/readyz'];
+const ALWAYS = ['/healthz', '/readyz', '/health'];
 
 /** Whether an invoked request from `callerHeader` for `path` is allowed; pure, for the middleware and its tests. */
 export function invocationVerdict(policy: InvocationPolicy, callerHeader: string, path: string): 'allow' | 'caller' | 'path' {

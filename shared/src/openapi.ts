@@ -96,9 +96,26 @@ export function probePaths(throughSidecar: boolean) {
         },
       },
     },
+    '/health': {
+      get: {
+        summary: 'Health of the app and what it depends on (seed 004): 200 healthy or degraded, 503 unhealthy; open, like the other probes (docs/health.md)', tags: ['probes'],
+        responses: {
+          200: jsonResponse('healthy, or degraded (a dependency the app absorbs is down)', HEALTH_SCHEMA),
+          503: jsonResponse('unhealthy: a dependency the app cannot serve without is down', HEALTH_SCHEMA),
+        },
+      },
+    },
     ...(throughSidecar ? {} : metrics),
   };
 }
+
+const HEALTH_STATUS = { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] };
+/** GET /health's answer (shared/src/health.ts). */
+const HEALTH_SCHEMA = object({
+  status: HEALTH_STATUS,
+  checks: { type: 'object', additionalProperties: object({ status: HEALTH_STATUS, latencyMs: num, detail: str }, ['latencyMs', 'detail']) },
+  timestamp: dateTime,
+});
 
 export interface DocumentOptions {
   title: string;

@@ -22,6 +22,10 @@ export interface AppStackOptions {
   resourcesPath?: string;
   /** A database of this stack's own (app and sidecar state store) instead of the run's shared one. */
   databaseUrl?: string;
+  /** The app's DATABASE_URL only (its sidecar keeps the run's): e.g. a closed port, to see the app without PostgreSQL. */
+  appDatabaseUrl?: string;
+  /** Wait for the app's /readyz before returning (default true; false for an app meant to be unready). */
+  waitReady?: boolean;
 }
 
 export type SkeletonStack = AppStack;
@@ -65,9 +69,10 @@ export function startSkeletonStack(options: { env?: Record<string, string>; logN
   });
 }
 
-export function startBookingStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; databaseUrl?: string } = {}): Promise<AppStack> {
+export function startBookingStack(options: { env?: Record<string, string>; logName?: string; nodeArgs?: string[]; databaseUrl?: string; appDatabaseUrl?: string; waitReady?: boolean } = {}): Promise<AppStack> {
   return startAppStack({
     appId: 'booking', entry: 'apps/booking/src/main.ts', env: options.env, logName: options.logName ?? 'booking', nodeArgs: options.nodeArgs, databaseUrl: options.databaseUrl,
+    appDatabaseUrl: options.appDatabaseUrl, waitReady: options.waitReady,
     ports: { app: TEST_PORTS.bookingApp, daprHttp: TEST_PORTS.bookingDaprHttp, daprGrpc: TEST_PORTS.bookingDaprGrpc, metrics: TEST_PORTS.bookingMetrics },
   });
 }
@@ -106,7 +111,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   const startApp = async () => {
     app = startProcess({
       name: options.appId, command: process.execPath, args: [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], cwd: ROOT,
-      env: appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl, options.appId),
+      env: { ...appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl, options.appId), ...(options.appDatabaseUrl ? { DATABASE_URL: options.appDatabaseUrl } : {}) },
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });
     await untilReady(app, () => httpOk(`${appUrl}/healthz`), 60_000);
@@ -121,7 +126,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl, options.appId), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });
   await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
-  await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
+  if (options.waitReady !== false) await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
 
   return {
     run, appUrl, sidecarUrl, sidecarGrpcPort: ports.daprGRPCPort,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Counter } from 'prom-client';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import { COMPONENTS, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
+import { healthFromReadiness, httpHealthCheck, redisHealthCheck } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
@@ -29,6 +30,8 @@ async function main() {
     /** The payment provider (locally the providers app). */
     PROVIDERS_URL: z.string().url(),
     PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    /** host:port of the pub/sub's Redis, for GET /health only (no password: docs/health.md); unset, /health does not check it. */
+    REDIS_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/).optional(),
     /** How long an idle actor stays in memory (Dapr's default is 60m; a hold is idle after its first call). */
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('1m'),
     /** A cancelled show with more tickets sold than this refunds every booking (fewer: SMS and email only). */
@@ -82,6 +85,13 @@ async function main() {
         if (!webhookSecret) throw new Error('the payments webhook secret is not read yet');
       },
     }],
+    // GET /health (docs/health.md): without PostgreSQL nothing works (unhealthy); Redis down, the outbox
+    // keeps the events until the relay can publish (degraded); the payment provider down fails confirmations only (degraded).
+    health: [
+      healthFromReadiness(databaseReadiness(prisma), true, 'database'),
+      ...(config.REDIS_ADDRESS ? [redisHealthCheck(config.REDIS_ADDRESS, false)] : []),
+      httpHealthCheck('payments', new URL('/healthz', config.PROVIDERS_URL).toString(), false),
+    ],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     // The payment provider calls /webhooks/payments directly, not through a sidecar, so it has no
     // dapr-api-token: each delivery is authenticated by its Stripe-Signature instead. Only that

@@ -24,6 +24,7 @@ import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
 import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
+import { healthFromReadiness, redisHealthCheck } from '@holdfast/shared';
 
 const phoneChannels = z.string().transform((list, ctx) => {
   const channels = list.split(',').map((c) => c.trim()).filter(Boolean);
@@ -60,6 +61,8 @@ async function main() {
     /** A message PENDING and untouched this long, and not dead-lettered, is published again (stuck-sweeper.ts). Above processingTimeout. */
     STUCK_AFTER_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
     STUCK_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+    /** host:port of the pub/sub's Redis, for GET /health only (no password: docs/health.md); unset, /health does not check it. */
+    REDIS_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/).optional(),
   });
   const logger = createLogger('delivery', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -122,6 +125,8 @@ async function main() {
     invocablePaths: DELIVERY_INVOCABLE_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
+    // GET /health (docs/health.md): PostgreSQL is critical; Redis down, events wait in the outbox and deliveries resume after (degraded).
+    health: [healthFromReadiness(databaseReadiness(prisma), true, 'database'), ...(config.REDIS_ADDRESS ? [redisHealthCheck(config.REDIS_ADDRESS, false)] : [])],
     subscriptions,
     routes: (app) => {
       mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer });

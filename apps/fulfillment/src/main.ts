@@ -5,6 +5,7 @@ import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
   createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, seal, startDaprApp, waitForSidecarOutbound,
 } from '@holdfast/shared';
+import { healthFromReadiness, httpHealthCheck } from '@holdfast/shared';
 import { createProvidersClient } from './adapters/providers.client';
 import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
@@ -75,6 +76,8 @@ import { parseManagers } from './http/manager-auth';
     invocablePaths: FULFILLMENT_INVOCABLE_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
+    // GET /health (docs/health.md): PostgreSQL is critical; the providers down only slow the sagas (retries, timeouts, compensation).
+    health: [healthFromReadiness(databaseReadiness(prisma), true, 'database'), httpHealthCheck('providers', new URL('/healthz', config.PROVIDERS_URL).toString(), false)],
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
       mountFulfillmentRoutes(app, {
