@@ -269,22 +269,24 @@ describe('orders paid by down payment', () => {
     expect(await amounts(orderId, 'refund')).toEqual([1500, 3500]);
   });
 
-  it('when the down payment is not paid in time, then the order expires, its stock is released, and a late payment is a 409', async () => {
+  // Seed 003 (ORDER_EXPIRE_DP): an expired down payment ends the order cancelled, no longer failed (docs/contracts.md, Seed 003).
+  it('when the down payment is not paid in time, then the order is cancelled (seed 003), its stock is released, and a late payment is a 409', async () => {
     const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
     const order = await finished(orderId, 20_000);
-    expect(order.status).toBe('failed');
+    expect(order.status).toBe('cancelled');
     expect(order.error).toContain('not paid in time');
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['reservation:released']);
     const late = await stack.invoke<{ code: string }>('POST', `/workflows/${orderId}/pay`, {});
     expect(late.status).toBe(409);
   });
 
-  it('when a paid order is not validated in time, then the down payment is refunded and the stock released', async () => {
+  // Seed 003 (ORDER_AUTO_REFUND, "auto-reject"): a paid order not validated in time ends rejected, no longer failed (docs/contracts.md, Seed 003).
+  it('when a paid order is not validated in time, then it is auto-rejected (seed 003), the down payment refunded and the stock released', async () => {
     const orderId = await placeOrder(orderInput({ total: 50, downPayment: 15 }));
     await until(orderId, (o) => o.step === 'awaiting_payment');
     expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, {})).status).toBe(202);
     const order = await finished(orderId, 20_000);
-    expect(order.status).toBe('failed');
+    expect(order.status).toBe('rejected');
     expect(order.error).toContain('not validated in time');
     expect(order.compensationSteps.map((c) => c.step)).toEqual(['refundCapture', 'releaseReservation']);
     expect(kinds(await expectFullyUndone(orderId))).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded', 'reservation:released']);

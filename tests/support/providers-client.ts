@@ -58,7 +58,7 @@ export async function acceptedByKey(domain: string, operation: string): Promise<
 
 export interface ProviderResource {
   id: string;
-  kind: 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification';
+  kind: 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification' | 'stock_release';
   status: string;
   reference: string | null;
   amount?: number;

@@ -11,21 +11,19 @@ import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
 import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
 import { createOrderFulfillment, ORDER_FULFILLMENT_WORKFLOW, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
+import { createOrderFulfillmentV2, ORDER_FULFILLMENT_WORKFLOW_V2 } from './workflow/order-fulfillment.v2.workflow';
+import { ORDER_JOB_WORKFLOW, orderJob } from './workflow/jobs';
+import { createJobsRepository } from './data/jobs.repository';
+import { jobRetryDelaysSchema } from './domain/jobs';
 import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
+import { parseManagers } from './http/manager-auth';
 
 async function main() {
   const config = loadConfig({
     ...daprAppEnv(3002),
     /** Bearer token of the managers' actions: approve, reject, cancel. */
     MANAGER_API_TOKEN: z.string().min(16),
-import { parseManagers } from './http/manager-auth';
-    /**
-     * Keys that seal order decisions from the routes to the OrderActor and from it to the saga,
-     * comma-separated: the first signs, all verify (rotation: docs/security.md). Only this app has them.
-     */
-    ORDER_DECISION_KEYS: z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)).pipe(z.array(z.string().min(32)).min(1)),
-    /** The payment, inventory, shipping and notification providers (locally the providers app). */
     /** Who holds MANAGER_API_TOKEN, as approvals and cancels made with it record them. */
     MANAGER_API_TOKEN_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$/).default('manager'),
     /** Managers with a bearer token of their own, `name=token,name=token` (a secret, like MANAGER_API_TOKEN): each approves and cancels as themselves. */
@@ -37,6 +35,12 @@ import { parseManagers } from './http/manager-auth';
         return z.NEVER;
       }
     }),
+    /**
+     * Keys that seal order decisions from the routes to the OrderActor and from it to the saga,
+     * comma-separated: the first signs, all verify (rotation: docs/security.md). Only this app has them.
+     */
+    ORDER_DECISION_KEYS: z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)).pipe(z.array(z.string().min(32)).min(1)),
+    /** The payment, inventory, shipping and notification providers (locally the providers app). */
     PROVIDERS_URL: z.string().url(),
     /** A provider call that has not answered by then counts as failed (and is retried). */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
@@ -52,6 +56,12 @@ import { parseManagers } from './http/manager-auth';
     LABEL_POLL_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
     LABEL_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('10m'),
+    /** Seed 003's jobs (down-payment expiry, auto-refund, WhatsApp, stock release): the waits before each retry; their count is the most retries. */
+    JOB_RETRY_DELAYS_SECONDS: jobRetryDelaysSchema,
+    /** POST /api/test-queue (run seed 003's jobs by hand, managers only): off (404) unless true. */
+    TEST_QUEUE_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    /** GET /api/monitoring/queue/health says degraded when the outbox's oldest unpublished event is older than this. */
+    MONITORING_OUTBOX_LAG_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   });
   const logger = createLogger('fulfillment', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -59,14 +69,22 @@ import { parseManagers } from './http/manager-auth';
   const providers = createProvidersClient(config.PROVIDERS_URL, config.PROVIDER_TIMEOUT_MS);
 
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
-  const workflowRuntime = new WorkflowRuntime(grpc).registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, createOrderFulfillment(config.ORDER_DECISION_KEYS));
+  const jobs = createJobsRepository(prisma);
+  // Versions (docs/saga.md#versions): new orders start V2; OrderFulfillment stays registered, frozen,
+  // so the sagas started before V2 replay under their own name and finish as they began.
+  const workflowRuntime = new WorkflowRuntime(grpc)
+    .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, createOrderFulfillment(config.ORDER_DECISION_KEYS))
+    .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW_V2, createOrderFulfillmentV2(config.ORDER_DECISION_KEYS))
+    .registerWorkflowWithName(ORDER_JOB_WORKFLOW, orderJob);
+  let workerRunning = false;
   const workflowClient = new DaprWorkflowClient(grpc);
   const orderMetrics: OrderMetrics = { finished: () => undefined };
-  for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
+  for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, jobs, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
 
   /** An ended saga is never restarted under its order's id (scheduleWorkflowOnce says why). */
   async function startWorkflow(instanceId: string, input: OrderWorkflowInput) {
-    await scheduleWorkflowOnce(workflowClient, ORDER_FULFILLMENT_WORKFLOW, input, instanceId);
+    const customerPhone = (await orders.find(instanceId))?.customerPhone ?? undefined;
+    await scheduleWorkflowOnce(workflowClient, ORDER_FULFILLMENT_WORKFLOW_V2, { ...input, jobRetryDelaysSeconds: config.JOB_RETRY_DELAYS_SECONDS, ...(customerPhone ? { customerPhone } : {}) }, instanceId);
   }
 
   await startDaprApp({
@@ -84,6 +102,12 @@ import { parseManagers } from './http/manager-auth';
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, managerName: config.MANAGER_API_TOKEN_NAME, managers: config.MANAGERS, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
         settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
+        // Seed 003: GET /api/monitoring/* and POST /api/test-queue (http/monitoring.routes.ts).
+        monitoring: {
+          jobs, workflows: workflowClient, workerRunning: () => workerRunning, databaseOk: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+          settings: { testQueueEnabled: config.TEST_QUEUE_ENABLED, jobRetryDelaysSeconds: config.JOB_RETRY_DELAYS_SECONDS, outboxLagSeconds: config.MONITORING_OUTBOX_LAG_SECONDS,
+            downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS, approvalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS },
+        },
       });
     },
     register: async (server, metrics) => {
@@ -110,8 +134,12 @@ import { parseManagers } from './http/manager-auth';
     afterStart: async () => {
       await waitForSidecarOutbound(config);
       await workflowRuntime.start();
+      workerRunning = true;
     },
-    onShutdown: [() => workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
+    onShutdown: [() => {
+      workerRunning = false;
+      return workflowRuntime.stop();
+    }, () => workflowClient.stop(), () => prisma.$disconnect()],
   });
 }
 

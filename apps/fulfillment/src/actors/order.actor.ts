@@ -63,6 +63,8 @@ export type DecisionCommands = {
   /** `by`: who the route authenticated (absent from decisions sealed before it existed). */
   cancel: { by?: Canceller; issuedAt: string };
   pay: { token?: string; issuedAt: string };
+  /** Seed 003's POST /api/test-queue: a timer's job now (payment: ORDER_EXPIRE_DP; approval: ORDER_AUTO_REFUND). */
+  runTimer: { timer: 'payment' | 'approval'; issuedAt: string };
 };
 
 const STATE = 'order';
@@ -213,6 +215,24 @@ export function createOrderActor(deps: OrderActorDeps) {
         await this.save({ phase: 'finished' });
       }
       return { ok: true, phase: 'finished' };
+    }
+
+    /**
+     * A timer fired now by hand (a manager's POST /api/test-queue), exactly as its reminder would:
+     * the same turn, the same decision, so a reminder that fires later finds it taken. Refused
+     * (NOT_AWAITING_PAYMENT, NOT_AWAITING_APPROVAL, ORDER_FINISHED) when the order is not waiting on it.
+     */
+    async runTimer(sealed: unknown): Promise<ActorAnswer> {
+      const command = this.unsealed('runTimer', sealed);
+      if (!command) return { ok: false, reason: 'DECISION_NOT_SIGNED', phase: (await this.load()).phase };
+      if (command.timer === 'payment') {
+        const answer = await this.expirePayment();
+        if (answer.ok) await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
+        return answer;
+      }
+      const answer = await this.decide({ outcome: 'timed_out' });
+      if (answer.ok) await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
+      return answer;
     }
 
     async get(): Promise<OrderTimers> {

@@ -71,13 +71,16 @@ export function createProvidersClient(baseUrl: string, timeoutMs: number) {
       call<{ reservationId: string }>('inventory.reserve', 'POST', '/inventory/reserve', input, ctx),
     releaseReservation: (input: { reservationId: string }, ctx: CallContext) =>
       call<{ status: string }>('inventory.release', 'POST', '/inventory/release', input, ctx),
+    /** Seed 003's STOCK_RELEASE: locked stock of one product given back by quantity. */
+    releaseStock: (input: { productId: string; quantity: number }, ctx: CallContext) =>
+      call<{ stockReleaseId: string; status: string }>('inventory.release-stock', 'POST', '/inventory/release-stock', input, ctx),
     createLabel: (input: { reference: string; address: Record<string, unknown> }, ctx: CallContext) =>
       call<LabelStatus>('shipping.create-label', 'POST', '/shipping/create-label', input, ctx),
     labelStatus: (labelId: string, ctx: Pick<CallContext, 'correlationId'>) =>
       call<{ id: string; status: string; progress?: number }>('shipping.status', 'GET', `/shipping/${encodeURIComponent(labelId)}/status`, undefined, ctx),
     cancelLabel: (input: { labelId: string }, ctx: CallContext) =>
       call<{ status: string }>('shipping.cancel', 'POST', '/shipping/cancel', input, ctx),
-    notify: (input: { channel: 'email'; recipient: string; message: string; reference: string }, ctx: CallContext) =>
+    notify: (input: { channel: 'email' | 'whatsapp'; recipient: string; message: string; reference: string }, ctx: CallContext) =>
       call<{ notificationId: string }>('notification.send', 'POST', '/notification/send', input, ctx),
   };
 }

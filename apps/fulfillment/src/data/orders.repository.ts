@@ -42,7 +42,7 @@ export function createOrdersRepository(prisma: PrismaClient) {
       try {
         const created = await prisma.order.create({
           data: {
-            id: order.input.orderId, instanceId: order.input.orderId, customerId: order.input.customerId, customerEmail: order.input.customerEmail,
+            id: order.input.orderId, instanceId: order.input.orderId, customerId: order.input.customerId, customerEmail: order.input.customerEmail, customerPhone: order.input.customerPhone ?? null,
             items: order.input.items as unknown as Prisma.InputJsonValue, totalAmount: order.totalMinor, currency: order.input.currency,
             shippingAddress: order.input.shippingAddress as unknown as Prisma.InputJsonValue, approvalTimeoutSeconds: order.approvalTimeoutSeconds,
             correlationId: order.correlationId, currentStep: order.input.downPayment ? 'reserve' : 'authorize',

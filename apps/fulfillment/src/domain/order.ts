@@ -65,6 +65,8 @@ export const orderInputSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default(DEFAULT_CURRENCY),
   shippingAddress: shippingAddressSchema,
   customerEmail: emailAddress(),
+  /** Optional (E.164): where the order's WhatsApp notifications go (seed 003's NOTIFICATION_SEND_WHATSAPP). */
+  customerPhone: z.string().regex(/^\+[1-9][0-9]{5,14}$/, 'an E.164 phone number such as +4915112345678').optional(),
   approvalTimeoutSeconds: z.number().int().min(MIN_APPROVAL_TIMEOUT_SECONDS).max(MAX_APPROVAL_TIMEOUT_SECONDS).optional(),
   /**
    * Pay part up front: the stock is reserved, the customer pays this much (POST /workflows/:id/pay)
@@ -88,7 +90,7 @@ export function amountProblems(order: Pick<OrderInput, 'items' | 'totalAmount' |
   return problems;
 }
 
-export const ORDER_STATUSES = ['awaiting_approval', 'approved', 'rejected', 'processing', 'shipped', 'failed', 'cancelled'] as const;
+export const ORDER_STATUSES = ['pending_dp', 'awaiting_approval', 'approved', 'rejected', 'processing', 'shipped', 'failed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The saga's forward steps, in order. */

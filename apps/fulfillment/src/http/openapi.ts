@@ -7,6 +7,7 @@ import {
   problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { orderInputSchema } from '../domain/order';
+import { testQueueSchema } from './monitoring.routes';
 import { approveSchema, cancelSchema, orderIdSchema, paySchema, rejectSchema, searchSchema } from './orders.routes';
 
 export const OPENAPI_PATH = '/workflows/openapi.json';
@@ -36,6 +37,29 @@ const order = object({
   approvedBy: nullable(str), rejectionReason: nullable(str), cancelledBy: nullable(actor), decidedBy: nullable(object({ kind: { const: 'manager' }, id: str, action: { enum: ['approve', 'reject'] } })),
   downPayment: nullable(num), createdAt: dateTime, updatedAt: dateTime, finishedAt: nullable(dateTime),
 });
+
+// Seed 003's monitoring answers (domain/jobs.ts): counts only.
+const jobCounts = object({ pending: int, processing: int, completed: int, failed: int, dead: int, retries: int });
+const jobTypeCounts = object({ ORDER_AUTO_REFUND: jobCounts, ORDER_EXPIRE_DP: jobCounts, NOTIFICATION_SEND_WHATSAPP: jobCounts, STOCK_RELEASE: jobCounts });
+const timerCounts = object({ approval: int, downPayment: int, validation: int });
+const queueStatsBody = {
+  queueDepth: int, pending: int, processing: int, completed: int, failed: int, dead: int, retries: int, oldestPendingAgeSeconds: nullable(int),
+  byType: jobTypeCounts, timers: timerCounts, outbox: object({ pending: int, oldestPendingAgeSeconds: nullable(int) }),
+  deadLetters: object({ pending: int, replaying: int, replayed: int }), timestamp: dateTime,
+};
+const queueHealthBody = object({
+  status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] }, healthy: bool,
+  worker: object({ healthy: bool, running: bool, lastActivity: nullable(dateTime) }),
+  checks: object({ database: str, workflowRuntime: str, dead: nullable(int), outboxLagSeconds: nullable(int) }), timestamp: dateTime,
+});
+const retryBody = object({ delaysSeconds: arrayOf(num), maxRetries: int });
+const queueInfoBody = object({
+  queue: object({ name: str, mechanism: str, ...queueStatsBody }),
+  jobTypes: { type: 'object', additionalProperties: object({ priority: str, runs: str, delaySeconds: nullable(int), retry: retryBody, counts: jobCounts }) },
+  timers: object({ approval: int, downPayment: int, validation: int, approvalTimeoutSeconds: int }),
+  worker: object({ running: bool, testQueueEnabled: bool }), timestamp: dateTime,
+});
+const queueInfo = { summary: 'Seed 003: per job type, its timer, retry schedule and counts, with the queue\'s stats', responses: { 200: jsonResponse('the jobs', queueInfoBody) } };
 
 export function openApiDocument() {
   return openApiDocumentOf({
@@ -81,6 +105,32 @@ export function openApiDocument() {
       },
       '/workflows/{id}/status': {
         get: { summary: 'An order\'s status, progress, steps and compensations', parameters: [id], responses: { 200: jsonResponse('the order', order), ...withId } },
+      },
+      '/api/monitoring/queue/stats': {
+        get: { summary: 'Seed 003: queue statistics over the job ledger, the timers, the outbox and the dead letters (counts only; the client credential suffices)', responses: { 200: jsonResponse('the counts', object(queueStatsBody)) } },
+      },
+      '/api/monitoring/queue/health': {
+        get: {
+          summary: 'Seed 003: the worker (the workflow runtime) and its last activity; 503 when unhealthy',
+          responses: { 200: jsonResponse('healthy or degraded', queueHealthBody), 503: jsonResponse('unhealthy: the workflow runtime is stopped or the database does not answer', queueHealthBody) },
+        },
+      },
+      '/api/monitoring/queue/info': { get: queueInfo },
+      '/api/monitoring/info': { get: { ...queueInfo, summary: 'The same as /api/monitoring/queue/info (the issue\'s name for it)' } },
+      '/api/test-queue': {
+        post: {
+          summary: 'Seed 003: run jobs by hand now (managers only; 404 unless TEST_QUEUE_ENABLED=true). An order the job does not apply to is reported in its result, not an error',
+          security: manager, requestBody: jsonBody(testQueueSchema),
+          responses: {
+            202: jsonResponse('per order, queued or why not (STOCK_RELEASE: the job id)', {
+              anyOf: [
+                object({ type: str, results: arrayOf(object({ orderId: str, queued: bool, jobId: str, code: str, detail: str }, ['jobId', 'code', 'detail'])) }),
+                object({ type: { const: 'STOCK_RELEASE' }, jobId: str, queued: bool, code: str }, ['code']),
+              ],
+            }),
+            ...common, ...managerOnly, 404: problemResponse('ROUTE_NOT_FOUND: the test queue is off (TEST_QUEUE_ENABLED)'),
+          },
+        },
       },
       '/workflows': {
         get: {

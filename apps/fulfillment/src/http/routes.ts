@@ -2,12 +2,17 @@
 import type { Express } from 'express';
 import { ordersRouter, type OrdersRouterDeps } from './orders.routes';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
+import { monitoringRouter, type MonitoringRouterDeps } from './monitoring.routes';
+
+/** Seed 003's monitoring and test-queue routes: what they need beyond the order routes' dependencies. */
+export type MonitoringExtras = Omit<MonitoringRouterDeps, 'orders' | 'sidecar' | 'managerToken' | 'decisionKeys'>;
 
 /** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
-export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows'];
+export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue'];
 
-export function mountFulfillmentRoutes(app: Express, deps: OrdersRouterDeps): void {
+export function mountFulfillmentRoutes(app: Express, deps: OrdersRouterDeps & { monitoring?: MonitoringExtras }): void {
   const openApi = openApiDocument();
   app.get(OPENAPI_PATH, (_req, res) => void res.json(openApi));
   app.use(ordersRouter(deps));
+  app.use(monitoringRouter({ ...deps.monitoring, orders: deps.orders, sidecar: deps.sidecar, managerToken: deps.managerToken, decisionKeys: deps.decisionKeys } as MonitoringRouterDeps));
 }

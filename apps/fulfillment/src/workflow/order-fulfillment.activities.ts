@@ -11,6 +11,8 @@ import type { OrdersRepository } from '../data/orders.repository';
 import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
 import type { Compensation } from '../domain/compensation';
 import type { ActorAnswer } from '../actors/order.actor';
+import type { JobsRepository } from '../data/jobs.repository';
+import type { JobType } from '../domain/jobs';
 
 export const ORDER_ACTIVITIES = {
   authorize: 'orderAuthorizePayment',
@@ -25,7 +27,18 @@ export const ORDER_ACTIVITIES = {
   ship: 'orderShipAndNotify',
   compensate: 'orderCompensate',
   finish: 'orderFinish',
+  /** Seed 003's jobs (OrderFulfillmentV2 and OrderJob): each attempt recorded in order_jobs. */
+  expireOrRefundJob: 'orderExpireOrRefundJob',
+  sendWhatsApp: 'orderSendWhatsApp',
+  releaseStock: 'orderReleaseStock',
 } as const;
+
+/** What a job activity gets besides its own input: the job, which attempt this is, and whether a retry is left. */
+export interface JobAttempt {
+  job: { id: string; type: JobType };
+  attempt: number;
+  lastAttempt: boolean;
+}
 
 /** What every activity gets: the order, and the correlation id of the request that placed it. */
 export interface OrderRef {
@@ -53,7 +66,7 @@ export interface OrderMetrics {
   finished(status: OrderStatus, durationMs: number): void;
 }
 
-export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; sidecar: SidecarSettings; logger: Logger; metrics?: OrderMetrics }) {
+export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; jobs?: JobsRepository; sidecar: SidecarSettings; logger: Logger; metrics?: OrderMetrics }) {
   const { providers, orders, logger } = deps;
   /** One line per step, with the order and its correlation id: grep either to follow an order across apps. */
   const stepDone = (ref: OrderRef, step: string, data: Record<string, unknown> = {}) => logger.info({ orderId: ref.orderId, correlationId: ref.correlationId, step, ...data }, 'order step done');
@@ -71,17 +84,38 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     if (answer.phase === 'awaiting_approval') await orders.reportProgress(orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
     return answer.phase;
   };
+  /**
+   * Runs one attempt of a seed-003 job, recorded in the ledger: processing, then completed, or
+   * failed (dead when no retry is left or the failure is for good). Its provider calls carry keys,
+   * so an attempt that runs again acts once.
+   */
+  const jobAttempt = async <T>(input: JobAttempt & { orderId?: string; correlationId?: string }, payload: Record<string, unknown>, work: () => Promise<T>): Promise<T> => {
+    await deps.jobs?.attempt({ id: input.job.id, type: input.job.type, orderId: input.orderId ?? null, payload }, input.attempt);
+    try {
+      const result = await work();
+      await deps.jobs?.completed(input.job.id);
+      logger.info({ job: input.job, attempt: input.attempt, orderId: input.orderId, correlationId: input.correlationId }, 'job completed');
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const dead = input.lastAttempt || error instanceof NonRetryableError;
+      await deps.jobs?.failed(input.job.id, message, dead).catch(() => undefined);
+      logger.warn({ job: input.job, attempt: input.attempt, dead, orderId: input.orderId, err: message }, dead ? 'job dead: no retry left' : 'job attempt failed; retrying');
+      throw error;
+    }
+  };
   const recordApproval = (orderId: string, approvedBy: string, next: string) =>
     orders.completeStep(orderId, { step: 'approval', at: at(), data: { approvedBy } }, { status: 'approved', progress: PROGRESS_AFTER.approval, currentStep: next, approvedBy });
 
-  return {
+  const activities = {
     /**
      * Authorizes a payment (the order's total, or a down payment or a balance: `step` names it and
      * its key); for an order that waits for a manager, then hands the approval timeout to its OrderActor.
      */
     async [ORDER_ACTIVITIES.authorize](_ctx: WorkflowActivityContext, input: OrderRef & PaymentStep & { approvalTimeoutSeconds?: number; token?: string }) {
       const { authorizationId } = await providers.authorize({ amount: input.amount, currency: input.currency, reference: input.orderId, ...(input.token ? { token: input.token } : {}) }, ctxOf(input, input.step));
-      await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { authorizationId, amount: input.amount } }, { progress: input.progress, currentStep: input.next });
+      // A paid down payment takes the order out of pending_dp.
+      await orders.completeStep(input.orderId, { step: input.step, at: at(), data: { authorizationId, amount: input.amount } }, { progress: input.progress, currentStep: input.next, status: input.step === 'down-payment-authorize' ? 'processing' : undefined });
       stepDone(input, input.step, { authorizationId });
       if (input.approvalTimeoutSeconds === undefined) return { authorizationId };
       return { authorizationId, approvalPhase: await openApproval(input.orderId, input.approvalTimeoutSeconds) };
@@ -95,7 +129,7 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
     async [ORDER_ACTIVITIES.openPayment](_ctx: WorkflowActivityContext, input: OrderRef & { expirySeconds: number }) {
       const answer = await orderActor(input.orderId, 'openPayment', { expirySeconds: input.expirySeconds });
       // Shown only once the OrderActor takes payments: a client that sees it can pay.
-      if (answer.phase === 'awaiting_payment') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'awaiting_payment');
+      if (answer.phase === 'awaiting_payment') await orders.reportProgress(input.orderId, PROGRESS_AFTER.authorize, 'awaiting_payment', 'pending_dp');
       return { paymentPhase: answer.phase };
     },
 
@@ -179,41 +213,39 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
 
     /** One undo action of the compensation plan, recorded in the read model. */
     async [ORDER_ACTIVITIES.compensate](_ctx: WorkflowActivityContext, input: OrderRef & { compensation: Compensation }) {
-      const c = input.compensation;
-      let target: string;
-      let result: unknown;
-      switch (c.action) {
-        case 'cancelLabel':
-          target = c.labelId;
-          result = await providers.cancelLabel({ labelId: c.labelId }, ctxOf(input, `undo-label-${c.labelId}`));
-          break;
-        case 'refundCapture':
-          target = c.captureId;
-          result = await providers.refund({ captureId: c.captureId }, ctxOf(input, `undo-capture-${c.captureId}`));
-          break;
-        case 'releaseReservation':
-          target = c.reservationId;
-          result = await providers.releaseReservation({ reservationId: c.reservationId }, ctxOf(input, `undo-reserve-${c.reservationId}`));
-          break;
-        case 'releaseAuthorization':
-          target = c.authorizationId;
-          try {
-            result = await providers.releaseAuthorization({ authorizationId: c.authorizationId }, ctxOf(input, `undo-authorize-${c.authorizationId}`));
-          } catch (error) {
-            // Refused as captured, after a capture that got no answer: it did happen. Its key
-            // replays it (no second charge) and tells its id, which is refunded instead.
-            if (!(c.ifCaptured && error instanceof ProviderRefusal && error.status === 409)) throw error;
-            const { captureId } = await providers.capture({ authorizationId: c.authorizationId, amount: c.ifCaptured.amount }, ctxOf(input, c.ifCaptured.keyStep));
-            result = await providers.refund({ captureId }, ctxOf(input, `undo-capture-${captureId}`));
-            target = captureId;
-            await orders.recordCompensation(input.orderId, { step: 'refundCapture', target, at: at(), data: result as Record<string, unknown> });
-            stepDone(input, 'refundCapture', { target });
-            return;
-          }
-          break;
-      }
-      await orders.recordCompensation(input.orderId, { step: c.action, target, at: at(), data: result as Record<string, unknown> });
-      stepDone(input, c.action, { target });
+      await compensateOne(input, input.compensation);
+    },
+
+    /**
+     * ORDER_EXPIRE_DP (the down payment expired: cancelled) and ORDER_AUTO_REFUND (not validated in
+     * time: rejected): the undo plan (release the stock and any authorization, refund the down
+     * payment), then the order's end. One attempt of the job; the workflow retries it on the job schedule.
+     */
+    async [ORDER_ACTIVITIES.expireOrRefundJob](_ctx: WorkflowActivityContext, input: OrderRef & JobAttempt & { compensations: Compensation[]; status: OrderStatus; error: string; rejectionReason?: string }) {
+      return jobAttempt(input, { status: input.status }, async () => {
+        for (const compensation of input.compensations) await compensateOne(input, compensation);
+        await orderActor(input.orderId, 'finish');
+        await finishOrder(input, { status: input.status, error: input.error, rejectionReason: input.rejectionReason });
+        return { compensations: input.compensations.map((c) => c.action) };
+      });
+    },
+
+    /** NOTIFICATION_SEND_WHATSAPP: one WhatsApp message through the notification provider, keyed by the job. */
+    async [ORDER_ACTIVITIES.sendWhatsApp](_ctx: WorkflowActivityContext, input: Partial<OrderRef> & JobAttempt & { to: string; message: string }) {
+      return jobAttempt(input, { to: input.to }, async () => {
+        const { notificationId } = await providers.notify({ channel: 'whatsapp', recipient: input.to, message: input.message, reference: input.orderId ?? input.job.id },
+          { idempotencyKey: `job-${input.job.id}`, correlationId: input.correlationId ?? input.job.id });
+        return { notificationId };
+      });
+    },
+
+    /** STOCK_RELEASE: locked stock of one product given back by quantity, keyed by the job. */
+    async [ORDER_ACTIVITIES.releaseStock](_ctx: WorkflowActivityContext, input: JobAttempt & { productId: string; quantity: number; correlationId?: string }) {
+      return jobAttempt(input, { productId: input.productId, quantity: input.quantity }, async () => {
+        const { stockReleaseId } = await providers.releaseStock({ productId: input.productId, quantity: input.quantity },
+          { idempotencyKey: `job-${input.job.id}`, correlationId: input.correlationId ?? input.job.id });
+        return { stockReleaseId };
+      });
     },
 
     /** The end: the final status in the read model, and the OrderActor told so (no timer left). */
@@ -223,4 +255,44 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       await finishOrder(input, { status: input.status, error, rejectionReason: input.rejectionReason, progress: input.status === 'shipped' ? 100 : undefined });
     },
   };
+
+  /** One undo action of the compensation plan, recorded in the read model. */
+  async function compensateOne(input: OrderRef, c: Compensation): Promise<void> {
+    let target: string;
+    let result: unknown;
+    switch (c.action) {
+      case 'cancelLabel':
+        target = c.labelId;
+        result = await providers.cancelLabel({ labelId: c.labelId }, ctxOf(input, `undo-label-${c.labelId}`));
+        break;
+      case 'refundCapture':
+        target = c.captureId;
+        result = await providers.refund({ captureId: c.captureId }, ctxOf(input, `undo-capture-${c.captureId}`));
+        break;
+      case 'releaseReservation':
+        target = c.reservationId;
+        result = await providers.releaseReservation({ reservationId: c.reservationId }, ctxOf(input, `undo-reserve-${c.reservationId}`));
+        break;
+      case 'releaseAuthorization':
+        target = c.authorizationId;
+        try {
+          result = await providers.releaseAuthorization({ authorizationId: c.authorizationId }, ctxOf(input, `undo-authorize-${c.authorizationId}`));
+        } catch (error) {
+          // Refused as captured, after a capture that got no answer: it did happen. Its key
+          // replays it (no second charge) and tells its id, which is refunded instead.
+          if (!(c.ifCaptured && error instanceof ProviderRefusal && error.status === 409)) throw error;
+          const { captureId } = await providers.capture({ authorizationId: c.authorizationId, amount: c.ifCaptured.amount }, ctxOf(input, c.ifCaptured.keyStep));
+          result = await providers.refund({ captureId }, ctxOf(input, `undo-capture-${captureId}`));
+          target = captureId;
+          await orders.recordCompensation(input.orderId, { step: 'refundCapture', target, at: at(), data: result as Record<string, unknown> });
+          stepDone(input, 'refundCapture', { target });
+          return;
+        }
+        break;
+    }
+    await orders.recordCompensation(input.orderId, { step: c.action, target, at: at(), data: result as Record<string, unknown> });
+    stepDone(input, c.action, { target });
+  }
+  return activities;
 }
+

@@ -1,4 +1,8 @@
 /**
+ * FROZEN (docs/saga.md#versions): the sagas started before seed 003's jobs replay under this name,
+ * so this function must keep doing exactly what it did; new orders start OrderFulfillmentV2
+ * (order-fulfillment.v2.workflow.ts). Change V2 (or add a V3), never this.
+ *
  * OrderFulfillment: authorize -> approval -> reserve -> capture -> label -> notify, and on any
  * stop (rejection, approval timeout, a step that failed for good, a cancellation) the completed
  * steps undone in reverse (domain/compensation.ts). Only ctx calls and pure helpers here: every

@@ -166,6 +166,16 @@ export const OPERATIONS: Operation[] = [
     request: z.object({ items }).passthrough(),
     succeed: (req) => ({ status: 200, body: { available: true, items: req.items.map((i: { sku: string; quantity: number }) => ({ sku: i.sku, requested: i.quantity, available: 1000 })) } }),
   },
+  {
+    // Seed 003's STOCK_RELEASE: locked stock of one product given back by quantity (not by
+    // reservation). Recorded as a stock-release resource whose reference is the product.
+    domain: 'inventory', operation: 'release-stock', method: 'post', path: '/inventory/release-stock',
+    request: z.object({ productId: z.string().min(1).max(200), quantity: z.number().int().positive().max(1_000_000) }).passthrough(),
+    succeed: (req, { newId, resources }) => {
+      const release = resources.create({ id: newId('srel'), kind: 'stock_release', reference: req.productId, status: 'released', amount: req.quantity, data: { productId: req.productId, quantity: req.quantity } });
+      return { status: 200, body: { stockReleaseId: release.id, productId: req.productId, quantity: req.quantity, status: 'released' } };
+    },
+  },
   statusOperation('inventory', ['reservation']),
   {
     // Long-running: accepted at once (202, in_progress) and done after the rule's workMs; its
@@ -193,7 +203,9 @@ export const OPERATIONS: Operation[] = [
   statusOperation('shipping', ['label']),
   {
     domain: 'notification', operation: 'send', method: 'post', path: '/notification/send',
-    request: z.object({ channel: z.enum(['email', 'sms', 'push']), recipient: z.string().min(1), message: z.string().min(1) }).passthrough(),
+    // whatsapp: seed 003's NOTIFICATION_SEND_WHATSAPP (the recipient an E.164 phone number, as for sms).
+    request: z.object({ channel: z.enum(['email', 'sms', 'push', 'whatsapp']), recipient: z.string().min(1), message: z.string().min(1) }).passthrough()
+      .refine((r) => !['sms', 'whatsapp'].includes(r.channel) || /^\+?[0-9]{6,15}$/.test(r.recipient), { message: 'an E.164 phone number', path: ['recipient'] }),
     succeed: (req, { newId, resources }) => {
       const notification = resources.create({ id: newId('ntf'), kind: 'notification', reference: typeof req.reference === 'string' ? req.reference : null, status: 'sent', data: { channel: req.channel, recipient: req.recipient } });
       return { status: 200, body: { notificationId: notification.id, status: 'sent' } };

@@ -5,7 +5,7 @@
  * Pure: in memory, time injected.
  */
 
-export type ResourceKind = 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification';
+export type ResourceKind = 'authorization' | 'capture' | 'refund' | 'reservation' | 'label' | 'notification' | 'stock_release';
 
 export interface Resource {
   id: string;
