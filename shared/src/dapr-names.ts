@@ -46,6 +46,10 @@ export const TOPICS = {
   showCancelled: 'show.cancelled',
   refundRequested: 'refund.requested',
   refundAlert: 'refund.alert',
+  /** A hold was placed (seed 001's "request received" email). */
+  bookingHoldPlaced: 'booking.hold.placed',
+  /** A hold's policy kept changing past its re-quotes: admins are emailed (seed 001). */
+  policyEscalated: 'policy.escalated',
 } as const;
 
 /** Where a subscription's given-up messages go: `<topic>.dead-letter`. */

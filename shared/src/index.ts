@@ -30,3 +30,4 @@ export * from './customer-scope';
 export * from './email-address';
 export * from './scheduler-jobs';
 export * from './health';
+export * from './env-flag';

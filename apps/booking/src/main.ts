@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Counter } from 'prom-client';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
-import { COMPONENTS, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
+import { COMPONENTS, envFlag, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
 import { healthFromReadiness, httpHealthCheck, redisHealthCheck } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
@@ -49,6 +49,8 @@ async function main() {
     PAYMENTS_WEBHOOK_SECRET_NAME: z.string().min(1).default(WEBHOOK_SECRET_KEY),
     /** How old a webhook's signature may be (Stripe's default: 300 s). */
     PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** Seed 001's kill switch: false refuses any policy drift at confirmation (409 POLICY_CHANGED) instead of re-quoting (at most 2) then escalating. */
+    FEATURE_POLICY_REQUOTE_ENABLED: envFlag(true),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -70,7 +72,7 @@ async function main() {
   const workflowClient = new DaprWorkflowClient(grpc);
   const routeDeps: BookingRoutesDeps = {
     shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
-    refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+    holds, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
   };
 
   await startDaprApp({
@@ -103,11 +105,12 @@ async function main() {
       const policyDrift = {
         recoveries: new Counter({ name: 'holdfast_policy_drift_recoveries_total', help: 'Holds re-quoted under a changed show policy', registers: [metrics.registry] }),
         escalations: new Counter({ name: 'holdfast_policy_drift_escalations_total', help: 'Holds whose policy kept changing, escalated to admins', registers: [metrics.registry] }),
+        rejections: new Counter({ name: 'holdfast_policy_drift_rejections_total', help: 'Policy drifts refused at confirmation because re-quoting is off (FEATURE_POLICY_REQUOTE_ENABLED=false)', registers: [metrics.registry] }),
       };
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
       await server.actor.registerActor(createKitchenPrepActor({ prisma, logger }));
-      await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER, sidecar: config, logger, policyDrift }));
+      await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER, sidecar: config, logger, policyDrift, policyRequote: config.FEATURE_POLICY_REQUOTE_ENABLED }));
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
-import { policySchema } from '../domain/policy';
+import { policyChanges, policySchema } from '../domain/policy';
 import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
@@ -57,8 +57,10 @@ export interface HoldActorDeps {
   ticketKey: string;
   /** The most seats one customer may hold at once on one show (active holds), so no one hoards a show. */
   maxHeldSeatsPerCustomer?: number;
-  /** Counters of re-quoted holds and escalations (Prometheus, on the app's /metrics). */
-  policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void } };
+  /** Counters of re-quoted holds, escalations and drifts refused with re-quoting off (Prometheus, on the app's /metrics). */
+  policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void }; rejections?: { inc(): void } };
+  /** FEATURE_POLICY_REQUOTE_ENABLED (default true): false refuses any policy drift at confirmation with POLICY_CHANGED, no re-quote. */
+  policyRequote?: boolean;
   sidecar: SidecarSettings;
   logger: Logger;
   now?: () => number;
@@ -151,14 +153,16 @@ export function createHoldActor(deps: HoldActorDeps) {
         await this.unregisterActorReminder(EXPIRE_REMINDER);
         return { placed: false, reason: grant.reason, seatIds: grant.seatIds };
       }
+      const quoted = priceSeats(policy, seats);
       const hold: HoldRecord = {
         holdId, showId: command.showId, customerId: command.customerId, customerEmail: command.customerEmail,
         customerPhone: command.customerPhone, seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
         policyVersion: show.policyVersion, snapshot: buildSnapshot(show.policyVersion, show.policyHash, seats),
         expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
+        quote: { policy, amount: quoted.total, currency: quoted.currency },
       };
       try {
-        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer, command.placeBy);
+        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer, command.placeBy, { title: show.title, startsAt: show.startsAt });
         if (inserted !== 'INSERTED') {
           // Cancelled after the ShowActor granted (its facts not refreshed yet), the customer
           // holds too many seats of this show already, or the caller gave up waiting (its turn
@@ -220,17 +224,32 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       const problems = snapshotProblems(hold.snapshot, hold.seatIds);
       if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
-      const decision = reconcilePolicy(hold, terms);
+      const decision = reconcilePolicy(hold, terms, { requote: deps.policyRequote !== false });
+      if (decision.action === 'reject') {
+        deps.policyDrift?.rejections?.inc();
+        deps.logger.info({ holdId: hold.holdId, showId: hold.showId, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash }, 'policy drift refused: re-quoting is off (FEATURE_POLICY_REQUOTE_ENABLED=false)');
+        return { confirmed: false, reason: 'POLICY_CHANGED', detail: `the show's policy changed since the hold was made (${decision.oldPolicyHash} -> ${decision.newPolicyHash}); re-quoting is off: place a new hold` };
+      }
       if (decision.action === 'escalate') {
-        await deps.holds.escalatePolicy({ holdId: hold.holdId, showId: hold.showId, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash }, currentCorrelationId());
+        const newPrice = priceSeats(terms.policy, seats);
+        await deps.holds.escalatePolicy({
+          holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail, seatIds: hold.seatIds,
+          oldPolicyVersion: hold.policyVersion, newPolicyVersion: terms.policyVersion, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash,
+          changes: hold.quote ? policyChanges(hold.quote.policy, terms.policy) : [], oldAmount: hold.quote?.amount ?? null, newAmount: newPrice.total, currency: newPrice.currency,
+          recoveries: hold.policyRecoveries ?? 0, showTitle: show.title, startsAt: show.startsAt.toISOString(),
+        }, currentCorrelationId());
         deps.policyDrift?.escalations.inc();
+        deps.logger.warn({ holdId: hold.holdId, showId: hold.showId, oldPolicyHash: decision.oldPolicyHash, newPolicyHash: decision.newPolicyHash }, 'policy drift escalated to admins');
         return { confirmed: false, reason: 'POLICY_CHANGED', detail: `the policy changed ${MAX_POLICY_RECOVERIES + 1} times during this hold; an admin has been told` };
       }
       if (decision.action === 'requote') {
         // Same seats, still ours at the ShowActor: the hold is made again under the new policy.
+        deps.logger.info({ holdId: hold.holdId, showId: hold.showId, fromVersion: hold.policyVersion, toVersion: terms.policyVersion, recovery: decision.recovery }, 'policy drift: hold re-quoted');
+        const requoted = priceSeats(terms.policy, seats);
         hold.policyVersion = terms.policyVersion;
         hold.snapshot = buildSnapshot(terms.policyVersion, terms.policyHash, seats);
         hold.policyRecoveries = decision.recovery;
+        hold.quote = { policy: terms.policy, amount: requoted.total, currency: requoted.currency };
         await deps.holds.requote(hold.holdId, hold.policyVersion, hold.snapshot, currentCorrelationId());
         await this.save(hold);
         deps.policyDrift?.recoveries.inc();

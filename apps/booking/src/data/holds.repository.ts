@@ -23,6 +23,11 @@ export interface HoldRecord {
   /** How often the hold was re-quoted under a changed policy. */
   policyRecoveries?: number;
   /**
+   * The terms the hold was quoted under (the policy and the seats' price): what a policy escalation
+   * diffs against (seed 001's "policy hash diff"). Absent on holds placed before it was kept.
+   */
+  quote?: { policy: unknown; amount: number; currency: string };
+  /**
    * Set (and saved) before the first payment attempt: what was asked to be authorized. A hold that
    * ends without a booking settles it (nothing may stay authorized or captured).
    */
@@ -55,6 +60,35 @@ function isUniqueViolation(error: unknown): boolean {
   return error.code === 'P2010' && JSON.stringify(error.meta ?? {}).includes('23505');
 }
 
+/** What a policy escalation records and publishes: the hash diff and the booking's context. */
+export interface PolicyEscalationInput {
+  holdId: string;
+  showId: string;
+  customerId: string;
+  customerEmail: string;
+  seatIds: string[];
+  oldPolicyVersion: number;
+  newPolicyVersion: number;
+  oldPolicyHash: string;
+  newPolicyHash: string;
+  changes: Array<{ path: string; from?: unknown; to?: unknown }>;
+  oldAmount: number | null;
+  newAmount: number;
+  currency: string;
+  recoveries: number;
+  showTitle?: string;
+  startsAt?: string;
+}
+
+/** booking.hold.placed's payload: what the "request received" email says (seed 001). */
+export function holdPlacedEvent(hold: HoldRecord, show?: { title: string; startsAt: Date }) {
+  return {
+    holdId: hold.holdId, showId: hold.showId, customerId: hold.customerId, customerEmail: hold.customerEmail, seatIds: hold.seatIds,
+    expiresAt: hold.expiresAt, ...(hold.quote ? { amount: hold.quote.amount, currency: hold.quote.currency } : {}),
+    ...(show ? { showTitle: show.title, startsAt: show.startsAt.toISOString() } : {}),
+  };
+}
+
 export function createHoldsRepository(prisma: PrismaClient) {
   return {
     /**
@@ -62,7 +96,8 @@ export function createHoldsRepository(prisma: PrismaClient) {
      * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
      * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
      */
-    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER, placeBy?: string): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP' | 'TOO_LATE'> {
+    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER, placeBy?: string, show?: { title: string; startsAt: Date }): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP' | 'TOO_LATE'> {
+      const placedEvent = holdPlacedEvent(hold, show);
       try {
         // Only while the show is on sale: the shared row lock orders this against an admin's
         // cancellation, which then finds this hold among those to release. And only while the
@@ -88,6 +123,10 @@ export function createHoldsRepository(prisma: PrismaClient) {
           ), claims AS (
             INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
             SELECT hold.show_id, seat, hold.id, 'HELD'::"SeatClaimKind" FROM hold, unnest(${hold.seatIds}::text[]) AS seat
+          ), placed AS (
+            -- booking.hold.placed (seed 001's "request received" email), in the same commit as the hold.
+            INSERT INTO outbox_events (id, aggregate_id, type, payload, correlation_id)
+            SELECT gen_random_uuid(), hold.id::text, 'booking.hold.placed', ${JSON.stringify(placedEvent)}::jsonb, ${correlationId ?? null} FROM hold
           )
           INSERT INTO audit_log (entity, entity_id, action, to_state, correlation_id, data)
           SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`,
@@ -139,12 +178,28 @@ export function createHoldsRepository(prisma: PrismaClient) {
       ]);
     },
 
-    /** Tells admins (through the outbox) that a hold's policy kept changing under it. */
-    async escalatePolicy(event: { holdId: string; showId: string; oldPolicyHash: string; newPolicyHash: string }, correlationId?: string): Promise<void> {
-      await prisma.$transaction([
-        prisma.outboxEvent.create({ data: { aggregateId: event.showId, type: 'policy.escalated', correlationId, payload: event } }),
-        prisma.auditLog.create({ data: { entity: 'hold', entityId: event.holdId, action: 'policy-escalated', correlationId, data: event } }),
-      ]);
+    /**
+     * Tells admins that a hold's policy kept changing under it (seed 001): kept for the admin console
+     * (policy_escalations) and published through the outbox (policy.escalated: the delivery app
+     * emails POLICY_ESCALATION_EMAIL), together. Once per hold and new policy: a retried
+     * confirmation under the same policy adds nothing.
+     */
+    async escalatePolicy(event: PolicyEscalationInput, correlationId?: string): Promise<string | null> {
+      return prisma.$transaction(async (tx) => {
+        const existing = await tx.policyEscalation.findUnique({ where: { holdId_newPolicyHash: { holdId: event.holdId, newPolicyHash: event.newPolicyHash } }, select: { id: true } });
+        if (existing) return null;
+        const { showTitle: _title, startsAt: _startsAt, ...columns } = event;
+        const row = await tx.policyEscalation.create({ data: { ...columns, changes: columns.changes as Prisma.InputJsonValue, correlationId } });
+        const payload = { escalationId: row.id, ...event, createdAt: row.createdAt.toISOString() };
+        await tx.outboxEvent.create({ data: { aggregateId: event.showId, type: 'policy.escalated', correlationId, payload: payload as unknown as Prisma.InputJsonValue } });
+        await tx.auditLog.create({ data: { entity: 'hold', entityId: event.holdId, action: 'policy-escalated', correlationId, data: payload as unknown as Prisma.InputJsonValue } });
+        return row.id;
+      });
+    },
+
+    /** Escalations for the admin console, newest first. */
+    listEscalations(filter: { showId?: string; holdId?: string }, limit: number) {
+      return prisma.policyEscalation.findMany({ where: { showId: filter.showId, holdId: filter.holdId }, orderBy: { createdAt: 'desc' }, take: limit });
     },
 
     find(holdId: string) {

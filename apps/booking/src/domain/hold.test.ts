@@ -1,5 +1,5 @@
 import { buildSnapshot, canTransition, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems } from './hold';
-import { policyHash, policySchema } from './policy';
+import { policyChanges, policyHash, policySchema } from './policy';
 
 const seats = [{ id: 'A-2', zone: 'front', adjacentIds: ['A-1', 'A-3'] }, { id: 'A-1', zone: 'front', adjacentIds: ['A-2'] }];
 
@@ -45,5 +45,22 @@ describe('policy drift', () => {
     expect(reconcilePolicy({ ...hold, policyRecoveries: 1 }, { policyVersion: 2, policyHash: 'h2' })).toEqual({ action: 'requote', recovery: 2 });
     expect(reconcilePolicy({ ...hold, policyRecoveries: MAX_POLICY_RECOVERIES }, { policyVersion: 4, policyHash: 'h4' }))
       .toEqual({ action: 'escalate', oldPolicyHash: 'h1', newPolicyHash: 'h4' });
+  });
+
+  it('when re-quoting is turned off (FEATURE_POLICY_REQUOTE_ENABLED=false), then any drift is refused at once, and no drift is still nothing', () => {
+    expect(reconcilePolicy(hold, { policyVersion: 2, policyHash: 'h2' }, { requote: false })).toEqual({ action: 'reject', oldPolicyHash: 'h1', newPolicyHash: 'h2' });
+    expect(reconcilePolicy(hold, { policyVersion: 1, policyHash: 'h1' }, { requote: false })).toEqual({ action: 'none' });
+  });
+
+  it('when two policies differ, then the diff names each changed term with its old and new value', () => {
+    const before = policySchema.parse({ zonePrices: { front: 6000, upper: 3500 } });
+    const after = policySchema.parse({ zonePrices: { front: 8000, balcony: 2000 }, maxSeatsPerHold: 4 });
+    expect(policyChanges(before, after)).toEqual([
+      { path: 'maxSeatsPerHold', from: 10, to: 4 },
+      { path: 'zonePrices.balcony', to: 2000 },
+      { path: 'zonePrices.front', from: 6000, to: 8000 },
+      { path: 'zonePrices.upper', from: 3500 },
+    ]);
+    expect(policyChanges(before, before)).toEqual([]);
   });
 });

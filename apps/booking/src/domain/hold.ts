@@ -68,17 +68,22 @@ export const MAX_POLICY_RECOVERIES = 2;
 export type PolicyDecision =
   | { action: 'none' }
   | { action: 'requote'; recovery: number }
-  | { action: 'escalate'; oldPolicyHash: string; newPolicyHash: string };
+  | { action: 'escalate'; oldPolicyHash: string; newPolicyHash: string }
+  /** Re-quoting is turned off (FEATURE_POLICY_REQUOTE_ENABLED=false): any drift is refused at once. */
+  | { action: 'reject'; oldPolicyHash: string; newPolicyHash: string };
 
 /**
  * A hold made under another policy version than the show's current one has drifted: it is
- * re-quoted under the new policy, at most MAX_POLICY_RECOVERIES times, then escalated.
+ * re-quoted under the new policy, at most MAX_POLICY_RECOVERIES times, then escalated (seed 001).
+ * With `requote: false` (the kill switch) a drift is refused at once, with no re-quote and no escalation.
  */
 export function reconcilePolicy(
   hold: { policyVersion: number; snapshot: Pick<HoldSnapshot, 'policyHash'>; policyRecoveries?: number },
   current: { policyVersion: number; policyHash: string },
+  options: { requote?: boolean } = {},
 ): PolicyDecision {
   if (hold.policyVersion === current.policyVersion) return { action: 'none' };
+  if (options.requote === false) return { action: 'reject', oldPolicyHash: hold.snapshot.policyHash, newPolicyHash: current.policyHash };
   const done = hold.policyRecoveries ?? 0;
   if (done >= MAX_POLICY_RECOVERIES) return { action: 'escalate', oldPolicyHash: hold.snapshot.policyHash, newPolicyHash: current.policyHash };
   return { action: 'requote', recovery: done + 1 };

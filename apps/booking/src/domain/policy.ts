@@ -45,3 +45,27 @@ export function fingerprint(value: unknown): string {
 
 /** Equal for the same terms however they were written: a re-save of identical terms is not a change. */
 export const policyHash = (policy: Policy) => fingerprint(policy);
+
+export interface PolicyChange {
+  /** The changed term, as a dotted path (`zonePrices.front`, `maxSeatsPerHold`). */
+  path: string;
+  /** Absent when the term was added (or removed, for `to`). */
+  from?: unknown;
+  to?: unknown;
+}
+
+/** What changed between two policies, term by term (sorted by path): the "hash diff" an admin reads. */
+export function policyChanges(before: unknown, after: unknown): PolicyChange[] {
+  const flat = (value: unknown, prefix: string, out: Map<string, unknown>) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) flat(v, prefix ? `${prefix}.${k}` : k, out);
+    } else if (prefix) out.set(prefix, value);
+    return out;
+  };
+  const a = flat(before, '', new Map());
+  const b = flat(after, '', new Map());
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths
+    .filter((path) => canonicalJson(a.get(path)) !== canonicalJson(b.get(path)))
+    .map((path) => ({ path, ...(a.has(path) ? { from: a.get(path) } : {}), ...(b.has(path) ? { to: b.get(path) } : {}) }));
+}

@@ -5,11 +5,13 @@ import type { SidecarSettings } from '@holdfast/shared';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository } from '../data/bookings.repository';
 import type { WebhooksRepository } from '../data/webhooks.repository';
+import type { HoldsRepository } from '../data/holds.repository';
 import { showsRouter } from './shows.routes';
 import { holdsRouter } from './holds.routes';
 import { bookingsRouter } from './bookings.routes';
 import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
 import { offlinePaymentsRouter } from './offline-payments.routes';
+import { escalationsRouter } from './escalations.routes';
 import { openApiDocument } from './openapi';
 
 /**
@@ -31,6 +33,8 @@ export interface BookingRoutesDeps {
   refundThreshold: number;
   webhookSecret: () => string | undefined;
   webhookToleranceSeconds: number;
+  /** Policy escalations for the admin console (GET /api/admin/policy-escalations); the OpenAPI test mounts none. */
+  holds?: Pick<HoldsRepository, 'listEscalations'>;
 }
 
 /** The payment provider's webhook: before the JSON parser (its signature covers the raw body). */
@@ -46,4 +50,5 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
   app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
   app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
+  app.use(escalationsRouter({ holds: deps.holds ?? ({ listEscalations: async () => [] } as unknown as Pick<HoldsRepository, 'listEscalations'>), adminToken: deps.adminToken }));
 }
