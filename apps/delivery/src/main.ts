@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { z } from 'zod';
 import {
-  APP_IDS, COMPONENTS, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, deadLetterTopicOf, exitOnStartupFailure, httpRequest, loadConfig,
+  APP_IDS, COMPONENTS, createLogger, envFlag, SchedulerJobs, serveJobs, type JobHandler, createPrismaClient, daprAppEnv, databaseReadiness, deadLetterTopicOf, exitOnStartupFailure, httpRequest, loadConfig,
   sidecarHeaders, sidecarUrl, startDaprApp, startOutboxRelay, TOPICS, waitForSidecarOutbound, type CloudEvent, type OutboxRelay, type Subscription,
 } from '@holdfast/shared';
 import { bookingConfirmedSchema, refundAlertSchema, refundRequestedSchema, showCancelledNoticeSchema } from './domain/events';
@@ -18,6 +18,10 @@ import { createRefundsRepository } from './data/refunds.repository';
 import { createDeadLettersRepository } from './data/dead-letters.repository';
 import { createMonitoringRepository, type DeliveryFigures } from './data/monitoring.repository';
 import { ticketEmailHandler } from './handlers/ticket-email.handler';
+import { createEmailQueue, emailJobSchema } from './handlers/email-queue';
+import { emailPrecheck, emailRenderer, policyEscalationHandler, requestReceivedHandler } from './handlers/booking-emails.handler';
+import { holdPlacedSchema, policyEscalatedSchema } from './domain/events';
+import type { EmailKind } from './domain/email-schedule';
 import { cancellationNoticeHandler, type PhoneChannel } from './handlers/cancellation-notice.handler';
 import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
@@ -43,7 +47,22 @@ async function main() {
     SENDGRID_API_HOST: z.string().url().default('https://api.sendgrid.com'),
     EMAIL_FROM: z.string().email().default('tickets@holdfast.example'),
     EMAIL_FROM_NAME: z.string().default('Holdfast'),
-    /** SendGrid is called directly, not through a binding: these in-process retries stand in for the sidecar's. */
+    /**
+     * Seed 001's durable email queue (handlers/email-queue.ts): false sends no email at all (each is
+     * recorded DISABLED; monitoring shows the channel off). Never a send outside the queue.
+     */
+    FEATURE_EMAIL_QUEUE_ENABLED: envFlag(true),
+    /** The "request received" email when a hold is placed (booking.hold.placed); false records it DISABLED. */
+    REQUEST_RECEIVED_EMAIL_ENABLED: envFlag(true),
+    /** Attempts per email (ticket, request received, escalation) before its dead letter; seed 001: 5. */
+    EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    /** The first retry's wait; each next one doubles (seed 001: 60 s, so 60, 120, 240, 480 s). A Dapr scheduler job waits, not the subscriber. */
+    EMAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** The longest wait between two attempts, however many there are (default 1 h; seed 001's schedule never reaches it). */
+    EMAIL_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+    /** Where policy escalations are emailed (seed 001: the venue's admins). */
+    POLICY_ESCALATION_EMAIL: z.string().email().default('admins@holdfast.example'),
+    /** Cancellation notices' emails (not yet on the queue): SendGrid is called directly, and these in-process retries stand in for the sidecar's. */
     EMAIL_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     EMAIL_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     EMAIL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -70,11 +89,32 @@ async function main() {
   const notifications = createNotificationsRepository(prisma);
   const refunds = createRefundsRepository(prisma);
   const deadLetters = createDeadLettersRepository(prisma);
-  const monitoring = createMonitoringRepository(prisma);
+  const monitoring = createMonitoringRepository(prisma, {
+    enabled: config.FEATURE_EMAIL_QUEUE_ENABLED, requestReceivedEnabled: config.REQUEST_RECEIVED_EMAIL_ENABLED,
+    maxAttempts: config.EMAIL_MAX_ATTEMPTS, retryBaseSeconds: config.EMAIL_RETRY_BASE_SECONDS,
+  });
   const email = createEmailSender({ apiKey: config.SENDGRID_API_KEY, apiHost: config.SENDGRID_API_HOST, from: config.EMAIL_FROM, fromName: config.EMAIL_FROM_NAME, timeoutMs: config.EMAIL_TIMEOUT_MS });
   const bindings = createBindingsClient(config, config.BINDING_CALL_TIMEOUT_MS);
   const replayer = createReplayer({ deadLetters, refunds, sidecar: config, pubsubName });
   const emailRetry = { emailAttempts: config.EMAIL_SEND_ATTEMPTS, emailRetryBaseMs: config.EMAIL_RETRY_BASE_MS };
+  const emailCounters = {
+    attempts: undefined as Counter<'kind' | 'outcome'> | undefined,
+    deadLettered: undefined as Counter<'kind'> | undefined,
+  };
+  const emailQueue = createEmailQueue({
+    notifications, email, jobs: new SchedulerJobs(config), prisma, pubsubName, enabled: config.FEATURE_EMAIL_QUEUE_ENABLED,
+    schedule: { maxAttempts: config.EMAIL_MAX_ATTEMPTS, baseSeconds: config.EMAIL_RETRY_BASE_SECONDS, maxDelaySeconds: config.EMAIL_RETRY_MAX_SECONDS },
+    render: emailRenderer({ adminEmail: config.POLICY_ESCALATION_EMAIL }), precheck: emailPrecheck({ notifications }), logger,
+    onAttempt: (kind, outcome) => emailCounters.attempts?.inc({ kind, outcome }),
+    onDeadLetter: (kind: EmailKind, topic) => {
+      emailCounters.deadLettered?.inc({ kind });
+      counters.deadLettered?.inc({ topic });
+    },
+  });
+  /** The email queue's scheduler jobs (POST /job/email-...; a name not taken here falls through to the next serveJobs). */
+  const jobHandlers: JobHandler<any>[] = [
+    { prefix: 'email-', data: emailJobSchema, handle: (job) => emailQueue.runJob(job) },
+  ];
 
   const counters = {
     answered: undefined as Counter<'topic' | 'status'> | undefined,
@@ -98,7 +138,9 @@ async function main() {
 
   const deadLetterDeps = { prisma, pubsubName, notifications, refunds, refundAlertThreshold: config.REFUND_ALERT_THRESHOLD, logger, onDeadLetter: (topic: string) => counters.deadLettered?.inc({ topic }) };
   const delivering: Array<{ topic: string; data: z.ZodType<any>; handle: (data: any, event: CloudEvent) => Promise<DeliveryStatus> }> = [
-    { topic: TOPICS.bookingConfirmed, data: bookingConfirmedSchema, handle: ticketEmailHandler({ notifications, email, logger, ...emailRetry }) },
+    { topic: TOPICS.bookingConfirmed, data: bookingConfirmedSchema, handle: ticketEmailHandler({ queue: emailQueue }) },
+    { topic: TOPICS.bookingHoldPlaced, data: holdPlacedSchema, handle: requestReceivedHandler({ queue: emailQueue, enabled: config.REQUEST_RECEIVED_EMAIL_ENABLED }) },
+    { topic: TOPICS.policyEscalated, data: policyEscalatedSchema, handle: policyEscalationHandler({ queue: emailQueue, adminEmail: config.POLICY_ESCALATION_EMAIL }) },
     { topic: TOPICS.bookingShowCancelled, data: showCancelledNoticeSchema, handle: cancellationNoticeHandler({ notifications, email, bindings, phoneChannels: config.NOTICE_PHONE_CHANNELS, logger, ...emailRetry }) },
     { topic: TOPICS.refundRequested, data: refundRequestedSchema, handle: refundHandler({ refunds, bindings, logger }) },
     {
@@ -129,7 +171,9 @@ async function main() {
     health: [healthFromReadiness(databaseReadiness(prisma), true, 'database'), ...(config.REDIS_ADDRESS ? [redisHealthCheck(config.REDIS_ADDRESS, false)] : [])],
     subscriptions,
     routes: (app) => {
-      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer });
+      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications });
+      // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
+      serveJobs(app, jobHandlers, logger);
     },
     register: async (_server, metrics) => {
       const registers = [metrics.registry];
@@ -139,6 +183,17 @@ async function main() {
       counters.published = new Counter({ name: 'holdfast_outbox_published_total', help: 'Outbox events published', labelNames: ['topic'], registers });
       counters.publishFailed = new Counter({ name: 'holdfast_outbox_publish_failures_total', help: 'Outbox publishes the sidecar refused or missed', labelNames: ['topic'], registers });
       counters.resurrected = new Counter({ name: 'holdfast_delivery_resurrected_total', help: 'Messages found stuck PENDING and published again by the sweeper', labelNames: ['topic'], registers });
+      emailCounters.attempts = new Counter({ name: 'holdfast_email_attempts_total', help: 'Email attempts (seed 001 queue) per kind and outcome: sent, refused, transient, skipped', labelNames: ['kind', 'outcome'], registers });
+      emailCounters.deadLettered = new Counter({ name: 'holdfast_email_dead_letters_total', help: 'Emails given up after their last attempt or refused, stored as dead letters', labelNames: ['kind'], registers });
+      new Gauge({ name: 'holdfast_email_queue_enabled', help: 'FEATURE_EMAIL_QUEUE_ENABLED: 1 when emails are sent, 0 when only recorded', registers, collect() { this.set(config.FEATURE_EMAIL_QUEUE_ENABLED ? 1 : 0); } });
+      new Gauge({
+        name: 'holdfast_email_queue_depth', help: 'Emails not yet settled: waiting for their first attempt or for a scheduled retry', labelNames: ['state'], registers,
+        async collect() {
+          const queue = (await figures()).email;
+          this.set({ state: 'pending' }, queue.pending);
+          this.set({ state: 'waitingRetry' }, queue.waitingRetry);
+        },
+      });
       counters.lag = new Histogram({ name: 'holdfast_outbox_publish_lag_seconds', help: 'Commit of an outbox event to its publication', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300], registers });
       // The figures of GET /api/monitoring/delivery, read once per scrape.
       let snapshot: Promise<DeliveryFigures> | undefined;

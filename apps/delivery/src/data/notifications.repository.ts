@@ -1,5 +1,7 @@
 /** Notification rows: one per message (key), its status, attempts, last error and provider id. */
-import type { PrismaClient } from '@holdfast/shared';
+import { Prisma, type PrismaClient } from '@holdfast/shared';
+
+class LostRace extends Error {}
 
 export interface NotificationOpening {
   key: string;
@@ -30,6 +32,63 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     stillPending(id: string, attempts: number, reason: string) {
       return prisma.notification.updateMany({ where: { id, status: { not: 'SENT' } }, data: { status: 'PENDING', lastError: reason, attempts: { increment: attempts } } });
     },
+    // --- The durable email queue (handlers/email-queue.ts, seed 001) ---
+
+    /** The email's row, created PENDING with what it is and the event to render it from. */
+    openQueued(input: NotificationOpening & { kind: string; event: Record<string, unknown> }) {
+      return prisma.notification.upsert({ where: { key: input.key }, create: { ...input, event: input.event as Prisma.InputJsonValue, status: 'PENDING' }, update: {} });
+    },
+    find(id: string) {
+      return prisma.notification.findUnique({ where: { id } });
+    },
+    /** The row with its attempts, in order (the admin read). */
+    withAttempts(id: string) {
+      return prisma.notification.findUnique({ where: { id }, include: { attemptLog: { orderBy: { attempt: 'asc' } } } });
+    },
+    /**
+     * One attempt, recorded on its own and on the row together. Conditional on the row being as the
+     * attempt found it (PENDING, `attempts` unchanged): false when another delivery recorded first.
+     */
+    async recordAttempt(row: { id: string; attempts: number }, attempt: {
+      outcome: 'sent' | 'refused' | 'transient' | 'skipped'; providerStatus?: number; providerAnswer?: string | null; error?: string | null;
+      status: 'PENDING' | 'SENT' | 'FAILED' | 'SKIPPED'; nextAttemptAt?: Date | null; providerMessageId?: string | null;
+    }): Promise<boolean> {
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const { count } = await tx.notification.updateMany({
+            where: { id: row.id, status: 'PENDING', attempts: row.attempts },
+            data: {
+              status: attempt.status, attempts: { increment: 1 }, lastError: attempt.status === 'SENT' ? null : attempt.error ?? null, nextAttemptAt: attempt.nextAttemptAt ?? null,
+              ...(attempt.status === 'SENT' ? { sentAt: new Date(), providerMessageId: attempt.providerMessageId ?? null } : {}),
+            },
+          });
+          if (count === 0) throw new LostRace();
+          await tx.notificationAttempt.create({ data: {
+            notificationId: row.id, attempt: row.attempts + 1, outcome: attempt.outcome, providerStatus: attempt.providerStatus ?? null,
+            providerAnswer: attempt.providerAnswer?.slice(0, 500) ?? null, error: attempt.error?.slice(0, 1_000) ?? null, nextAttemptAt: attempt.nextAttemptAt ?? null,
+          } });
+          return true;
+        });
+      } catch (error) {
+        if (error instanceof LostRace) return false;
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
+        throw error;
+      }
+    },
+    /** Recorded, never sent: a setting turns this email off. */
+    async disable(id: string, reason: string): Promise<void> {
+      await prisma.notification.updateMany({ where: { id, status: 'PENDING' }, data: { status: 'DISABLED', lastError: reason, nextAttemptAt: null } });
+    },
+    /** A dead letter replayed: a new round of attempts (the count of attempts goes on). */
+    async reopen(id: string): Promise<void> {
+      await prisma.$executeRaw`UPDATE notifications SET status = 'PENDING', attempt_base = attempts, next_attempt_at = NULL, updated_at = now()
+        WHERE id = ${id}::uuid AND status IN ('FAILED', 'PENDING')`;
+    },
+    /** The hold a request-received email is about, as the booking app last wrote it (seed 001: "ensures status still pending"). */
+    holdState(holdId: string) {
+      return prisma.hold.findUnique({ where: { id: holdId }, select: { status: true, expiresAt: true } });
+    },
+
     /** What the messages of one event went through, for its dead-letter record. */
     async failureOfEvent(topic: string, eventId: string): Promise<{ attempts: number; lastError?: string }> {
       const rows = await prisma.notification.findMany({ where: { topic, eventId, status: { not: 'SENT' } }, select: { attempts: true, lastError: true } });

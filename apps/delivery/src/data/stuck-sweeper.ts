@@ -26,14 +26,15 @@ export function startStuckSweeper(options: { prisma: PrismaClient; stuckAfterSec
           AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.topic = 'refund.requested' AND d.event_id = r.event_id AND d.status IN ('PENDING', 'REPLAYING'))
         UNION
         SELECT n.event_id FROM notifications n
-        WHERE n.status = 'PENDING' AND n.updated_at < now() - make_interval(secs => ${stuckAfterSeconds})
+        -- An email waiting for a scheduled retry is not stuck until that retry is overdue by as much.
+        WHERE n.status = 'PENDING' AND greatest(n.updated_at, coalesce(n.next_attempt_at, n.updated_at)) < now() - make_interval(secs => ${stuckAfterSeconds})
           AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.topic = n.topic AND d.event_id = n.event_id AND d.status IN ('PENDING', 'REPLAYING'))
         UNION
         -- A message lost before its handler ever ran leaves no job at all: an event of a topic
         -- that always opens one (a refund job, a notification), published this long ago (within
         -- the last day, which keeps the scan short), of which no job and no dead letter knows.
         SELECT o.id::text FROM outbox_events o
-        WHERE o.type IN ('refund.requested', 'booking.confirmed', 'booking.show-cancelled')
+        WHERE o.type IN ('refund.requested', 'booking.confirmed', 'booking.show-cancelled', 'booking.hold.placed', 'policy.escalated')
           AND o.published_at < now() - make_interval(secs => ${stuckAfterSeconds}) AND o.published_at > now() - interval '1 day'
           AND NOT EXISTS (SELECT 1 FROM refund_jobs r WHERE r.event_id = o.id::text OR (o.type = 'refund.requested' AND r.refund_key = o.payload->>'refundKey'))
           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = o.id::text)

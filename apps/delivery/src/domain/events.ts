@@ -51,3 +51,42 @@ export const refundAlertSchema = z.object({
   currency: z.string(),
   lastError: z.string().nullish(),
 }).passthrough();
+
+/** booking.hold.placed (the booking app's outbox, in the hold's commit): seed 001's "request received" email. */
+export const holdPlacedSchema = z.object({
+  holdId: z.string().uuid(),
+  showId: z.string().uuid(),
+  customerId: z.string().optional(),
+  customerEmail: z.string().email(),
+  seatIds: z.array(z.string()).min(1),
+  expiresAt: z.string(),
+  amount: z.number().int().nonnegative().optional(),
+  currency: z.string().length(3).optional(),
+  showTitle: z.string().optional(),
+  startsAt: z.string().optional(),
+  correlationId: z.string().optional(),
+}).passthrough();
+export type HoldPlaced = z.infer<typeof holdPlacedSchema>;
+
+/** policy.escalated: a hold's policy kept changing past its re-quotes (seed 001): the admins are emailed. */
+export const policyEscalatedSchema = z.object({
+  escalationId: z.string().uuid(),
+  holdId: z.string().uuid(),
+  showId: z.string().uuid(),
+  customerId: z.string(),
+  customerEmail: z.string(),
+  seatIds: z.array(z.string()),
+  oldPolicyVersion: z.number().int(),
+  newPolicyVersion: z.number().int(),
+  oldPolicyHash: z.string(),
+  newPolicyHash: z.string(),
+  changes: z.array(z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() }).passthrough()),
+  oldAmount: z.number().int().nullable(),
+  newAmount: z.number().int(),
+  currency: z.string(),
+  recoveries: z.number().int(),
+  showTitle: z.string().optional(),
+  startsAt: z.string().optional(),
+  createdAt: z.string().optional(),
+}).passthrough();
+export type PolicyEscalated = z.infer<typeof policyEscalatedSchema>;

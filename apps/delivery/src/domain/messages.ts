@@ -66,5 +66,78 @@ export function chunk<T>(items: T[], size: number): T[][] {
 /** The idempotency key of one message: the same for every delivery and replay of the event asking for it. */
 export const notificationKey = (bookingId: string, purpose: 'ticket' | 'show-cancelled', channel: string) => `booking-${bookingId}-${purpose}-${channel}`;
 
+/** The request-received email's key: one per hold. */
+export const requestReceivedKey = (holdId: string) => `hold-${holdId}-request-received-email`;
+
+/** The escalation email's key: one per escalation (and admin address). */
+export const policyEscalationKey = (escalationId: string) => `policy-escalation-${escalationId}-email`;
+
+export interface RequestReceivedInput {
+  holdId: string;
+  showTitle: string;
+  startsAt: Date | null;
+  seatIds: string[];
+  expiresAt: Date;
+  amount?: number;
+  currency?: string;
+}
+
+/** Seed 001's "request received": the seats are held for the customer until the hold expires; the tickets follow on confirmation. */
+export function requestReceivedEmail(input: RequestReceivedInput) {
+  const seats = input.seatIds.join(', ');
+  const until = `${input.expiresAt.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  const price = input.amount !== undefined && input.currency ? ` (${formatMoney(input.amount, input.currency)})` : '';
+  const text = [
+    `We received your booking request ${input.holdId}.`,
+    `${input.showTitle} - ${when(input.startsAt)}`,
+    `Seats held for you: ${seats}${price}, until ${until}.`,
+    'Confirm with your payment before then; your tickets follow by email once it is confirmed.',
+  ].join('\n');
+  const html = `<h1>${escapeHtml(input.showTitle)}</h1><p>We received your booking request <code>${escapeHtml(input.holdId)}</code>.</p>`
+    + `<p>Seats held for you: ${escapeHtml(seats)}${escapeHtml(price)}, until ${escapeHtml(until)}.</p>`
+    + '<p>Confirm with your payment before then; your tickets follow by email once it is confirmed.</p>';
+  return { subject: `Request received: ${input.showTitle}`, text, html };
+}
+
+export interface PolicyEscalationInput {
+  escalationId: string;
+  holdId: string;
+  showId: string;
+  showTitle?: string;
+  startsAt?: string;
+  customerId: string;
+  customerEmail: string;
+  seatIds: string[];
+  oldPolicyVersion: number;
+  newPolicyVersion: number;
+  oldPolicyHash: string;
+  newPolicyHash: string;
+  changes: Array<{ path: string; from?: unknown; to?: unknown }>;
+  oldAmount: number | null;
+  newAmount: number;
+  currency: string;
+  recoveries: number;
+}
+
+const shown = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
+
+/** To the admins: the policy hash diff (old -> new, what changed) and the booking's context (seed 001). */
+export function policyEscalationEmail(input: PolicyEscalationInput) {
+  const changes = input.changes.length > 0 ? input.changes.map((c) => `${c.path}: ${shown(c.from)} -> ${shown(c.to)}`) : ['(the hold predates recorded terms: compare the two versions)'];
+  const context = [
+    `Hold: ${input.holdId}`,
+    `Show: ${input.showTitle ?? ''} ${input.showId}${input.startsAt ? ` at ${input.startsAt}` : ''}`.replace('  ', ' '),
+    `Seats: ${input.seatIds.join(', ')}`,
+    `Customer: ${input.customerId} <${input.customerEmail}>`,
+    `Amount: ${input.oldAmount === null ? '?' : formatMoney(input.oldAmount, input.currency)} -> ${formatMoney(input.newAmount, input.currency)}`,
+    `Re-quotes already made: ${input.recoveries}`,
+  ];
+  const diff = [`Policy hash: ${input.oldPolicyHash} -> ${input.newPolicyHash}`, `Policy version: ${input.oldPolicyVersion} -> ${input.newPolicyVersion}`, 'Changed:', ...changes.map((c) => `  ${c}`)];
+  const text = ['The policy of a show kept changing while a customer was confirming; the hold was not confirmed.', '', ...diff, '', ...context, '', `Escalation ${input.escalationId}: GET /api/admin/policy-escalations?holdId=${input.holdId}`].join('\n');
+  const html = `<p>The policy of a show kept changing while a customer was confirming; the hold was not confirmed.</p><pre>${escapeHtml([...diff, '', ...context].join('\n'))}</pre>`
+    + `<p>Escalation <code>${escapeHtml(input.escalationId)}</code>.</p>`;
+  return { subject: `Policy escalation: hold ${input.holdId} (${input.oldPolicyHash.slice(0, 8)} -> ${input.newPolicyHash.slice(0, 8)})`, text, html };
+}
+
 /** Amounts above this many minor units (threshold in major units) raise a refund.alert when their refund fails. */
 export const needsRefundAlert = (amountMinor: number, thresholdMajor: number) => amountMinor > thresholdMajor * 100;

@@ -7,14 +7,15 @@
 export type SendOutcome =
   | { kind: 'sent'; providerId: string | null }
   | { kind: 'refused'; status: number; reason: string }
-  | { kind: 'transient'; reason: string };
+  /** `status`: the provider's HTTP status when it answered (5xx, 408, 429); absent when it did not. */
+  | { kind: 'transient'; reason: string; status?: number };
 
 const REFUSAL = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** Classifies an HTTP status a provider answered (undefined: no answer at all). */
 export function outcomeOfStatus(status: number | undefined, reason: string): Exclude<SendOutcome, { kind: 'sent' }> {
   if (status !== undefined && REFUSAL(status)) return { kind: 'refused', status, reason };
-  return { kind: 'transient', reason };
+  return status !== undefined ? { kind: 'transient', reason, status } : { kind: 'transient', reason };
 }
 
 /**

@@ -1,20 +1,10 @@
 /** booking.confirmed → the ticket email: text, HTML, each seat's QR code inline, and the PDF. */
-import type { Logger } from 'pino';
 import { renderQrPng, renderTicketPdf, TOPICS, type CloudEvent } from '@holdfast/shared';
 import { chunk, notificationKey, ticketEmail } from '../domain/messages';
-import type { BookingConfirmed } from '../domain/events';
+import { bookingConfirmedSchema, type BookingConfirmed } from '../domain/events';
 import type { DeliveryStatus } from '../domain/outcome';
-import type { EmailAttachment, EmailSender } from '../adapters/email.sender';
-import type { NotificationsRepository } from '../data/notifications.repository';
-import { recordNotification, sendWithRetries } from './send';
-
-export interface TicketEmailDeps {
-  notifications: NotificationsRepository;
-  email: EmailSender;
-  emailAttempts: number;
-  emailRetryBaseMs: number;
-  logger: Logger;
-}
+import type { EmailAttachment } from '../adapters/email.sender';
+import type { EmailContent, EmailQueue } from './email-queue';
 
 const safeName = (label: string) => label.replace(/[^A-Za-z0-9_-]+/g, '-');
 
@@ -32,26 +22,25 @@ export async function ticketAttachments(booking: BookingConfirmed, issuedAt: Dat
   ];
 }
 
-export function ticketEmailHandler(deps: TicketEmailDeps) {
-  return async (booking: BookingConfirmed, event: CloudEvent): Promise<DeliveryStatus> => {
-    const key = notificationKey(booking.bookingId, 'ticket', 'email');
-    const row = await deps.notifications.open({
-      key, channel: 'email', topic: TOPICS.bookingConfirmed, eventId: event.id, bookingId: booking.bookingId, showId: booking.showId,
-      recipient: booking.customerEmail, correlationId: booking.correlationId,
-    });
-    if (row.status === 'SENT') return 'SUCCESS';
-    const content = ticketEmail({
-      bookingId: booking.bookingId, showTitle: booking.show?.title ?? 'your show', startsAt: booking.show ? new Date(booking.show.startsAt) : null,
-      venue: booking.show?.venue ?? '', tickets: booking.tickets.map((t) => ({ seatLabel: t.seatLabel ?? t.seatId })), amount: booking.amount, currency: booking.currency,
-    });
-    // The event's time (the booking's commit): every delivery of this event renders the same bytes.
-    const attachments = await ticketAttachments(booking, new Date(typeof event.time === 'string' ? event.time : 0));
-    const result = await sendWithRetries(
-      () => deps.email.send({ to: booking.customerEmail, ...content, attachments, key, correlationId: booking.correlationId }),
-      deps.emailAttempts, deps.emailRetryBaseMs,
-    );
-    const kind = await recordNotification(deps.notifications, row.id, result);
-    deps.logger.info({ bookingId: booking.bookingId, key, outcome: kind, attempts: result.attempts, ...(result.outcome.kind === 'sent' ? { messageId: result.outcome.providerId } : { reason: result.outcome.reason }) }, 'ticket email');
-    return kind === 'sent' ? 'SUCCESS' : kind === 'refused' ? 'DROP' : 'RETRY';
-  };
+/** The ticket email (seed 001's `confirmed`: the confirmation email, one email not two), rendered from its booking.confirmed event. */
+export async function renderTicketEmail(event: CloudEvent): Promise<EmailContent> {
+  const booking = bookingConfirmedSchema.parse(event.data);
+  const content = ticketEmail({
+    bookingId: booking.bookingId, showTitle: booking.show?.title ?? 'your show', startsAt: booking.show ? new Date(booking.show.startsAt) : null,
+    venue: booking.show?.venue ?? '', tickets: booking.tickets.map((t) => ({ seatLabel: t.seatLabel ?? t.seatId })), amount: booking.amount, currency: booking.currency,
+  });
+  // The event's time (the booking's commit): every attempt of this email renders the same bytes.
+  const attachments = await ticketAttachments(booking, new Date(typeof event.time === 'string' ? event.time : 0));
+  return { to: booking.customerEmail, ...content, attachments };
+}
+
+/** booking.confirmed → the ticket email, through the durable email queue (email-queue.ts). */
+export function ticketEmailHandler(deps: { queue: EmailQueue }) {
+  return (booking: BookingConfirmed, event: CloudEvent): Promise<DeliveryStatus> => deps.queue.accept({
+    kind: 'confirmed', event,
+    opening: {
+      key: notificationKey(booking.bookingId, 'ticket', 'email'), channel: 'email', topic: TOPICS.bookingConfirmed, eventId: event.id,
+      bookingId: booking.bookingId, showId: booking.showId, recipient: booking.customerEmail, correlationId: booking.correlationId,
+    },
+  });
 }

@@ -6,6 +6,7 @@ import type { DeadLettersRepository } from '../data/dead-letters.repository';
 import type { RefundsRepository } from '../data/refunds.repository';
 import type { MonitoringRepository } from '../data/monitoring.repository';
 import type { Replayer } from '../replay';
+import type { NotificationsRepository } from '../data/notifications.repository';
 
 export interface AdminRoutesDeps {
   adminToken: string;
@@ -13,6 +14,8 @@ export interface AdminRoutesDeps {
   refunds: RefundsRepository;
   monitoring: MonitoringRepository;
   replayer: Replayer;
+  /** The notifications and their attempts (GET /api/admin/notifications/:id); the OpenAPI test mounts none. */
+  notifications?: Pick<NotificationsRepository, 'withAttempts'>;
 }
 
 const limit = z.coerce.number().int().min(1).max(5_000).default(500);
@@ -65,6 +68,19 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
     const result = await deps.replayer.replay(letter.id);
     if (result.status !== 'REPLAYING') throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id}'s dead letter is ${result.status}.`);
     res.status(202).json({ refundId: id, status: 'PENDING', deadLetterId: letter.id, replay: result.status });
+  });
+
+  // One notification with each of its attempts (seed 001: every attempt recorded, with the provider's answer).
+  router.get('/api/admin/notifications/:id', admin, async (req, res) => {
+    const id = uuid.parse(req.params.id);
+    const row = await deps.notifications?.withAttempts(id);
+    if (!row) throw new AppError(404, 'NOTIFICATION_NOT_FOUND', `No notification ${id}.`);
+    res.json({
+      id: row.id, key: row.key, kind: row.kind, channel: row.channel, topic: row.topic, eventId: row.eventId, bookingId: row.bookingId, showId: row.showId,
+      recipient: row.recipient, status: row.status, attempts: row.attempts, lastError: row.lastError, providerMessageId: row.providerMessageId,
+      nextAttemptAt: row.nextAttemptAt, createdAt: row.createdAt, sentAt: row.sentAt, correlationId: row.correlationId,
+      attemptLog: row.attemptLog.map((a) => ({ attempt: a.attempt, at: a.at, outcome: a.outcome, providerStatus: a.providerStatus, providerAnswer: a.providerAnswer, error: a.error, nextAttemptAt: a.nextAttemptAt })),
+    });
   });
 
   router.get('/api/monitoring/delivery', admin, async (_req, res) => {
