@@ -120,6 +120,11 @@ export function monitoringRouter(deps: MonitoringRouterDeps): Router {
             continue;
           }
           const id = jobId(body.type, `${orderId}:${order.status}`);
+          // The saga's own message for this status (or an earlier request) is the same job: once.
+          if (await deps.jobs.find(id)) {
+            results.push({ orderId, queued: false, code: 'JOB_EXISTS', detail: `Job ${id} ran or runs already.` });
+            continue;
+          }
           const input: OrderJobInput = {
             job: { id, type: body.type }, orderId, correlationId: order.correlationId ?? correlationId, to: order.customerPhone,
             message: body.message ?? `Your order ${orderId} is ${order.status.replace(/_/g, ' ')}.`, retryDelaysSeconds: settings.jobRetryDelaysSeconds,
