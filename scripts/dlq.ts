@@ -1,7 +1,7 @@
 /**
  * Dead letters from a terminal, through the delivery app's admin API (so the CLI and the HTTP API
  * replay the same way):
- *   npm run dlq -- list [--topic <t>] [--status PENDING|REPLAYING|REPLAYED]
+ *   npm run dlq -- list [--topic <t>] [--status PENDING|REPLAYING|REPLAYED|MANUAL_REVIEW]
  *   npm run dlq -- replay <id>
  *   npm run dlq -- replay --topic <t>
  * It calls the delivery app as any client does, through the gateway (DELIVERY_URL, default the local

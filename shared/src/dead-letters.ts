@@ -27,6 +27,8 @@ export interface DeadLetterInput {
   lastError?: string;
   attempts?: number;
   correlationId?: string;
+  /** TRANSIENT, REFUSED or INVALID: whether the reprocessing job may replay it on its own (apps/delivery/src/domain/dead-letter-policy.ts). */
+  failureKind?: 'TRANSIENT' | 'REFUSED' | 'INVALID';
 }
 
 export async function recordDeadLetter(prisma: PrismaClient, input: DeadLetterInput) {
@@ -42,9 +44,10 @@ export async function recordDeadLetter(prisma: PrismaClient, input: DeadLetterIn
       lastError: input.lastError,
       attempts: input.attempts,
       correlationId: input.correlationId,
+      failureKind: input.failureKind,
       firstFailedAt: now,
       lastFailedAt: now,
     },
-    update: { deadLetterCount: { increment: 1 }, lastFailedAt: now, lastError: input.lastError, attempts: input.attempts, status: 'PENDING' },
+    update: { deadLetterCount: { increment: 1 }, lastFailedAt: now, lastError: input.lastError, attempts: input.attempts, failureKind: input.failureKind, manualReviewReason: null, status: 'PENDING' },
   });
 }

@@ -114,6 +114,7 @@ describe('serveJobs behind the app token and the invocation guard', () => {
       { name: 'tick', data: z.object({ n: z.number() }), handle: async (data, name) => void fired.push({ data, name }) },
       { prefix: 'fail-', handle: async () => { throw new Error('downstream down'); } },
     ], logger);
+    serveJobs(app, [{ name: 'other', handle: async (data, name) => void fired.push({ data, name }) }], logger);
     finishHttpApp(app, logger);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -137,7 +138,7 @@ describe('serveJobs behind the app token and the invocation guard', () => {
     expect(fired).toHaveLength(1);
   });
 
-  it('when the data is invalid, the handler fails or the name is unknown, then 400, 500 (retried by daprd) and 404 (final)', async () => {
+  it('when the data is invalid, the handler fails or no handler takes the name, then 400, 500 (retried by daprd) and the app\'s 404 (final)', async () => {
     const bad = await post('/job/tick', { 'dapr-api-token': 'app-token' }, { n: 'x' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'JOB_DATA_INVALID' });
@@ -146,6 +147,12 @@ describe('serveJobs behind the app token and the invocation guard', () => {
     expect(await failed.json()).toMatchObject({ code: 'JOB_FAILED' });
     const unknown = await post('/job/nobody', { 'dapr-api-token': 'app-token' }, {});
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ code: 'JOB_UNKNOWN' });
+    expect(await unknown.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+  });
+
+  it('when a second serveJobs is mounted, then each takes its own names', async () => {
+    const second = await post('/job/other', { 'dapr-api-token': 'app-token' }, {});
+    expect(second.status).toBe(200);
+    expect(fired.at(-1)).toEqual({ data: {}, name: 'other' });
   });
 });

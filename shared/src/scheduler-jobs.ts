@@ -20,7 +20,7 @@
  * - Names: at most 512 characters, none of `/ \ # ?` or control characters (go-etcd-cron's
  *   validator); we keep to `[A-Za-z0-9._:-]`, which needs no escaping in a URL.
  */
-import type { Express, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { sidecarHeaders, sidecarUrl, type SidecarSettings } from './sidecar';
@@ -154,18 +154,20 @@ export function matchJobHandler<H extends Pick<JobHandler, 'name' | 'prefix'>>(h
 /**
  * Serves `POST /job/:name`, the sidecar's delivery of a job firing. Mount it in the app's `routes`
  * (after createHttpApp's app token check and the invocation guard, which already keep everyone but
- * the app's own sidecar out). An unknown name is answered 404, which daprd takes as final.
+ * the app's own sidecar out). A name none of these handlers takes falls through to the next
+ * serveJobs (several parts of an app may each mount their own), and in the end to the app's 404,
+ * which daprd takes as final (no retry).
  */
 export function serveJobs(app: Express, handlers: JobHandler<any>[], logger: Logger): void {
   for (const h of handlers) {
     if ((h.name === undefined) === (h.prefix === undefined)) throw new Error('a job handler has exactly one of name and prefix');
   }
-  app.post('/job/:name', async (req: Request, res: Response) => {
+  app.post('/job/:name', async (req: Request, res: Response, next: NextFunction) => {
     const jobName = String(req.params.name);
     const handler = matchJobHandler(handlers, jobName);
     if (!handler) {
-      logger.warn({ job: jobName }, 'scheduler job with no handler');
-      return sendProblem(req, res, problem(404, 'JOB_UNKNOWN', `No handler for the scheduler job ${jobName}.`));
+      logger.debug({ job: jobName }, 'scheduler job not for these handlers');
+      return next();
     }
     // daprd sends the job's data as the body (a job scheduled without data: empty, read as undefined or {}).
     const raw: unknown = req.body;

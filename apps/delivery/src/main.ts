@@ -27,6 +27,7 @@ import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
+import { deadLetterReprocessor, scheduleDeadLetterReprocess } from './dead-letter-reprocess';
 import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
 import { healthFromReadiness, redisHealthCheck } from '@holdfast/shared';
 
@@ -82,6 +83,14 @@ async function main() {
     STUCK_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
     /** host:port of the pub/sub's Redis, for GET /health only (no password: docs/health.md); unset, /health does not check it. */
     REDIS_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/).optional(),
+    /** Dead letters re-processed on their own (seed 004: every 15 minutes) by a Dapr scheduler job, once per tick across replicas; 0: never (manual replay only). */
+    DEAD_LETTER_REPROCESS_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+    /** Automatic replays of one dead letter before it is left for a person (MANUAL_REVIEW). */
+    DEAD_LETTER_AUTO_REPLAY_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(3),
+    /** A dead letter older than this is left for a person, never replayed on its own (seed 004: 24 h). */
+    DEAD_LETTER_AUTO_REPLAY_MAX_AGE_HOURS: z.coerce.number().min(0).max(8_760).default(24),
+    /** Dead letters one tick looks at (seed 004: 100). */
+    DEAD_LETTER_REPROCESS_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
   });
   const logger = createLogger('delivery', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -96,6 +105,10 @@ async function main() {
   const email = createEmailSender({ apiKey: config.SENDGRID_API_KEY, apiHost: config.SENDGRID_API_HOST, from: config.EMAIL_FROM, fromName: config.EMAIL_FROM_NAME, timeoutMs: config.EMAIL_TIMEOUT_MS });
   const bindings = createBindingsClient(config, config.BINDING_CALL_TIMEOUT_MS);
   const replayer = createReplayer({ deadLetters, refunds, sidecar: config, pubsubName });
+  const reprocess = deadLetterReprocessor({
+    deadLetters, replayer, batchSize: config.DEAD_LETTER_REPROCESS_BATCH, logger,
+    rules: { maxAutoReplays: config.DEAD_LETTER_AUTO_REPLAY_MAX_ATTEMPTS, maxAgeMs: config.DEAD_LETTER_AUTO_REPLAY_MAX_AGE_HOURS * 3_600_000 },
+  });
   const emailRetry = { emailAttempts: config.EMAIL_SEND_ATTEMPTS, emailRetryBaseMs: config.EMAIL_RETRY_BASE_MS };
   const emailCounters = {
     attempts: undefined as Counter<'kind' | 'outcome'> | undefined,
@@ -171,6 +184,8 @@ async function main() {
     health: [healthFromReadiness(databaseReadiness(prisma), true, 'database'), ...(config.REDIS_ADDRESS ? [redisHealthCheck(config.REDIS_ADDRESS, false)] : [])],
     subscriptions,
     routes: (app) => {
+      // POST /job/dead-letter-reprocess from the app's own sidecar (not client-invocable: /job/ is in no invocable path).
+      reprocess.mount(app);
       mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications });
       // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
       serveJobs(app, jobHandlers, logger);
@@ -183,6 +198,7 @@ async function main() {
       counters.published = new Counter({ name: 'holdfast_outbox_published_total', help: 'Outbox events published', labelNames: ['topic'], registers });
       counters.publishFailed = new Counter({ name: 'holdfast_outbox_publish_failures_total', help: 'Outbox publishes the sidecar refused or missed', labelNames: ['topic'], registers });
       counters.resurrected = new Counter({ name: 'holdfast_delivery_resurrected_total', help: 'Messages found stuck PENDING and published again by the sweeper', labelNames: ['topic'], registers });
+      reprocess.registerMetrics(registers);
       emailCounters.attempts = new Counter({ name: 'holdfast_email_attempts_total', help: 'Email attempts (seed 001 queue) per kind and outcome: sent, refused, transient, skipped', labelNames: ['kind', 'outcome'], registers });
       emailCounters.deadLettered = new Counter({ name: 'holdfast_email_dead_letters_total', help: 'Emails given up after their last attempt or refused, stored as dead letters', labelNames: ['kind'], registers });
       new Gauge({ name: 'holdfast_email_queue_enabled', help: 'FEATURE_EMAIL_QUEUE_ENABLED: 1 when emails are sent, 0 when only recorded', registers, collect() { this.set(config.FEATURE_EMAIL_QUEUE_ENABLED ? 1 : 0); } });
@@ -223,6 +239,7 @@ async function main() {
     afterStart: async () => {
       await waitForSidecarOutbound(config);
       await requireComponents(config, [COMPONENTS.pubsub, COMPONENTS.smsBinding, COMPONENTS.refundBinding]);
+      await scheduleDeadLetterReprocess(config, config.DEAD_LETTER_REPROCESS_INTERVAL_SECONDS);
       sweeper = startStuckSweeper({
         prisma, stuckAfterSeconds: config.STUCK_AFTER_SECONDS, intervalSeconds: config.STUCK_SWEEP_INTERVAL_SECONDS, logger,
         onResurrected: (topic) => counters.resurrected?.inc({ topic }),

@@ -44,6 +44,8 @@ export function createReplayer(deps: { deadLetters: DeadLettersRepository; refun
 
   return {
     replay,
+    /** Publishes one dead letter the caller already claimed (REPLAYING): the reprocessing job's path. */
+    publishClaimed: publish,
     /**
      * Every PENDING dead letter of a topic (up to `limit`): claimed in one statement, then published
      * 32 at a time. One that cannot be published goes back to PENDING and is counted as not replayed.

@@ -1,7 +1,11 @@
 /** Dead letters as operators see and replay them (rows written by shared/dead-letters.ts recordDeadLetter). */
 import type { PrismaClient } from '@holdfast/shared';
+import { autoReplayDecision, type AutoReplayRules } from '../domain/dead-letter-policy';
 
-export type DeadLetterStatus = 'PENDING' | 'REPLAYING' | 'REPLAYED' | 'DISCARDED';
+export type DeadLetterStatus = 'PENDING' | 'REPLAYING' | 'REPLAYED' | 'DISCARDED' | 'MANUAL_REVIEW';
+
+/** A dead letter claimed for a replay (REPLAYING), as the replayer publishes it. */
+export interface ClaimedLetter { id: string; pubsubName: string; topic: string; eventId: string; event: Record<string, unknown> }
 
 export function createDeadLettersRepository(prisma: PrismaClient) {
   return {
@@ -14,9 +18,9 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
     findByEvent(topic: string, eventId: string) {
       return prisma.deadLetter.findFirst({ where: { topic, eventId } });
     },
-    /** Marks it published again; false if it was REPLAYED (or discarded) meanwhile. */
+    /** Marks it published again (a person may replay one in manual review); false if it was REPLAYED (or discarded) meanwhile. */
     async markReplaying(id: string): Promise<boolean> {
-      const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING'] } }, data: { status: 'REPLAYING', replayedAt: new Date() } });
+      const { count } = await prisma.deadLetter.updateMany({ where: { id, status: { in: ['PENDING', 'REPLAYING', 'MANUAL_REVIEW'] } }, data: { status: 'REPLAYING', replayedAt: new Date() } });
       return count === 1;
     },
     /**
@@ -28,9 +32,35 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
       return prisma.$queryRaw<Array<{ id: string; pubsub_name: string; topic: string; event_id: string; event: Record<string, unknown> }>>`
         UPDATE dead_letters SET status = 'REPLAYING', replayed_at = now() WHERE id IN (
           SELECT id FROM dead_letters WHERE topic = ${topic}
-            AND (status = 'PENDING' OR (status = 'REPLAYING' AND replayed_at < now() - make_interval(secs => ${staleAfterSeconds})))
+            AND (status IN ('PENDING', 'MANUAL_REVIEW') OR (status = 'REPLAYING' AND replayed_at < now() - make_interval(secs => ${staleAfterSeconds})))
           ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
         RETURNING id::text, pubsub_name, topic, event_id, event`;
+    },
+    /**
+     * One tick of the reprocessing job: up to `limit` PENDING dead letters, oldest first, locked
+     * (SKIP LOCKED: two ticks never take the same letter) and decided in one transaction by the
+     * pure policy: replayed ones are claimed REPLAYING with their count bumped; the rest go to
+     * MANUAL_REVIEW with the reason. The caller publishes the claimed ones.
+     */
+    async claimForAutoReplay(rules: AutoReplayRules, limit: number, now = new Date()): Promise<{ replay: ClaimedLetter[]; manualReview: Array<{ id: string; topic: string; reason: string }> }> {
+      return prisma.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<Array<{ id: string }>>`
+          SELECT id::text FROM dead_letters WHERE status = 'PENDING' ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+        const letters = rows.length === 0 ? [] : await tx.deadLetter.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { firstFailedAt: 'asc' } });
+        const replay: ClaimedLetter[] = [];
+        const manualReview: Array<{ id: string; topic: string; reason: string }> = [];
+        for (const letter of letters) {
+          const decision = autoReplayDecision(letter, rules, now);
+          if (decision.action === 'replay') {
+            await tx.deadLetter.update({ where: { id: letter.id }, data: { status: 'REPLAYING', replayedAt: now, autoReplays: { increment: 1 }, lastAutoReplayAt: now } });
+            replay.push({ id: letter.id, pubsubName: letter.pubsubName, topic: letter.topic, eventId: letter.eventId, event: letter.event as Record<string, unknown> });
+          } else {
+            await tx.deadLetter.update({ where: { id: letter.id }, data: { status: 'MANUAL_REVIEW', manualReviewReason: decision.reason } });
+            manualReview.push({ id: letter.id, topic: letter.topic, reason: decision.reason });
+          }
+        }
+        return { replay, manualReview };
+      });
     },
     /** Back to PENDING when publishing the replay failed. */
     markPending(id: string) {

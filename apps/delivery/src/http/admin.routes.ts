@@ -19,7 +19,7 @@ export interface AdminRoutesDeps {
 }
 
 const limit = z.coerce.number().int().min(1).max(5_000).default(500);
-export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED']).optional(), limit }).strict();
+export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED', 'MANUAL_REVIEW']).optional(), limit }).strict();
 export const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit }).strict();
 export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) }).strict();
 export const uuid = z.string().uuid();
@@ -34,6 +34,7 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
     res.json({ deadLetters: letters.map((l) => ({
       id: l.id, topic: l.topic, deadLetterTopic: l.deadLetterTopic, eventId: l.eventId, status: l.status, lastError: l.lastError, attempts: l.attempts,
       deadLetterCount: l.deadLetterCount, firstFailedAt: l.firstFailedAt, lastFailedAt: l.lastFailedAt, replayedAt: l.replayedAt, correlationId: l.correlationId, event: l.event,
+      failureKind: l.failureKind, autoReplays: l.autoReplays, lastAutoReplayAt: l.lastAutoReplayAt, manualReviewReason: l.manualReviewReason,
     })) });
   });
 

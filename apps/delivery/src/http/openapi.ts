@@ -33,6 +33,7 @@ export function openApiDocument() {
               deadLetters: arrayOf(object({
                 id: str, topic: str, deadLetterTopic: str, eventId: str, status: str, lastError: nullable(str), attempts: int, deadLetterCount: int,
                 firstFailedAt: dateTime, lastFailedAt: dateTime, replayedAt: nullable(dateTime), correlationId: nullable(str), event: {},
+                failureKind: nullable({ enum: ['TRANSIENT', 'REFUSED', 'INVALID'] }), autoReplays: int, lastAutoReplayAt: nullable(dateTime), manualReviewReason: nullable(str),
               })),
             })),
             ...common,
