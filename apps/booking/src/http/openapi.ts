@@ -12,6 +12,7 @@ import { confirmSchema, placeHoldSchema } from './holds.routes';
 import { bookingIdSchema, seatIdSchema, verifySchema } from './bookings.routes';
 import { cancelShowSchema, skuSchema } from './shows.routes';
 import { listQuery } from './webhooks.routes';
+import { escalationQuery } from './escalations.routes';
 import { offlinePaymentSchema } from './offline-payments.routes';
 import { idempotencyKeySchema } from '../domain/hold-commands';
 import { policySchema } from '../domain/policy';
@@ -208,6 +209,23 @@ export function openApiDocument() {
           responses: {
             200: jsonResponse('the events', object({
               events: arrayOf(object({ id: str, type: str, status: str, error: nullable(str), deliveries: int, receivedAt: dateTime, processedAt: nullable(dateTime), payload: {} })),
+            })),
+            ...common, ...adminOnly,
+          },
+        },
+      },
+      '/api/admin/policy-escalations': {
+        get: {
+          summary: 'Policy escalations, newest first (seed 001): holds whose show policy kept changing past 2 re-quotes; each was emailed to POLICY_ESCALATION_EMAIL',
+          security: admin, parameters: queryParams(escalationQuery),
+          responses: {
+            200: jsonResponse('the escalations', object({
+              escalations: arrayOf(object({
+                id: str, holdId: str, showId: str, customerId: str, customerEmail: str, seatIds: arrayOf(str),
+                oldPolicyVersion: int, newPolicyVersion: int, oldPolicyHash: str, newPolicyHash: str,
+                changes: arrayOf({ type: 'object', properties: { path: str, from: {}, to: {} }, required: ['path'] }),
+                oldAmount: nullable(int), newAmount: int, currency: str, recoveries: int, correlationId: nullable(str), createdAt: dateTime,
+              })),
             })),
             ...common, ...adminOnly,
           },

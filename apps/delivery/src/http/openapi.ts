@@ -76,12 +76,34 @@ export function openApiDocument() {
           },
         },
       },
+      '/api/admin/notifications/{id}': {
+        get: {
+          summary: 'One notification (an email, SMS or WhatsApp message) with each of its attempts (seed 001: every attempt recorded)', security: admin, parameters: [id],
+          responses: {
+            200: jsonResponse('the notification and its attempts, in order', object({
+              id: str, key: str, kind: nullable({ enum: ['request_received', 'confirmed', 'policy_escalation'] }), channel: str, topic: str, eventId: str,
+              bookingId: nullable(str), showId: nullable(str), recipient: str, status: { enum: ['PENDING', 'SENT', 'FAILED', 'DISABLED', 'SKIPPED'] }, attempts: int,
+              lastError: nullable(str), providerMessageId: nullable(str), nextAttemptAt: nullable(dateTime), createdAt: dateTime, sentAt: nullable(dateTime), correlationId: nullable(str),
+              attemptLog: arrayOf(object({
+                attempt: int, at: dateTime, outcome: { enum: ['sent', 'refused', 'transient', 'skipped'] }, providerStatus: nullable(int), providerAnswer: nullable(str),
+                error: nullable(str), nextAttemptAt: nullable(dateTime),
+              })),
+            })),
+            ...withId,
+          },
+        },
+      },
       '/api/monitoring/delivery': {
         get: {
           summary: 'Delivery figures per topic and channel, the outbox and the dead letters', security: admin,
           responses: {
             200: jsonResponse('the figures', object({
               channels: arrayOf(object({ topic: str, channel: str, pending: int, delivered: int, retried: int, failed: int, deadLettered: int, replayed: int, oldestPendingAgeSeconds: nullable(num) })),
+              email: object({
+                enabled: { type: 'boolean', description: 'FEATURE_EMAIL_QUEUE_ENABLED: false sends no email (each recorded DISABLED)' },
+                channel: { enum: ['enabled', 'disabled'] }, requestReceivedEnabled: { type: 'boolean' }, maxAttempts: int, retryBaseSeconds: int,
+                pending: int, waitingRetry: int, disabled: int, skipped: int, failed: int,
+              }),
               outbox: object({ pending: int, oldestPendingAgeSeconds: nullable(num) }),
               deadLetters: arrayOf(object({ topic: str, status: str, count: int })),
             })),
