@@ -123,6 +123,8 @@ export function createEmailQueue(deps: EmailQueueDeps): EmailQueue {
             pubsubName: deps.pubsubName, topic: row.topic, deadLetterTopic: deadLetterTopicOf(row.topic), event,
             lastError: step.step === 'refused' ? `refused: ${reasonOf(outcome)}` : `${round} attempts failed; last: ${reasonOf(outcome)}`,
             attempts: row.attempts + 1, correlationId: row.correlationId ?? undefined,
+            // A refusal is left for a person; spent retries are replayed by the dead-letter reprocessing job (seed 004).
+            failureKind: step.step === 'refused' ? 'REFUSED' : 'TRANSIENT',
           });
           deps.onDeadLetter?.(kind, row.topic);
         }
