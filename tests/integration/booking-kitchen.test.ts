@@ -48,10 +48,18 @@ describe('concessions and kitchen prep on a real sidecar', () => {
 
     const orderId = booking.body.concessionOrderId!;
     const { prep_at: prepAt } = await order(orderId);
+    // Seed 000: the order and its kitchen state are readable through the booking API, not only in the database.
+    type Read = { concessions: { orderId: string; status: string; prepAt: string; amount: number; items: Array<{ sku: string; quantity: number; price: number }> } | null };
+    const read = () => stack.invoke<Read>('GET', `/api/bookings/${booking.body.bookingId}`);
+    expect((await read()).body.concessions).toMatchObject({
+      orderId, status: 'PENDING', prepAt: prepAt.toISOString(), amount: 900 + 700,
+      items: expect.arrayContaining([expect.objectContaining({ sku: 'POPCORN', quantity: 2, price: 450 }), expect.objectContaining({ sku: 'WINE', quantity: 1, price: 700 })]),
+    });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, prepAt.getTime() - Date.now() - 1_500)));
     expect((await order(orderId)).status).toBe('PENDING');
     await eventually(() => order(orderId), (o) => o.status === 'PREPARING', 15_000, 100);
     expect(Date.now() - prepAt.getTime()).toBeLessThan(2_000);
+    expect((await read()).body.concessions).toMatchObject({ orderId, status: 'PREPARING' });
     const { rows } = await db.query("SELECT type FROM outbox_events WHERE aggregate_id = $1 ORDER BY created_at", [booking.body.bookingId]);
     expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(['booking.confirmed', 'kitchen.prep.scheduled']));
   });

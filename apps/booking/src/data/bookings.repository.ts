@@ -73,6 +73,11 @@ export function createBookingsRepository(prisma: PrismaClient) {
       return prisma.concessionOrder.findMany({ where: { status: 'PENDING' }, select: { id: true, prepAt: true } });
     },
 
+    /** A booking's concessions order and its kitchen state (PENDING, PREPARING, CANCELLED), or null (seed 000). */
+    concessionOrderOf(bookingId: string) {
+      return prisma.concessionOrder.findUnique({ where: { bookingId } });
+    },
+
     async find(bookingId: string) {
       return prisma.booking.findUnique({ where: { id: bookingId }, include });
     },

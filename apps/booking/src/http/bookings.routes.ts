@@ -21,6 +21,15 @@ export interface BookingsRouterDeps {
   workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
 }
 
+/** A concessions order as clients read it: lines with unit prices in minor units, the kitchen state, when prep starts. */
+export function concessionsView(order: { id: string; items: unknown; amount: number; status: string; prepAt: Date; updatedAt: Date }) {
+  const items = Array.isArray(order.items) ? (order.items as Array<{ sku: string; name: string; quantity: number; price: number }>) : [];
+  return {
+    orderId: order.id, status: order.status, amount: order.amount, prepAt: order.prepAt.toISOString(), updatedAt: order.updatedAt.toISOString(),
+    items: items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, price: i.price })),
+  };
+}
+
 export function bookingsRouter(deps: BookingsRouterDeps): Router {
   const router = Router();
 
@@ -35,9 +44,12 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
 
   router.get('/api/bookings/:bookingId', async (req, res) => {
     const b = await requireBooking(req.params.bookingId);
+    // Seed 000: the concessions order and its kitchen state (PREPARING once the KitchenPrepActor's reminder fired).
+    const order = await deps.bookings.concessionOrderOf(b.id);
     res.json({
       bookingId: b.id, holdId: b.holdId, showId: b.showId, status: b.status, amount: b.amount, currency: b.currency, customerId: b.customerId,
       seats: b.seats.map((s) => s.seatId), tickets: b.seats.map((s) => ({ seatId: s.seatId, qrPayload: s.qrPayload, usedAt: s.usedAt })),
+      concessions: order ? concessionsView(order) : null,
     });
   });
 

@@ -34,6 +34,11 @@ const booking = object({
   bookingId: str, holdId: str, showId: str, status: str, amount: int, currency: str, seats: arrayOf(str),
   tickets: arrayOf(object({ seatId: str, qrPayload: str, usedAt: nullable(dateTime) }, ['usedAt'])), customerId: str, concessionOrderId: str,
 }, ['customerId', 'concessionOrderId']);
+/** Seed 000: the concessions order and its kitchen state (GET /api/bookings/:id), or null. */
+const concessions = nullable(object({
+  orderId: str, status: { enum: ['PENDING', 'PREPARING', 'CANCELLED'] }, amount: int, prepAt: dateTime, updatedAt: dateTime,
+  items: arrayOf(object({ sku: str, name: str, quantity: int, price: int })),
+}));
 const offlineBooking = {
   ...booking,
   properties: {
@@ -172,7 +177,10 @@ export function openApiDocument() {
         },
       },
       '/api/bookings/{bookingId}': {
-        get: { summary: 'A booking and its tickets', parameters: [bookingId], responses: { 200: jsonResponse('the booking', booking), ...withIds } },
+        get: {
+          summary: 'A booking, its tickets, and its concessions order with the kitchen state (seed 000)', parameters: [bookingId],
+          responses: { 200: jsonResponse('the booking', { ...booking, required: [...booking.required, 'concessions'], properties: { ...booking.properties, concessions } }), ...withIds },
+        },
       },
       '/api/bookings/{bookingId}/cancel': {
         post: {
