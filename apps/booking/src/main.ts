@@ -106,6 +106,7 @@ async function main() {
         recoveries: new Counter({ name: 'holdfast_policy_drift_recoveries_total', help: 'Holds re-quoted under a changed show policy', registers: [metrics.registry] }),
         escalations: new Counter({ name: 'holdfast_policy_drift_escalations_total', help: 'Holds whose policy kept changing, escalated to admins', registers: [metrics.registry] }),
         rejections: new Counter({ name: 'holdfast_policy_drift_rejections_total', help: 'Policy drifts refused at confirmation because re-quoting is off (FEATURE_POLICY_REQUOTE_ENABLED=false)', registers: [metrics.registry] }),
+        incompleteSnapshots: new Counter({ name: 'holdfast_hold_snapshot_incomplete_total', help: 'Confirmations refused because the hold lacks its metadata (422 HOLD_SNAPSHOT_INCOMPLETE; seed 001: should stay 0)', registers: [metrics.registry] }),
       };
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));

@@ -114,6 +114,21 @@ describe('seed 001: the durable email queue', () => {
     expect((await acceptedByKey('email', 'send')).get(key)).toHaveLength(1);
   }, 120_000);
 
+  it('when the delivery app dies while an email waits for its retry, then the scheduler keeps the retry and the restarted app delivers it once (survives worker restarts)', async () => {
+    await setChaos({ 'email.send': { outcomes: { '500': 1 } } });
+    const { holdId } = await placeHold('s1-restart');
+    const key = requestKey(holdId);
+    await eventually(() => notificationByKey(key), (n) => n.attemptLog.length >= 2, 30_000, 100);
+    await world.delivery.killApp();
+    await setChaos({ 'email.send': { outcomes: { ok: 1 } } });
+    // Down for longer than the pending wait (at most 4 s here): the job fires while no app answers, and daprd retries it.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await world.delivery.startApp();
+    const sent = await waitStatus(key, 'SENT', 90_000);
+    expect(sent.attemptLog.at(-1)).toMatchObject({ outcome: 'sent' });
+    expect((await acceptedByKey('email', 'send')).get(key)).toHaveLength(1);
+  }, 150_000);
+
   it('when every attempt fails, then after 5 attempts the email is a dead letter (failed, with its attempts), and nothing more is tried', async () => {
     await setChaos({ 'email.send': { outcomes: { '503': 1 } } });
     const { holdId } = await placeHold('s1-dead');

@@ -58,7 +58,7 @@ export interface HoldActorDeps {
   /** The most seats one customer may hold at once on one show (active holds), so no one hoards a show. */
   maxHeldSeatsPerCustomer?: number;
   /** Counters of re-quoted holds, escalations and drifts refused with re-quoting off (Prometheus, on the app's /metrics). */
-  policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void }; rejections?: { inc(): void } };
+  policyDrift?: { recoveries: { inc(): void }; escalations: { inc(): void }; rejections?: { inc(): void }; incompleteSnapshots?: { inc(): void } };
   /** FEATURE_POLICY_REQUOTE_ENABLED (default true): false refuses any policy drift at confirmation with POLICY_CHANGED, no re-quote. */
   policyRequote?: boolean;
   sidecar: SidecarSettings;
@@ -223,7 +223,12 @@ export function createHoldActor(deps: HoldActorDeps) {
         return { confirmed: false, reason: 'HOLD_EXPIRED' };
       }
       const problems = snapshotProblems(hold.snapshot, hold.seatIds);
-      if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
+      if (problems.length > 0) {
+        // Seed 001's "holds rejected" telemetry: a confirmation refused for missing hold metadata.
+        deps.policyDrift?.incompleteSnapshots?.inc();
+        deps.logger.warn({ holdId: hold.holdId, problems }, 'confirmation refused: the hold lacks what confirmation checks');
+        return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };
+      }
       const decision = reconcilePolicy(hold, terms, { requote: deps.policyRequote !== false });
       if (decision.action === 'reject') {
         deps.policyDrift?.rejections?.inc();
