@@ -98,13 +98,13 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     DAPR_API_TOKEN: run.daprApiToken, APP_API_TOKEN: run.appApiToken, ADMIN_API_TOKEN: run.adminApiToken, MANAGER_API_TOKEN: run.managerApiToken, TICKET_SIGNING_KEY: run.ticketSigningKey,
     PAYMENTS_WEBHOOK_SECRET: run.paymentsWebhookSecret, SENDGRID_API_KEY: run.sendgridApiKey,
     CLIENT_API_TOKEN: run.clientApiToken, ORDER_DECISION_KEYS: run.orderDecisionKeys,
+    // A test's named managers (fulfillment's MANAGERS): a credential, so it reaches the app as one, not from the environment.
+    MANAGERS: options.env?.MANAGERS ?? '',
   };
   const tokens = { daprApiToken: run.daprApiToken, appApiToken: run.appApiToken };
   const ports = { appPort: options.ports.app, daprHTTPPort: options.ports.daprHttp, daprGRPCPort: options.ports.daprGrpc };
   const logName = options.logName ?? options.appId;
   const appUrl = `http://127.0.0.1:${ports.appPort}`;
-    // A test's named managers (fulfillment's MANAGERS): a credential, so it reaches the app as one, not from the environment.
-    MANAGERS: options.env?.MANAGERS ?? '',
   const sidecarUrl = `http://127.0.0.1:${ports.daprHTTPPort}`;
 
   let app: RunningProcess | undefined;
