@@ -38,7 +38,7 @@ export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500)
 /** The reason recorded when a rejection gives none. */
 export const NO_REASON = 'no reason given';
 /** A customer cancels with its own id (or the X-Customer-Id header); a manager with the bearer token and no body. */
-export const cancelSchema = z.object({ customerId: z.string().trim().min(1).max(100).optional() }).strict();
+export const cancelSchema = z.object({ customerId: z.string().max(100).regex(/\S/, 'a customer id (not blank)').optional() }).strict();
 /** Search bounds match what an order may hold, so no bound reaches the int4 column out of its range. */
 const searchAmount = z.coerce.number().nonnegative().max(MAX_ORDER_AMOUNT, `at most ${MAX_ORDER_AMOUNT} (an order's largest amount)`);
 /** Years 1 to 9999: JavaScript dates reach further than PostgreSQL's timestamptz. */
@@ -198,7 +198,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       cancelSchema.parse(req.body ?? {});
       by = { kind: 'manager', id: credential.name };
     } else {
-      const { customerId } = cancelSchema.parse(req.body ?? {});
+      const customerId = cancelSchema.parse(req.body ?? {}).customerId?.trim();
       const header = req.header(CUSTOMER_HEADER)?.trim();
       if (!customerId && !header) throw new AppError(401, 'CANCEL_AUTH_REQUIRED', 'A cancel names the order\'s customer (customerId, or X-Customer-Id) or carries a manager bearer token.');
       if (customerId && header && customerId !== header) throw new AppError(403, 'CUSTOMER_MISMATCH', 'customerId and X-Customer-Id name different customers.');
