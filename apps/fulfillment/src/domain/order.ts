@@ -43,7 +43,12 @@ export const shippingAddressSchema = z.object({
   .refine((a) => a.street !== undefined || a.line1 !== undefined, { message: 'street (or line1) is required', path: ['street'] })
   .refine((a) => a.street === undefined || a.line1 === undefined || a.street === a.line1, { message: 'street and line1 name the same line: give one, or both equal', path: ['line1'] })
   .refine((a) => a.zip !== undefined || a.postalCode !== undefined, { message: 'zip (or postalCode) is required', path: ['zip'] })
-  .refine((a) => a.zip === undefined || a.postalCode === undefined || a.zip === a.postalCode, { message: 'zip and postalCode name the same code: give one, or both equal', path: ['postalCode'] });
+  .refine((a) => a.zip === undefined || a.postalCode === undefined || a.zip === a.postalCode, { message: 'zip and postalCode name the same code: give one, or both equal', path: ['postalCode'] })
+  .meta({
+    description: 'The design document\'s {street, city, state, zip, country} or the earlier {line1, city, postalCode, country}: street (or line1) and zip (or postalCode) are required; when both names of one are given they must be equal. state is optional in both.',
+    // What the refinements say, for the OpenAPI document (JSON Schema cannot see a refine).
+    allOf: [{ anyOf: [{ required: ['street'] }, { required: ['line1'] }] }, { anyOf: [{ required: ['zip'] }, { required: ['postalCode'] }] }],
+  });
 export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
 
 /** The address as the carrier takes it (line1, postalCode), whichever form the order was placed with; `state` and the rest kept. */
