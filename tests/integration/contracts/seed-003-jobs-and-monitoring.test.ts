@@ -110,6 +110,26 @@ describe('seed 003 jobs on the saga\'s timers (clocks shortened by configuration
     expect((await providerResources(orderId)).filter((r) => r.kind === 'reservation').map((r) => r.status)).toEqual(['released']);
   });
 
+  it('when a job fails on every attempt (max 3 retries), then it is dead, counted, the health degraded, and the order still ends cancelled naming what is left to undo', async () => {
+    const before = (await h.stats()).byType.ORDER_EXPIRE_DP!;
+    await setChaos({ 'inventory.release': { outcomes: { ok: 1 }, sequence: ['503', '503', '503', '503'] } });
+    const orderId = await h.place();
+    const order = await h.finished(orderId);
+    expect(order.status).toBe('cancelled');
+    expect(order.error).toContain('ORDER_EXPIRE_DP gave up');
+    const releases = (await recordedCalls({ domain: 'inventory', operation: 'release' })).filter((c) => c.idempotencyKey?.startsWith(`order-${orderId}-`));
+    expect(releases.map((c) => c.outcome)).toEqual(['503', '503', '503', '503']);
+    const after = (await h.stats()).byType.ORDER_EXPIRE_DP!;
+    expect(after.dead - before.dead).toBe(1);
+    expect(after.retries - before.retries).toBe(3);
+    const health = await stack.invoke<{ status: string; checks: { deadJobsLast24h: number } }>('GET', '/api/monitoring/queue/health');
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.checks.deadJobsLast24h).toBeGreaterThanOrEqual(1);
+    // Left for a person, as the error says: the reservation is still held.
+    expect((await providerResources(orderId)).filter((r) => r.kind === 'reservation').map((r) => r.status)).toEqual(['reserved']);
+  });
+
   it('when the test queue is not enabled, then POST /api/test-queue does not exist (404)', async () => {
     const response = await stack.invoke<{ code: string }>('POST', '/api/test-queue', { type: 'ORDER_AUTO_REFUND', orderIds: ['order1'] }, h.manager());
     expect(response.status).toBe(404);

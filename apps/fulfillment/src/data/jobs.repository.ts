@@ -41,7 +41,7 @@ export function createJobsRepository(prisma: PrismaClient) {
 
     /** What the monitoring endpoints count: one read of each source. */
     async sources(): Promise<MonitoringSources> {
-      const [jobRows, timerRows, outboxRows, deadRows] = await Promise.all([
+      const [jobRows, timerRows, outboxRows, deadRows, recentDead] = await Promise.all([
         prisma.$queryRaw<Array<{ type: string; status: string; n: number; retries: number; last: Date | null }>>`
           SELECT type, status, count(*)::int AS n, COALESCE(sum(GREATEST(attempts - 1, 0)), 0)::int AS retries, max(updated_at) AS last
           FROM order_jobs GROUP BY type, status`,
@@ -54,6 +54,7 @@ export function createJobsRepository(prisma: PrismaClient) {
         prisma.$queryRaw<Array<{ pending: number; oldest: Date | null }>>`
           SELECT count(*)::int AS pending, min(created_at) AS oldest FROM outbox_events WHERE published_at IS NULL`,
         prisma.$queryRaw<Array<{ status: string; n: number }>>`SELECT status::text AS status, count(*)::int AS n FROM dead_letters GROUP BY status`,
+        prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM order_jobs WHERE status = 'dead' AND updated_at > now() - interval '24 hours'`,
       ]);
       const jobs: Partial<Record<JobType, JobCounts>> = {};
       for (const row of jobRows) {
@@ -70,6 +71,7 @@ export function createJobsRepository(prisma: PrismaClient) {
         timers: { approval: Number(timers?.approval ?? 0), downPayment: Number(timers?.down_payment ?? 0), validation: Number(timers?.validation ?? 0), oldestDueAt: timers?.oldest ?? null },
         outbox: { pending: Number(outboxRows[0]?.pending ?? 0), oldestCreatedAt: outboxRows[0]?.oldest ?? null },
         deadLetters: { pending: dead.PENDING ?? 0, replaying: dead.REPLAYING ?? 0, replayed: dead.REPLAYED ?? 0 },
+        recentDeadJobs: Number(recentDead[0]?.n ?? 0),
       };
     },
   };

@@ -44,6 +44,8 @@ export interface MonitoringSources {
   timers: { approval: number; downPayment: number; validation: number; oldestDueAt: Date | null };
   outbox: { pending: number; oldestCreatedAt: Date | null };
   deadLetters: { pending: number; replaying: number; replayed: number };
+  /** Jobs that died (no retry left) in the last 24 hours: what makes the health degraded. */
+  recentDeadJobs: number;
 }
 
 const emptyCounts = (): JobCounts => ({ pending: 0, processing: 0, completed: 0, failed: 0, dead: 0, retries: 0, lastActivityAt: null });
@@ -85,14 +87,14 @@ export function lastActivity(sources: MonitoringSources): Date | null {
 /**
  * GET /api/monitoring/queue/health: the worker is the workflow runtime (it runs every job's
  * activity). Unhealthy when it is not running or the database does not answer; degraded when a
- * job is dead, a pub/sub dead letter waits for a person, or the outbox lags past `outboxLagSeconds`.
+ * job died in the last 24 hours, a pub/sub dead letter waits for a person, or the outbox lags past `outboxLagSeconds`.
  */
 export function queueHealth(input: { workerRunning: boolean; databaseOk: boolean; sources?: MonitoringSources; outboxLagSeconds: number; now: Date }) {
   const { sources, now } = input;
   const stats = sources ? queueStats(sources, now) : undefined;
   const lagging = (stats?.outbox.oldestPendingAgeSeconds ?? 0) > input.outboxLagSeconds;
   const status: 'healthy' | 'degraded' | 'unhealthy' = !input.workerRunning || !input.databaseOk ? 'unhealthy'
-    : (stats && (stats.dead > 0 || lagging)) ? 'degraded' : 'healthy';
+    : (sources && (sources.recentDeadJobs > 0 || sources.deadLetters.pending > 0 || lagging)) ? 'degraded' : 'healthy';
   const last = sources ? lastActivity(sources) : null;
   return {
     status,
@@ -102,6 +104,7 @@ export function queueHealth(input: { workerRunning: boolean; databaseOk: boolean
       database: input.databaseOk ? 'ok' : 'down',
       workflowRuntime: input.workerRunning ? 'running' : 'stopped',
       dead: stats?.dead ?? null,
+      deadJobsLast24h: sources?.recentDeadJobs ?? null,
       outboxLagSeconds: stats?.outbox.oldestPendingAgeSeconds ?? null,
     },
     timestamp: now.toISOString(),

@@ -50,7 +50,7 @@ const queueStatsBody = {
 const queueHealthBody = object({
   status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] }, healthy: bool,
   worker: object({ healthy: bool, running: bool, lastActivity: nullable(dateTime) }),
-  checks: object({ database: str, workflowRuntime: str, dead: nullable(int), outboxLagSeconds: nullable(int) }), timestamp: dateTime,
+  checks: object({ database: str, workflowRuntime: str, dead: nullable(int), deadJobsLast24h: nullable(int), outboxLagSeconds: nullable(int) }), timestamp: dateTime,
 });
 const retryBody = object({ delaysSeconds: arrayOf(num), maxRetries: int });
 const queueInfoBody = object({
