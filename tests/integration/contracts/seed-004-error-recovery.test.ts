@@ -214,7 +214,10 @@ describe('seed 004: offline payment recording (box office, admin token)', () => 
     expect((await db.query('SELECT count(*)::int AS n FROM bookings WHERE hold_id = $1', [holdId])).rows[0].n).toBe(0);
     expect((await db.query("SELECT count(*)::int AS n FROM audit_log WHERE entity = 'payment' AND data->>'holdId' = $1", [holdId])).rows[0].n).toBe(0);
     expect(await record(holdId, { amount: SEAT_PRICE, method: 'cheque', recordedBy: 'staff-9' })).toMatchObject({ status: 400 });
-    expect(await record(holdId, { amount: SEAT_PRICE, method: 'cash' })).toMatchObject({ status: 400, body: { code: 'RECORDED_BY_REQUIRED' } });
+    expect(await record(holdId, { amount: SEAT_PRICE, method: 'cash' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(await record(holdId, { amount: SEAT_PRICE, method: 'cash', recordedBy: 'staff-9', staffId: 'staff-8' })).toMatchObject({ status: 409, body: { code: 'RECORDED_BY_CONFLICT' } });
+    expect(await record(holdId, { amount: SEAT_PRICE, method: 'cash', staffId: 'staff-9', bookingId: randomUUID() })).toMatchObject({ status: 409, body: { code: 'BOOKING_ID_MISMATCH' } });
+    expect(await holdStatus(holdId)).toBe('ACTIVE');
   });
 
   it('when the caller has no admin token (the client credential alone), then it is a 401 and nothing is recorded', async () => {

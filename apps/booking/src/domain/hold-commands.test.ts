@@ -18,5 +18,6 @@ describe('offline payments (seed 004)', () => {
     expect(offlinePaymentSchema.safeParse({ amount: 4000, method: 'cheque', recordedBy: 'staff-1' }).success).toBe(false);
     expect(offlinePaymentSchema.safeParse({ amount: 40.5, method: 'cash', recordedBy: 'staff-1' }).success).toBe(false);
     expect(offlinePaymentSchema.safeParse({ amount: 4000, method: 'cash', recordedBy: 'staff-1', price: 1 }).success).toBe(false);
+    expect(offlinePaymentSchema.safeParse({ amount: 4000, method: 'cash' }).success).toBe(false);
   });
 });

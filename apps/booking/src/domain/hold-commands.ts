@@ -69,18 +69,21 @@ export const OFFLINE_PAYMENT_DEDUP_MS = 5 * 60_000;
 
 /**
  * What the box office sends (admin token): how it was paid, how much (minor units, the booking's
- * `amount`), who took it. `staffId` is the design document's name for `recordedBy`; one of the two
- * is required (the route says so: a plain object keeps the OpenAPI document generated from it).
+ * `amount`), who took it. `staffId` is the design document's name for `recordedBy`: one of the two
+ * is required (a union, so the OpenAPI document generated from it says so too).
  */
-export const offlinePaymentSchema = z.object({
+const offlinePaymentFields = {
   method: z.enum(OFFLINE_PAYMENT_METHODS),
   amount: z.number().int().min(0).max(100_000_000),
-  recordedBy: z.string().trim().min(1).max(100).optional(),
-  staffId: z.string().trim().min(1).max(100).optional(),
-  reference: z.string().trim().min(1).max(200).optional(),
+  reference: z.string().min(1).max(200).regex(/\S/, 'must not be blank').optional(),
   /** The document's form names the booking: here the hold that becomes it; when sent it must be the path's hold. */
   bookingId: z.string().uuid().optional(),
-}).strict();
+};
+const staffIdSchema = z.string().min(1).max(100).regex(/\S/, 'must not be blank');
+export const offlinePaymentSchema = z.union([
+  z.object({ ...offlinePaymentFields, recordedBy: staffIdSchema, staffId: staffIdSchema.optional() }).strict(),
+  z.object({ ...offlinePaymentFields, staffId: staffIdSchema }).strict(),
+]);
 export type OfflinePaymentInput = z.infer<typeof offlinePaymentSchema>;
 
 /** The HoldActor's `confirmOffline`: intents only (the price is read by the actor). */

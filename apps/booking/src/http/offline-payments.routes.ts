@@ -32,12 +32,12 @@ export function offlinePaymentsRouter(deps: { sidecar: SidecarSettings; adminTok
     const id = holdIdSchema.safeParse(req.params.holdId);
     if (!id.success) throw new AppError(400, 'INVALID_HOLD_ID', 'A hold id is a UUID.');
     const input = offlinePaymentSchema.parse(req.body);
-    const recordedBy = input.recordedBy ?? input.staffId;
+    const named = 'recordedBy' in input ? input.recordedBy : undefined;
+    const recordedBy = named ?? input.staffId;
     if (recordedBy === undefined) throw new AppError(400, 'RECORDED_BY_REQUIRED', 'Name who took the payment: recordedBy (or staffId).');
-    if (input.staffId !== undefined && input.recordedBy !== undefined && input.staffId !== input.recordedBy) {
-      throw new AppError(400, 'RECORDED_BY_CONFLICT', 'recordedBy and staffId name different people.');
-    }
-    if (input.bookingId !== undefined && input.bookingId !== id.data) throw new AppError(400, 'BOOKING_ID_MISMATCH', 'bookingId, when sent, is the hold paid for (the path\'s holdId).');
+    // Well-formed but contradicting itself or the path: a conflict, not a malformed request.
+    if (named !== undefined && input.staffId !== undefined && input.staffId !== named) throw new AppError(409, 'RECORDED_BY_CONFLICT', 'recordedBy and staffId name different people.');
+    if (input.bookingId !== undefined && input.bookingId !== id.data) throw new AppError(409, 'BOOKING_ID_MISMATCH', 'bookingId, when sent, is the hold paid for (the path\'s holdId).');
     const command: ConfirmOfflineCommand = { method: input.method, amount: input.amount, recordedBy, ...(input.reference ? { reference: input.reference } : {}) };
     const result = await invokeActor<ConfirmOfflineResult>(deps.sidecar, ACTOR_TYPES.hold, id.data, 'confirmOffline', command);
     if (result.confirmed) {

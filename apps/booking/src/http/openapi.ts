@@ -170,7 +170,7 @@ export function openApiDocument() {
             201: jsonResponse('the booking with tickets and the recorded payment', offlineBooking),
             200: jsonResponse('the same payment recorded within 5 minutes: nothing recorded again', offlineBooking),
             ...withIds, ...adminOnly,
-            409: problemResponse('HOLD_ALREADY_CONFIRMED (paid otherwise or earlier), HOLD_NOT_ACTIVE, POLICY_CHANGED or SHOW_CANCELLED'),
+            409: problemResponse('HOLD_ALREADY_CONFIRMED (paid otherwise or earlier), HOLD_NOT_ACTIVE, POLICY_CHANGED, SHOW_CANCELLED, RECORDED_BY_CONFLICT (recordedBy and staffId differ) or BOOKING_ID_MISMATCH (bookingId is not the path\'s hold)'),
             410: problemResponse('HOLD_EXPIRED'),
             422: problemResponse('AMOUNT_MISMATCH (`expected`, `currency`: the hold\'s price; nothing recorded) or HOLD_SNAPSHOT_INCOMPLETE'),
           },
