@@ -44,22 +44,28 @@ export function createCancellationActivities(deps: { prisma: PrismaClient; payme
         await tx.auditLog.create({ data: { entity: 'booking', entityId: booking.id, action: 'cancelling', fromState: 'CONFIRMED', toState: 'CANCELLING', correlationId: input.correlationId } });
       }
       const payment = booking.payments.find((p) => p.captureId);
+      // Issue 19: the refund decided under the booking's lock when it moved to CANCELLING (the policy's,
+      // or an admin's override), never recomputed from a state that has changed since. None (a saga
+      // started before the policy existed): the whole amount, as then.
+      const decided = await tx.bookingCancellation.findUnique({ where: { bookingId: booking.id } });
+      const refundAmount = decided ? decided.refundAmount : booking.amount;
       // REFUNDING/REFUNDED: the show was cancelled and its refund job owns the refund (delivery app);
       // refunding here too would pay twice (the two paths reach different provider operations).
       const settled = booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED';
       const offline = booking.payments.find((p) => p.method !== 'CARD' && p.status === 'CAPTURED');
-      if (offline && !settled) {
+      if (offline && !settled && refundAmount > 0) {
         // Once per booking (the unique kind and booking), however often this activity runs.
         await tx.manualReview.upsert({
           where: { kind_bookingId: { kind: OFFLINE_REFUND_REVIEW, bookingId: booking.id } },
           create: {
-            kind: OFFLINE_REFUND_REVIEW, bookingId: booking.id, reason: `pay back ${offline.amount} ${offline.currency} (${offline.method.toLowerCase()}) at the box office`,
-            data: { paymentId: offline.id, method: offline.method, amount: offline.amount, currency: offline.currency, recordedBy: offline.recordedBy, reference: offline.reference },
+            kind: OFFLINE_REFUND_REVIEW, bookingId: booking.id, reason: `pay back ${Math.min(refundAmount, offline.amount)} ${offline.currency} (${offline.method.toLowerCase()}) at the box office`,
+            data: { paymentId: offline.id, method: offline.method, amount: Math.min(refundAmount, offline.amount), paid: offline.amount, currency: offline.currency, recordedBy: offline.recordedBy, reference: offline.reference },
           },
           update: {},
         });
       }
-      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: payment?.captureId ?? null, amount: booking.amount, alreadyCancelled: settled, offlineRefund: Boolean(offline) };
+      // Nothing to refund (a policy keeping it all, an override of 0): no capture to refund from, so the saga calls no provider.
+      return { bookingId: booking.id, holdId: booking.holdId, showId: booking.showId, captureId: refundAmount > 0 ? payment?.captureId ?? null : null, amount: refundAmount, alreadyCancelled: settled, offlineRefund: Boolean(offline) && refundAmount > 0 };
     });
   }
 

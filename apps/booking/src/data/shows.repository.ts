@@ -9,6 +9,8 @@ export interface NewShow {
   startsAt: Date;
   venue: VenueInput;
   prepLeadMinutes?: number;
+  /** Minutes before showtime after which a customer cannot cancel; unset: the platform's CANCELLATION_CUTOFF_MINUTES. */
+  cancellationCutoffMinutes?: number;
   policy: Policy;
 }
 
@@ -62,7 +64,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
             AS s(id, section, zone, row_label, number, label, adjacent)`;
         const created = await tx.show.create({
           data: {
-            venueId: venue.id, title: show.title, startsAt: show.startsAt, prepLeadMinutes: show.prepLeadMinutes,
+            venueId: venue.id, title: show.title, startsAt: show.startsAt, prepLeadMinutes: show.prepLeadMinutes, cancellationCutoffMinutes: show.cancellationCutoffMinutes,
             policy: show.policy as Prisma.InputJsonValue, policyVersion: 1, policyHash: policyHash(show.policy),
           },
         });

@@ -6,12 +6,37 @@ import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAd
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
 import { seatIdSchema } from '../domain/seat-map';
-import type { BookingsRepository } from '../data/bookings.repository';
+import type { BookingsRepository, CancellationRecord, CancellationSettings } from '../data/bookings.repository';
+import type { CancellationDecision } from '../domain/cancellation-policy';
 import type { ShowsRepository } from '../data/shows.repository';
 
 export const bookingIdSchema = z.string().uuid();
 export { seatIdSchema };
 export const verifySchema = z.object({ qrPayload: z.string().min(1).max(2000) }).strict();
+/** An admin's cancellation override: why (required) and how much goes back, in the booking's minor units. */
+export const adminCancelSchema = z.object({
+  reason: z.string().max(500).regex(/\S/, 'reason must not be blank'),
+  refundAmount: z.number().int().min(0).max(2_147_483_647),
+}).strict();
+
+/** The platform's defaults when main.ts passes none (the OpenAPI test): CANCELLATION_CUTOFF_MINUTES's and the preparing-concessions setting's. */
+export const DEFAULT_CANCELLATION_SETTINGS: CancellationSettings = { defaultCutoffMinutes: 60, preparingConcessions: { kind: 'no-refund' } };
+
+/** The identity an admin override is audited under: the booking app's one admin credential (ADMIN_API_TOKEN). */
+export const ADMIN_ACTOR = 'admin-api-token';
+
+/** The policy's answer as clients read it. */
+export function decisionView(d: CancellationDecision) {
+  return { allowed: d.allowed, ...(d.allowed ? {} : { code: d.code }), until: d.until.toISOString(), refundAmount: d.refundAmount, breakdown: { ...d.breakdown } };
+}
+
+/** A cancellation taken (by its customer or an admin's override), as clients read it. */
+export function cancellationRecordView(r: CancellationRecord) {
+  return {
+    by: r.by, actor: r.actor, reason: r.reason, refundAmount: r.refundAmount, currency: r.currency, at: r.createdAt.toISOString(),
+    breakdown: { tickets: r.ticketsAmount, concessions: r.concessionsAmount, fee: r.fee },
+  };
+}
 
 export interface BookingsRouterDeps {
   bookings: BookingsRepository;
@@ -19,6 +44,8 @@ export interface BookingsRouterDeps {
   ticketKey: string;
   adminToken: string;
   workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
+  /** The cancellation policy's platform settings (CANCELLATION_CUTOFF_MINUTES, CANCELLATION_PREPARING_CONCESSIONS*). */
+  cancellation?: CancellationSettings;
 }
 
 /** A concessions order as clients read it: lines with unit prices in minor units, the kitchen state, when prep starts. */
@@ -30,8 +57,17 @@ export function concessionsView(order: { id: string; items: unknown; amount: num
   };
 }
 
+const REFUSALS: Record<string, string> = {
+  TICKET_USED: 'A ticket of this booking was scanned at the door: it cannot be cancelled.',
+  SHOW_STARTED: 'The show has started: the booking cannot be cancelled.',
+  CANCELLATION_CLOSED: 'Cancellations closed at the cut-off before showtime.',
+  SHOW_CANCELLED: 'The show was cancelled: its refund is under way.',
+  BOOKING_CANCELLED: 'The booking is cancelled already.',
+};
+
 export function bookingsRouter(deps: BookingsRouterDeps): Router {
   const router = Router();
+  const settings = deps.cancellation ?? DEFAULT_CANCELLATION_SETTINGS;
 
   // A booking id is a random UUID: whoever has it (the customer, from the confirmation) may read it.
   const requireBooking = async (raw: string) => {
@@ -46,23 +82,64 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     const b = await requireBooking(req.params.bookingId);
     // Seed 000: the concessions order and its kitchen state (PREPARING once the KitchenPrepActor's reminder fired).
     const order = await deps.bookings.concessionOrderOf(b.id);
+    // Issue 19: whether the customer may still cancel, until when and for how much (the same pure function
+    // the cancel decides with); once cancelled, who did, why and what was refunded.
+    const [policy, record] = await Promise.all([deps.bookings.cancellationPolicy(b.id, settings), deps.bookings.cancellationOf(b.id)]);
     res.json({
       bookingId: b.id, holdId: b.holdId, showId: b.showId, status: b.status, amount: b.amount, currency: b.currency, customerId: b.customerId,
       seats: b.seats.map((s) => s.seatId), tickets: b.seats.map((s) => ({ seatId: s.seatId, qrPayload: s.qrPayload, usedAt: s.usedAt })),
       concessions: order ? concessionsView(order) : null,
+      cancellation: policy ? { ...decisionView(policy), ...(record ? { cancelled: cancellationRecordView(record) } : {}) } : null,
     });
   });
 
-  /** Starts the cancellation saga once; asking again while it runs (or after) answers its state. */
+  /**
+   * The customer's cancellation (issue 19): decided by the policy under the booking's row lock, then the
+   * saga starts once and refunds the amount decided there. Refused: 409 with the policy's code, nothing
+   * changed. Asking again answers the decision taken the first time.
+   */
   router.post('/api/bookings/:bookingId/cancel', async (req, res) => {
     const booking = await requireBooking(req.params.bookingId);
     requireSameCustomer(req, booking.customerId, new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${req.params.bookingId}.`));
-    const instanceId = cancellationInstanceId(booking.id);
-    // Nothing left to cancel: cancelled already, or its show was cancelled and the booking is (being) refunded.
-    if (booking.status === 'CANCELLED' || booking.status === 'REFUNDING' || booking.status === 'REFUNDED') return void res.json({ bookingId: booking.id, status: booking.status, instanceId });
-    await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId: booking.id, correlationId: currentCorrelationId() }, instanceId);
-    res.status(202).json({ bookingId: booking.id, status: 'CANCELLING', instanceId });
+    const outcome = await deps.bookings.cancelByCustomer(booking.id, settings, currentCorrelationId());
+    await answerCancellation(res, booking.id, outcome);
   });
+
+  /**
+   * An admin's override (issue 19): cancels inside the cut-off or after a scan, refunding the amount the
+   * admin chose (at most what was paid); audited. A repeat answers the first cancellation.
+   */
+  router.post('/api/admin/bookings/:bookingId/cancel', requireAdmin(deps.adminToken), async (req, res) => {
+    const id = bookingIdSchema.safeParse(req.params.bookingId);
+    if (!id.success) throw new AppError(400, 'INVALID_BOOKING_ID', 'A booking id is a UUID.');
+    const body = adminCancelSchema.parse(req.body);
+    const outcome = await deps.bookings.cancelByAdmin(id.data, { actor: ADMIN_ACTOR, reason: body.reason.trim(), refundAmount: body.refundAmount }, settings, currentCorrelationId());
+    if (outcome.kind === 'exceeds-paid') {
+      throw new AppError(422, 'REFUND_EXCEEDS_PAID', `refundAmount may be at most the amount paid (${outcome.amountPaid}).`, { amountPaid: outcome.amountPaid });
+    }
+    await answerCancellation(res, id.data, outcome);
+  });
+
+  async function answerCancellation(res: import('express').Response, bookingId: string, outcome: Awaited<ReturnType<BookingsRepository['cancelByCustomer']>>) {
+    const instanceId = cancellationInstanceId(bookingId);
+    if (outcome.kind === 'not-found' || outcome.kind === 'exceeds-paid') throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${bookingId}.`);
+    if (outcome.kind === 'refused') {
+      // Nothing left to cancel: cancelled already, or its show was cancelled and the booking is (being) refunded.
+      if (outcome.status === 'CANCELLED' || outcome.status === 'REFUNDING' || outcome.status === 'REFUNDED') return void res.json({ bookingId, status: outcome.status, instanceId });
+      // Moved to CANCELLING before this policy existed (a saga in flight): it finishes as it began.
+      if (outcome.status === 'CANCELLING') {
+        await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId, correlationId: currentCorrelationId() }, instanceId);
+        return void res.status(202).json({ bookingId, status: 'CANCELLING', instanceId });
+      }
+      const d = outcome.decision as Extract<CancellationDecision, { allowed: false }>;
+      throw new AppError(409, d.code, REFUSALS[d.code] ?? 'This booking cannot be cancelled.', { cancellation: decisionView(d) });
+    }
+    const cancellation = cancellationRecordView(outcome.record);
+    if (outcome.status !== 'CANCELLING') return void res.json({ bookingId, status: outcome.status, instanceId, refundAmount: cancellation.refundAmount, cancellation });
+    // At least once: a retry after a lost answer (or a failed start) schedules the same instance again.
+    await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId, correlationId: currentCorrelationId() }, instanceId);
+    res.status(202).json({ bookingId, status: 'CANCELLING', instanceId, refundAmount: cancellation.refundAmount, cancellation });
+  }
 
   router.get('/api/bookings/:bookingId/tickets/:seatId.png', async (req, res) => {
     if (!seatIdSchema.safeParse(req.params.seatId).success) throw new AppError(400, 'INVALID_SEAT_ID', 'A seat id looks like STALLS-A-12.');

@@ -16,6 +16,8 @@ export const createShowSchema = z.object({
   startsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
   venue: venueInputSchema,
   prepLeadMinutes: z.number().int().min(0).max(24 * 60).optional(),
+  /** Issue 19: minutes before showtime after which a customer cannot cancel (at most 30 days); unset, the platform's. */
+  cancellationCutoffMinutes: z.number().int().min(0).max(30 * 24 * 60).optional(),
   policy: policySchema.default(policySchema.parse({})),
 }).strict();
 
@@ -47,6 +49,8 @@ export interface ShowsRouterDeps {
   workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
   /** More tickets sold than this, and a cancelled show refunds every booking (SHOW_CANCEL_REFUND_THRESHOLD). */
   refundThreshold: number;
+  /** The platform's cut-off (CANCELLATION_CUTOFF_MINUTES) a show without its own uses. */
+  defaultCancellationCutoffMinutes?: number;
 }
 
 /** A concession's price is bounded so a booking's total stays within its int4 column (pricing.ts). */
@@ -128,6 +132,9 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
     res.json({
       showId: show.id, title: show.title, startsAt: show.startsAt, status: show.status, venue: { venueId: show.venueId, name: show.venue.name },
       policy: show.policy, policyVersion: show.policyVersion, prepLeadMinutes: show.prepLeadMinutes ?? show.venue.prepLeadMinutes,
+      // Issue 19: the show's own cut-off, else the platform's; `cancellationCutoffSource` says which.
+      cancellationCutoffMinutes: show.cancellationCutoffMinutes ?? deps.defaultCancellationCutoffMinutes ?? 60,
+      cancellationCutoffSource: show.cancellationCutoffMinutes === null ? 'platform' : 'show',
     });
   });
 
