@@ -51,6 +51,12 @@ async function main() {
     PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     /** Seed 001's kill switch: false refuses any policy drift at confirmation (409 POLICY_CHANGED) instead of re-quoting (at most 2) then escalating. */
     FEATURE_POLICY_REQUOTE_ENABLED: envFlag(true),
+    /** Issue 19: minutes before showtime after which a customer cannot cancel (a show's own cancellationCutoffMinutes wins). */
+    CANCELLATION_CUTOFF_MINUTES: z.coerce.number().int().min(0).max(30 * 24 * 60).default(60),
+    /** Issue 19: concessions the kitchen is preparing at a customer's cancellation: no-refund keeps their part, fee keeps CANCELLATION_PREPARING_CONCESSIONS_FEE of it. */
+    CANCELLATION_PREPARING_CONCESSIONS: z.enum(['no-refund', 'fee']).default('no-refund'),
+    /** Issue 19: the fee (minor units, at most the concessions' part) under CANCELLATION_PREPARING_CONCESSIONS=fee. */
+    CANCELLATION_PREPARING_CONCESSIONS_FEE: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -72,7 +78,11 @@ async function main() {
   const workflowClient = new DaprWorkflowClient(grpc);
   const routeDeps: BookingRoutesDeps = {
     shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
-    holds, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+    holds, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD,
+    cancellation: {
+      defaultCutoffMinutes: config.CANCELLATION_CUTOFF_MINUTES,
+      preparingConcessions: config.CANCELLATION_PREPARING_CONCESSIONS === 'fee' ? { kind: 'fee', fee: config.CANCELLATION_PREPARING_CONCESSIONS_FEE } : { kind: 'no-refund' },
+    }, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
   };
 
   await startDaprApp({

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { DaprWorkflowClient } from '@dapr/dapr';
 import type { SidecarSettings } from '@holdfast/shared';
 import type { ShowsRepository } from '../data/shows.repository';
-import type { BookingsRepository } from '../data/bookings.repository';
+import type { BookingsRepository, CancellationSettings } from '../data/bookings.repository';
 import type { WebhooksRepository } from '../data/webhooks.repository';
 import type { HoldsRepository } from '../data/holds.repository';
 import { showsRouter } from './shows.routes';
@@ -35,6 +35,8 @@ export interface BookingRoutesDeps {
   webhookToleranceSeconds: number;
   /** Policy escalations for the admin console (GET /api/admin/policy-escalations); the OpenAPI test mounts none. */
   holds?: Pick<HoldsRepository, 'listEscalations'>;
+  /** The customer cancellation policy's platform settings (issue 19); the OpenAPI test mounts the defaults. */
+  cancellation?: CancellationSettings;
 }
 
 /** The payment provider's webhook: before the JSON parser (its signature covers the raw body). */
@@ -45,10 +47,10 @@ export function mountBookingRawBodyRoutes(app: Express, deps: BookingRoutesDeps)
 export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   const openApi = openApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(openApi));
-  app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold }));
+  app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold, defaultCancellationCutoffMinutes: deps.cancellation?.defaultCutoffMinutes }));
   app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger }));
   app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
-  app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows }));
+  app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows, cancellation: deps.cancellation }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
   app.use(escalationsRouter({ holds: deps.holds ?? ({ listEscalations: async () => [] } as unknown as Pick<HoldsRepository, 'listEscalations'>), adminToken: deps.adminToken }));
 }
