@@ -89,9 +89,10 @@ export function monitoringRouter(deps: MonitoringRouterDeps): Router {
   router.get('/api/monitoring/queue/info', info);
   router.get('/api/monitoring/info', info);
 
-  // Off unless enabled: then it does not exist (404), as an unknown route.
-  router.post('/api/test-queue', (req, _res, next) => next(settingsOf().testQueueEnabled ? undefined : new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`)),
-    requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Running jobs by hand needs a manager bearer token.'),
+  // A manager's token first (401 without, as every manager route), then: off unless enabled, and
+  // then it does not exist (404, as an unknown route).
+  router.post('/api/test-queue', requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Running jobs by hand needs a manager bearer token.'),
+    (req, _res, next) => next(settingsOf().testQueueEnabled ? undefined : new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`)),
     async (req, res) => {
       const settings = settingsOf();
       const parsed = testQueueSchema.safeParse(req.body ?? {});
