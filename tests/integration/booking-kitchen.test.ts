@@ -29,6 +29,9 @@ beforeEach(() => resetProviders());
 async function bookWithConcessions(startsInSeconds: number, concessions: unknown[]) {
   const show = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
     title: 'Late show', startsAt: new Date(Date.now() + startsInSeconds * 1000).toISOString(), prepLeadMinutes: 1,
+    // Issue 19: a customer may not cancel within the platform's cut-off (CANCELLATION_CUTOFF_MINUTES, 60) of
+    // showtime; these shows start in about a minute, so their own cut-off is 0.
+    cancellationCutoffMinutes: 0,
     venue: { name: 'Bar', sections: [{ name: 'Floor', zone: 'floor', rows: [{ label: 'A', seats: 4 }] }] },
     policy: { zonePrices: { floor: 2000 } },
   }, admin());
