@@ -67,14 +67,19 @@ export function deadLetterReprocessor(deps: ReprocessDeps) {
 }
 
 /**
- * Schedules (or replaces: every replica does it at start, the last one wins, same schedule) the
- * recurring job; interval 0 deletes it. A failed tick is dropped: the next one comes anyway.
+ * Schedules the recurring job at start (every replica does; interval 0 deletes it). A job already
+ * there with the same schedule is left alone: overwriting it would restart its period, and
+ * deploys more often than the interval would then postpone the tick for ever. A failed tick is
+ * dropped: the next one comes anyway.
  */
 export async function scheduleDeadLetterReprocess(sidecar: SidecarSettings, intervalSeconds: number): Promise<void> {
   const jobs = new SchedulerJobs(sidecar);
   if (intervalSeconds === 0) return jobs.delete(DEAD_LETTER_REPROCESS_JOB);
+  const schedule = `@every ${goDuration(intervalSeconds * 1000)}`;
+  const existing = await jobs.get(DEAD_LETTER_REPROCESS_JOB);
+  if (existing && existing.schedule === schedule) return;
   await jobs.schedule({
-    name: DEAD_LETTER_REPROCESS_JOB, schedule: `@every ${goDuration(intervalSeconds * 1000)}`, data: { kind: 'dead-letter-reprocess' },
+    name: DEAD_LETTER_REPROCESS_JOB, schedule, data: { kind: 'dead-letter-reprocess' },
     failurePolicy: { drop: {} },
   });
 }
