@@ -34,7 +34,6 @@ describe('the customer cancellation policy', () => {
   it('when the booking is cancelling or cancelled, then BOOKING_CANCELLED; refunding or refunded (its show cancelled), then SHOW_CANCELLED', () => {
     for (const status of ['CANCELLING', 'CANCELLED']) expect(decideCancellation({ ...base, bookingStatus: status })).toMatchObject({ allowed: false, code: 'BOOKING_CANCELLED' });
     for (const status of ['REFUNDING', 'REFUNDED']) expect(decideCancellation({ ...base, bookingStatus: status })).toMatchObject({ allowed: false, code: 'SHOW_CANCELLED' });
-    expect(decideCancellation({ ...base, showStatus: 'CANCELLED' })).toMatchObject({ allowed: false, code: 'SHOW_CANCELLED' });
   });
 
   it('when the cut-off is 0, then a cancellation is allowed up to the start', () => {
@@ -60,8 +59,13 @@ describe('the customer cancellation policy', () => {
     expect(decideCancellation({ ...base, concessions: { amount: 1_200, status: 'PREPARING' }, preparingConcessions: { kind: 'fee', fee: 9_999 } })).toMatchObject({ refundAmount: 3_800, breakdown: { fee: 1_200 } });
   });
 
-  it('when the concessions order was cancelled, then it is no part of the refund breakdown', () => {
-    expect(decideCancellation({ ...base, concessions: { amount: 1_200, status: 'CANCELLED' } })).toMatchObject({ refundAmount: 5_000, breakdown: { tickets: 5_000, concessions: 0, fee: 0 } });
+  it('when the concessions order was cancelled (never prepared), then its part is refunded without a fee', () => {
+    expect(decideCancellation({ ...base, concessions: { amount: 1_200, status: 'CANCELLED' } })).toMatchObject({ refundAmount: 5_000, breakdown: { tickets: 3_800, concessions: 1_200, fee: 0 } });
+  });
+
+  it('when the show was cancelled (its bookings left to their customers), then everything is refunded whatever the cut-off, a scan, the start or the kitchen', () => {
+    const cancelled = { ...base, showStatus: 'CANCELLED', now: new Date(startsAt.getTime() + 60_000), tickets: [{ usedAt: new Date('2026-12-24T19:55:00Z') }], concessions: { amount: 1_200, status: 'PREPARING' } };
+    expect(decideCancellation(cancelled)).toEqual({ allowed: true, until, refundAmount: 5_000, breakdown: { tickets: 3_800, concessions: 1_200, fee: 0 } });
   });
 
   it('when refused, then nothing is refunded but the breakdown still says the parts', () => {

@@ -13,7 +13,7 @@ export type CancellationRefusal =
   | 'SHOW_STARTED'
   /** Later than the cut-off before showtime. */
   | 'CANCELLATION_CLOSED'
-  /** The show was cancelled: its own refund (all of it) is under way or done. */
+  /** The show was cancelled and its own refund (all of it) is under way or done. */
   | 'SHOW_CANCELLED'
   /** Cancelled (or being cancelled) already. */
   | 'BOOKING_CANCELLED';
@@ -58,7 +58,7 @@ export function cancellationCutoff(showStartsAt: Date, cutoffMinutes: number): D
 
 /** The refund as the policy would pay it now; a refusal refunds nothing, but still says what the parts are. */
 export function refundBreakdown(input: Pick<CancellationPolicyInput, 'amountPaid' | 'concessions' | 'preparingConcessions'>): RefundBreakdown {
-  const concessions = Math.min(input.concessions && input.concessions.status !== 'CANCELLED' ? input.concessions.amount : 0, input.amountPaid);
+  const concessions = Math.min(input.concessions?.amount ?? 0, input.amountPaid);
   const tickets = input.amountPaid - concessions;
   let fee = 0;
   if (input.concessions?.status === 'PREPARING') {
@@ -74,7 +74,12 @@ export function decideCancellation(input: CancellationPolicyInput): Cancellation
   if (input.bookingStatus !== 'CONFIRMED') {
     return refuse(input.bookingStatus === 'REFUNDING' || input.bookingStatus === 'REFUNDED' ? 'SHOW_CANCELLED' : 'BOOKING_CANCELLED');
   }
-  if (input.showStatus === 'CANCELLED') return refuse('SHOW_CANCELLED');
+  // The show was cancelled (below the refund threshold its bookings stay CONFIRMED until their customers
+  // cancel): the customer gets everything back, whatever the cut-off, a scan or the clock.
+  if (input.showStatus === 'CANCELLED') {
+    const all = { tickets: breakdown.tickets, concessions: breakdown.concessions, fee: 0 };
+    return { allowed: true, until, refundAmount: all.tickets + all.concessions, breakdown: all };
+  }
   if (input.tickets.some((t) => t.usedAt !== null)) return refuse('TICKET_USED');
   const now = input.now.getTime();
   if (now >= input.showStartsAt.getTime() || (input.showEndsAt && now >= input.showEndsAt.getTime())) return refuse('SHOW_STARTED');
