@@ -9,7 +9,7 @@ import {
 } from '@holdfast/shared';
 import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
-import { bookingIdSchema, seatIdSchema, verifySchema } from './bookings.routes';
+import { adminCancelSchema, bookingIdSchema, seatIdSchema, verifySchema } from './bookings.routes';
 import { cancelShowSchema, skuSchema } from './shows.routes';
 import { listQuery } from './webhooks.routes';
 import { escalationQuery } from './escalations.routes';
@@ -39,6 +39,16 @@ const concessions = nullable(object({
   orderId: str, status: { enum: ['PENDING', 'PREPARING', 'CANCELLED'] }, amount: int, prepAt: dateTime, updatedAt: dateTime,
   items: arrayOf(object({ sku: str, name: str, quantity: int, price: int })),
 }));
+/** Issue 19: a refund's parts (refund = tickets + concessions - fee). */
+const refundParts = object({ tickets: int, concessions: int, fee: int });
+/** A cancellation taken, by its customer or by an admin's override. */
+const cancellationTaken = object({ by: { enum: ['CUSTOMER', 'ADMIN'] }, actor: str, reason: nullable(str), refundAmount: int, currency: str, at: dateTime, breakdown: refundParts });
+/** Issue 19: whether the customer may cancel now, until when and for how much (the policy's answer), and the cancellation once taken. */
+const cancellationPolicy = object({
+  allowed: bool, code: { enum: ['TICKET_USED', 'SHOW_STARTED', 'CANCELLATION_CLOSED', 'SHOW_CANCELLED', 'BOOKING_CANCELLED'] }, until: dateTime, refundAmount: int, breakdown: refundParts,
+  cancelled: cancellationTaken,
+}, ['code', 'cancelled']);
+const cancelAnswer = (status: object) => object({ bookingId: str, status, instanceId: str, refundAmount: int, cancellation: cancellationTaken }, ['refundAmount', 'cancellation']);
 const offlineBooking = {
   ...booking,
   properties: {
@@ -116,6 +126,7 @@ export function openApiDocument() {
           responses: {
             200: jsonResponse('the show', object({
               showId: str, title: str, startsAt: dateTime, status: str, venue: object({ venueId: str, name: str }), policy, policyVersion: int, prepLeadMinutes: nullable(int),
+              cancellationCutoffMinutes: int, cancellationCutoffSource: { enum: ['show', 'platform'] },
             })),
             ...withIds,
           },
@@ -179,17 +190,30 @@ export function openApiDocument() {
       '/api/bookings/{bookingId}': {
         get: {
           summary: 'A booking, its tickets, and its concessions order with the kitchen state (seed 000)', parameters: [bookingId],
-          responses: { 200: jsonResponse('the booking', { ...booking, required: [...booking.required, 'concessions'], properties: { ...booking.properties, concessions } }), ...withIds },
+          responses: { 200: jsonResponse('the booking', { ...booking, required: [...booking.required, 'concessions', 'cancellation'], properties: { ...booking.properties, concessions, cancellation: nullable(cancellationPolicy) } }), ...withIds },
         },
       },
       '/api/bookings/{bookingId}/cancel': {
         post: {
-          summary: 'Cancel a booking (a saga: release the seats, refund); asking again answers its state',
+          summary: 'Cancel a booking by its customer (a saga: release the seats, refund the amount the cancellation policy decided); asking again answers the same decision',
           parameters: [bookingId],
           responses: {
-            200: jsonResponse('nothing left to cancel', object({ bookingId: str, status: { enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] }, instanceId: str })),
-            202: jsonResponse('cancelling', object({ bookingId: str, status: { const: 'CANCELLING' }, instanceId: str })),
+            200: jsonResponse('nothing left to cancel', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] })),
+            202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' })),
             ...withIds,
+            409: problemResponse('refused by the cancellation policy, nothing refunded: TICKET_USED, SHOW_STARTED or CANCELLATION_CLOSED (`cancellation`: the policy\'s answer)'),
+          },
+        },
+      },
+      '/api/admin/bookings/{bookingId}/cancel': {
+        post: {
+          summary: 'An admin cancels a booking whatever the policy says (inside the cut-off, after a scan), refunding refundAmount (minor units, at most the amount paid); audited; a repeat answers the first cancellation',
+          security: admin, parameters: [bookingId], requestBody: jsonBody(adminCancelSchema),
+          responses: {
+            200: jsonResponse('cancelled already (this override or an earlier cancellation): nothing refunded again', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] })),
+            202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' })),
+            ...withIds, ...adminOnly,
+            422: problemResponse('REFUND_EXCEEDS_PAID: refundAmount is more than the amount paid (`amountPaid`)'),
           },
         },
       },
