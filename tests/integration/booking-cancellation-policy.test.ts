@@ -57,7 +57,7 @@ async function book(showId: string, seatId: string, concessions?: unknown[]): Pr
 }
 
 const cancel = (bookingId: string) => stack.invoke<{ status: string; code?: string; refundAmount?: number; cancellation?: Decision | Cancelled }>('POST', `/api/bookings/${bookingId}/cancel`);
-const override = (bookingId: string, body: unknown, headers = admin()) =>
+const override = (bookingId: string, body: unknown, headers: Record<string, string> = admin()) =>
   stack.invoke<{ status: string; code?: string; refundAmount?: number; cancellation?: Cancelled }>('POST', `/api/admin/bookings/${bookingId}/cancel`, body, headers);
 const scan = (qrPayload: string) => stack.invoke<{ result: string; reason?: string }>('POST', '/api/tickets/verify', { qrPayload }, admin());
 const read = (bookingId: string) => stack.invoke<{ status: string; cancellation: Decision & { cancelled?: Cancelled } }>('GET', `/api/bookings/${bookingId}`);
