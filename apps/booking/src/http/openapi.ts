@@ -48,7 +48,7 @@ const cancellationPolicy = object({
   allowed: bool, code: { enum: ['TICKET_USED', 'SHOW_STARTED', 'CANCELLATION_CLOSED', 'SHOW_CANCELLED', 'BOOKING_CANCELLED'] }, until: dateTime, refundAmount: int, breakdown: refundParts,
   cancelled: cancellationTaken,
 }, ['code', 'cancelled']);
-const cancelAnswer = (status: object) => object({ bookingId: str, status, instanceId: str, refundAmount: int, cancellation: cancellationTaken }, ['refundAmount', 'cancellation']);
+const cancelAnswer = (status: Record<string, unknown>) => object({ bookingId: str, status, instanceId: str, refundAmount: int, cancellation: cancellationTaken }, ['refundAmount', 'cancellation']);
 const offlineBooking = {
   ...booking,
   properties: {
