@@ -3,7 +3,7 @@ import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
-  createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, seal, startDaprApp, waitForSidecarOutbound,
+  ConfigError, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, seal, startDaprApp, waitForSidecarOutbound,
 } from '@holdfast/shared';
 import { healthFromReadiness, httpHealthCheck } from '@holdfast/shared';
 import { createProvidersClient } from './adapters/providers.client';
@@ -17,6 +17,7 @@ import { createJobsRepository } from './data/jobs.repository';
 import { jobRetryDelaysSchema } from './domain/jobs';
 import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
+import { DEFAULT_WORKFLOW_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds, workflowTimeoutProblem } from './domain/order-duration';
 import { parseManagers } from './http/manager-auth';
 
 async function main() {
@@ -54,7 +55,13 @@ async function main() {
     VALIDATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
     /** How often the saga checks a label being made, and how long a label may take before the order is undone. */
     LABEL_POLL_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
-    LABEL_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    LABEL_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /**
+     * Seed 002's workflow timeout (30 minutes): the longest an order without a down payment may run.
+     * The app refuses to start when the settings' worst case exceeds it, and an order asking for an
+     * approval timeout that would is a 400 (domain/order-duration.ts). Down-payment orders follow seed 003's timers.
+     */
+    WORKFLOW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_WORKFLOW_TIMEOUT_SECONDS),
     ACTOR_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h)$/).default('10m'),
     /** Seed 003's jobs (down-payment expiry, auto-refund, WhatsApp, stock release): the waits before each retry; their count is the most retries. */
     JOB_RETRY_DELAYS_SECONDS: jobRetryDelaysSchema,
@@ -63,6 +70,10 @@ async function main() {
     /** GET /api/monitoring/queue/health says degraded when the outbox's oldest unpublished event is older than this. */
     MONITORING_OUTBOX_LAG_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   });
+  // Every wait of the saga is bounded by a setting: their worst case must fit in WORKFLOW_TIMEOUT_SECONDS.
+  const timing = { providerTimeoutMs: config.PROVIDER_TIMEOUT_MS, labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS };
+  const timingProblem = workflowTimeoutProblem({ ...timing, approvalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS }, config.WORKFLOW_TIMEOUT_SECONDS);
+  if (timingProblem) throw new ConfigError([timingProblem]);
   const logger = createLogger('fulfillment', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
   const orders = createOrdersRepository(prisma);
@@ -100,7 +111,7 @@ async function main() {
     routes: (app) => {
       mountFulfillmentRoutes(app, {
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, managerName: config.MANAGER_API_TOKEN_NAME, managers: config.MANAGERS, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
-        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
+        settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds: maxApprovalTimeoutSeconds(timing, config.WORKFLOW_TIMEOUT_SECONDS), autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
         // Seed 003: GET /api/monitoring/* and POST /api/test-queue (http/monitoring.routes.ts).
         monitoring: {

@@ -26,7 +26,11 @@ export interface OrdersRouterDeps {
   decisionKeys: readonly string[];
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
   startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
-  settings: { defaultApprovalTimeoutSeconds: number; autoApproveMaxAmountMinor: number; labelPollSeconds: number; labelDeadlineSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
+  settings: {
+    defaultApprovalTimeoutSeconds: number;
+    /** The longest approvalTimeoutSeconds an order without a down payment may ask for (what WORKFLOW_TIMEOUT_SECONDS leaves; domain/order-duration.ts). */
+    maxApprovalTimeoutSeconds?: number;
+    autoApproveMaxAmountMinor: number; labelPollSeconds: number; labelDeadlineSeconds: number; downPaymentExpirySeconds: number; validationTimeoutSeconds: number };
 }
 
 export const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
@@ -137,6 +141,13 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     const input: OrderInput = orderInputSchema.parse(req.body);
     const problems = amountProblems(input);
     if (problems.length > 0) throw new AppError(400, 'TOTAL_MISMATCH', problems.join('; '));
+    // Seed 002: an order ends within the workflow timeout (30 minutes); a down-payment order follows seed 003's timers instead.
+    const maxApproval = deps.settings.maxApprovalTimeoutSeconds;
+    if (!input.downPayment && maxApproval !== undefined && input.approvalTimeoutSeconds !== undefined && input.approvalTimeoutSeconds > maxApproval) {
+      throw new AppError(400, 'APPROVAL_TIMEOUT_TOO_LONG',
+        `approvalTimeoutSeconds ${input.approvalTimeoutSeconds} would let the order run past the workflow timeout (WORKFLOW_TIMEOUT_SECONDS): at most ${maxApproval} for an order without a down payment.`,
+        { maxApprovalTimeoutSeconds: maxApproval });
+    }
     const totalMinor = toMinorUnits(input.totalAmount);
     const approvalTimeoutSeconds = input.approvalTimeoutSeconds ?? deps.settings.defaultApprovalTimeoutSeconds;
     const correlationId = currentCorrelationId() ?? input.orderId;

@@ -17,9 +17,10 @@
  * I/O is an activity, so the workflow replays deterministically after a crash.
  */
 import type { Task, WorkflowContext } from '@dapr/dapr';
-import { callActivityWithRetry, isNonRetryable, retryPolicySchema, unseal, type RetryPolicy } from '@holdfast/shared';
+import { callActivityWithRetry, isNonRetryable, unseal, type RetryPolicy } from '@holdfast/shared';
 import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCapture, type Stop } from '../domain/compensation';
 import { PROGRESS_AFTER } from '../domain/order';
+import { ORDER_RETRY_POLICIES } from '../domain/order-duration';
 import { ORDER_EVENTS, type Decision, type PaymentOutcome } from '../actors/order.actor';
 import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type OrderRef, type PaymentStep } from './order-fulfillment.activities';
 import { callJob } from './jobs';
@@ -53,19 +54,8 @@ export interface OrderWorkflowOutputV2 {
   compensations: string[];
 }
 
-/** Retry policies per provider (attempts include the first): payment 3 retries at 1 s, 2 s, 4 s; inventory 2; shipping 5. */
-const POLICIES = {
-  payment: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
-  inventory: retryPolicySchema.parse({ maxAttempts: 3, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
-  shipping: retryPolicySchema.parse({ maxAttempts: 6, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 10_000 }),
-  notification: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
-  /** Our own actor and database: quick retries ride out a restart. */
-  local: retryPolicySchema.parse({ maxAttempts: 6, firstRetryIntervalMs: 500, backoffCoefficient: 2 }),
-  /** Asking an unanswered step again: as patient as a payment call, then the doubt is recorded for a person. */
-  reconcile: retryPolicySchema.parse({ maxAttempts: 4, firstRetryIntervalMs: 1000, backoffCoefficient: 2 }),
-  /** Undo must happen: longer, capped at 30 s between attempts (about 4 minutes in all). */
-  compensation: retryPolicySchema.parse({ maxAttempts: 12, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 30_000 }),
-} satisfies Record<string, RetryPolicy>;
+/** Retry policies per provider (domain/order-duration.ts, where the worst case of an order is computed from them). */
+const POLICIES = ORDER_RETRY_POLICIES;
 
 /** What to ask again, under which key, when a provider step got no answer. */
 interface UncertainStep {
@@ -196,9 +186,13 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
     holdings.labelId = label.labelId;
     trackingNumber = label.trackingNumber;
     // The label is made over time: check it until done (or the deadline), and stop waiting at once on a cancel.
+    // The deadline is workflow time since the label started (replays see the same clock), so slow
+    // checks count against it: the order's worst case stays bounded (domain/order-duration.ts).
     let labelStatus = label.status;
+    const labelStartedMs = ctx.getCurrentUtcDateTime().getTime();
     for (let checks = 0; labelStatus === 'in_progress'; checks++) {
-      if (checks * input.labelPollSeconds >= input.labelDeadlineSeconds) {
+      const labelElapsedSeconds = (ctx.getCurrentUtcDateTime().getTime() - labelStartedMs) / 1000;
+      if (checks * input.labelPollSeconds >= input.labelDeadlineSeconds || labelElapsedSeconds >= input.labelDeadlineSeconds) {
         throw new Stopped({ reason: 'step_failed', step: 'label', detail: `the label was not done within ${input.labelDeadlineSeconds} s` });
       }
       const pause = ctx.createTimer(input.labelPollSeconds);
