@@ -17,7 +17,7 @@ export interface DeliveryWorld {
 export async function startDeliveryWorld(name: string, options: { deliveryEnv?: Record<string, string>; bookingEnv?: Record<string, string>; resourcesPath?: string } = {}): Promise<DeliveryWorld> {
   const [booking, delivery] = await Promise.all([
     startBookingStack({ logName: `${name}-booking`, env: options.bookingEnv }),
-    startDeliveryStack({ logName: `${name}-delivery`, env: { EMAIL_RETRY_BASE_MS: '50', EMAIL_RETRY_BASE_SECONDS: '1', ...options.deliveryEnv }, resourcesPath: options.resourcesPath }),
+    startDeliveryStack({ logName: `${name}-delivery`, env: { EMAIL_RETRY_BASE_SECONDS: '1', ...options.deliveryEnv }, resourcesPath: options.resourcesPath }),
   ]);
   const db = new Client({ connectionString: booking.run.databaseUrl });
   await db.connect();

@@ -63,9 +63,6 @@ async function main() {
     EMAIL_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
     /** Where policy escalations are emailed (seed 001: the venue's admins). */
     POLICY_ESCALATION_EMAIL: z.string().email().default('admins@holdfast.example'),
-    /** Cancellation notices' emails (not yet on the queue): SendGrid is called directly, and these in-process retries stand in for the sidecar's. */
-    EMAIL_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    EMAIL_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     EMAIL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Channels a cancellation notice goes to when the customer gave a phone number (comma list of sms, whatsapp). */
     NOTICE_PHONE_CHANNELS: phoneChannels.default(['sms']),
@@ -109,7 +106,6 @@ async function main() {
     deadLetters, replayer, batchSize: config.DEAD_LETTER_REPROCESS_BATCH, logger,
     rules: { maxAutoReplays: config.DEAD_LETTER_AUTO_REPLAY_MAX_ATTEMPTS, maxAgeMs: config.DEAD_LETTER_AUTO_REPLAY_MAX_AGE_HOURS * 3_600_000 },
   });
-  const emailRetry = { emailAttempts: config.EMAIL_SEND_ATTEMPTS, emailRetryBaseMs: config.EMAIL_RETRY_BASE_MS };
   const emailCounters = {
     attempts: undefined as Counter<'kind' | 'outcome'> | undefined,
     deadLettered: undefined as Counter<'kind'> | undefined,
@@ -154,7 +150,7 @@ async function main() {
     { topic: TOPICS.bookingConfirmed, data: bookingConfirmedSchema, handle: ticketEmailHandler({ queue: emailQueue }) },
     { topic: TOPICS.bookingHoldPlaced, data: holdPlacedSchema, handle: requestReceivedHandler({ queue: emailQueue, enabled: config.REQUEST_RECEIVED_EMAIL_ENABLED }) },
     { topic: TOPICS.policyEscalated, data: policyEscalatedSchema, handle: policyEscalationHandler({ queue: emailQueue, adminEmail: config.POLICY_ESCALATION_EMAIL }) },
-    { topic: TOPICS.bookingShowCancelled, data: showCancelledNoticeSchema, handle: cancellationNoticeHandler({ notifications, email, bindings, phoneChannels: config.NOTICE_PHONE_CHANNELS, logger, ...emailRetry }) },
+    { topic: TOPICS.bookingShowCancelled, data: showCancelledNoticeSchema, handle: cancellationNoticeHandler({ notifications, queue: emailQueue, bindings, phoneChannels: config.NOTICE_PHONE_CHANNELS, logger }) },
     { topic: TOPICS.refundRequested, data: refundRequestedSchema, handle: refundHandler({ refunds, bindings, logger }) },
     {
       topic: TOPICS.refundAlert, data: refundAlertSchema,

@@ -6,8 +6,11 @@
  */
 import type { SendOutcome } from './outcome';
 
-/** Seed 001's job types: what the email is. `confirmed` is the ticket email (one email, not two). */
-export const EMAIL_KINDS = ['request_received', 'confirmed', 'policy_escalation'] as const;
+/**
+ * Seed 001's job types: what the email is. `confirmed` is the ticket email (one email, not two);
+ * `show_cancelled` is the cancellation notice's email (seed 000), on the same queue.
+ */
+export const EMAIL_KINDS = ['request_received', 'confirmed', 'policy_escalation', 'show_cancelled'] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 export interface EmailSchedule {

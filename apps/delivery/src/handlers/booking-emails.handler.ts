@@ -12,6 +12,7 @@ import type { DeliveryStatus } from '../domain/outcome';
 import type { NotificationsRepository } from '../data/notifications.repository';
 import type { EmailContent, EmailQueue } from './email-queue';
 import { renderTicketEmail } from './ticket-email.handler';
+import { renderCancellationEmail } from './cancellation-notice.handler';
 
 export function requestReceivedHandler(deps: { queue: EmailQueue; enabled: boolean }) {
   return (hold: HoldPlaced, event: CloudEvent): Promise<DeliveryStatus> => deps.queue.accept({
@@ -38,6 +39,7 @@ export function policyEscalationHandler(deps: { queue: EmailQueue; adminEmail: s
 export function emailRenderer(deps: { adminEmail: string }) {
   return async (kind: EmailKind, event: CloudEvent): Promise<EmailContent> => {
     if (kind === 'confirmed') return renderTicketEmail(event);
+    if (kind === 'show_cancelled') return renderCancellationEmail(event);
     if (kind === 'request_received') {
       const hold = holdPlacedSchema.parse(event.data);
       return {

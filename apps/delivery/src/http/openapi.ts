@@ -81,7 +81,7 @@ export function openApiDocument() {
           summary: 'One notification (an email, SMS or WhatsApp message) with each of its attempts (seed 001: every attempt recorded)', security: admin, parameters: [id],
           responses: {
             200: jsonResponse('the notification and its attempts, in order', object({
-              id: str, key: str, kind: nullable({ enum: ['request_received', 'confirmed', 'policy_escalation'] }), channel: str, topic: str, eventId: str,
+              id: str, key: str, kind: nullable({ enum: ['request_received', 'confirmed', 'policy_escalation', 'show_cancelled'] }), channel: str, topic: str, eventId: str,
               bookingId: nullable(str), showId: nullable(str), recipient: str, status: { enum: ['PENDING', 'SENT', 'FAILED', 'DISABLED', 'SKIPPED'] }, attempts: int,
               lastError: nullable(str), providerMessageId: nullable(str), nextAttemptAt: nullable(dateTime), createdAt: dateTime, sentAt: nullable(dateTime), correlationId: nullable(str),
               attemptLog: arrayOf(object({
