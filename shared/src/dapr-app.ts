@@ -68,13 +68,23 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   if (!settings.APP_API_TOKEN && !['127.0.0.1', 'localhost', '::1'].includes(settings.APP_HOST)) {
     throw new Error(`APP_API_TOKEN is required when the app listens on ${settings.APP_HOST}: anyone who can reach it could call it`);
   }
+  // Not ready until the error handlers are mounted (after server.start(), which waits for the
+  // sidecar): before that a thrown AppError would reach express's default handler, an HTML page
+  // with a stack trace instead of the problem JSON with its code.
+  let handlersMounted = false;
+  const handlersReadiness: ReadinessCheck = {
+    name: 'http-handlers',
+    check: async () => {
+      if (!handlersMounted) throw new Error('starting: the error handlers are not mounted yet');
+    },
+  };
   const { app, metrics } = createHttpApp({
     name: options.name,
     logger,
     appApiToken: settings.APP_API_TOKEN,
     publicPaths: options.publicPaths,
     rawBodyRoutes: options.rawBodyRoutes,
-    readiness: [sidecarReadiness(settings), ...(options.readiness ?? [])],
+    readiness: [sidecarReadiness(settings), handlersReadiness, ...(options.readiness ?? [])],
     health: [healthFromReadiness(sidecarReadiness(settings), true), ...(options.health ?? [])],
   });
   app.use(invocationGuard({ self: options.name, callers: invocationCallers(settings.INVOCATION_CALLERS), paths: options.invocablePaths }));
@@ -102,6 +112,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   await server.start();
   // After start(): the SDK adds GET /dapr/subscribe in start(), and the 404 handler must come last.
   finishHttpApp(app, logger);
+  handlersMounted = true;
   await options.afterStart?.();
   logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT }, `${options.name} listening`);
 
