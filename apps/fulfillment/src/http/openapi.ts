@@ -75,6 +75,7 @@ export function openApiDocument() {
           requestBody: jsonBody(orderInputSchema),
           responses: {
             202: jsonResponse('placed (or found)', object({ orderId: str, instanceId: str, status: str, created: bool })), ...common,
+            400: problemOrSidecarResponse('VALIDATION_FAILED; TOTAL_MISMATCH; APPROVAL_TIMEOUT_TOO_LONG (an order without a down payment asking for an approvalTimeoutSeconds past what WORKFLOW_TIMEOUT_SECONDS leaves: the answer names maxApprovalTimeoutSeconds); or the sidecar refusing the request line'),
             409: problemResponse('ORDER_EXISTS: an order with this id and other contents'),
           },
         },
