@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eventually, startFulfillmentStack, type AppStack } from '../../support/app-stack';
 import { TEST_LOG_DIR } from '../../support/test-env';
-import { resetProviders } from '../../support/providers-client';
+import { recordedCalls, resetProviders, setChaos } from '../../support/providers-client';
 
 let stack: AppStack;
 const MAX_APPROVAL_WITH_DEFAULTS = 293;
@@ -38,21 +38,21 @@ function documentOrder(extra: Record<string, unknown> = {}) {
 const manager = () => ({ authorization: `Bearer ${stack.run.managerApiToken}` });
 const status = async (orderId: string) => (await stack.invoke<{ status: string; finishedAt: string | null }>('GET', `/workflows/${orderId}/status`)).body;
 
-beforeAll(async () => {
-  // First, a start whose configured waits add up to more than the workflow timeout (approval 600 s: 2107 s at worst).
-  refusedStart = await startFulfillmentStack({ logName: REFUSED_LOG, env: { APPROVAL_TIMEOUT_SECONDS: '600' } }).then(
-    async (started) => {
-      await started.stop();
-      return undefined;
-    },
-    (error: unknown) => error,
-  );
-  stack = await startFulfillmentStack({ logName: 'contract-seed-002-timeout' });
-  await resetProviders();
-});
-afterAll(() => stack?.stop());
-
 describe('seed 002: workflow timeout 30 minutes', () => {
+  beforeAll(async () => {
+    // First, a start whose configured waits add up to more than the workflow timeout (approval 600 s: 2107 s at worst).
+    refusedStart = await startFulfillmentStack({ logName: REFUSED_LOG, env: { APPROVAL_TIMEOUT_SECONDS: '600' } }).then(
+      async (started) => {
+        await started.stop();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    stack = await startFulfillmentStack({ logName: 'contract-seed-002-timeout' });
+    await resetProviders();
+  });
+  afterAll(() => stack?.stop());
+
   it('when the configured waits add up to more than WORKFLOW_TIMEOUT_SECONDS (APPROVAL_TIMEOUT_SECONDS=600), then the fulfillment app refuses to start, naming the settings', () => {
     expect(String(refusedStart)).toMatch(/exited with code 1/);
     const log = readFileSync(join(TEST_LOG_DIR, `${REFUSED_LOG}.log`), 'utf8');
@@ -84,5 +84,40 @@ describe('seed 002: workflow timeout 30 minutes', () => {
     await eventually(() => status(withDownPayment.orderId), (o) => o.status === 'pending_dp', 45_000);
     expect((await stack.invoke('POST', `/workflows/${withDownPayment.orderId}/cancel`, undefined, manager())).status).toBe(202);
     expect((await eventually(() => status(withDownPayment.orderId), (o) => o.finishedAt !== null, 45_000)).status).toBe('cancelled');
+  });
+});
+
+/**
+ * The label's deadline bounds the order only if slow checks count against it: it is workflow time
+ * since the label started, not the number of checks x LABEL_POLL_SECONDS. Here the label never
+ * finishes and every status check takes 1.5 s: counting checks would make 3 s / 0.5 s = 6 checks
+ * (about 12 s); workflow time stops after at most 3 (each check starts before the deadline).
+ */
+describe('seed 002: the label deadline is workflow time', () => {
+  const LABEL_DEADLINE_SECONDS = 3;
+  const LABEL_POLL_SECONDS = 0.5;
+  const STATUS_LATENCY_MS = 1_500;
+
+  beforeAll(async () => {
+    stack = await startFulfillmentStack({ logName: 'contract-seed-002-label-deadline', env: { LABEL_DEADLINE_SECONDS: String(LABEL_DEADLINE_SECONDS), LABEL_POLL_SECONDS: String(LABEL_POLL_SECONDS) } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('when every label check is slow, then the order fails at the deadline after fewer checks than deadline / poll, and everything is undone', async () => {
+    await resetProviders();
+    await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: 600_000 }, 'shipping.status': { outcomes: { ok: 1 }, latencyMs: STATUS_LATENCY_MS } });
+    const order = documentOrder();
+    expect((await stack.invoke('POST', '/workflows/order', order)).status).toBe(202);
+    await eventually(() => status(order.orderId), (o) => o.status === 'awaiting_approval', 45_000);
+    expect((await stack.invoke('POST', `/workflows/${order.orderId}/approve`, undefined, manager())).status).toBe(202);
+    const ended = await eventually(() => stack.invoke<{ status: string; finishedAt: string | null; error: string | null; compensations: Array<{ name: string }> }>('GET', `/workflows/${order.orderId}/status`).then((r) => r.body),
+      (o) => o.finishedAt !== null, 60_000);
+    expect(ended.status).toBe('failed');
+    expect(ended.error).toContain(`the label was not done within ${LABEL_DEADLINE_SECONDS} s`);
+    expect(ended.compensations.map((c) => c.name)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
+    const checks = (await recordedCalls({ domain: 'shipping', operation: 'status' })).length;
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThan(LABEL_DEADLINE_SECONDS / LABEL_POLL_SECONDS);
+    expect(checks).toBeLessThanOrEqual(Math.ceil((LABEL_DEADLINE_SECONDS * 1000) / STATUS_LATENCY_MS) + 1);
   });
 });
