@@ -73,70 +73,82 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
     const flightKey = idempotencyKey ? `${key}\u0000${idempotencyKey}` : undefined;
     // Several retries may wait for one attempt; when it ends, only one of them goes next.
     while (flightKey && state.inFlight.has(flightKey)) await state.inFlight.get(flightKey)!.catch(() => undefined);
-    let finish = () => {};
+    // The flight ends when this attempt's work ends, not when its caller hangs up: a caller killed
+    // mid-call (its socket closes at once) retries while the first attempt still sleeps, and that
+    // retry must wait for the first attempt's answer, not make a second effect.
+    let release = () => {};
     if (flightKey) {
+      let finish = () => {};
       const flight = new Promise<void>((resolve) => (finish = resolve));
       state.inFlight.set(flightKey, flight);
-      res.once('close', () => {
+      release = () => {
         finish();
         if (state.inFlight.get(flightKey) === flight) state.inFlight.delete(flightKey);
-      });
+      };
     }
-    const input = op.method === 'get' ? req.params : req.body ?? {};
-    const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: input };
+    try {
+      await attempt();
+    } finally {
+      release();
+    }
 
-    const parsed = op.request.safeParse(input);
-    if (!parsed.success) {
-      state.calls.record({ ...base, outcome: '400', status: 400, replayed: false });
-      res.status(400).json({ error: { type: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), status: 400 } });
-      return;
-    }
-    const earlier = state.answers.get(key, idempotencyKey);
-    if (earlier) {
-      // As at Stripe: a key stands for one request; the same key with other parameters is refused.
-      if (earlier.requestFingerprint !== fingerprint(parsed.data)) {
-        state.calls.record({ ...base, outcome: '422', status: 422, replayed: false });
-        res.status(422).json({ error: { type: 'idempotency_error', message: 'This idempotency key was used with other parameters.', status: 422 } });
+    async function attempt() {
+      const input = op.method === 'get' ? req.params : req.body ?? {};
+      const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: input };
+
+      const parsed = op.request.safeParse(input);
+      if (!parsed.success) {
+        state.calls.record({ ...base, outcome: '400', status: 400, replayed: false });
+        res.status(400).json({ error: { type: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), status: 400 } });
         return;
       }
-      state.calls.record({ ...base, outcome: 'ok', status: earlier.status, replayed: true });
-      send(res, earlier);
-      return;
-    }
-    const decision = state.chaos.decide(key);
-    const outcome = op.forcedOutcome?.(parsed.data, state.resources) ?? decision.outcome;
-    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-
-    if (outcome === 'ok') {
-      const answer = op.succeed(parsed.data, {
-        newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`, resources: state.resources, workMs: decision.workMs,
-      });
-      // Only successes are remembered: a refusal (unknown id, wrong state) may not hold next time.
-      const succeeded = answer.status < 300;
-      if (succeeded) state.answers.remember(key, idempotencyKey, { ...answer, requestFingerprint: fingerprint(parsed.data) });
-      state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
-      send(res, answer);
-      // After the answer, as at Stripe: the event reaches the endpoint a little later (delayMs).
-      if (succeeded && op.webhook && state.webhooks) {
-        const event = op.webhook(parsed.data, answer);
-        const delivery = state.webhooks.enqueue(event.type, event.object, idempotencyKey);
-        logger.debug({ operation: key, eventId: delivery.event.id, type: event.type }, 'webhook queued');
+      const earlier = state.answers.get(key, idempotencyKey);
+      if (earlier) {
+        // As at Stripe: a key stands for one request; the same key with other parameters is refused.
+        if (earlier.requestFingerprint !== fingerprint(parsed.data)) {
+          state.calls.record({ ...base, outcome: '422', status: 422, replayed: false });
+          res.status(422).json({ error: { type: 'idempotency_error', message: 'This idempotency key was used with other parameters.', status: 422 } });
+          return;
+        }
+        state.calls.record({ ...base, outcome: 'ok', status: earlier.status, replayed: true });
+        send(res, earlier);
+        return;
       }
-      return;
+      const decision = state.chaos.decide(key);
+      const outcome = op.forcedOutcome?.(parsed.data, state.resources) ?? decision.outcome;
+      if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+
+      if (outcome === 'ok') {
+        const answer = op.succeed(parsed.data, {
+          newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`, resources: state.resources, workMs: decision.workMs,
+        });
+        // Only successes are remembered: a refusal (unknown id, wrong state) may not hold next time.
+        const succeeded = answer.status < 300;
+        if (succeeded) state.answers.remember(key, idempotencyKey, { ...answer, requestFingerprint: fingerprint(parsed.data) });
+        state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
+        send(res, answer);
+        // After the answer, as at Stripe: the event reaches the endpoint a little later (delayMs).
+        if (succeeded && op.webhook && state.webhooks) {
+          const event = op.webhook(parsed.data, answer);
+          const delivery = state.webhooks.enqueue(event.type, event.object, idempotencyKey);
+          logger.debug({ operation: key, eventId: delivery.event.id, type: event.type }, 'webhook queued');
+        }
+        return;
+      }
+      if (outcome === 'timeout') {
+        // Recorded when received: the caller has given up long before we answer. A retry need not
+        // wait for this attempt: it had no effect.
+        state.calls.record({ ...base, outcome, status: 504, replayed: false });
+        release();
+        await sleep(decision.timeoutMs);
+        if (!res.writableEnded && !res.destroyed) res.status(504).json(failureBody(op.domain, 504));
+        return;
+      }
+      const status = Number(outcome);
+      state.calls.record({ ...base, outcome, status, replayed: false });
+      logger.debug({ operation: key, status }, 'chaos failure');
+      res.status(status).json(failureBody(op.domain, status));
     }
-    if (outcome === 'timeout') {
-      // Recorded when received: the caller has given up long before we answer. A retry need not
-      // wait for this attempt: it had no effect.
-      state.calls.record({ ...base, outcome, status: 504, replayed: false });
-      finish();
-      await sleep(decision.timeoutMs);
-      if (!res.writableEnded && !res.destroyed) res.status(504).json(failureBody(op.domain, 504));
-      return;
-    }
-    const status = Number(outcome);
-    state.calls.record({ ...base, outcome, status, replayed: false });
-    logger.debug({ operation: key, status }, 'chaos failure');
-    res.status(status).json(failureBody(op.domain, status));
   };
 }
 
