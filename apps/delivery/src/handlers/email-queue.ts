@@ -11,7 +11,8 @@
  * Crash safety: the row is written before any send; a crash before the attempt is recorded leaves
  * the message unacknowledged (redelivered: the attempt is made again under the same provider
  * idempotency key); a crash after it but before the job is scheduled is healed by the redelivery
- * (the next attempt is scheduled again, by name, replacing any) or, failing that, by the stuck
+ * (the next attempt is scheduled again, by name, replacing any), by the job's own redelivery (daprd
+ * retries a job the app did not answer; runJob then schedules the next attempt again), or, failing that, by the stuck
  * sweeper (a PENDING row whose next attempt is overdue has its event published again).
  */
 import type { Logger } from 'pino';
@@ -167,8 +168,15 @@ export function createEmailQueue(deps: EmailQueueDeps): EmailQueue {
         return;
       }
       const made = row.attempts - row.attemptBase;
-      if (made >= job.attempt) return;
-      await attempt(row, (row.kind as EmailKind | null) ?? job.type, made + 1);
+      const kind = (row.kind as EmailKind | null) ?? job.type;
+      if (made >= job.attempt) {
+        // This job's attempt is recorded: the job came again because the app died before answering
+        // it, perhaps before it scheduled the next attempt (seen in CI: the email then waited for
+        // ever). Schedule the next one again, by name: it replaces, never doubles.
+        await scheduleAttempt(row, kind, row.event as unknown as CloudEvent, made + 1, row.nextAttemptAt ?? new Date(now()));
+        return;
+      }
+      await attempt(row, kind, made + 1);
     },
   };
 }
