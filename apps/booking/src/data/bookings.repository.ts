@@ -121,7 +121,7 @@ export function createBookingsRepository(prisma: PrismaClient) {
      * CANCELLING and its record holds the refund the saga will pay. A repeat finds that record and
      * answers it; a refusal changes nothing.
      */
-    async cancelByCustomer(bookingId: string, settings: CancellationSettings, correlationId?: string, now = new Date()): Promise<CancelOutcome> {
+    async cancelByCustomer(bookingId: string, settings: CancellationSettings, correlationId?: string, now = new Date()): Promise<Exclude<CancelOutcome, { kind: 'exceeds-paid' }>> {
       return prisma.$transaction(async (tx) => {
         const found = await policyInputs(tx, bookingId, settings, now, true);
         if (!found) return { kind: 'not-found' };
@@ -267,7 +267,7 @@ async function policyInputs(db: Db, bookingId: string, settings: CancellationSet
   }
   const booking = await db.booking.findUnique({
     where: { id: bookingId },
-    include: { seats: { select: { usedAt: true } }, payments: { select: { amount: true, status: true } } },
+    include: { seats: { select: { usedAt: true } } },
   });
   if (!booking) return null;
   const [show] = await db.$queryRaw<Array<{ status: string; starts_at: Date; cutoff: number | null }>>`

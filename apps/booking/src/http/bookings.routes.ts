@@ -6,7 +6,7 @@ import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAd
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../domain/tickets';
 import { seatIdSchema } from '../domain/seat-map';
-import type { BookingsRepository, CancellationRecord, CancellationSettings } from '../data/bookings.repository';
+import type { BookingsRepository, CancellationRecord, CancelOutcome, CancellationSettings } from '../data/bookings.repository';
 import type { CancellationDecision } from '../domain/cancellation-policy';
 import type { ShowsRepository } from '../data/shows.repository';
 
@@ -120,9 +120,10 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     await answerCancellation(res, id.data, outcome);
   });
 
-  async function answerCancellation(res: import('express').Response, bookingId: string, outcome: Awaited<ReturnType<BookingsRepository['cancelByCustomer']>>) {
+  // exceeds-paid comes from the admin's override only, which answers it (422) before this.
+  async function answerCancellation(res: import('express').Response, bookingId: string, outcome: Exclude<CancelOutcome, { kind: 'exceeds-paid' }>) {
     const instanceId = cancellationInstanceId(bookingId);
-    if (outcome.kind === 'not-found' || outcome.kind === 'exceeds-paid') throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${bookingId}.`);
+    if (outcome.kind === 'not-found') throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${bookingId}.`);
     if (outcome.kind === 'refused') {
       // Nothing left to cancel: cancelled already, or its show was cancelled and the booking is (being) refunded.
       if (outcome.status === 'CANCELLED' || outcome.status === 'REFUNDING' || outcome.status === 'REFUNDED') return void res.json({ bookingId, status: outcome.status, instanceId });
