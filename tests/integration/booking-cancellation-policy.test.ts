@@ -18,7 +18,8 @@ const admin = () => ({ authorization: `Bearer ${stack.run.adminApiToken}` });
 
 interface Booking { bookingId: string; status: string; amount: number; tickets: Array<{ seatId: string; qrPayload: string }>; concessionOrderId?: string }
 interface Decision { allowed: boolean; code?: string; until: string; refundAmount: number; breakdown: { tickets: number; concessions: number; fee: number } }
-interface Cancelled { by: string; actor: string; reason: string | null; refundAmount: number; at: string }
+/** actor and reason: in the admin's answers only. */
+interface Cancelled { by: string; actor?: string; reason?: string | null; refundAmount: number; at: string }
 
 beforeAll(async () => {
   stack = await startBookingStack({
@@ -82,7 +83,9 @@ describe('the customer cancellation policy on a real sidecar', () => {
     expect(await refunded(booking.bookingId)).toEqual([SEAT_PRICE]);
     expect(await cancel(booking.bookingId)).toMatchObject({ status: 200, body: { status: 'CANCELLED', refundAmount: SEAT_PRICE } });
     expect(await refunded(booking.bookingId)).toEqual([SEAT_PRICE]);
-    expect((await read(booking.bookingId)).body.cancellation).toMatchObject({ allowed: false, code: 'BOOKING_CANCELLED', cancelled: { by: 'CUSTOMER', actor: 'c-19', refundAmount: SEAT_PRICE } });
+    expect((await read(booking.bookingId)).body.cancellation).toMatchObject({ allowed: false, code: 'BOOKING_CANCELLED', cancelled: { by: 'CUSTOMER', refundAmount: SEAT_PRICE } });
+    // Who cancelled is for admins: an override's answer (of the existing cancellation) names the customer.
+    expect((await override(booking.bookingId, { reason: 'read', refundAmount: 1 })).body).toMatchObject({ status: 'CANCELLED', refundAmount: SEAT_PRICE, cancellation: { by: 'CUSTOMER', actor: 'c-19', reason: null } });
     // Issue 19 item 4: a cancelled booking's ticket stays invalid at the door.
     expect((await scan(booking.tickets[0]!.qrPayload)).body).toMatchObject({ result: 'invalid', reason: 'BOOKING_CANCELLED' });
   });
@@ -137,7 +140,12 @@ describe('the customer cancellation policy on a real sidecar', () => {
 
     const { rows } = await db.query("SELECT data FROM audit_log WHERE entity = 'booking' AND entity_id = $1 AND action = 'cancel-override'", [booking.bookingId]);
     expect(rows).toEqual([{ data: expect.objectContaining({ by: 'admin-api-token', reason: 'customer taken ill', refundAmount: 2500, amountPaid: SEAT_PRICE, overrode: expect.objectContaining({ allowed: false, code: 'CANCELLATION_CLOSED' }) }) }]);
-    expect((await read(booking.bookingId)).body.cancellation.cancelled).toMatchObject({ by: 'ADMIN', reason: 'customer taken ill', refundAmount: 2500, at: expect.any(String) });
+    // The admin's reads carry who and why; the customer's view of the booking says neither.
+    expect((await override(booking.bookingId, { reason: 'read', refundAmount: 1 })).body.cancellation).toMatchObject({ by: 'ADMIN', actor: 'admin-api-token', reason: 'customer taken ill', refundAmount: 2500, at: expect.any(String) });
+    const customerView = (await read(booking.bookingId)).body.cancellation.cancelled;
+    expect(customerView).toMatchObject({ by: 'ADMIN', refundAmount: 2500, at: expect.any(String) });
+    expect(customerView).not.toHaveProperty('reason');
+    expect(customerView).not.toHaveProperty('actor');
     expect((await scan(booking.tickets[0]!.qrPayload)).body).toMatchObject({ result: 'invalid', reason: 'BOOKING_CANCELLED' });
   });
 

@@ -30,12 +30,20 @@ export function decisionView(d: CancellationDecision) {
   return { allowed: d.allowed, ...(d.allowed ? {} : { code: d.code }), until: d.until.toISOString(), refundAmount: d.refundAmount, breakdown: { ...d.breakdown } };
 }
 
-/** A cancellation taken (by its customer or an admin's override), as clients read it. */
+/**
+ * A cancellation taken (by its customer or an admin's override), as whoever has the booking id reads it:
+ * not who took it nor the admin's reason (internal: the audit log and the admin's answers keep them).
+ */
 export function cancellationRecordView(r: CancellationRecord) {
   return {
-    by: r.by, actor: r.actor, reason: r.reason, refundAmount: r.refundAmount, currency: r.currency, at: r.createdAt.toISOString(),
+    by: r.by, refundAmount: r.refundAmount, currency: r.currency, at: r.createdAt.toISOString(),
     breakdown: { tickets: r.ticketsAmount, concessions: r.concessionsAmount, fee: r.fee },
   };
+}
+
+/** The same as admins read it (the override's answer): with the actor and the reason. */
+export function auditedCancellationRecordView(r: CancellationRecord) {
+  return { ...cancellationRecordView(r), actor: r.actor, reason: r.reason };
 }
 
 export interface BookingsRouterDeps {
@@ -117,11 +125,11 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     if (outcome.kind === 'exceeds-paid') {
       throw new AppError(422, 'REFUND_EXCEEDS_PAID', `refundAmount may be at most the amount paid (${outcome.amountPaid}).`, { amountPaid: outcome.amountPaid });
     }
-    await answerCancellation(res, id.data, outcome);
+    await answerCancellation(res, id.data, outcome, auditedCancellationRecordView);
   });
 
   // exceeds-paid comes from the admin's override only, which answers it (422) before this.
-  async function answerCancellation(res: import('express').Response, bookingId: string, outcome: Exclude<CancelOutcome, { kind: 'exceeds-paid' }>) {
+  async function answerCancellation(res: import('express').Response, bookingId: string, outcome: Exclude<CancelOutcome, { kind: 'exceeds-paid' }>, view: (r: CancellationRecord) => object = cancellationRecordView) {
     const instanceId = cancellationInstanceId(bookingId);
     if (outcome.kind === 'not-found') throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${bookingId}.`);
     if (outcome.kind === 'refused') {
@@ -135,11 +143,12 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
       const d = outcome.decision as Extract<CancellationDecision, { allowed: false }>;
       throw new AppError(409, d.code, REFUSALS[d.code] ?? 'This booking cannot be cancelled.', { cancellation: decisionView(d) });
     }
-    const cancellation = cancellationRecordView(outcome.record);
-    if (outcome.status !== 'CANCELLING') return void res.json({ bookingId, status: outcome.status, instanceId, refundAmount: cancellation.refundAmount, cancellation });
+    const cancellation = view(outcome.record);
+    const refundAmount = outcome.record.refundAmount;
+    if (outcome.status !== 'CANCELLING') return void res.json({ bookingId, status: outcome.status, instanceId, refundAmount, cancellation });
     // At least once: a retry after a lost answer (or a failed start) schedules the same instance again.
     await scheduleWorkflowOnce(deps.workflows, BOOKING_CANCELLATION_WORKFLOW, { bookingId, correlationId: currentCorrelationId() }, instanceId);
-    res.status(202).json({ bookingId, status: 'CANCELLING', instanceId, refundAmount: cancellation.refundAmount, cancellation });
+    res.status(202).json({ bookingId, status: 'CANCELLING', instanceId, refundAmount, cancellation });
   }
 
   router.get('/api/bookings/:bookingId/tickets/:seatId.png', async (req, res) => {

@@ -41,14 +41,16 @@ const concessions = nullable(object({
 }));
 /** Issue 19: a refund's parts (refund = tickets + concessions - fee). */
 const refundParts = object({ tickets: int, concessions: int, fee: int });
-/** A cancellation taken, by its customer or by an admin's override. */
-const cancellationTaken = object({ by: { enum: ['CUSTOMER', 'ADMIN'] }, actor: str, reason: nullable(str), refundAmount: int, currency: str, at: dateTime, breakdown: refundParts });
+/** A cancellation taken, by its customer or by an admin's override, as the customer reads it (no actor, no admin's reason). */
+const cancellationTaken = object({ by: { enum: ['CUSTOMER', 'ADMIN'] }, refundAmount: int, currency: str, at: dateTime, breakdown: refundParts });
+/** The same as admins read it: who took it (the customer's id or the admin credential) and the override's reason. */
+const cancellationTakenAudited = object({ ...cancellationTaken.properties, actor: str, reason: nullable(str) });
 /** Issue 19: whether the customer may cancel now, until when and for how much (the policy's answer), and the cancellation once taken. */
 const cancellationPolicy = object({
   allowed: bool, code: { enum: ['TICKET_USED', 'SHOW_STARTED', 'CANCELLATION_CLOSED', 'SHOW_CANCELLED', 'BOOKING_CANCELLED'] }, until: dateTime, refundAmount: int, breakdown: refundParts,
   cancelled: cancellationTaken,
 }, ['code', 'cancelled']);
-const cancelAnswer = (status: Record<string, unknown>) => object({ bookingId: str, status, instanceId: str, refundAmount: int, cancellation: cancellationTaken }, ['refundAmount', 'cancellation']);
+const cancelAnswer = (status: Record<string, unknown>, cancellation = cancellationTaken) => object({ bookingId: str, status, instanceId: str, refundAmount: int, cancellation }, ['refundAmount', 'cancellation']);
 const offlineBooking = {
   ...booking,
   properties: {
@@ -210,8 +212,8 @@ export function openApiDocument() {
           summary: 'An admin cancels a booking whatever the policy says (inside the cut-off, after a scan), refunding refundAmount (minor units, at most the amount paid); audited; a repeat answers the first cancellation',
           security: admin, parameters: [bookingId], requestBody: jsonBody(adminCancelSchema),
           responses: {
-            200: jsonResponse('cancelled already (this override or an earlier cancellation): nothing refunded again', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] })),
-            202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' })),
+            200: jsonResponse('cancelled already (this override or an earlier cancellation): nothing refunded again', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] }, cancellationTakenAudited)),
+            202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' }, cancellationTakenAudited)),
             ...withIds, ...adminOnly,
             422: problemResponse('REFUND_EXCEEDS_PAID: refundAmount is more than the amount paid (`amountPaid`)'),
           },
