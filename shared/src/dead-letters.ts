@@ -4,7 +4,7 @@
  * dead letter only bumps the count and the last failure time.
  */
 import { z } from 'zod';
-import type { PrismaClient } from './prisma';
+import type { Prisma, PrismaClient } from './prisma';
 
 /** The CloudEvent envelope Dapr delivers; only what we need is required. */
 export const cloudEventSchema = z.object({
@@ -31,7 +31,8 @@ export interface DeadLetterInput {
   failureKind?: 'TRANSIENT' | 'REFUSED' | 'INVALID';
 }
 
-export async function recordDeadLetter(prisma: PrismaClient, input: DeadLetterInput) {
+/** `prisma` may be a transaction's client: the dead letter then commits with the rest of it, or not at all. */
+export async function recordDeadLetter(prisma: PrismaClient | Prisma.TransactionClient, input: DeadLetterInput) {
   const now = new Date();
   return prisma.deadLetter.upsert({
     where: { pubsubName_topic_eventId: { pubsubName: input.pubsubName, topic: input.topic, eventId: input.event.id } },

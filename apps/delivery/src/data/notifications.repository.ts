@@ -1,5 +1,5 @@
 /** Notification rows: one per message (key), its status, attempts, last error and provider id. */
-import { Prisma, type PrismaClient } from '@holdfast/shared';
+import { Prisma, recordDeadLetter, type DeadLetterInput, type PrismaClient } from '@holdfast/shared';
 
 class LostRace extends Error {}
 
@@ -52,6 +52,8 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     async recordAttempt(row: { id: string; attempts: number }, attempt: {
       outcome: 'sent' | 'refused' | 'transient' | 'skipped'; providerStatus?: number; providerAnswer?: string | null; error?: string | null;
       status: 'PENDING' | 'SENT' | 'FAILED' | 'SKIPPED'; nextAttemptAt?: Date | null; providerMessageId?: string | null;
+      /** The dead letter a FAILED attempt leaves, written in the same transaction: both commit or neither (a crash between them lost the email silently). */
+      deadLetter?: DeadLetterInput;
     }): Promise<boolean> {
       try {
         return await prisma.$transaction(async (tx) => {
@@ -67,6 +69,7 @@ export function createNotificationsRepository(prisma: PrismaClient) {
             notificationId: row.id, attempt: row.attempts + 1, outcome: attempt.outcome, providerStatus: attempt.providerStatus ?? null,
             providerAnswer: attempt.providerAnswer?.slice(0, 500) ?? null, error: attempt.error?.slice(0, 1_000) ?? null, nextAttemptAt: attempt.nextAttemptAt ?? null,
           } });
+          if (attempt.deadLetter) await recordDeadLetter(tx, attempt.deadLetter);
           return true;
         });
       } catch (error) {

@@ -17,7 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { deadLetterTopicOf, goDuration, recordDeadLetter, type CloudEvent, type JobSpec, type PrismaClient } from '@holdfast/shared';
+import { deadLetterTopicOf, goDuration, type CloudEvent, type JobSpec, type PrismaClient } from '@holdfast/shared';
 import { EMAIL_KINDS, emailJobName, nextStep, type EmailKind, type EmailSchedule } from '../domain/email-schedule';
 import type { DeliveryStatus, SendOutcome } from '../domain/outcome';
 import type { EmailAttachment, EmailSender } from '../adapters/email.sender';
@@ -118,15 +118,18 @@ export function createEmailQueue(deps: EmailQueueDeps): EmailQueue {
       }
       default: {
         // Refused (4xx: not retried) or the last attempt failed: the dead letters, as any message its subscriber gave up on.
-        recorded = await deps.notifications.recordAttempt(row, { outcome: outcome.kind === 'refused' ? 'refused' : 'transient', status: 'FAILED', providerStatus: status, error: reasonOf(outcome) });
-        if (recorded) {
-          await recordDeadLetter(deps.prisma, {
+        // The attempt and its dead letter commit in one transaction: a crash between them left a FAILED email with no dead letter, which a redelivery then took as done.
+        recorded = await deps.notifications.recordAttempt(row, {
+          outcome: outcome.kind === 'refused' ? 'refused' : 'transient', status: 'FAILED', providerStatus: status, error: reasonOf(outcome),
+          deadLetter: {
             pubsubName: deps.pubsubName, topic: row.topic, deadLetterTopic: deadLetterTopicOf(row.topic), event,
             lastError: step.step === 'refused' ? `refused: ${reasonOf(outcome)}` : `${round} attempts failed; last: ${reasonOf(outcome)}`,
             attempts: row.attempts + 1, correlationId: row.correlationId ?? undefined,
             // A refusal is left for a person; spent retries are replayed by the dead-letter reprocessing job (seed 004).
             failureKind: step.step === 'refused' ? 'REFUSED' : 'TRANSIENT',
-          });
+          },
+        });
+        if (recorded) {
           deps.onDeadLetter?.(kind, row.topic);
         }
       }
