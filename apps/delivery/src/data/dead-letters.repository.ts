@@ -7,6 +7,9 @@ export type DeadLetterStatus = 'PENDING' | 'REPLAYING' | 'REPLAYED' | 'DISCARDED
 /** A dead letter claimed for a replay (REPLAYING), as the replayer publishes it. */
 export interface ClaimedLetter { id: string; pubsubName: string; topic: string; eventId: string; event: Record<string, unknown> }
 
+/** A REPLAYING letter whose replay started longer ago than this never finished (its replayer died, or the event was lost): it may be claimed again. */
+export const STALE_REPLAYING_SECONDS = 300;
+
 export function createDeadLettersRepository(prisma: PrismaClient) {
   return {
     list(filter: { topic?: string; status?: DeadLetterStatus }, limit: number) {
@@ -28,7 +31,7 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
      * statement: the PENDING ones, and REPLAYING ones whose replay started more than
      * `staleAfterSeconds` ago and never finished (a replayer that died mid-topic, an event lost).
      */
-    claimTopic(topic: string, limit: number, staleAfterSeconds = 300) {
+    claimTopic(topic: string, limit: number, staleAfterSeconds = STALE_REPLAYING_SECONDS) {
       return prisma.$queryRaw<Array<{ id: string; pubsub_name: string; topic: string; event_id: string; event: Record<string, unknown> }>>`
         UPDATE dead_letters SET status = 'REPLAYING', replayed_at = now() WHERE id IN (
           SELECT id FROM dead_letters WHERE topic = ${topic}
@@ -40,12 +43,16 @@ export function createDeadLettersRepository(prisma: PrismaClient) {
      * One tick of the reprocessing job: up to `limit` PENDING dead letters, oldest first, locked
      * (SKIP LOCKED: two ticks never take the same letter) and decided in one transaction by the
      * pure policy: replayed ones are claimed REPLAYING with their count bumped; the rest go to
-     * MANUAL_REVIEW with the reason. The caller publishes the claimed ones.
+     * MANUAL_REVIEW with the reason. The caller publishes the claimed ones after the commit, so a
+     * crash in between strands a letter in REPLAYING: as claimTopic does, REPLAYING ones whose
+     * replay started more than `staleAfterSeconds` ago are taken again.
      */
-    async claimForAutoReplay(rules: AutoReplayRules, limit: number, now = new Date()): Promise<{ replay: ClaimedLetter[]; manualReview: Array<{ id: string; topic: string; reason: string }> }> {
+    async claimForAutoReplay(rules: AutoReplayRules, limit: number, now = new Date(), staleAfterSeconds = STALE_REPLAYING_SECONDS): Promise<{ replay: ClaimedLetter[]; manualReview: Array<{ id: string; topic: string; reason: string }> }> {
       return prisma.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<Array<{ id: string }>>`
-          SELECT id::text FROM dead_letters WHERE status = 'PENDING' ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+          SELECT id::text FROM dead_letters
+            WHERE status = 'PENDING' OR (status = 'REPLAYING' AND replayed_at < now() - make_interval(secs => ${staleAfterSeconds}))
+            ORDER BY first_failed_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
         const letters = rows.length === 0 ? [] : await tx.deadLetter.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { firstFailedAt: 'asc' } });
         const replay: ClaimedLetter[] = [];
         const manualReview: Array<{ id: string; topic: string; reason: string }> = [];
