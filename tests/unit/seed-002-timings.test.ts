@@ -1,21 +1,26 @@
 /**
- * Seed 002's retry policies and chaos mixes, as configured: the saga's POLICIES and the providers
+ * Seed 002's retry policies and chaos mixes, as configured: the live V2 saga's ORDER_RETRY_POLICIES
+ * (which the order-duration bound also uses), the frozen V1 workflow's POLICIES, and the providers
  * app's starting chaos (apps/providers/chaos.yaml). The behaviours they drive are proven in
  * tests/integration/fulfillment-saga.test.ts; this holds the numbers to the document's.
  */
 import { join } from 'node:path';
 import { retrySchedule } from '../../shared/src/workflow/retry-policy';
 import { POLICIES } from '../../apps/fulfillment/src/workflow/order-fulfillment.workflow';
+import { ORDER_RETRY_POLICIES } from '../../apps/fulfillment/src/domain/order-duration';
 import { loadChaosFile } from '../../apps/providers/src/chaos-config';
 
-describe('seed 002: retry policies', () => {
+describe.each([
+  ['the live V2 saga (ORDER_RETRY_POLICIES)', ORDER_RETRY_POLICIES],
+  ['the frozen V1 workflow (POLICIES)', POLICIES],
+])('seed 002: retry policies of %s', (_name, policies) => {
   it('when a payment call keeps failing, then it is retried 3 times after 1 s, 2 s and 4 s', () => {
-    expect(retrySchedule(POLICIES.payment)).toEqual([1000, 2000, 4000]);
+    expect(retrySchedule(policies.payment)).toEqual([1000, 2000, 4000]);
   });
 
   it('when an inventory call keeps failing, then it is retried 2 times; a shipping call 5 times (the most critical)', () => {
-    expect(retrySchedule(POLICIES.inventory)).toHaveLength(2);
-    expect(retrySchedule(POLICIES.shipping)).toHaveLength(5);
+    expect(retrySchedule(policies.inventory)).toHaveLength(2);
+    expect(retrySchedule(policies.shipping)).toHaveLength(5);
   });
 });
 
