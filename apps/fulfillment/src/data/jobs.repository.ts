@@ -70,7 +70,7 @@ export function createJobsRepository(prisma: PrismaClient) {
         jobs,
         timers: { approval: Number(timers?.approval ?? 0), downPayment: Number(timers?.down_payment ?? 0), validation: Number(timers?.validation ?? 0), oldestDueAt: timers?.oldest ?? null },
         outbox: { pending: Number(outboxRows[0]?.pending ?? 0), oldestCreatedAt: outboxRows[0]?.oldest ?? null },
-        deadLetters: { pending: dead.PENDING ?? 0, replaying: dead.REPLAYING ?? 0, replayed: dead.REPLAYED ?? 0 },
+        deadLetters: { pending: dead.PENDING ?? 0, replaying: dead.REPLAYING ?? 0, replayed: dead.REPLAYED ?? 0, manualReview: dead.MANUAL_REVIEW ?? 0 },
         recentDeadJobs: Number(recentDead[0]?.n ?? 0),
       };
     },

@@ -8,7 +8,7 @@ const sources = (over: Partial<MonitoringSources> = {}): MonitoringSources => ({
   },
   timers: { approval: 2, downPayment: 4, validation: 1, oldestDueAt: null },
   outbox: { pending: 5, oldestCreatedAt: new Date('2026-12-02T09:59:30Z') },
-  deadLetters: { pending: 2, replaying: 0, replayed: 7 },
+  deadLetters: { pending: 2, replaying: 0, replayed: 7, manualReview: 1 },
   recentDeadJobs: 1,
   ...over,
 });
@@ -29,7 +29,7 @@ describe('seed 003 jobs (pure)', () => {
 
   it('when the worker runs, then health is degraded by a job dead in the last day and unhealthy without the runtime or the database', () => {
     expect(queueHealth({ workerRunning: true, databaseOk: true, sources: sources(), outboxLagSeconds: 300, now })).toMatchObject({ status: 'degraded', worker: { healthy: true, lastActivity: '2026-12-02T09:59:00.000Z' } });
-    const clean = sources({ jobs: {}, deadLetters: { pending: 0, replaying: 0, replayed: 0 }, recentDeadJobs: 0 });
+    const clean = sources({ jobs: {}, deadLetters: { pending: 0, replaying: 0, replayed: 0, manualReview: 0 }, recentDeadJobs: 0 });
     // A job that died more than a day ago is still counted, but no longer degrades the health.
     expect(queueHealth({ workerRunning: true, databaseOk: true, sources: { ...clean, jobs: sources().jobs }, outboxLagSeconds: 300, now }).status).toBe('healthy');
     expect(queueHealth({ workerRunning: true, databaseOk: true, sources: clean, outboxLagSeconds: 300, now }).status).toBe('healthy');

@@ -43,7 +43,7 @@ export interface MonitoringSources {
   /** Orders waiting on a timer, by the timer. */
   timers: { approval: number; downPayment: number; validation: number; oldestDueAt: Date | null };
   outbox: { pending: number; oldestCreatedAt: Date | null };
-  deadLetters: { pending: number; replaying: number; replayed: number };
+  deadLetters: { pending: number; replaying: number; replayed: number; manualReview: number };
   /** Jobs that died (no retry left) in the last 24 hours: what makes the health degraded. */
   recentDeadJobs: number;
 }

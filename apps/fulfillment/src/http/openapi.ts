@@ -45,7 +45,7 @@ const timerCounts = object({ approval: int, downPayment: int, validation: int })
 const queueStatsBody = {
   queueDepth: int, pending: int, processing: int, completed: int, failed: int, dead: int, retries: int, oldestPendingAgeSeconds: nullable(int),
   byType: jobTypeCounts, timers: timerCounts, outbox: object({ pending: int, oldestPendingAgeSeconds: nullable(int) }),
-  deadLetters: object({ pending: int, replaying: int, replayed: int }), timestamp: dateTime,
+  deadLetters: object({ pending: int, replaying: int, replayed: int, manualReview: int }), timestamp: dateTime,
 };
 const queueHealthBody = object({
   status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] }, healthy: bool,
