@@ -11,18 +11,20 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, currentCorrelationId, invokeActor, requireAdmin, scheduleWorkflowOnce, seal, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, currentCorrelationId, invokeActor, scheduleWorkflowOnce, seal, type SidecarSettings } from '@holdfast/shared';
 import type { JobsRepository } from '../data/jobs.repository';
 import type { OrdersRepository } from '../data/orders.repository';
 import { JOB_PRIORITY, JOB_TYPES, jobApplies, jobId, queueHealth, queueStats, type JobType } from '../domain/jobs';
 import type { ActorAnswer, DecisionCommands } from '../actors/order.actor';
 import { ORDER_JOB_WORKFLOW, type OrderJobInput } from '../workflow/jobs';
+import { requireManager, type ManagerCredential } from './manager-auth';
 
 export interface MonitoringRouterDeps {
   jobs: JobsRepository;
   orders: OrdersRepository;
   sidecar: SidecarSettings;
-  managerToken: string;
+  /** Every manager credential (MANAGER_API_TOKEN and the personal MANAGERS tokens), as the order routes authenticate them. */
+  managerCredentials: readonly ManagerCredential[];
   decisionKeys: readonly string[];
   workflows: Parameters<typeof scheduleWorkflowOnce>[0];
   workerRunning(): boolean;
@@ -91,7 +93,7 @@ export function monitoringRouter(deps: MonitoringRouterDeps): Router {
 
   // A manager's token first (401 without, as every manager route), then: off unless enabled, and
   // then it does not exist (404, as an unknown route).
-  router.post('/api/test-queue', requireAdmin(deps.managerToken, 'MANAGER_AUTH_REQUIRED', 'Running jobs by hand needs a manager bearer token.'),
+  router.post('/api/test-queue', requireManager(deps.managerCredentials, 'Running jobs by hand needs a manager bearer token.'),
     (req, _res, next) => next(settingsOf().testQueueEnabled ? undefined : new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`)),
     async (req, res) => {
       const settings = settingsOf();

@@ -3,9 +3,10 @@ import type { Express } from 'express';
 import { ordersRouter, type OrdersRouterDeps } from './orders.routes';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
 import { monitoringRouter, type MonitoringRouterDeps } from './monitoring.routes';
+import { managerCredentials } from './manager-auth';
 
 /** Seed 003's monitoring and test-queue routes: what they need beyond the order routes' dependencies. */
-export type MonitoringExtras = Omit<MonitoringRouterDeps, 'orders' | 'sidecar' | 'managerToken' | 'decisionKeys'>;
+export type MonitoringExtras = Omit<MonitoringRouterDeps, 'orders' | 'sidecar' | 'managerCredentials' | 'decisionKeys'>;
 
 /** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
 export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue'];
@@ -14,5 +15,6 @@ export function mountFulfillmentRoutes(app: Express, deps: OrdersRouterDeps & { 
   const openApi = openApiDocument();
   app.get(OPENAPI_PATH, (_req, res) => void res.json(openApi));
   app.use(ordersRouter(deps));
-  app.use(monitoringRouter({ ...deps.monitoring, orders: deps.orders, sidecar: deps.sidecar, managerToken: deps.managerToken, decisionKeys: deps.decisionKeys } as MonitoringRouterDeps));
+  app.use(monitoringRouter({ ...deps.monitoring, orders: deps.orders, sidecar: deps.sidecar, managerCredentials: managerCredentials(deps.managerToken, deps.managerName ?? 'manager', deps.managers ?? []),
+    decisionKeys: deps.decisionKeys } as MonitoringRouterDeps));
 }
