@@ -11,7 +11,7 @@ import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconci
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
 import { policyChanges, policySchema } from '../domain/policy';
-import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
+import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, offlinePaymentIdOf, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
@@ -341,7 +341,8 @@ export function createHoldActor(deps: HoldActorDeps) {
 
       const bookingId = randomUUID();
       const payment = {
-        paymentId: randomUUID(), method: command.method, amount: price.total, currency: price.currency, recordedBy: command.recordedBy,
+        // Name-based on the hold: a turn retried after bookings.confirm committed saves the id of the payment row it wrote.
+        paymentId: offlinePaymentIdOf(hold.holdId), method: command.method, amount: price.total, currency: price.currency, recordedBy: command.recordedBy,
         ...(command.reference ? { reference: command.reference } : {}), recordedAt: new Date(now()).toISOString(),
       };
       let booking: BookingView;

@@ -1,4 +1,4 @@
-import { isSameOfflinePayment, OFFLINE_PAYMENT_DEDUP_MS, offlinePaymentSchema } from './hold-commands';
+import { isSameOfflinePayment, OFFLINE_PAYMENT_DEDUP_MS, offlinePaymentIdOf, offlinePaymentSchema } from './hold-commands';
 
 describe('offline payments (seed 004)', () => {
   const recordedAt = '2026-01-11T10:00:00.000Z';
@@ -19,5 +19,18 @@ describe('offline payments (seed 004)', () => {
     expect(offlinePaymentSchema.safeParse({ amount: 40.5, method: 'cash', recordedBy: 'staff-1' }).success).toBe(false);
     expect(offlinePaymentSchema.safeParse({ amount: 4000, method: 'cash', recordedBy: 'staff-1', price: 1 }).success).toBe(false);
     expect(offlinePaymentSchema.safeParse({ amount: 4000, method: 'cash' }).success).toBe(false);
+  });
+});
+
+describe('offlinePaymentIdOf', () => {
+  it('when a hold is paid offline again (a retried turn), then its payment id is the same, a version 5 UUID, and another hold gets another', () => {
+    const hold = '3b2f9a54-7a0e-4c1b-9f55-1c2d3e4f5a6b';
+    expect(offlinePaymentIdOf(hold)).toBe(offlinePaymentIdOf(hold));
+    expect(offlinePaymentIdOf(hold)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(offlinePaymentIdOf('4b2f9a54-7a0e-4c1b-9f55-1c2d3e4f5a6b')).not.toBe(offlinePaymentIdOf(hold));
+  });
+  it('matches the uuid package\'s v5 for the same namespace and name', () => {
+    // uuid v5('hold-1', '6f0d3c1e-2b7a-4c59-9e18-4a5b7d2c8f31'), computed once with the uuid package 8.3.2.
+    expect(offlinePaymentIdOf('hold-1')).toBe('930d932c-374e-5226-8443-2e2fda5c2c88');
   });
 });

@@ -99,3 +99,20 @@ export type ConfirmOfflineCommand = z.infer<typeof confirmOfflineCommandSchema>;
 export function isSameOfflinePayment(recorded: { amount: number; recordedAt: string }, amount: number, nowMs: number): boolean {
   return recorded.amount === amount && nowMs - Date.parse(recorded.recordedAt) < OFFLINE_PAYMENT_DEDUP_MS;
 }
+
+/** The namespace of offline payment ids (a fixed random UUID: name-based ids under it are ours alone). */
+const OFFLINE_PAYMENT_NAMESPACE = '6f0d3c1e-2b7a-4c59-9e18-4a5b7d2c8f31';
+
+/**
+ * The id of a hold's offline payment: a name-based UUID (RFC 9562 v5, SHA-1) of the hold id, so a
+ * HoldActor turn retried after bookings.confirm committed names the same payment the database holds.
+ * A hold is paid once, so one id per hold is enough. Pure.
+ */
+export function offlinePaymentIdOf(holdId: string): string {
+  const ns = Buffer.from(OFFLINE_PAYMENT_NAMESPACE.replace(/-/g, ''), 'hex');
+  const bytes = createHash('sha1').update(ns).update(holdId, 'utf8').digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
