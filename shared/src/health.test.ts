@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { HealthCheckFailure, overallHealth, redisHealthCheck, runHealthChecks } from './health';
+import { cachedHealth, DEFAULT_HEALTH_CACHE_MS, healthCacheMs, HealthCheckFailure, overallHealth, redisHealthCheck, runHealthChecks, type HealthReport } from './health';
 import { invocationVerdict } from './invocation-guard';
 
 const logger = pino({ level: 'silent' });
@@ -31,6 +31,48 @@ describe('runHealthChecks', () => {
     expect(report.checks.providers).toMatchObject({ status: 'degraded', detail: 'timeout' });
     expect(report.checks.named).toMatchObject({ status: 'degraded', detail: 'answered 500' });
     expect(JSON.stringify(report)).not.toMatch(/10\.0\.0\.7|hunter2/);
+  });
+});
+
+describe('cachedHealth (GET /health is open to every caller)', () => {
+  const report = (status: HealthReport['status']): HealthReport => ({ status, checks: {}, timestamp: new Date(0).toISOString() });
+
+  it('when called again within the cache time, then the report is answered again without running the checks; after it, they run again', async () => {
+    let now = 1_000;
+    let runs = 0;
+    const statuses: Array<HealthReport['status']> = ['healthy', 'degraded'];
+    const health = cachedHealth(async () => report(statuses[runs++]!), 2_000, () => now);
+    expect((await health()).status).toBe('healthy');
+    now += 1_999;
+    expect((await health()).status).toBe('healthy');
+    expect(runs).toBe(1);
+    now += 1;
+    expect((await health()).status).toBe('degraded');
+    expect(runs).toBe(2);
+  });
+
+  it('when calls come while the checks run, then they share that one run', async () => {
+    let runs = 0;
+    let finish: (r: HealthReport) => void = () => undefined;
+    const health = cachedHealth(() => { runs += 1; return new Promise<HealthReport>((resolve) => { finish = resolve; }); }, 0);
+    const calls = [health(), health(), health()];
+    finish(report('degraded'));
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(['degraded', 'degraded', 'degraded']);
+    expect(runs).toBe(1);
+    // No cache (0): the next call runs the checks again.
+    const next = health();
+    finish(report('healthy'));
+    expect((await next).status).toBe('healthy');
+    expect(runs).toBe(2);
+  });
+
+  it('when HEALTH_CACHE_MS is unset it is 2000; 0 turns the cache off; anything else not a whole number of ms is refused', () => {
+    expect(healthCacheMs(undefined)).toBe(DEFAULT_HEALTH_CACHE_MS);
+    expect(DEFAULT_HEALTH_CACHE_MS).toBe(2_000);
+    expect(healthCacheMs('0')).toBe(0);
+    expect(healthCacheMs('500')).toBe(500);
+    expect(() => healthCacheMs('-1')).toThrow(/HEALTH_CACHE_MS/);
+    expect(() => healthCacheMs('2s')).toThrow(/HEALTH_CACHE_MS/);
   });
 });
 

@@ -77,11 +77,44 @@ export async function runHealthChecks(checks: readonly HealthCheck[], logger: Lo
   return { status: overallHealth(outcomes.map((o) => ({ critical: o.check.critical, ok: o.ok }))), checks: checksOut, timestamp: now().toISOString() };
 }
 
+/** HEALTH_CACHE_MS when unset: how long one computed /health report is answered again. */
+export const DEFAULT_HEALTH_CACHE_MS = 2_000;
+
+/** HEALTH_CACHE_MS: a whole number of milliseconds, 0 for no cache (calls at the same time still share one run). */
+export function healthCacheMs(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_HEALTH_CACHE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`HEALTH_CACHE_MS must be a whole number of milliseconds (0 or more), not ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+/**
+ * /health is open to every caller and its checks touch the database, Redis and the providers: a
+ * report is answered again for `cacheMs` after its checks started, and calls that come while one
+ * runs wait for that run instead of starting their own. So a change shows within cacheMs (plus the
+ * checks' own time), and a flood of calls costs one run of the checks per cacheMs.
+ */
+export function cachedHealth(run: () => Promise<HealthReport>, cacheMs: number, clock: () => number = Date.now): () => Promise<HealthReport> {
+  let cached: { report: HealthReport; startedAt: number } | undefined;
+  let inFlight: Promise<HealthReport> | undefined;
+  return () => {
+    if (cached && clock() - cached.startedAt < cacheMs) return Promise.resolve(cached.report);
+    if (!inFlight) {
+      const startedAt = clock();
+      inFlight = run()
+        .then((report) => { cached = { report, startedAt }; return report; })
+        .finally(() => { inFlight = undefined; });
+    }
+    return inFlight;
+  };
+}
+
 /** Mounts GET /health on the app (before the app token check: like /healthz it is a probe). */
-export function serveHealth(app: Express, checks: readonly HealthCheck[], logger: Logger): void {
+export function serveHealth(app: Express, checks: readonly HealthCheck[], logger: Logger, cacheMs = healthCacheMs(process.env.HEALTH_CACHE_MS)): void {
+  const report = cachedHealth(() => runHealthChecks(checks, logger), cacheMs);
   app.get('/health', async (_req, res) => {
-    const report = await runHealthChecks(checks, logger);
-    res.status(report.status === 'unhealthy' ? 503 : 200).set('cache-control', 'no-store').json(report);
+    const answer = await report();
+    res.status(answer.status === 'unhealthy' ? 503 : 200).set('cache-control', 'no-store').json(answer);
   });
 }
 
