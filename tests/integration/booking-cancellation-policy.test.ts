@@ -157,6 +157,36 @@ describe('the customer cancellation policy on a real sidecar', () => {
     expect(await refunded(booking.bookingId)).toEqual([SEAT_PRICE]);
   });
 
+  it('when the saga could not be started after the decision was committed, then the scheduler\'s safety-net job starts it and the refund happens once', async () => {
+    const jobPath = (bookingId: string) => `/v1.0-alpha1/jobs/cancellation-${bookingId}`;
+    // The route schedules the safety net before it commits the decision (due after CANCELLATION_SAGA_CHECK_SECONDS, 30 s).
+    const viaRoute = await book(farShow, 'STALLS-A-25');
+    expect(await cancel(viaRoute.bookingId)).toMatchObject({ status: 202, body: { status: 'CANCELLING' } });
+    // (daprd answers the data as a google.protobuf.Value: {"@type": ..., "value": <the data>}.)
+    const job = await stack.dapr<{ data?: { value?: unknown } }>('GET', jobPath(viaRoute.bookingId));
+    expect({ status: job.status, data: job.body.data?.value ?? job.body.data }).toMatchObject({ status: 200, data: { bookingId: viaRoute.bookingId } });
+    await eventually(() => status(viaRoute.bookingId), (s) => s === 'CANCELLED', 30_000);
+
+    // The state a request leaves when it dies between its commit and the saga's start: CANCELLING with its
+    // record (the repository's decision, written as cancelByCustomer does), no saga. Its job fires.
+    const booking = await book(farShow, 'STALLS-A-26');
+    await db.query(`INSERT INTO booking_cancellations (booking_id, "by", actor, refund_amount, tickets_amount, concessions_amount, fee, currency, policy_decision)
+      VALUES ($1, 'CUSTOMER', 'c-19', $2, $2, 0, 0, 'EUR', '{"allowed":true}'::jsonb)`, [booking.bookingId, SEAT_PRICE]);
+    await db.query("UPDATE bookings SET status = 'CANCELLING' WHERE id = $1", [booking.bookingId]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await refunds(booking.bookingId)).toEqual([]);
+    const fire = () => stack.dapr('POST', jobPath(booking.bookingId), { dueTime: '1s', data: { bookingId: booking.bookingId }, failurePolicy: { constant: { interval: '5s', maxRetries: 12 } } });
+    expect((await fire()).status).toBe(204);
+    await eventually(() => status(booking.bookingId), (s) => s === 'CANCELLED', 30_000);
+    expect(await refunded(booking.bookingId)).toEqual([SEAT_PRICE]);
+    // The job once more (a redelivered tick): the saga exists, nothing is refunded again.
+    expect((await fire()).status).toBe(204);
+    await eventually(async () => (await stack.dapr('GET', jobPath(booking.bookingId))).status, (s) => s !== 200, 20_000, 250);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await refunded(booking.bookingId)).toEqual([SEAT_PRICE]);
+    expect(await status(booking.bookingId)).toBe('CANCELLED');
+  });
+
   it('when the kitchen is preparing the concessions, then the cancellation keeps the configured fee from their part', async () => {
     // Prep starts a minute before the show: the show starts in 66 s, its own cut-off 0, so the kitchen starts in about 6 s.
     const showId = await createShow(66, 0, 4, 1);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Counter } from 'prom-client';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
-import { COMPONENTS, envFlag, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
+import { COMPONENTS, envFlag, createLogger, SchedulerJobs, serveJobs, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
 import { healthFromReadiness, httpHealthCheck, redisHealthCheck } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
@@ -14,6 +14,7 @@ import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/k
 import { createHoldActor } from './actors/hold.actor';
 import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
+import { cancellationJobHandlers, DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS } from './cancellation/cancellation-safety-net';
 import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
 import { BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
 
@@ -57,6 +58,8 @@ async function main() {
     CANCELLATION_PREPARING_CONCESSIONS: z.enum(['no-refund', 'fee']).default('no-refund'),
     /** Issue 19: the fee (minor units, at most the concessions' part) under CANCELLATION_PREPARING_CONCESSIONS=fee. */
     CANCELLATION_PREPARING_CONCESSIONS_FEE: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
+    /** Seconds after a cancellation's request at which the scheduler's safety-net job starts its saga if the request did not (died after the commit). */
+    CANCELLATION_SAGA_CHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
@@ -83,6 +86,7 @@ async function main() {
       defaultCutoffMinutes: config.CANCELLATION_CUTOFF_MINUTES,
       preparingConcessions: config.CANCELLATION_PREPARING_CONCESSIONS === 'fee' ? { kind: 'fee', fee: config.CANCELLATION_PREPARING_CONCESSIONS_FEE } : { kind: 'no-refund' },
     }, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+    jobs: new SchedulerJobs(config), cancellationSagaCheckSeconds: config.CANCELLATION_SAGA_CHECK_SECONDS,
   };
 
   await startDaprApp({
@@ -110,7 +114,12 @@ async function main() {
     // prefix is exempt; every other route still requires the app token.
     publicPaths: ['/webhooks/'],
     rawBodyRoutes: (app) => mountBookingRawBodyRoutes(app, routeDeps),
-    routes: (app) => mountBookingRoutes(app, routeDeps),
+    routes: (app) => {
+      mountBookingRoutes(app, routeDeps);
+      // POST /job/cancellation-<bookingId> from the app's own sidecar (no dapr-caller-app-id: the invocation
+      // guard lets it through; a client's invocation is refused, /job/ is in no invocable path).
+      serveJobs(app, cancellationJobHandlers({ bookings, workflows: workflowClient, logger }), logger);
+    },
     register: async (server, metrics) => {
       const policyDrift = {
         recoveries: new Counter({ name: 'holdfast_policy_drift_recoveries_total', help: 'Holds re-quoted under a changed show policy', registers: [metrics.registry] }),

@@ -2,8 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
+import { AppError, currentCorrelationId, type SchedulerJobs, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
+import { DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS, scheduleCancellationSafetyNet } from '../cancellation/cancellation-safety-net';
 import { verifyTicket } from '../domain/tickets';
 import { seatIdSchema } from '../domain/seat-map';
 import type { BookingsRepository, CancellationRecord, CancelOutcome, CancellationSettings } from '../data/bookings.repository';
@@ -54,6 +55,10 @@ export interface BookingsRouterDeps {
   workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
   /** The cancellation policy's platform settings (CANCELLATION_CUTOFF_MINUTES, CANCELLATION_PREPARING_CONCESSIONS*). */
   cancellation?: CancellationSettings;
+  /** The app's sidecar's Jobs API: each cancellation's safety-net job (cancellation-safety-net.ts). */
+  jobs: Pick<SchedulerJobs, 'schedule'>;
+  /** CANCELLATION_SAGA_CHECK_SECONDS: when the safety-net job checks that the saga started. */
+  sagaCheckSeconds?: number;
 }
 
 /** A concessions order as clients read it: lines with unit prices in minor units, the kitchen state, when prep starts. */
@@ -76,6 +81,16 @@ const REFUSALS: Record<string, string> = {
 export function bookingsRouter(deps: BookingsRouterDeps): Router {
   const router = Router();
   const settings = deps.cancellation ?? DEFAULT_CANCELLATION_SETTINGS;
+
+  // Before the decision is committed: the scheduler's job that starts the saga if this request dies (or
+  // its start fails) after the commit. Not stored: nothing is decided, the caller may ask again.
+  const safetyNet = async (bookingId: string) => {
+    try {
+      await scheduleCancellationSafetyNet(deps.jobs, bookingId, deps.sagaCheckSeconds ?? DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS, currentCorrelationId());
+    } catch {
+      throw new AppError(503, 'CANCELLATION_UNAVAILABLE', 'The cancellation cannot be taken now (its scheduler is unavailable); nothing changed: try again.');
+    }
+  };
 
   // A booking id is a random UUID: whoever has it (the customer, from the confirmation) may read it.
   const requireBooking = async (raw: string) => {
@@ -109,6 +124,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
   router.post('/api/bookings/:bookingId/cancel', async (req, res) => {
     const booking = await requireBooking(req.params.bookingId);
     requireSameCustomer(req, booking.customerId, new AppError(404, 'BOOKING_NOT_FOUND', `No booking ${req.params.bookingId}.`));
+    await safetyNet(booking.id);
     const outcome = await deps.bookings.cancelByCustomer(booking.id, settings, currentCorrelationId());
     await answerCancellation(res, booking.id, outcome);
   });
@@ -121,6 +137,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     const id = bookingIdSchema.safeParse(req.params.bookingId);
     if (!id.success) throw new AppError(400, 'INVALID_BOOKING_ID', 'A booking id is a UUID.');
     const body = adminCancelSchema.parse(req.body);
+    await safetyNet(id.data);
     const outcome = await deps.bookings.cancelByAdmin(id.data, { actor: ADMIN_ACTOR, reason: body.reason.trim(), refundAmount: body.refundAmount }, settings, currentCorrelationId());
     if (outcome.kind === 'exceeds-paid') {
       throw new AppError(422, 'REFUND_EXCEEDS_PAID', `refundAmount may be at most the amount paid (${outcome.amountPaid}).`, { amountPaid: outcome.amountPaid });

@@ -1,7 +1,7 @@
 /** Every route of the booking app, mounted by main.ts and, with stand-in dependencies, by the OpenAPI test. */
 import type { Express } from 'express';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import type { SidecarSettings } from '@holdfast/shared';
+import type { SchedulerJobs, SidecarSettings } from '@holdfast/shared';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository, CancellationSettings } from '../data/bookings.repository';
 import type { WebhooksRepository } from '../data/webhooks.repository';
@@ -37,6 +37,10 @@ export interface BookingRoutesDeps {
   holds?: Pick<HoldsRepository, 'listEscalations'>;
   /** The customer cancellation policy's platform settings (issue 19); the OpenAPI test mounts the defaults. */
   cancellation?: CancellationSettings;
+  /** The sidecar's Jobs API: a cancellation's safety-net job is scheduled before its decision is committed. */
+  jobs: Pick<SchedulerJobs, 'schedule'>;
+  /** CANCELLATION_SAGA_CHECK_SECONDS. */
+  cancellationSagaCheckSeconds?: number;
 }
 
 /** The payment provider's webhook: before the JSON parser (its signature covers the raw body). */
@@ -50,7 +54,7 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
   app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold, defaultCancellationCutoffMinutes: deps.cancellation?.defaultCutoffMinutes }));
   app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger }));
   app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
-  app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows, cancellation: deps.cancellation }));
+  app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows, cancellation: deps.cancellation, jobs: deps.jobs, sagaCheckSeconds: deps.cancellationSagaCheckSeconds }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
   app.use(escalationsRouter({ holds: deps.holds ?? ({ listEscalations: async () => [] } as unknown as Pick<HoldsRepository, 'listEscalations'>), adminToken: deps.adminToken }));
 }
