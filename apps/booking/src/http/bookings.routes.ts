@@ -106,7 +106,8 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     // Seed 000: the concessions order and its kitchen state (PREPARING once the KitchenPrepActor's reminder fired).
     const order = await deps.bookings.concessionOrderOf(b.id);
     // Issue 19: whether the customer may still cancel, until when and for how much (the same pure function
-    // the cancel decides with); once cancelled, who did, why and what was refunded.
+    // the cancel decides with); once cancelled, by whom (customer or admin) and what was refunded (not the
+    // actor nor an override's reason: anyone with the booking id reads this).
     const [policy, record] = await Promise.all([deps.bookings.cancellationPolicy(b.id, settings), deps.bookings.cancellationOf(b.id)]);
     res.json({
       bookingId: b.id, holdId: b.holdId, showId: b.showId, status: b.status, amount: b.amount, currency: b.currency, customerId: b.customerId,
