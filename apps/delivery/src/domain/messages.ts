@@ -1,4 +1,5 @@
 /** The words customers get: the ticket email and the show-cancellation notices. Pure. */
+import type { PolicyEscalated } from './events';
 
 export interface TicketEmailInput {
   bookingId: string;
@@ -99,25 +100,8 @@ export function requestReceivedEmail(input: RequestReceivedInput) {
   return { subject: `Request received: ${input.showTitle}`, text, html };
 }
 
-export interface PolicyEscalationInput {
-  escalationId: string;
-  holdId: string;
-  showId: string;
-  showTitle?: string;
-  startsAt?: string;
-  customerId: string;
-  customerEmail: string;
-  seatIds: string[];
-  oldPolicyVersion: number;
-  newPolicyVersion: number;
-  oldPolicyHash: string;
-  newPolicyHash: string;
-  changes: Array<{ path: string; from?: unknown; to?: unknown }>;
-  oldAmount: number | null;
-  newAmount: number;
-  currency: string;
-  recoveries: number;
-}
+/** The escalation email's input is the policy.escalated event as its schema parses it: one definition, not a copy. */
+export type PolicyEscalationInput = PolicyEscalated;
 
 const shown = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
 
