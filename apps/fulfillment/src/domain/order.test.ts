@@ -9,7 +9,9 @@ const order = {
 
 describe('order input', () => {
   it('when the total equals the items\' sum in cents, then there is no problem (whatever floating point says)', () => {
-    expect(0.1 * 3).not.toBe(0.3);
+    // Three items at 0.10 make a total of 0.30 in our money (cents), though 0.1 * 3 is 0.30000000000000004 in floating point.
+    expect(amountProblems({ items: [{ sku: 'A', quantity: 3, price: 0.1 }], totalAmount: 0.3 })).toEqual([]);
+    expect(toMinorUnits(0.1) * 3 + toMinorUnits(19.99)).toBe(toMinorUnits(20.29));
     expect(amountProblems(order)).toEqual([]);
     expect(toMinorUnits(20.29)).toBe(2029);
   });
