@@ -17,7 +17,7 @@ KEEP_COMPONENTS=(
   pubsub_redis.go pubsub_in-memory.go
   bindings_http.go bindings_cron.go
   secretstores_local_env.go secretstores_local_file.go secretstores_kubernetes.go
-  nameresolution_mdns.go nameresolution_kubernetes.go nameresolution_nameformat.go
+  nameresolution_mdns.go nameresolution_kubernetes.go nameresolution_nameformat.go nameresolution_sqlite.go
   middleware_http_bearer.go middleware_http_ratelimit.go middleware_http_routeralias.go
   lock_redis.go configuration_redis.go
   crypto_localstorage.go crypto_kubernetes_secrets.go
@@ -83,12 +83,19 @@ for patch_file in $(patches); do
 done
 
 mkdir -p "$DAPR_INSTALL_DIR"
+out="$BUILD_ROOT/out-$DAPR_VERSION"
+rm -rf "$out" && mkdir -p "$out"
 (
   cd "$src"
   go build -trimpath -tags allcomponents \
     -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" \
-    -o "$DAPR_INSTALL_DIR/" ./cmd/daprd ./cmd/placement ./cmd/scheduler
+    -o "$out/" ./cmd/daprd ./cmd/placement ./cmd/scheduler
 )
+# A rename, not a write in place: sidecars running the old binary keep it, new ones get the new one.
+for binary in daprd placement scheduler; do
+  cp "$out/$binary" "$DAPR_INSTALL_DIR/.$binary.new" && mv -f "$DAPR_INSTALL_DIR/.$binary.new" "$DAPR_INSTALL_DIR/$binary"
+done
+rm -rf "$out"
 stamp_value > "$STAMP_FILE"
 rm -rf "$src"
 echo "dapr-runtime: built Dapr $DAPR_VERSION into $DAPR_INSTALL_DIR in $(( $(date +%s) - started ))s"

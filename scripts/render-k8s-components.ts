@@ -7,6 +7,7 @@
  * - each app's Configuration gains Dapr's accessControl (mTLS identities, from Sentry): only the
  *   gateway may invoke the app, and only its public routes, as shared/src/invocation-guard.ts
  *   enforces locally, where there is no mTLS.
+ * - Configurations drop nameResolution: the local SQLite name registry is a file beside the sidecars.
  * envRef values come from the sidecar's environment (the dapr.io/env annotation in k8s/base/apps).
  *   npm run k8s:render          rewrite k8s/base/components
  *   npm run k8s:render -- --check   fail if they are out of date (tests/unit/k8s-components.test.ts)
@@ -55,6 +56,8 @@ export function renderForKubernetes(resource: Resource): Resource {
   if (copy.kind === 'Configuration') {
     const appId = copy.metadata.name.replace(/^holdfast-/, '');
     if (appId !== 'gateway') copy.spec.accessControl = accessControlFor(appId);
+    // The local SQLite name registry is a file beside the sidecars; a cluster resolves app ids by its DNS.
+    delete copy.spec.nameResolution;
     // In a cluster the secrets API names a Kubernetes Secret, not a key: each allowed secret lives
     // alone in its own Secret, `holdfast-<app>-<key in kebab case>` (k8s/README.md).
     const scopes = (copy.spec.secrets as { scopes?: Array<{ allowedSecrets?: string[] }> } | undefined)?.scopes ?? [];

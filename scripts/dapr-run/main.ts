@@ -66,7 +66,7 @@ async function main() {
     const tokens = app.command ? runTokens(connections) : { daprApiToken: connections.CLIENT_API_TOKEN, appApiToken: '' };
     const sidecar = startSidecar({
       appId: app.appID, appPort: app.appPort, httpPort: app.daprHTTPPort, grpcPort: app.daprGRPCPort, internalGrpcPort: app.daprInternalGRPCPort, metricsPort: app.metricsPort,
-      resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath,
+      resourcesPath: app.resourcesPath ?? join(ROOT, 'components'), configFilePath: app.configFilePath, runDir,
       // A sidecar alone (the gateway) hosts no actors and needs neither placement nor scheduler.
       placementAddress: app.command ? controlPlane.placementAddress : undefined,
       schedulerAddress: app.command ? controlPlane.schedulerAddress : undefined,

@@ -1,5 +1,6 @@
 /** Dapr's control plane (placement, scheduler) and sidecars (daprd), started without the Dapr CLI. */
 import { homedir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, type RunningProcess } from './processes';
 import { httpOk, waitFor } from './wait';
@@ -82,6 +83,13 @@ export interface SidecarSpec {
   metricsPort: number;
   resourcesPath: string;
   configFilePath?: string;
+  /**
+   * The environment's run directory (.data for npm start, .data/test for the tests, ...). The sidecar
+   * runs there, so the SQLite name registry named relatively in components/config-*.yaml
+   * (dapr-names.db) is this environment's own: a second environment's sidecars, even with the same
+   * app ids, are never among this one's invocation targets.
+   */
+  runDir: string;
   /** None: no actors, workflows or reminders on this sidecar (the gateway). */
   placementAddress?: string;
   schedulerAddress?: string;
@@ -106,7 +114,8 @@ export function startSidecar(spec: SidecarSpec): RunningProcess {
   if (spec.schedulerAddress) args.push('--scheduler-host-address', spec.schedulerAddress);
   if (spec.configFilePath) args.push('--config', spec.configFilePath);
   if (spec.appHealthCheckPath) args.push('--enable-app-health-check', '--app-health-check-path', spec.appHealthCheckPath);
-  return startProcess({ name: `${spec.appId}-dapr`, command: join(DAPR_BIN, 'daprd'), args, env: spec.env, output: spec.output });
+  mkdirSync(spec.runDir, { recursive: true });
+  return startProcess({ name: `${spec.appId}-dapr`, command: join(DAPR_BIN, 'daprd'), args, cwd: spec.runDir, env: spec.env, output: spec.output });
 }
 
 /**

@@ -13,7 +13,7 @@ import { credentials, makeGenericClientConstructor, Metadata, status as grpcStat
 import { DaprWorkflowClient } from '@dapr/dapr';
 import { eventually, startBookingStack, startDeliveryStack, startFulfillmentStack, type AppStack } from '../support/app-stack';
 import { recordedCalls, resetProviders } from '../support/providers-client';
-import { TEST_LOG_DIR, TEST_PORTS } from '../support/test-env';
+import { TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from '../support/test-env';
 import { readConnections, ROOT, sidecarProcessEnv } from '../../scripts/devstack/env';
 import { startSidecar, waitForSidecar } from '../../scripts/devstack/runtime';
 
@@ -377,7 +377,7 @@ describe('rotating the client credential', () => {
     const start = async (token: string) => {
       const gateway = startSidecar({
         appId: 'gateway', httpPort: ports.http, grpcPort: ports.grpc, metricsPort: ports.metrics,
-        resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'config-gateway.yaml'),
+        resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'config-gateway.yaml'), runDir: TEST_DATA_DIR,
         env: sidecarProcessEnv(process.env, connections, { daprApiToken: token, appApiToken: '' }, booking.run.providersUrl, 'gateway'),
         output: join(TEST_LOG_DIR, 'security-rotated-gateway-dapr.log'),
       });

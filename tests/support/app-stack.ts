@@ -7,7 +7,7 @@ import { startProcess, type RunningProcess } from '../../scripts/devstack/proces
 import { startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
 import { appProcessEnv, ROOT, sidecarProcessEnv, type Connections } from '../../scripts/devstack/env';
 import { httpOk, poll } from '../../scripts/devstack/wait';
-import { loadTestRun, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
+import { loadTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
 
 export interface AppStackOptions {
   appId: string;
@@ -121,7 +121,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   // HOLDFAST_TEST_DAPR_LOG_LEVEL=debug makes the test sidecars log every message they handle (for hunting a lost one).
   const sidecar = startSidecar({
     appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort, internalGrpcPort: options.ports.metrics + 1,
-    metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', `config-${options.appId}.yaml`),
+    metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', `config-${options.appId}.yaml`), runDir: TEST_DATA_DIR,
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info', appHealthCheckPath: '/healthz',
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl, options.appId), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
   });

@@ -36,7 +36,7 @@ export default async function globalSetup(): Promise<void> {
   // The client gateway, as npm start runs it: tests call the apps through it with the client credential.
   const gateway = startSidecar({
     appId: 'gateway', httpPort: TEST_PORTS.gatewayDaprHttp, grpcPort: TEST_PORTS.gatewayDaprGrpc, metricsPort: TEST_PORTS.gatewayMetrics,
-    resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'config-gateway.yaml'),
+    resourcesPath: join(ROOT, 'components'), configFilePath: join(ROOT, 'components', 'config-gateway.yaml'), runDir: TEST_DATA_DIR,
     logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info',
     env: sidecarProcessEnv(process.env, connections, { daprApiToken: connections.CLIENT_API_TOKEN, appApiToken: '' }, providersUrl, 'gateway'),
     output: join(TEST_LOG_DIR, 'gateway-dapr.log'),
