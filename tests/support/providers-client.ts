@@ -29,17 +29,23 @@ export async function setChaos(rules: Record<string, unknown>, seed?: number): P
   const response = await fetch(`${base()}/admin/chaos`, {
     method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules, ...(seed === undefined ? {} : { seed }) }),
   });
-  if (!response.ok) throw new Error(`PUT /admin/chaos: ${response.status} ${await response.text()}`);
+  await expectOk('PUT /admin/chaos', response);
+}
+
+/** Throws with the providers app's answer unless it is 2xx: a failed control call must not leak chaos or calls into the next test. */
+async function expectOk(what: string, response: Response): Promise<Response> {
+  if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+  return response;
 }
 
 export async function resetProviders(): Promise<void> {
-  await fetch(`${base()}/admin/chaos`, { method: 'DELETE' });
-  await fetch(`${base()}/admin/calls`, { method: 'DELETE' });
+  await expectOk('DELETE /admin/chaos', await fetch(`${base()}/admin/chaos`, { method: 'DELETE' }));
+  await expectOk('DELETE /admin/calls', await fetch(`${base()}/admin/calls`, { method: 'DELETE' }));
 }
 
 export async function recordedCalls(filter: { domain?: string; operation?: string; idempotencyKey?: string } = {}): Promise<RecordedCall[]> {
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
-  const response = await fetch(`${base()}/admin/calls?${query}`);
+  const response = await expectOk('GET /admin/calls', await fetch(`${base()}/admin/calls?${query}`));
   return ((await response.json()) as { calls: RecordedCall[] }).calls;
 }
 
@@ -70,6 +76,6 @@ export interface ProviderResource {
 
 /** What the providers hold for a reference (an order or hold id): authorizations, captures, reservations, labels... */
 export async function providerResources(reference: string): Promise<ProviderResource[]> {
-  const response = await fetch(`${base()}/admin/resources?reference=${encodeURIComponent(reference)}`);
+  const response = await expectOk('GET /admin/resources', await fetch(`${base()}/admin/resources?reference=${encodeURIComponent(reference)}`));
   return ((await response.json()) as { resources: ProviderResource[] }).resources;
 }
