@@ -5,12 +5,21 @@
  *
  * The Redis outage is the run's own Redis frozen with SIGSTOP: it accepts connections (the kernel
  * does) but answers nothing, the hardest outage for a client to see. A detached watchdog sends
- * SIGCONT after 20 s even if this test dies, and the test sends it itself at once; nothing is lost.
+ * SIGCONT after WATCHDOG_SECONDS (20 s or more) even if this test dies, and the test sends it itself at once; nothing is lost.
  * (CLIENT PAUSE does not do: a Redis with a password answers an unauthenticated PING -NOAUTH at
  * once, paused or not. Stopping the shared Redis would leave it to this test to restart it.)
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { healthCacheMs, redisHealthCheck } from '@holdfast/shared';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
+
+/** The stack's HEALTH_CACHE_MS (the test env passes process.env on) and the booking app's Redis check's own timeout. */
+const CACHE_MS = healthCacheMs(process.env.HEALTH_CACHE_MS);
+const REDIS_CHECK_MS = redisHealthCheck('127.0.0.1:1', false).timeoutMs!;
+/** The outage shows within the cache time plus the Redis check's timeout: waited for three times that. */
+const OUTAGE_SHOWS_MS = 3 * (CACHE_MS + REDIS_CHECK_MS);
+/** The watchdog thaws Redis well after the test's own wait has run out. */
+const WATCHDOG_SECONDS = Math.max(20, Math.ceil(OUTAGE_SHOWS_MS / 1000) + 15);
 
 type Health = { status: string; checks: Record<string, { status: string; latencyMs?: number; detail?: string }>; timestamp: string };
 
@@ -54,13 +63,13 @@ describe('GET /health on the booking app', () => {
 
   it('when Redis stops answering, then degraded (200) and still ready; healthy again once it answers', async () => {
     const pid = redisPid();
-    // The watchdog first: Redis is thawed in 20 s whatever happens to this process.
-    spawn('sh', ['-c', `sleep 20; kill -CONT ${pid}`], { detached: true, stdio: 'ignore' }).unref();
+    // The watchdog first: Redis is thawed in WATCHDOG_SECONDS whatever happens to this process.
+    spawn('sh', ['-c', `sleep ${WATCHDOG_SECONDS}; kill -CONT ${pid}`], { detached: true, stdio: 'ignore' }).unref();
     process.kill(pid, 'SIGSTOP');
     frozen = pid;
     try {
-      // A report is answered again for HEALTH_CACHE_MS (2 s) after its checks started: the outage shows within that and the checks' time.
-      const health = await eventually(() => stack.invoke<Health>('GET', '/health'), (r) => r.body.status !== 'healthy', 2_000 + 5_000);
+      // A report is answered again for HEALTH_CACHE_MS after its checks started: the outage shows within that and the Redis check's timeout.
+      const health = await eventually(() => stack.invoke<Health>('GET', '/health'), (r) => r.body.status !== 'healthy', OUTAGE_SHOWS_MS);
       expect(health.status).toBe(200);
       expect(health.body.status).toBe('degraded');
       expect(health.body.checks.redis).toMatchObject({ status: 'degraded', detail: 'timeout' });
