@@ -58,17 +58,22 @@ describe('CounterActor on a real sidecar', () => {
   it('when the app crashes after registering a reminder, then the reminder fires in the restarted app and changes state', async () => {
     const id = `counter-${randomUUID()}`;
     await counter(id, 'increment', 1);
+    const dueSeconds = 8;
     const registeredAt = Date.now();
-    expect((await counter(id, 'addLater', { dueSeconds: 8, amount: 10 })).status).toBe(200);
+    expect((await counter(id, 'addLater', { dueSeconds, amount: 10 })).status).toBe(200);
 
     await stack.killApp();
+    // The crash landed mid-work: the stored state is still the one before the reminder (it had not fired).
+    expect(await storedState(id)).toMatchObject({ count: 1 });
     await stack.startApp();
     // The new process has not seen this actor yet: whatever happens next happens in it.
     expect(await actorEvents(id)).toHaveLength(0);
 
-    const fired = await eventually(async () => (await counter(id, 'get')).body, (s) => s.remindersFired === 1, 60_000);
+    // Waited for far more than three times the due time (a restart of app and sidecar comes first).
+    const fired = await eventually(async () => (await counter(id, 'get')).body, (s) => s.remindersFired === 1, Math.max(60_000, 3 * dueSeconds * 1000));
     expect(fired.count).toBe(11);
-    expect(Date.parse(fired.lastReminderAt!)).toBeGreaterThanOrEqual(registeredAt + 8_000 - 1_000);
+    // Not before it was due (a tenth of the due time for the clocks).
+    expect(Date.parse(fired.lastReminderAt!)).toBeGreaterThanOrEqual(registeredAt + dueSeconds * 1000 * 0.9);
     expect((await actorEvents(id)).some((e) => e.event === 'activate')).toBe(true);
     // Saved, not just changed in memory.
     expect(await storedState(id)).toMatchObject({ count: 11, remindersFired: 1 });
