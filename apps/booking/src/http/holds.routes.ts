@@ -13,7 +13,7 @@ export { confirmSchema, placeHoldSchema } from '../domain/hold-commands';
 const holdIdSchema = z.string().uuid({ message: 'holdId must be a UUID' });
 
 /** How long a placement may take to commit; after it, it commits nothing (see the route). */
-const PLACE_DEADLINE_MS = 20_000;
+export const PLACE_DEADLINE_MS = 20_000;
 
 const CONFIRM_FAILURES: Record<Exclude<ConfirmHoldResult, { confirmed: true }>['reason'], [number, string]> = {
   HOLD_NOT_FOUND: [404, 'No such hold.'],
