@@ -15,10 +15,14 @@ import { TOPICS } from '@holdfast/shared';
 import { eventually, startBookingStack, startDeliveryStack } from '../../support/app-stack';
 import { acceptedByKey, recordedCalls, resetProviders, setChaos } from '../../support/providers-client';
 import { createShow, seatIds, startDeliveryWorld, type DeliveryWorld } from '../../support/delivery-fixtures';
+import { retryDelaySeconds } from '../../../apps/delivery/src/domain/email-schedule';
 
 const BASE_SECONDS = 1;
+const MAX_ATTEMPTS = 5;
+/** The configured wait after failed attempt n, in ms (EMAIL_RETRY_BASE_SECONDS x 2^(n-1)). */
+const delayMs = (attempt: number) => retryDelaySeconds(attempt, BASE_SECONDS) * 1000;
 const ADMIN_EMAIL = 'venue-admins@example.com';
-const DELIVERY_ENV = { EMAIL_RETRY_BASE_SECONDS: String(BASE_SECONDS), EMAIL_MAX_ATTEMPTS: '5', POLICY_ESCALATION_EMAIL: ADMIN_EMAIL };
+const DELIVERY_ENV = { EMAIL_RETRY_BASE_SECONDS: String(BASE_SECONDS), EMAIL_MAX_ATTEMPTS: String(MAX_ATTEMPTS), POLICY_ESCALATION_EMAIL: ADMIN_EMAIL };
 
 let world: DeliveryWorld;
 let showId: string;
@@ -90,13 +94,17 @@ describe('seed 001: the durable email queue', () => {
     const [first, second, third] = failing.attemptLog;
     expect([first!.attempt, second!.attempt, third!.attempt]).toEqual([1, 2, 3]);
     for (const a of [first!, second!, third!]) expect(a).toMatchObject({ outcome: 'transient', providerStatus: 500 });
-    // Recorded in order, each after the previous one's scheduled time, and scheduled base x 2^(n-1) after it.
-    expect(Date.parse(second!.at)).toBeGreaterThanOrEqual(Date.parse(first!.nextAttemptAt!) - 250);
-    expect(Date.parse(third!.at)).toBeGreaterThanOrEqual(Date.parse(second!.nextAttemptAt!) - 250);
-    expect(Date.parse(first!.nextAttemptAt!) - Date.parse(first!.at)).toBeGreaterThanOrEqual(BASE_SECONDS * 1000 - 50);
-    expect(Date.parse(second!.nextAttemptAt!) - Date.parse(second!.at)).toBeGreaterThanOrEqual(2 * BASE_SECONDS * 1000 - 50);
-    expect(Date.parse(third!.nextAttemptAt!) - Date.parse(third!.at)).toBeGreaterThanOrEqual(4 * BASE_SECONDS * 1000 - 50);
-    expect(Date.parse(third!.nextAttemptAt!) - Date.parse(third!.at)).toBeLessThan(8 * BASE_SECONDS * 1000);
+    // Recorded in order, each not before the previous one's scheduled time (a tolerance of a quarter of
+    // the base for the clocks), and scheduled base x 2^(n-1) after it. The schedule is computed before
+    // the attempt row is written, so the recorded gap is the configured delay less the write's time:
+    // never above the delay, and above half of it (which the previous step's delay would be).
+    expect(Date.parse(second!.at)).toBeGreaterThanOrEqual(Date.parse(first!.nextAttemptAt!) - delayMs(1) / 4);
+    expect(Date.parse(third!.at)).toBeGreaterThanOrEqual(Date.parse(second!.nextAttemptAt!) - delayMs(1) / 4);
+    for (const a of [first!, second!, third!]) {
+      const gap = Date.parse(a.nextAttemptAt!) - Date.parse(a.at);
+      expect(gap).toBeGreaterThan(delayMs(a.attempt) / 2);
+      expect(gap).toBeLessThanOrEqual(delayMs(a.attempt));
+    }
 
     // The waiting attempt is a Dapr scheduler job carrying seed 001's payload {bookingId, type, scheduledFor, attempt}.
     // (daprd answers the data as a google.protobuf.Value: {"@type": ..., "value": <the data>}.) Read while the next attempt waits.
@@ -120,9 +128,13 @@ describe('seed 001: the durable email queue', () => {
     const key = requestKey(holdId);
     await eventually(() => notificationByKey(key), (n) => n.attemptLog.length >= 2, 30_000, 100);
     await world.delivery.killApp();
+    // The crash landed mid-work: the email is still PENDING with a retry scheduled, and nothing reached the provider's inbox.
+    const pending = await world.db.query<{ status: string; next_attempt_at: Date | null }>('SELECT status, next_attempt_at FROM notifications WHERE key = $1', [key]);
+    expect(pending.rows[0]).toMatchObject({ status: 'PENDING', next_attempt_at: expect.any(Date) });
+    expect((await acceptedByKey('email', 'send')).get(key)).toBeUndefined();
     await setChaos({ 'email.send': { outcomes: { ok: 1 } } });
-    // Down for longer than the pending wait (at most 4 s here): the job fires while no app answers, and daprd retries it.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // Down until the pending retry is due and a whole base wait more: the job fires while no app answers, and daprd retries it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, pending.rows[0]!.next_attempt_at!.getTime() - Date.now()) + delayMs(1)));
     await world.delivery.startApp();
     const sent = await waitStatus(key, 'SENT', 90_000);
     expect(sent.attemptLog.at(-1)).toMatchObject({ outcome: 'sent' });
@@ -141,8 +153,9 @@ describe('seed 001: the durable email queue', () => {
       'GET', `/api/admin/dead-letters?topic=${TOPICS.bookingHoldPlaced}`, undefined, world.admin);
     const letter = letters.body.deadLetters.find((l) => l.event.data.holdId === holdId);
     expect(letter).toMatchObject({ attempts: 5, lastError: expect.stringContaining('5 attempts failed') });
-    await new Promise((resolve) => setTimeout(resolve, 3 * 8 * BASE_SECONDS * 1000 / 4));
-    expect(await recordedCalls({ domain: 'email', operation: 'send', idempotencyKey: key })).toHaveLength(5);
+    // Nothing more is tried: no scheduler job waits for a sixth attempt (an outcome, not a wait), and the provider saw exactly five.
+    expect((await world.delivery.dapr('GET', `/v1.0-alpha1/jobs/email-${failed.id}-${MAX_ATTEMPTS + 1}`)).status).not.toBe(200);
+    expect(await recordedCalls({ domain: 'email', operation: 'send', idempotencyKey: key })).toHaveLength(MAX_ATTEMPTS);
 
     // The manual replay (npm run dlq / POST /api/admin/dead-letters/:id/replay) starts a new round once the provider is back.
     await setChaos({ 'email.send': { outcomes: { ok: 1 } } });
@@ -183,6 +196,7 @@ describe('seed 001: FEATURE_EMAIL_QUEUE_ENABLED=false', () => {
     await world.delivery.stop();
     world.delivery = await startDeliveryStack({ logName: 'seed-001-delivery-disabled', env: { ...DELIVERY_ENV, FEATURE_EMAIL_QUEUE_ENABLED: 'false' } });
     try {
+      const disabledBefore = (await world.delivery.invoke<{ email: { disabled: number } }>('GET', '/api/monitoring/delivery', undefined, world.admin)).body.email.disabled;
       const { holdId } = await placeHold('s1-disabled');
       const confirmed = await confirm(holdId);
       expect(confirmed.status).toBe(201);
@@ -196,7 +210,8 @@ describe('seed 001: FEATURE_EMAIL_QUEUE_ENABLED=false', () => {
       expect(await recordedCalls({ domain: 'email', operation: 'send', idempotencyKey: ticketKey(confirmed.body.bookingId) })).toHaveLength(0);
       const figures = await world.delivery.invoke<{ email: { enabled: boolean; channel: string; disabled: number } }>('GET', '/api/monitoring/delivery', undefined, world.admin);
       expect(figures.body.email).toMatchObject({ enabled: false, channel: 'disabled' });
-      expect(figures.body.email.disabled).toBeGreaterThanOrEqual(2);
+      // This test's two emails, exactly.
+      expect(figures.body.email.disabled).toBe(disabledBefore + 2);
       const metrics = await world.delivery.app<string>('GET', '/metrics');
       expect(metrics.body).toMatch(/holdfast_email_queue_enabled\{app="delivery"\} 0/);
     } finally {
