@@ -6,8 +6,8 @@ import { ROOT } from '../../scripts/devstack/env';
 
 interface ResiliencyFile {
   spec: {
-    policies: { retries: Record<string, { maxRetries: number }> };
-    targets: { components: Record<string, { inbound?: { retry?: string }; outbound?: { retry?: string } }> };
+    policies: { retries: Record<string, { maxRetries: number }>; circuitBreakers?: Record<string, { timeout: string }> };
+    targets: { components: Record<string, { inbound?: { retry?: string }; outbound?: { retry?: string; circuitBreaker?: string } }> };
   };
 }
 
@@ -19,4 +19,26 @@ export function configuredMaxRetries(component: string, direction: 'inbound' | '
   const policy = file.spec.policies.retries[policyName];
   if (!policy) throw new Error(`resiliency.yaml names retry policy ${policyName} but does not define it`);
   return policy.maxRetries;
+}
+
+/** A Go duration as the YAML writes it (500ms, 10s, 1m30s), in milliseconds. */
+function durationMs(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, unit: string) => {
+    total += Number(n) * units[unit]!;
+    return '';
+  });
+  if (rest !== '' || text === '') throw new Error(`resiliency.yaml: not a duration: ${text}`);
+  return total;
+}
+
+/** How long the circuit breaker the YAML puts on `component`'s outbound calls stays open (its `timeout`), in ms. */
+export function configuredBreakerTimeoutMs(component: string): number {
+  const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as ResiliencyFile;
+  const name = file.spec.targets.components[component]?.outbound?.circuitBreaker;
+  if (!name) throw new Error(`resiliency.yaml has no outbound circuit breaker for ${component}`);
+  const breaker = file.spec.policies.circuitBreakers?.[name];
+  if (!breaker) throw new Error(`resiliency.yaml names circuit breaker ${name} but does not define it`);
+  return durationMs(breaker.timeout);
 }
