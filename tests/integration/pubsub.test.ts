@@ -4,10 +4,31 @@
  * topic, whose subscriber stores it in PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { parse } from 'yaml';
 import { COMPONENTS, TOPICS } from '@holdfast/shared';
 import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 import { configuredMaxRetries } from '../support/resiliency';
+import { ROOT } from '../../scripts/devstack/env';
+
+/**
+ * The inbound retry policy resiliency.yaml puts on pub/sub deliveries, as Dapr runs it: exponential
+ * from 0.5 s, x1.5 each time, capped at maxInterval, each interval +-50 % jitter (Dapr's defaults).
+ */
+function inboundRetryTimings(): { maxIntervalMs: number; allRetriesMs: number } {
+  type Yaml = { spec: { policies: { retries: Record<string, { maxInterval?: string }> }; targets: { components: Record<string, { inbound?: { retry?: string } }> } } };
+  const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as Yaml;
+  const text = file.spec.policies.retries[file.spec.targets.components[COMPONENTS.pubsub]!.inbound!.retry!]!.maxInterval ?? '60s';
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!match) throw new Error(`resiliency.yaml: maxInterval ${text} is not a duration this test reads`);
+  const maxIntervalMs = Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  let allRetriesMs = 0;
+  for (let i = 0; i < configuredMaxRetries(COMPONENTS.pubsub, 'inbound'); i++) allRetriesMs += Math.min(500 * 1.5 ** i, maxIntervalMs);
+  return { maxIntervalMs, allRetriesMs };
+}
+const RETRY = inboundRetryTimings();
 
 let stack: SkeletonStack;
 let db: Client;
@@ -46,7 +67,8 @@ describe('pub/sub on a real sidecar', () => {
 
     const row = await eventually(
       async () => (await db.query('SELECT * FROM dead_letters WHERE event_id = $1', [eventId])).rows[0],
-      (r) => r !== undefined, 60_000,
+      // Three times the policy's configured waits in all (about 45 s with today's YAML).
+      (r) => r !== undefined, 3 * RETRY.allRetriesMs,
     );
     expect(row).toMatchObject({
       pubsub_name: COMPONENTS.pubsub, topic: TOPICS.skeletonAlwaysFails, dead_letter_topic: TOPICS.skeletonDeadLetters,
@@ -57,7 +79,8 @@ describe('pub/sub on a real sidecar', () => {
     // One delivery plus the policy's retries, and none after the dead letter.
     const attempts = async () => (await stack.app<Record<string, number>>('GET', '/skeleton/failing-attempts')).body[eventId];
     expect(await attempts()).toBe(1 + configuredMaxRetries(COMPONENTS.pubsub, 'inbound'));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Longer than one more retry could wait (maxInterval, +50 % jitter), with a second's slack.
+    await new Promise((resolve) => setTimeout(resolve, 1.5 * RETRY.maxIntervalMs + 1_000));
     expect(await attempts()).toBe(1 + configuredMaxRetries(COMPONENTS.pubsub, 'inbound'));
-  });
+  }, 3 * RETRY.allRetriesMs + 1.5 * RETRY.maxIntervalMs + 30_000);
 });
