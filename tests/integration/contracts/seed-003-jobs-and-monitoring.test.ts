@@ -67,9 +67,11 @@ describe('seed 003 jobs on the saga\'s timers (clocks shortened by configuration
   beforeEach(() => resetProviders());
 
   it('when a down-payment order waits for its payment, then it is pending_dp and counted as a down-payment timer; unpaid, ORDER_EXPIRE_DP cancels it, releases its stock and sends the WhatsApp', async () => {
+    const timersBefore = (await h.stats()).timers.downPayment;
     const orderId = await h.place(orderInput({ customerPhone: PHONE }));
     await h.until(orderId, (o) => o.status === 'pending_dp');
-    expect((await h.stats()).timers.downPayment).toBeGreaterThanOrEqual(1);
+    // This order's timer, exactly.
+    expect((await h.stats()).timers.downPayment).toBe(timersBefore + 1);
     const order = await h.finished(orderId);
     expect(order.status).toBe('cancelled');
     expect(order.error).toContain('ORDER_EXPIRE_DP');
@@ -112,6 +114,7 @@ describe('seed 003 jobs on the saga\'s timers (clocks shortened by configuration
 
   it('when a job fails on every attempt (max 3 retries), then it is dead, counted, the health degraded, and the order still ends cancelled naming what is left to undo', async () => {
     const before = (await h.stats()).byType.ORDER_EXPIRE_DP!;
+    const deadBefore = (await stack.invoke<{ checks: { deadJobsLast24h: number } }>('GET', '/api/monitoring/queue/health')).body.checks.deadJobsLast24h;
     await setChaos({ 'inventory.release': { outcomes: { ok: 1 }, sequence: ['503', '503', '503', '503'] } });
     const orderId = await h.place();
     const order = await h.finished(orderId);
@@ -125,7 +128,8 @@ describe('seed 003 jobs on the saga\'s timers (clocks shortened by configuration
     const health = await stack.invoke<{ status: string; checks: { deadJobsLast24h: number } }>('GET', '/api/monitoring/queue/health');
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('degraded');
-    expect(health.body.checks.deadJobsLast24h).toBeGreaterThanOrEqual(1);
+    // This order's dead job, exactly.
+    expect(health.body.checks.deadJobsLast24h).toBe(deadBefore + 1);
     // Left for a person, as the error says: the reservation is still held.
     expect((await providerResources(orderId)).filter((r) => r.kind === 'reservation').map((r) => r.status)).toEqual(['reserved']);
   });
@@ -182,9 +186,11 @@ describe('seed 003 monitoring and the test queue, and seed 002 versioning (long 
     expect((await stack.invoke('POST', '/api/test-queue', { type: 'ORDER_AUTO_REFUND', orderIds: ['order1'] })).status).toBe(401);
     const orderId = await h.place();
     await h.until(orderId, (o) => o.status === 'pending_dp');
+    const validationBefore = (await h.stats()).timers.validation;
     expect((await stack.invoke('POST', `/workflows/${orderId}/pay`, {})).status).toBe(202);
     await h.until(orderId, (o) => o.status === 'awaiting_approval');
-    expect((await h.stats()).timers.validation).toBeGreaterThanOrEqual(1);
+    // This order's validation timer, exactly.
+    expect((await h.stats()).timers.validation).toBe(validationBefore + 1);
     const response = await stack.invoke<{ type: string; results: Array<{ orderId: string; queued: boolean; code?: string }> }>('POST', '/api/test-queue', { type: 'ORDER_AUTO_REFUND', orderIds: [orderId, 'order1'] }, h.manager());
     expect(response.status).toBe(202);
     expect(response.body.results).toEqual([
