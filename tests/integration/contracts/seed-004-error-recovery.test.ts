@@ -81,9 +81,10 @@ describe('seed 004: booking hold expiration and the confirmation racing it', () 
 
   it('when a hold expires (its 5 s reminder, the clock shortened by ttlSeconds), then its seats are released, booking.hold.expired is written once, and a confirmation is a 410 "Hold has expired"', async () => {
     const seatIds = nextSeats(2);
-    const { holdId, expiresAt } = await placeHold(seatIds, 5, 'user-expiring');
-    // Bounded at three times the hold's 5 s, as every timing here.
-    await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', 15_000, 100);
+    const ttlSeconds = 5;
+    const { holdId, expiresAt } = await placeHold(seatIds, ttlSeconds, 'user-expiring');
+    // Bounded at three times the hold's ttlSeconds, as every timing here.
+    await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', 3 * ttlSeconds * 1000, 100);
     expect(await seatStatus(seatIds[0]!)).toBe('AVAILABLE');
 
     const late = await stack.invoke<Problem>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } });
