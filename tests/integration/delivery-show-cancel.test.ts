@@ -95,6 +95,11 @@ describe('admin show cancellation fan-out', () => {
     await eventually(async () => (await recordedCalls({ domain: 'sms', operation: 'send' })).length, (n) => n >= 5, 60_000, 100);
 
     await world.delivery.killApp();
+    // The crash landed mid-work: read with the app dead, SMS and refunds of this show were still unsent.
+    const smsSentAtKill = (await notificationsOf(world, ids, TOPICS.bookingShowCancelled)).filter((r) => r.channel === 'sms' && r.status === 'SENT').length;
+    const { rows: [refundsAtKill] } = await world.db.query("SELECT count(*) FILTER (WHERE status = 'PROCESSED')::int AS processed FROM refund_jobs WHERE booking_id = ANY($1::uuid[])", [ids]);
+    expect(smsSentAtKill).toBeLessThan(41);
+    expect(refundsAtKill.processed).toBeLessThan(41);
     await world.delivery.startApp();
     // Normally within seconds; up to STUCK_AFTER_SECONDS more if a message was lost (the sweeper republishes it).
     await eventually(() => progress(showId), (p) => p.body.delivery.refunds.processed === 41 && p.body.delivery.messages.sent === 82, 300_000, 1_000);
