@@ -91,6 +91,8 @@ describe('approvalWorkflow on a real sidecar', () => {
     const id = await start(120);
     await awaitingApproval(id);
     await stack.killApp();
+    // The kill landed mid-wait: the run had not finished (no approval raised, its 120 s timer far off).
+    expect((await workflows.getWorkflowState(id, false))!.runtimeStatus).toBe(WorkflowRuntimeStatus.RUNNING);
     await stack.startApp();
     await raiseWhenHosted(id, 'approval', { approvedBy: 'manager-9' });
 
@@ -100,13 +102,23 @@ describe('approvalWorkflow on a real sidecar', () => {
   });
 
   it('when the app is killed while the workflow waits on its timer, then the timer still fires in the restarted app', async () => {
-    const id = await start(6);
-    await awaitingApproval(id);
+    const timeoutSeconds = 15;
+    const id = await start(timeoutSeconds);
+    const waiting = await eventually(() => workflows.getWorkflowState(id, true), (s) => s?.customStatus === 'awaiting-approval', 30_000);
+    // The timer is made after the run was created, so it cannot fire before createdAt + its timeout.
+    const earliestFire = waiting!.createdAt.getTime() + timeoutSeconds * 1000;
     await stack.killApp();
+    const killedAt = Date.now();
+    // The kill landed mid-wait: the run was still running on its timer, whose due time was still ahead.
+    expect(waiting!.runtimeStatus).toBe(WorkflowRuntimeStatus.RUNNING);
+    expect(killedAt).toBeLessThan(earliestFire);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await stack.startApp();
 
     expect(await outcome(id)).toMatchObject({ outcome: 'timed-out' });
+    // Timed out by the timer, not early.
+    const done = await workflows.getWorkflowState(id, false);
+    expect(done!.lastUpdatedAt.getTime()).toBeGreaterThanOrEqual(earliestFire);
     expect(await notifyCalls(id)).toHaveLength(1);
   });
 });
