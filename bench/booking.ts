@@ -1,9 +1,10 @@
 /**
- * Booking benchmark: `npm run bench` (options: --requests N --connections C --expiring N --soak-seconds S).
+ * Booking benchmark: `npm run bench` (options: --requests N --connections C --expiring N --kitchen N --soak-seconds S).
  * Starts placement, scheduler, the providers app and the booking app beside its sidecar (the
  * integration tests' ports and database), drives them with autocannon from this process, and prints:
  * hold create and confirm throughput and latency through the sidecar and on the app port, reminder
- * lateness for holds expiring together, and the booking app's memory before and after.
+ * lateness for holds expiring together and for kitchen prep reminders (--kitchen N orders with one
+ * prep instant: the integration tests assert only "not before"), and the booking app's memory before and after.
  */
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -19,12 +20,14 @@ const { values: opts } = parseArgs({
     requests: { type: 'string', default: '2000' },
     connections: { type: 'string', default: '32' },
     expiring: { type: 'string', default: '1000' },
+    kitchen: { type: 'string', default: '20' },
     'soak-seconds': { type: 'string', default: '0' },
   },
 });
 const REQUESTS = Number(opts.requests);
 const CONNECTIONS = Number(opts.connections);
 const EXPIRING = Number(opts.expiring);
+const KITCHEN = Number(opts.kitchen);
 const SOAK_SECONDS = Number(opts['soak-seconds']);
 
 interface Row { what: string; path: string; requests: number; rps: number; p50: number; p99: number; errors: number }
@@ -139,6 +142,35 @@ async function main() {
     const pct = (p: number) => percentile(lateness, p);
     const released = (await db.query("SELECT count(*)::int AS n FROM seat_claims c JOIN holds h ON h.id = c.hold_id WHERE h.customer_id = 'bench-expiry' AND h.show_id = $1", [showId])).rows[0].n;
     notes.push(`reminder lateness (expired minus due) for ${expired} holds: p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms, max ${lateness.at(-1)?.toFixed(0)} ms; claims left: ${released}`);
+
+    // Kitchen prep lateness: KITCHEN confirmed bookings with concessions, one prep instant (showtime minus a
+    // 1-minute lead), measured from the orders' updated_at (the turn that made them PREPARING).
+    if (KITCHEN > 0) {
+      const admin = { authorization: `Bearer ${stack.run.adminApiToken}` };
+      await stack.invoke('PUT', '/api/admin/concessions/BENCHCORN', { name: 'Bench popcorn', price: 100 }, admin);
+      const leadSeconds = 30;
+      const kitchenShow = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+        title: 'Benchmark kitchen', startsAt: new Date(Date.now() + (60 + leadSeconds) * 1000).toISOString(), prepLeadMinutes: 1, cancellationCutoffMinutes: 0,
+        venue: { name: 'Bench bar', sections: [{ name: 'K', zone: 'main', rows: [{ label: 'A', seats: KITCHEN }] }] }, policy: { zonePrices: { main: 1000 } },
+      }, admin);
+      const orderIds: string[] = [];
+      for (let i = 0; i < KITCHEN; i += CONNECTIONS) {
+        const batch = await Promise.all(Array.from({ length: Math.min(CONNECTIONS, KITCHEN - i) }, async (_, j) => {
+          const held = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${kitchenShow.body.showId}/holds`, { seatIds: [`K-A-${i + j + 1}`], customerId: `bench-kitchen-${i + j}`, customerEmail: 'bench@example.com' });
+          const booked = await stack.invoke<{ concessionOrderId?: string }>('POST', `/api/holds/${held.body.holdId}/confirm`,
+            { payment: { token: 'tok_visa' }, concessions: [{ sku: 'BENCHCORN', quantity: 1 }] }, { 'idempotency-key': `bench-kitchen-${held.body.holdId}` });
+          return booked.body.concessionOrderId;
+        }));
+        orderIds.push(...batch.filter((id): id is string => Boolean(id)));
+      }
+      const prepared = await poll('kitchen prep', async () => (await db.query(
+        "SELECT count(*)::int AS n FROM concession_orders WHERE id = ANY($1::uuid[]) AND status = 'PREPARING'", [orderIds])).rows[0].n as number,
+      (n) => n === orderIds.length, (leadSeconds + 120) * 1000, 500);
+      const prepLateness = (await db.query(
+        'SELECT extract(epoch FROM updated_at - prep_at) * 1000 AS late_ms FROM concession_orders WHERE id = ANY($1::uuid[]) ORDER BY late_ms', [orderIds])).rows.map((r) => Number(r.late_ms));
+      const kpct = (p: number) => percentile(prepLateness, p);
+      notes.push(`kitchen prep lateness (preparing minus prep instant) for ${prepared} of ${KITCHEN} orders: p50 ${kpct(50).toFixed(0)} ms, p99 ${kpct(99).toFixed(0)} ms, min ${prepLateness[0]?.toFixed(0)} ms, max ${prepLateness.at(-1)?.toFixed(0)} ms`);
+    }
 
     if (SOAK_SECONDS > 0) {
       const soakSeats = seatIds(50_000, total);
