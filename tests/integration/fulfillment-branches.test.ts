@@ -198,33 +198,37 @@ describe('fulfillment saga branches that move money', () => {
     expect(await callsUnder('payment', 'authorize', `order-${orderId}-balance-authorize`)).toEqual([]);
   });
 
-  it('when a cancel arrives just as the label is done, then the order has one outcome: shipped and charged once with the cancel refused, or cancelled with everything undone', async () => {
+  it('when a cancel arrives just as the label is done, then each order has one outcome: shipped and charged once with the cancel refused, or cancelled with everything undone', async () => {
     await setChaos({ 'shipping.create-label': { outcomes: { ok: 1 }, workMs: RACE_LABEL_WORK_MS } });
-    const orderId = await placeOrder(orderInput({ total: 5 }));
-    await until(orderId, (o) => o.step === 'label' && steps(o).includes('capture'));
-    // Let the carrier be about done, then cancel: either side may win.
-    await new Promise((resolve) => setTimeout(resolve, RACE_LABEL_WORK_MS));
-    const cancel = await stack.invoke<{ code?: string }>('POST', `/workflows/${orderId}/cancel`, undefined, manager());
-    expect([202, 409]).toContain(cancel.status);
-    const order = await finished(orderId);
-    const resources = await providerResources(orderId);
-    const captures = ofKind(resources, 'capture');
-    expect(captures).toHaveLength(1);
-    expect(captures[0]!.amount).toBe(500);
-    if (cancel.status === 202) {
-      expect(order.status).toBe('cancelled');
-      expect(undone(order)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
-      expectNothingHeld(resources);
-      expect(sum(ofKind(resources, 'refund'))).toBe(500);
-      expect(await callsUnder('notification', 'send', `order-${orderId}-notify`)).toEqual([]);
-    } else {
-      expect(cancel.body.code).toBe('ORDER_FINISHED');
-      expect(order.status).toBe('shipped');
-      expect(undone(order)).toEqual([]);
-      expect(kinds(resources)).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'notification:sent', 'reservation:reserved']);
-      expect(ofKind(resources, 'refund')).toEqual([]);
+    // Five orders side by side, each cancelled at another moment around the carrier's finishing time.
+    const outcomes = await Promise.all([0.6, 0.8, 1, 1.2, 1.4].map(async (factor) => {
+      const orderId = await placeOrder(orderInput({ total: 5 }));
+      await until(orderId, (o) => o.step === 'label' && steps(o).includes('capture'));
+      await new Promise((resolve) => setTimeout(resolve, RACE_LABEL_WORK_MS * factor));
+      const cancel = await stack.invoke<{ code?: string }>('POST', `/workflows/${orderId}/cancel`, undefined, manager());
+      return { orderId, cancel, order: await finished(orderId) };
+    }));
+    for (const { orderId, cancel, order } of outcomes) {
+      expect([202, 409]).toContain(cancel.status);
+      const resources = await providerResources(orderId);
+      const captures = ofKind(resources, 'capture');
+      expect(captures).toHaveLength(1);
+      expect(captures[0]!.amount).toBe(500);
+      if (cancel.status === 202) {
+        expect(order.status).toBe('cancelled');
+        expect(undone(order)).toEqual(['cancelLabel', 'refundCapture', 'releaseReservation']);
+        expectNothingHeld(resources);
+        expect(sum(ofKind(resources, 'refund'))).toBe(500);
+        expect(await callsUnder('notification', 'send', `order-${orderId}-notify`)).toEqual([]);
+      } else {
+        expect(cancel.body.code).toBe('ORDER_FINISHED');
+        expect(order.status).toBe('shipped');
+        expect(undone(order)).toEqual([]);
+        expect(kinds(resources)).toEqual(['authorization:captured', 'capture:captured', 'label:created', 'notification:sent', 'reservation:reserved']);
+        expect(ofKind(resources, 'refund')).toEqual([]);
+      }
+      // Either way the outcome stands: a second cancel is refused.
+      expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(409);
     }
-    // Either way the outcome stands: a second cancel is refused.
-    expect((await stack.invoke('POST', `/workflows/${orderId}/cancel`, undefined, manager())).status).toBe(409);
   });
 });
