@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
+import { ORDER_RETRY_POLICIES } from '../../apps/fulfillment/src/domain/order-duration';
 import { providerResources, recordedCalls, resetProviders, setChaos, type ProviderResource } from '../support/providers-client';
 
 let stack: AppStack;
@@ -115,6 +116,22 @@ describe('fulfillment saga branches that move money', () => {
     expect(undone(order)).toEqual(['releaseReservation']);
     expect(kinds(await providerResources(orderId))).toEqual(['authorization:authorized', 'reservation:released']);
     expect(await callsUnder('payment', 'release', `order-${orderId}-undo-authorize-${authorization[0]!.id}`)).toHaveLength(1);
+  });
+
+  it('when releasing the authorization gets no answer (503) a few times, then the compensation is retried under its key until it lands and nothing is left to do by hand', async () => {
+    // Fewer failures than the compensation policy allows attempts.
+    const failures = Math.min(3, ORDER_RETRY_POLICIES.compensation.maxAttempts - 1);
+    await setChaos({ 'payment.capture': { outcomes: { '402': 1 } }, 'payment.release': { outcomes: { ok: 1 }, sequence: Array(failures).fill('503') } });
+    const orderId = await placeOrder(orderInput({ total: 5 }));
+    const order = await finished(orderId);
+    expect(order.status).toBe('failed');
+    expect(order.error).toContain('capture failed');
+    expect(order.error).not.toContain('compensation failed');
+    expect(undone(order)).toEqual(['releaseReservation', 'releaseAuthorization']);
+    const [authorization] = ofKind(await providerResources(orderId), 'authorization');
+    expect(authorization!.status).toBe('released');
+    const attempts = await callsUnder('payment', 'release', `order-${orderId}-undo-authorize-${authorization!.id}`);
+    expect(attempts.map((c) => c.outcome)).toEqual([...Array(failures).fill('503'), 'ok']);
   });
 
   it('when refunding the capture fails for good after a label failure, then the order ends failed naming the refund left to do by hand, and the charge stays captured', async () => {
