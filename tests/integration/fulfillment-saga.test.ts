@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ORDER_RETRY_POLICIES } from '../../apps/fulfillment/src/domain/order-duration';
 import { TEST_LOG_DIR } from '../support/test-env';
 import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
 import { providerResources, recordedCalls, resetProviders, setChaos, type ProviderResource } from '../support/providers-client';
@@ -164,16 +165,16 @@ describe('order fulfillment saga', () => {
     const order = await finished(orderId, 60_000);
     expect(order.status).toBe('failed');
     expect(order.error).toContain('authorize failed');
-    // 4 attempts by the payment policy, then 4 more asking whether one of them acted after all.
+    // Every attempt of the payment policy, then every attempt of the reconcile policy asking whether one of them acted after all.
     const attempts = (await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.idempotencyKey === `order-${orderId}-authorize`);
-    expect(attempts.map((c) => c.status)).toEqual(Array(8).fill(503));
+    expect(attempts.map((c) => c.status)).toEqual(Array(ORDER_RETRY_POLICIES.payment.maxAttempts + ORDER_RETRY_POLICIES.reconcile.maxAttempts).fill(503));
     expect(order.error).toContain('may have happened at the provider');
     expect(await providerResources(orderId)).toEqual([]);
   });
 
   it('when every reserve attempt got no answer and the reservation turns out made, then the saga learns it under the same key and releases it', async () => {
-    // Three unanswered attempts (all the reserve policy allows), then the provider answers the saga's question.
-    await setChaos({ 'inventory.reserve': { outcomes: { ok: 1 }, sequence: ['503', '503', '503'] } });
+    // Unanswered attempts, all the reserve policy allows, then the provider answers the saga's question.
+    await setChaos({ 'inventory.reserve': { outcomes: { ok: 1 }, sequence: Array(ORDER_RETRY_POLICIES.inventory.maxAttempts).fill('503') } });
     const orderId = await placeOrder();
     const order = await finished(orderId, 60_000);
     expect(order.status).toBe('failed');
