@@ -25,24 +25,32 @@ let db: Client;
 let showId: string;
 let nextSeat = 1;
 
-beforeAll(async () => {
-  stack = await startBookingStack({ logName: 'booking-settlement', env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } });
-  db = new Client({ connectionString: stack.run.databaseUrl });
-  await db.connect();
+/** The booking stack (its payment timeout as given) and a show of 20 front seats, for one describe block. */
+function withBookingStack(paymentTimeoutMs: number): void {
+  beforeAll(async () => {
+    stack = await startBookingStack({ logName: `booking-settlement-${paymentTimeoutMs}`, env: { PAYMENT_TIMEOUT_MS: String(paymentTimeoutMs) } });
+    db = new Client({ connectionString: stack.run.databaseUrl });
+    await db.connect();
+    showId = await createShow();
+  });
+  afterAll(async () => {
+    await resetProviders().catch(() => undefined);
+    await db?.end();
+    await stack?.stop();
+  });
+  beforeEach(() => resetProviders());
+}
+
+async function createShow(): Promise<string> {
   const created = await stack.invoke<{ showId: string }>('POST', '/api/admin/shows', {
     title: 'Measure for Measure', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
     venue: { name: 'Swan', sections: [{ name: 'Stalls', zone: 'front', rows: [{ label: 'A', seats: 20 }] }] },
     policy: { currency: 'EUR', zonePrices: { front: SEAT_PRICE } },
   }, { authorization: `Bearer ${stack.run.adminApiToken}` });
   expect(created.status).toBe(201);
-  showId = created.body.showId;
-});
-afterAll(async () => {
-  await resetProviders().catch(() => undefined);
-  await db?.end();
-  await stack?.stop();
-});
-beforeEach(() => resetProviders());
+  nextSeat = 1;
+  return created.body.showId;
+}
 
 async function placeHold(ttlSeconds = 300): Promise<{ holdId: string; expiresAt: string }> {
   const response = await stack.invoke<{ holdId: string; expiresAt: string }>('POST', `/api/shows/${showId}/holds`, {
@@ -89,6 +97,8 @@ async function confirmWithCaptureUnavailable(holdId: string): Promise<void> {
 }
 
 describe('settling a hold that ends without a booking after a payment attempt', () => {
+  withBookingStack(PAYMENT_TIMEOUT_MS);
+
   it('when a hold whose card was declined expires, then the settlement asks the authorization again, is declined, and leaves nothing charged and no manual review', async () => {
     const hold = await placeHold(EXPIRING_TTL_SECONDS);
     expect(await confirm(hold.holdId, 'tok_chargeDeclined')).toMatchObject({ status: 402, body: { code: 'PAYMENT_DECLINED' } });
@@ -202,6 +212,40 @@ describe('settling a hold that ends without a booking after a payment attempt', 
     expect(await reviews(holdId)).toEqual([{
       kind: 'hold-refund', status: 'OPEN', reason: 'hold ended without a booking; refund rejected',
       data: { holdId, captureId, amount: SEAT_PRICE },
+    }]);
+  });
+});
+
+/** A payment timeout long enough that an admin's show cancellation fits inside a capture's latency (a quarter of it), as in booking-kitchen. */
+const SLOW_PAYMENT_TIMEOUT_MS = 30_000;
+const SLOW_CAPTURE_LATENCY_MS = SLOW_PAYMENT_TIMEOUT_MS / 4;
+
+describe('settling a confirmation whose show is cancelled while it pays', () => {
+  withBookingStack(SLOW_PAYMENT_TIMEOUT_MS);
+
+  it('when the show is cancelled while the capture is answering and the refund is unavailable, then the confirmation is refused, no booking is made, and one open manual review names the capture still charged', async () => {
+    const { holdId } = await placeHold();
+    await setChaos({ 'payment.capture': { outcomes: { ok: 1 }, latencyMs: SLOW_CAPTURE_LATENCY_MS }, 'payment.refund': { outcomes: { '503': 1 } } });
+    const confirming = confirm(holdId, CHAOS_TOKEN);
+    // Paying, seen rather than guessed: the authorization has answered; the capture (recorded when it answers) has not.
+    await eventually(() => callsUnder('authorize', holdId), (calls) => calls.includes('ok'), SLOW_CAPTURE_LATENCY_MS, 50);
+    const cancelled = await stack.invoke<{ status: string; bookings: number }>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'flood' }, { authorization: `Bearer ${stack.run.adminApiToken}` });
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED', bookings: 0 } });
+    // The cancellation landed mid-payment: the capture had still not answered when it was done.
+    expect(await callsUnder('capture', holdId)).toEqual([]);
+
+    expect(await confirming).toMatchObject({ status: 409, body: { code: 'SHOW_CANCELLED' } });
+    expect(await holdStatus(holdId)).toBe('RELEASED');
+    expect((await db.query('SELECT count(*)::int AS n FROM bookings WHERE hold_id = $1', [holdId])).rows[0].n).toBe(0);
+    // The settlement found the authorization captured (409), replayed the capture and could not refund it.
+    expect(await callsUnder('release', holdId)).toEqual(['409']);
+    expect(await callsUnder('capture', holdId)).toEqual(['ok', 'ok replayed']);
+    expect(await callsUnder('refund', holdId)).toEqual(['503']);
+    const resources = await providerResources(holdId);
+    expect(resources.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['authorization:captured', 'capture:captured']);
+    expect(await reviews(holdId)).toEqual([{
+      kind: 'hold-refund', status: 'OPEN', reason: 'hold ended without a booking; refund unavailable',
+      data: { holdId, captureId: resources.find((r) => r.kind === 'capture')!.id, amount: SEAT_PRICE },
     }]);
   });
 });
