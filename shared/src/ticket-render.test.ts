@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
@@ -15,6 +16,23 @@ describe('ticket rendering', () => {
     const png = PNG.sync.read(await renderQrPng(payload, size));
     expect(png.width).toBe(size);
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(payload);
+  });
+
+  it('when the payload that once failed in CI is drawn at 320 pixels, then a QR reader decodes it (modules are whole pixels)', async () => {
+    // 57 modules at 320 px drew modules of 5 and 6 pixels side by side, and jsQR could not read it.
+    const payload = 'HF1.eyJiIjoiOTRmNjI5ZDQtZTkwOC00M2FiLTg0OTAtYzNkYmNhMDJhM2M2Iiwic2giOiIzNDY3OThkOC0yYWYzLTQ0MjgtYWI5MC0zNzk1ZGMzNzY1YWQiLCJzIjoiRkxPT1ItQS02In0.Dn0V-QgzTXcoHqry-IVbSAIb3RArlCIbW9iS6gcYlN4';
+    const png = PNG.sync.read(await renderQrPng(payload, 320));
+    expect(png.width).toBe(320);
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(payload);
+  });
+
+  it('when 30 ticket-shaped payloads are drawn at 320 pixels, then every one decodes back', async () => {
+    for (let i = 0; i < 30; i++) {
+      const body = Buffer.from(JSON.stringify({ b: randomUUID(), sh: randomUUID(), s: `FLOOR-A-${i % 60}` })).toString('base64url');
+      const payload = `HF1.${body}.${randomBytes(32).toString('base64url')}`;
+      const png = PNG.sync.read(await renderQrPng(payload, 320));
+      expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(payload);
+    }
   });
 
   it('when a booking has tickets, then its PDF is one page carrying every seat\'s QR code', async () => {

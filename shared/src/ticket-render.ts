@@ -12,8 +12,8 @@ import { PDFDocument, StandardFonts, fill, popGraphicsState, pushGraphicsState, 
 
 // Error correction M: survives a scuffed phone screen, keeps the code small.
 const ERROR_CORRECTION = 'M';
-/** Quiet zone around the code, in modules. */
-const MARGIN = 2;
+/** The quiet zone the QR standard asks for around the code, in modules (at least; the rest of the image is white too). */
+const QUIET_ZONE = 4;
 
 interface QrMatrix { size: number; dark(x: number, y: number): boolean }
 
@@ -39,12 +39,17 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** A square 1-bit grayscale PNG of `size` pixels: the matrix with its quiet zone, scaled nearest-neighbour. */
+/**
+ * A square 1-bit grayscale PNG of `size` pixels: the matrix centred, every module the same whole
+ * number of pixels, white around it. A fractional scale (modules of 5 and 6 pixels side by side)
+ * made some codes unreadable: one in about a few hundred payloads failed to decode at 320 px.
+ */
 export function encodeQrPng(matrix: QrMatrix, size: number): Buffer {
-  const total = matrix.size + 2 * MARGIN;
+  const scale = Math.max(1, Math.floor(size / (matrix.size + 2 * QUIET_ZONE)));
+  const offset = Math.floor((size - matrix.size * scale) / 2);
   const rowBytes = Math.ceil(size / 8);
   const raw = Buffer.alloc((rowBytes + 1) * size);
-  const moduleAt = (pixel: number) => Math.floor((pixel * total) / size) - MARGIN;
+  const moduleAt = (pixel: number) => Math.floor((pixel - offset) / scale);
   const columns = Array.from({ length: size }, (_, x) => moduleAt(x));
   for (let y = 0; y < size; y++) {
     const my = moduleAt(y);
@@ -118,8 +123,8 @@ export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
 
 /** The code as vector rectangles (one per run of dark modules in a row): sharp at any zoom or print size. */
 function drawQr(page: ReturnType<PDFDocument['addPage']>, matrix: QrMatrix, x: number, y: number, width: number) {
-  const unit = width / (matrix.size + 2 * MARGIN);
-  const top = y + width - MARGIN * unit;
+  const unit = width / (matrix.size + 2 * QUIET_ZONE);
+  const top = y + width - QUIET_ZONE * unit;
   const ops = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
   for (let row = 0; row < matrix.size; row++) {
     let column = 0;
@@ -130,7 +135,7 @@ function drawQr(page: ReturnType<PDFDocument['addPage']>, matrix: QrMatrix, x: n
       }
       let end = column;
       while (end < matrix.size && matrix.dark(end, row)) end++;
-      ops.push(rectangle(x + (MARGIN + column) * unit, top - (row + 1) * unit, (end - column) * unit, unit));
+      ops.push(rectangle(x + (QUIET_ZONE + column) * unit, top - (row + 1) * unit, (end - column) * unit, unit));
       column = end;
     }
   }
