@@ -31,3 +31,4 @@ export * from './email-address';
 export * from './scheduler-jobs';
 export * from './health';
 export * from './env-flag';
+export * from './timeline';
