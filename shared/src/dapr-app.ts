@@ -13,7 +13,7 @@ import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sid
 import { shutdownOnSignals } from './service';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
-import { invocationCallers, invocationGuard } from './invocation-guard';
+import { appInvocationPolicy, invocationCallers, invocationGuard } from './invocation-guard';
 import { clientRateLimit } from './client-rate-limit';
 
 export interface DaprAppSettings extends SidecarSettings {
@@ -36,6 +36,11 @@ export interface DaprAppOptions {
    * the SDK's actor and config routes among them, serves only the app's own sidecar.
    */
   invocablePaths: string[];
+  /**
+   * Path prefixes the admin console (app id `admin`) may reach by invocation: the admin and manager
+   * routes it uses, each within `invocablePaths`. None: the console cannot invoke the app.
+   */
+  adminPaths?: string[];
   /** Adds the app's own routes to the express app, before the SDK's. */
   routes?: (app: Express) => void;
   /** Routes that need the raw request body (signed webhooks), mounted before the JSON parser. */
@@ -87,7 +92,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     readiness: [sidecarReadiness(settings), handlersReadiness, ...(options.readiness ?? [])],
     health: [healthFromReadiness(sidecarReadiness(settings), true), ...(options.health ?? [])],
   });
-  app.use(invocationGuard({ self: options.name, callers: invocationCallers(settings.INVOCATION_CALLERS), paths: options.invocablePaths }));
+  app.use(invocationGuard(appInvocationPolicy(options.name, invocationCallers(settings.INVOCATION_CALLERS), options.invocablePaths, options.adminPaths)));
   app.use(clientRateLimit({ self: options.name, perSecond: settings.CLIENT_RATE_LIMIT_PER_SECOND ?? 0 }));
   options.routes?.(app);
   // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.

@@ -5,8 +5,9 @@
  * invocation), which carry `dapr-caller-app-id`. Without this guard, a client could invoke
  * `/actors/HoldActor/<id>/method/confirm` on the app and skip every route's checks.
  *
- * So an invoked request must come from an allowed caller (the client gateway, by default) and
- * may reach only the app's public routes; anything else is a 404, as if it did not exist. This is
+ * So an invoked request must come from an allowed caller (the client gateway, by default, and the
+ * admin console `admin`) and may reach only the paths listed for that caller; anything else is a
+ * 404, as if it did not exist. This is
  * the local stand-in for Dapr's accessControl, which needs mTLS identities (Kubernetes with Sentry);
  * docs/security.md shows both.
  */
@@ -18,10 +19,35 @@ export const CALLER_HEADER = 'dapr-caller-app-id';
 export interface InvocationPolicy {
   /** This app's own id: its sidecar's actor calls carry it as the caller. */
   self: string;
-  /** App ids that may invoke this app (the gateway; later the admin console). */
-  callers: readonly string[];
-  /** Path prefixes an invoked request may reach; /healthz, /readyz and /health always. */
-  paths: readonly string[];
+  /**
+   * App ids that may invoke this app: a list (each reaches `paths`) or, per caller, the path
+   * prefixes that caller reaches (the console `admin` reaches only the routes it uses).
+   */
+  callers: readonly string[] | Readonly<Record<string, readonly string[]>>;
+  /** Path prefixes a caller of a `callers` list may reach; /healthz, /readyz and /health always. */
+  paths?: readonly string[];
+}
+
+/** The admin console's app id: it calls the apps' admin and manager routes (docs/admin-console-design.md). */
+export const ADMIN_CONSOLE_CALLER = 'admin';
+
+/** The path prefixes `caller` may reach under `policy`, or undefined when it may not invoke at all. */
+export function callerPaths(policy: InvocationPolicy, caller: string): readonly string[] | undefined {
+  if (Array.isArray(policy.callers)) return (policy.callers as readonly string[]).includes(caller) ? policy.paths ?? [] : undefined;
+  const perCaller = policy.callers as Readonly<Record<string, readonly string[]>>;
+  return Object.prototype.hasOwnProperty.call(perCaller, caller) ? perCaller[caller] : undefined;
+}
+
+/**
+ * The guard's policy for an app: every client caller (INVOCATION_CALLERS) reaches the public paths,
+ * the console reaches `adminPaths` (each within the public ones: it reaches nothing a client cannot
+ * name, and less: no hold, no ticket scan). A console id also listed in INVOCATION_CALLERS gets both.
+ */
+export function appInvocationPolicy(self: string, clientCallers: readonly string[], publicPaths: readonly string[], adminPaths: readonly string[] = []): InvocationPolicy {
+  const callers: Record<string, readonly string[]> = {};
+  for (const caller of clientCallers) callers[caller] = publicPaths;
+  if (adminPaths.length > 0) callers[ADMIN_CONSOLE_CALLER] = [...new Set([...(callers[ADMIN_CONSOLE_CALLER] ?? []), ...adminPaths])];
+  return { self, callers };
 }
 
 const ALWAYS = ['/healthz', '/readyz', '/health'];
@@ -35,9 +61,10 @@ export function invocationVerdict(policy: InvocationPolicy, callerHeader: string
   // request arrive with that single value: the gateway always adds its own id beside a forged one.
   if (callers.length === 1 && callers[0] === policy.self) return 'allow';
   if (ALWAYS.includes(path)) return 'allow';
-  if (callers.length !== 1 || !policy.callers.includes(callers[0]!)) return 'caller';
+  const paths = callers.length === 1 ? callerPaths(policy, callers[0]!) : undefined;
+  if (!paths) return 'caller';
   // Express decodes nothing in req.path; a dot segment or an encoded slash never reaches a prefix it was not sent to.
-  const allowed = policy.paths.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  const allowed = paths.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
   return allowed ? 'allow' : 'path';
 }
 

@@ -28,7 +28,7 @@ import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
 import { deadLetterReprocessor, scheduleDeadLetterReprocess } from './dead-letter-reprocess';
-import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
+import { DELIVERY_ADMIN_PATHS, DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
 import { healthFromReadiness, redisHealthCheck } from '@holdfast/shared';
 
 const phoneChannels = z.string().transform((list, ctx) => {
@@ -174,6 +174,7 @@ async function main() {
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
     invocablePaths: DELIVERY_INVOCABLE_PATHS,
+    adminPaths: DELIVERY_ADMIN_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
     // GET /health (docs/health.md): PostgreSQL is critical; Redis down, events wait in the outbox and deliveries resume after (degraded).

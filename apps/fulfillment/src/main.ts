@@ -15,7 +15,7 @@ import { createOrderFulfillmentV2, ORDER_FULFILLMENT_WORKFLOW_V2 } from './workf
 import { ORDER_JOB_WORKFLOW, orderJob } from './workflow/jobs';
 import { createJobsRepository } from './data/jobs.repository';
 import { jobRetryDelaysSchema } from './domain/jobs';
-import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
+import { FULFILLMENT_ADMIN_PATHS, FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
 import { DEFAULT_WORKFLOW_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds, workflowTimeoutProblem } from './domain/order-duration';
 import { parseManagers } from './http/manager-auth';
@@ -103,6 +103,7 @@ async function main() {
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
     invocablePaths: FULFILLMENT_INVOCABLE_PATHS,
+    adminPaths: FULFILLMENT_ADMIN_PATHS,
     logger,
     readiness: [databaseReadiness(prisma)],
     // GET /health (docs/health.md): PostgreSQL is critical; the providers down only slow the sagas (retries, timeouts, compensation).

@@ -21,6 +21,9 @@ import { openApiDocument } from './openapi';
  */
 export const BOOKING_INVOCABLE_PATHS = ['/api/', '/openapi.json'];
 
+/** What the admin console (app id `admin`) reaches: the shows it lists and the admin routes; no hold, booking or ticket route. */
+export const BOOKING_ADMIN_PATHS = ['/api/shows', '/api/admin/'];
+
 export interface BookingRoutesDeps {
   shows: ShowsRepository;
   bookings: BookingsRepository;

@@ -6,6 +6,9 @@ import { OPENAPI_PATH, openApiDocument } from './openapi';
 /** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
 export const DELIVERY_INVOCABLE_PATHS = ['/api/'];
 
+/** What the admin console (app id `admin`) reaches: the admin routes and the delivery figures. */
+export const DELIVERY_ADMIN_PATHS = ['/api/admin/', '/api/monitoring/'];
+
 export function mountDeliveryRoutes(app: Express, deps: AdminRoutesDeps): void {
   const openApi = openApiDocument();
   app.get(OPENAPI_PATH, (_req, res) => void res.json(openApi));

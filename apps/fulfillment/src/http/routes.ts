@@ -9,7 +9,10 @@ import { managerCredentials } from './manager-auth';
 export type MonitoringExtras = Omit<MonitoringRouterDeps, 'orders' | 'sidecar' | 'managerCredentials' | 'decisionKeys'>;
 
 /** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
-export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue'];
+export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue', '/api/admin/timeline'];
+
+/** What the admin console (app id `admin`) reaches with the manager credential: the orders and their timeline. */
+export const FULFILLMENT_ADMIN_PATHS = ['/workflows', '/api/admin/timeline'];
 
 export function mountFulfillmentRoutes(app: Express, deps: OrdersRouterDeps & { monitoring?: MonitoringExtras }): void {
   const openApi = openApiDocument();
