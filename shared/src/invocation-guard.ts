@@ -12,7 +12,7 @@
  * docs/security.md shows both.
  */
 import type { RequestHandler } from 'express';
-import { problem, sendProblem } from './problem';
+import { AppError, problem, sendProblem } from './problem';
 
 export const CALLER_HEADER = 'dapr-caller-app-id';
 
@@ -82,4 +82,27 @@ export function invocationGuard(policy: InvocationPolicy): RequestHandler {
 /** INVOCATION_CALLERS: comma-separated app ids (default: the gateway). */
 export function invocationCallers(raw: string | undefined): string[] {
   return (raw ?? 'gateway').split(',').map((c) => c.trim()).filter(Boolean);
+}
+
+/** The signed-in console user a request acts for, sent by the admin console beside its bearer token. */
+export const ACTOR_HEADER = 'x-holdfast-actor';
+
+/** A person's name as the console sends it: 1-100 letters, digits, spaces and _ . @ + ' - (no control or markup characters). */
+const ACTOR_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.@+'-]{0,99}$/u;
+
+/** Whether `name` is a name the apps record as who acted. */
+export function isActorName(name: string): boolean {
+  return ACTOR_NAME.test(name) && name === name.trim();
+}
+
+/**
+ * Who acted, from `X-Holdfast-Actor`: undefined without the header; a 400 ACTOR_INVALID when it is
+ * not a name. Call it only behind a route's admin or manager token check: the header is trusted
+ * because only the console holds those tokens.
+ */
+export function headerActor(req: { header(name: string): string | undefined }): string | undefined {
+  const raw = req.header(ACTOR_HEADER);
+  if (raw === undefined) return undefined;
+  if (!isActorName(raw)) throw new AppError(400, 'ACTOR_INVALID', 'X-Holdfast-Actor must be a name of 1-100 letters, digits, spaces and _ . @ + \' -.');
+  return raw;
 }

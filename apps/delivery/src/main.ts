@@ -183,7 +183,7 @@ async function main() {
     routes: (app) => {
       // POST /job/dead-letter-reprocess from the app's own sidecar (not client-invocable: /job/ is in no invocable path).
       reprocess.mount(app);
-      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications });
+      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications, logger });
       // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
       serveJobs(app, jobHandlers, logger);
     },

@@ -28,6 +28,8 @@ export interface CancellationSummary {
   /** Every confirmed booking is refunded when more than the threshold of tickets were sold. */
   refundsQueued: number;
   refundThreshold: number;
+  /** Who cancelled it (the body's cancelledBy or the console's X-Holdfast-Actor), when named. */
+  cancelledBy?: string;
 }
 
 export interface ShowsCacheOptions {
@@ -47,7 +49,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
   const seatKey = (venueId: string, seatId: string) => `${venueId}/${seatId}`;
 
   return {
-    async create(show: NewShow, correlationId?: string) {
+    async create(show: NewShow, correlationId?: string, createdBy?: string) {
       const seats = buildSeatMap(show.venue);
       return prisma.$transaction(async (tx) => {
         const venue = await tx.venue.create({ data: { name: show.venue.name } });
@@ -68,7 +70,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
             policy: show.policy as Prisma.InputJsonValue, policyVersion: 1, policyHash: policyHash(show.policy),
           },
         });
-        await tx.auditLog.create({ data: { entity: 'show', entityId: created.id, action: 'created', toState: 'SCHEDULED', correlationId, data: { seatCount: seats.length } } });
+        await tx.auditLog.create({ data: { entity: 'show', entityId: created.id, action: 'created', toState: 'SCHEDULED', correlationId, data: { seatCount: seats.length, ...(createdBy ? { createdBy } : {}) } } });
         return { showId: created.id, seatCount: seats.length };
       // 20,000 seats take about a second; Prisma's default 5 s leaves too little on a busy machine.
       }, { timeout: 60_000, maxWait: 10_000 });
@@ -132,7 +134,7 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
      * always) and, above `refundThreshold` tickets sold, refund every booking. A repeated call
      * finds the show cancelled and returns the first summary, writing nothing.
      */
-    async cancel(showId: string, reason: string, refundThreshold: number, correlationId?: string): Promise<CancellationSummary | null> {
+    async cancel(showId: string, reason: string, refundThreshold: number, correlationId?: string, cancelledBy?: string): Promise<CancellationSummary | null> {
       // A show with thousands of bookings writes thousands of outbox rows in this transaction:
       // more than Prisma's 5 s default may be needed.
       const summary = await prisma.$transaction(async (tx) => {
@@ -149,7 +151,9 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
           showId, status: 'CANCELLED', reason, cancelledAt: cancelledAt.toISOString(), bookings: bookings.length, ticketsSold,
           smsQueued: bookings.filter((b) => b.customerPhone).length, emailsQueued: bookings.length, refundsQueued: refundAll ? bookings.filter((b) => b.payments.some((p) => p.captureId)).length : 0, refundThreshold,
         };
-        await tx.show.update({ where: { id: showId }, data: { status: 'CANCELLED', cancelledAt, cancellationReason: reason, cancellationSummary: result as unknown as Prisma.InputJsonValue } });
+        // Who cancelled is kept on the show and in the audit line, not in the show.cancelled event.
+        const recorded: CancellationSummary = cancelledBy ? { ...result, cancelledBy } : result;
+        await tx.show.update({ where: { id: showId }, data: { status: 'CANCELLED', cancelledAt, cancellationReason: reason, cancellationSummary: recorded as unknown as Prisma.InputJsonValue } });
         await tx.outboxEvent.create({ data: { aggregateId: showId, type: 'show.cancelled', correlationId, payload: result as unknown as Prisma.InputJsonValue } });
         if (bookings.length > 0) {
           const startsAt = locked.starts_at.toISOString();
@@ -183,8 +187,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
             })),
           });
         }
-        await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: result as unknown as Prisma.InputJsonValue } });
-        return result;
+        await tx.auditLog.create({ data: { entity: 'show', entityId: showId, action: 'cancelled', fromState: locked.status, toState: 'CANCELLED', correlationId, data: recorded as unknown as Prisma.InputJsonValue } });
+        return recorded;
       }, { timeout: 120_000, maxWait: 10_000 });
       shows?.delete(showId);
       return summary;

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, type SchedulerJobs, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
+import { AppError, currentCorrelationId, headerActor, type SchedulerJobs, renderQrPng, renderTicketPdf, requireAdmin, scheduleWorkflowOnce, requireSameCustomer } from '@holdfast/shared';
 import { BOOKING_CANCELLATION_WORKFLOW, cancellationInstanceId } from '../cancellation/booking-cancellation.workflow';
 import { DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS, scheduleCancellationSafetyNet } from '../cancellation/cancellation-safety-net';
 import { verifyTicket } from '../domain/tickets';
@@ -23,7 +23,7 @@ export const adminCancelSchema = z.object({
 /** The platform's defaults when main.ts passes none (the OpenAPI test): CANCELLATION_CUTOFF_MINUTES's and the preparing-concessions setting's. */
 export const DEFAULT_CANCELLATION_SETTINGS: CancellationSettings = { defaultCutoffMinutes: 60, preparingConcessions: { kind: 'no-refund' } };
 
-/** The identity an admin override is audited under: the booking app's one admin credential (ADMIN_API_TOKEN). */
+/** The identity an admin override is audited under when the console names no one (X-Holdfast-Actor): the booking app's one admin credential (ADMIN_API_TOKEN). */
 export const ADMIN_ACTOR = 'admin-api-token';
 
 /** The policy's answer as clients read it. */
@@ -139,7 +139,7 @@ export function bookingsRouter(deps: BookingsRouterDeps): Router {
     if (!id.success) throw new AppError(400, 'INVALID_BOOKING_ID', 'A booking id is a UUID.');
     const body = adminCancelSchema.parse(req.body);
     await safetyNet(id.data);
-    const outcome = await deps.bookings.cancelByAdmin(id.data, { actor: ADMIN_ACTOR, reason: body.reason.trim(), refundAmount: body.refundAmount }, settings, currentCorrelationId());
+    const outcome = await deps.bookings.cancelByAdmin(id.data, { actor: headerActor(req) ?? ADMIN_ACTOR, reason: body.reason.trim(), refundAmount: body.refundAmount }, settings, currentCorrelationId());
     if (outcome.kind === 'exceeds-paid') {
       throw new AppError(422, 'REFUND_EXCEEDS_PAID', `refundAmount may be at most the amount paid (${outcome.amountPaid}).`, { amountPaid: outcome.amountPaid });
     }

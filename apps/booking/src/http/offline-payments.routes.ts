@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, headerActor, invokeActor, requireAdmin, type SidecarSettings } from '@holdfast/shared';
 import { offlinePaymentSchema, type ConfirmOfflineCommand } from '../domain/hold-commands';
 import type { ConfirmOfflineResult } from '../actors/hold.actor';
 
@@ -33,7 +33,8 @@ export function offlinePaymentsRouter(deps: { sidecar: SidecarSettings; adminTok
     if (!id.success) throw new AppError(400, 'INVALID_HOLD_ID', 'A hold id is a UUID.');
     const input = offlinePaymentSchema.parse(req.body);
     const named = 'recordedBy' in input ? input.recordedBy : undefined;
-    const recordedBy = named ?? input.staffId;
+    // Else the admin console's signed-in user (X-Holdfast-Actor, trusted behind the admin token).
+    const recordedBy = named ?? input.staffId ?? headerActor(req);
     if (recordedBy === undefined) throw new AppError(400, 'RECORDED_BY_REQUIRED', 'Name who took the payment: recordedBy (or staffId).');
     // Well-formed but contradicting itself or the path: a conflict, not a malformed request.
     if (named !== undefined && input.staffId !== undefined && input.staffId !== named) throw new AppError(409, 'RECORDED_BY_CONFLICT', 'recordedBy and staffId name different people.');

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
+import { AppError, currentCorrelationId, headerActor, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
 import { MAX_CONCESSION_PRICE_MINOR } from '../domain/pricing';
@@ -60,7 +60,7 @@ export const concessionItemSchema = z.object({
   active: z.boolean().default(true),
 }).strict();
 
-export const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500), cancelledBy: z.string().trim().min(1).max(100).optional() }).strict();
 
 /** A concession's SKU, its path parameter. */
 export const skuSchema = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -');
@@ -75,8 +75,9 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
    */
   router.post('/api/admin/shows/:showId/cancel', requireAdmin(deps.adminToken), async (req, res) => {
     const showId = parseShowId(String(req.params.showId));
-    const { reason } = cancelShowSchema.parse(req.body ?? {});
-    const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId());
+    const { reason, cancelledBy } = cancelShowSchema.parse(req.body ?? {});
+    // Who: the body's name, else the console's signed-in user (X-Holdfast-Actor, trusted behind the admin token).
+    const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId(), cancelledBy ?? headerActor(req));
     if (!summary) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${showId}.`);
     // Started on every call until it exists: a first call that died after its commit is finished by the next.
     // A clean-up that gave up (an outage longer than its retries) starts again: every step is idempotent.
@@ -103,7 +104,7 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
     const seatCount = buildSeatMap(input.venue).length;
     if (seatCount > MAX_SEATS_PER_VENUE) throw new AppError(400, 'VENUE_TOO_LARGE', `A venue may have at most ${MAX_SEATS_PER_VENUE} seats (got ${seatCount}).`);
     if (input.startsAt.getTime() <= Date.now()) throw new AppError(400, 'SHOW_IN_THE_PAST', 'startsAt must be in the future.');
-    res.status(201).json(await deps.shows.create(input, currentCorrelationId()));
+    res.status(201).json(await deps.shows.create(input, currentCorrelationId(), headerActor(req)));
   });
 
   router.put('/api/admin/shows/:showId/policy', requireAdmin(deps.adminToken), async (req, res) => {

@@ -1,7 +1,7 @@
 /** Operators' endpoints: dead letters (list, replay), refunds (list, retry from manual review), delivery figures. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, requireAdmin } from '@holdfast/shared';
+import { AppError, headerActor, requireAdmin } from '@holdfast/shared';
 import type { DeadLettersRepository } from '../data/dead-letters.repository';
 import type { RefundsRepository } from '../data/refunds.repository';
 import type { MonitoringRepository } from '../data/monitoring.repository';
@@ -16,12 +16,17 @@ export interface AdminRoutesDeps {
   replayer: Replayer;
   /** The notifications and their attempts (GET /api/admin/notifications/:id); the OpenAPI test mounts none. */
   notifications?: Pick<NotificationsRepository, 'withAttempts'>;
+  /** Who asked for a replay or a retry is logged (the console also records it as its own action); the OpenAPI test mounts none. */
+  logger?: { info(obj: object, msg: string): void };
 }
+
+/** Who asked: the body's requestedBy, else the console's signed-in user (X-Holdfast-Actor, trusted behind the admin token). */
+const requester = (req: import('express').Request, named?: string) => named ?? headerActor(req);
 
 const limit = z.coerce.number().int().min(1).max(5_000).default(500);
 export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED', 'MANUAL_REVIEW']).optional(), limit }).strict();
 export const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit }).strict();
-export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000) }).strict();
+export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000), requestedBy: z.string().trim().min(1).max(100).optional() }).strict();
 export const uuid = z.string().uuid();
 
 export function adminRouter(deps: AdminRoutesDeps): Router {
@@ -40,16 +45,20 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
 
   router.post('/api/admin/dead-letters/replay', admin, async (req, res) => {
     const body = replayTopicBody.parse(req.body ?? {});
+    const requestedBy = requester(req, body.requestedBy);
     const results = await deps.replayer.replayTopic(body.topic, body.limit);
-    res.status(202).json({ topic: body.topic, replayed: results.filter((r) => r.status === 'REPLAYING').length, results });
+    deps.logger?.info({ topic: body.topic, requestedBy, replayed: results.length }, 'dead letters of a topic replayed by an admin');
+    res.status(202).json({ topic: body.topic, replayed: results.filter((r) => r.status === 'REPLAYING').length, results, ...(requestedBy ? { requestedBy } : {}) });
   });
 
   router.post('/api/admin/dead-letters/:id/replay', admin, async (req, res) => {
     const id = uuid.parse(req.params.id);
+    const requestedBy = headerActor(req);
     const result = await deps.replayer.replay(id);
     if (result.status === 'NOT_FOUND') throw new AppError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter ${id}.`);
     if (result.status !== 'REPLAYING') throw new AppError(409, 'DEAD_LETTER_ALREADY_REPLAYED', `Dead letter ${id} is ${result.status}: nothing to replay.`);
-    res.status(202).json(result);
+    deps.logger?.info({ deadLetterId: id, requestedBy }, 'dead letter replayed by an admin');
+    res.status(202).json({ ...result, ...(requestedBy ? { requestedBy } : {}) });
   });
 
   router.get('/api/admin/refunds', admin, async (req, res) => {
@@ -60,6 +69,7 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
 
   router.post('/api/admin/refunds/:id/retry', admin, async (req, res) => {
     const id = uuid.parse(req.params.id);
+    const requestedBy = headerActor(req);
     const job = await deps.refunds.find(id);
     if (!job) throw new AppError(404, 'REFUND_NOT_FOUND', `No refund ${id}.`);
     if (job.status !== 'FAILED') throw new AppError(409, 'REFUND_NOT_IN_MANUAL_REVIEW', `Refund ${id} is ${job.status}; only a FAILED refund can be retried.`);
@@ -68,7 +78,8 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
     if (!letter) throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id} has no dead letter to replay.`);
     const result = await deps.replayer.replay(letter.id);
     if (result.status !== 'REPLAYING') throw new AppError(409, 'REFUND_NOT_REPLAYABLE', `Refund ${id}'s dead letter is ${result.status}.`);
-    res.status(202).json({ refundId: id, status: 'PENDING', deadLetterId: letter.id, replay: result.status });
+    deps.logger?.info({ refundId: id, deadLetterId: letter.id, requestedBy }, 'refund retried by an admin');
+    res.status(202).json({ refundId: id, status: 'PENDING', deadLetterId: letter.id, replay: result.status, ...(requestedBy ? { requestedBy } : {}) });
   });
 
   // One notification with each of its attempts (seed 001: every attempt recorded, with the provider's answer).

@@ -16,6 +16,8 @@ const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another re
 const withId = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
 const replayStatus = { enum: ['REPLAYING', 'REPLAYED', 'DISCARDED', 'NOT_FOUND', 'PENDING'] };
 const replayResult = object({ id: str, topic: str, status: replayStatus });
+/** X-Holdfast-Actor: the admin console's signed-in user, recorded beside the admin token (logged, and echoed as requestedBy). */
+const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
 
 export function openApiDocument() {
   return openApiDocumentOf({
@@ -42,14 +44,14 @@ export function openApiDocument() {
       },
       '/api/admin/dead-letters/replay': {
         post: {
-          summary: 'Replay every pending dead letter of a topic', security: admin, requestBody: jsonBody(replayTopicBody),
-          responses: { 202: jsonResponse('replays started', object({ topic: str, replayed: int, results: arrayOf(replayResult) })), ...common },
+          summary: 'Replay every pending dead letter of a topic', security: admin, parameters: [actorHeader], requestBody: jsonBody(replayTopicBody),
+          responses: { 202: jsonResponse('replays started', object({ topic: str, replayed: int, results: arrayOf(replayResult), requestedBy: str }, ['requestedBy'])), ...common },
         },
       },
       '/api/admin/dead-letters/{id}/replay': {
         post: {
-          summary: 'Replay one dead letter', security: admin, parameters: [id],
-          responses: { 202: jsonResponse('replay started', replayResult), ...withId, 409: problemResponse('DEAD_LETTER_ALREADY_REPLAYED') },
+          summary: 'Replay one dead letter', security: admin, parameters: [id, actorHeader],
+          responses: { 202: jsonResponse('replay started', { ...replayResult, properties: { ...replayResult.properties, requestedBy: str } }), ...withId, 409: problemResponse('DEAD_LETTER_ALREADY_REPLAYED') },
         },
       },
       '/api/admin/refunds': {
@@ -69,9 +71,9 @@ export function openApiDocument() {
       },
       '/api/admin/refunds/{id}/retry': {
         post: {
-          summary: 'Retry a refund from manual review (FAILED): its dead letter is replayed', security: admin, parameters: [id],
+          summary: 'Retry a refund from manual review (FAILED): its dead letter is replayed', security: admin, parameters: [id, actorHeader],
           responses: {
-            202: jsonResponse('requeued', object({ refundId: str, status: { const: 'PENDING' }, deadLetterId: str, replay: str })), ...withId,
+            202: jsonResponse('requeued', object({ refundId: str, status: { const: 'PENDING' }, deadLetterId: str, replay: str, requestedBy: str }, ['requestedBy'])), ...withId,
             409: problemResponse('REFUND_NOT_IN_MANUAL_REVIEW or REFUND_NOT_REPLAYABLE'),
           },
         },

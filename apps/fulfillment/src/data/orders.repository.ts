@@ -117,8 +117,8 @@ export function createOrdersRepository(prisma: PrismaClient) {
         UPDATE orders SET cancelled_by = ${JSON.stringify(by)}::jsonb, updated_at = now() WHERE id = ${orderId} AND cancelled_by IS NULL`;
     },
 
-    /** The manager credential that approved or rejected (the decision the OrderActor accepted). */
-    async recordDecidedBy(orderId: string, by: { kind: 'manager'; id: string; action: 'approve' | 'reject' }) {
+    /** The manager credential that approved or rejected (the decision the OrderActor accepted), and the person it named (`actor`) when another. */
+    async recordDecidedBy(orderId: string, by: { kind: 'manager'; id: string; action: 'approve' | 'reject'; actor?: string }) {
       await prisma.$executeRaw`
         UPDATE orders SET decided_by = ${JSON.stringify(by)}::jsonb, updated_at = now() WHERE id = ${orderId} AND decided_by IS NULL`;
     },

@@ -29,12 +29,14 @@ const documentStep = object({
   data: { type: 'object', description: 'authId (the authorization), approvedBy, reservationId, captureId, labelId, trackingNumber, notificationId; amounts in the input\'s units' },
 }, ['target']);
 const actor = object({ kind: { enum: ['customer', 'manager'] }, id: str });
+/** X-Holdfast-Actor: the admin console's signed-in user; with a manager token it names who approves, rejects or cancels when the body names no one. */
+const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
 const order = object({
   orderId: str, instanceId: str, customerId: str, status: str, progress: int,
   currentStep: nullable({ type: 'string', description: 'the document\'s step name (payment_capture, ...)' }),
   completedSteps: arrayOf(documentStep), compensations: arrayOf(documentStep), error: nullable(str),
   totalAmount: num, currency: str, steps: arrayOf(step), compensationSteps: arrayOf(step), step: nullable(str),
-  approvedBy: nullable(str), rejectionReason: nullable(str), cancelledBy: nullable(actor), decidedBy: nullable(object({ kind: { const: 'manager' }, id: str, action: { enum: ['approve', 'reject'] } })),
+  approvedBy: nullable(str), rejectionReason: nullable(str), cancelledBy: nullable(actor), decidedBy: nullable(object({ kind: { const: 'manager' }, id: str, action: { enum: ['approve', 'reject'] }, actor: str }, ['actor'])),
   downPayment: nullable(num), createdAt: dateTime, updatedAt: dateTime, finishedAt: nullable(dateTime),
 });
 
@@ -85,22 +87,25 @@ export function openApiDocument() {
       },
       '/workflows/{id}/approve': {
         post: {
-          summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id], requestBody: jsonBody(approveSchema, false),
+          summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id, actorHeader], requestBody: jsonBody(approveSchema, false),
           responses: { 202: accepted, ...withId, ...managerOnly, ...refused, 403: problemResponse('APPROVER_MISMATCH: a manager\'s own token approving as someone else') },
         },
       },
       '/workflows/{id}/reject': {
-        post: { summary: 'A manager rejects an order (it is undone); the reason is optional', security: manager, parameters: [id], requestBody: jsonBody(rejectSchema, false), responses: { 202: accepted, ...withId, ...managerOnly, ...refused } },
+        post: {
+          summary: 'A manager rejects an order (it is undone); the reason is optional; rejectedBy (else X-Holdfast-Actor, else the token\'s manager) is recorded in decidedBy', security: manager, parameters: [id, actorHeader], requestBody: jsonBody(rejectSchema, false),
+          responses: { 202: jsonResponse('the order\'s actor took the rejection', object({ orderId: str, ok: { const: true }, phase: str, rejectedBy: str })), ...withId, ...managerOnly, ...refused, 403: problemResponse('APPROVER_MISMATCH: a manager\'s own token rejecting as someone else') },
+        },
       },
       '/workflows/{id}/cancel': {
         post: {
           summary: 'The order\'s customer (customerId in the body, or X-Customer-Id) or a manager (bearer token) cancels an order: it is undone',
-          security: [{}, ...manager], parameters: [id, { name: 'X-Customer-Id', in: 'header', required: false, schema: str, description: 'the customer cancelling (instead of customerId)' }],
+          security: [{}, ...manager], parameters: [id, { name: 'X-Customer-Id', in: 'header', required: false, schema: str, description: 'the customer cancelling (instead of customerId)' }, actorHeader],
           requestBody: jsonBody(cancelSchema, false),
           responses: {
             202: jsonResponse('the order\'s actor took the cancel', object({ orderId: str, ok: { const: true }, phase: str, cancelledBy: actor })), ...withId, ...refused,
             401: problemResponse('CANCEL_AUTH_REQUIRED: neither a customer nor a manager token; MANAGER_AUTH_REQUIRED: a wrong bearer token'),
-            403: problemResponse('CUSTOMER_MISMATCH: not the order\'s customer'),
+            403: problemResponse('CUSTOMER_MISMATCH: not the order\'s customer; APPROVER_MISMATCH: a manager\'s own token cancelling as someone else'),
           },
         },
       },

@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, canonicalJson, CUSTOMER_HEADER, currentCorrelationId, invokeActor, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, AppError, canonicalJson, CUSTOMER_HEADER, currentCorrelationId, headerActor, invokeActor, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
 import { amountProblems, carrierAddress, MAX_ORDER_AMOUNT, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput, type ShippingAddress } from '../domain/order';
 import { documentProgress, type RecordedStep } from '../domain/order-view';
@@ -38,7 +38,7 @@ export const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}
 export const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100).optional() }).strict();
 export const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
 /** A reason is optional (the document rejects without one). */
-export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500).optional(), rejectedBy: z.string().trim().min(1).max(100).optional() }).strict();
 /** The reason recorded when a rejection gives none. */
 export const NO_REASON = 'no reason given';
 /** A customer cancels with its own id (or the X-Customer-Id header); a manager with the bearer token and no body. */
@@ -80,7 +80,7 @@ export function orderView(order: Order) {
     totalAmount: toMajorUnits(order.totalAmount), currency: order.currency,
     steps: recorded.completedSteps, compensationSteps: recorded.compensations, step: recorded.currentStep,
     approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
-    cancelledBy: (order.cancelledBy ?? null) as Canceller | null, decidedBy: (order.decidedBy ?? null) as { kind: 'manager'; id: string; action: string } | null,
+    cancelledBy: (order.cancelledBy ?? null) as Canceller | null, decidedBy: (order.decidedBy ?? null) as { kind: 'manager'; id: string; action: string; actor?: string } | null,
     downPayment: order.downPaymentAmount === null ? null : toMajorUnits(order.downPaymentAmount),
     createdAt: order.createdAt, updatedAt: order.updatedAt, finishedAt: order.finishedAt,
   };
@@ -180,20 +180,25 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   /** The approver is the authenticated manager unless the body names one (approverOf says when it may). */
   router.post('/workflows/:id/approve', manager, async (req, res) => {
     const order = await existingOrder(req);
-    const { approvedBy: named } = approveSchema.parse(req.body ?? {});
+    const { approvedBy: body } = approveSchema.parse(req.body ?? {});
+    // The console names its signed-in user in X-Holdfast-Actor; a body's approvedBy wins.
+    const named = body ?? headerActor(req);
     const credential = authenticatedManager(res);
     const approvedBy = approverOf(credential, named);
     const answer = await actorAction(order.id, 'approve', { approvedBy });
-    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: credential.name, action: 'approve' });
+    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: credential.name, action: 'approve', ...(approvedBy !== credential.name ? { actor: approvedBy } : {}) });
     res.status(202).json({ orderId: order.id, approvedBy, ...answer });
   });
 
   router.post('/workflows/:id/reject', manager, async (req, res) => {
     const order = await existingOrder(req);
-    const { reason } = rejectSchema.parse(req.body ?? {});
+    const { reason, rejectedBy: body } = rejectSchema.parse(req.body ?? {});
+    const credential = authenticatedManager(res);
+    // Who rejected, checked like an approver (a personal token rejects only as its holder).
+    const rejectedBy = approverOf(credential, body ?? headerActor(req));
     const answer = await actorAction(order.id, 'reject', { reason: reason ?? NO_REASON });
-    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: authenticatedManager(res).name, action: 'reject' });
-    res.status(202).json({ orderId: order.id, ...answer });
+    await deps.orders.recordDecidedBy(order.id, { kind: 'manager', id: credential.name, action: 'reject', ...(rejectedBy !== credential.name ? { actor: rejectedBy } : {}) });
+    res.status(202).json({ orderId: order.id, rejectedBy, ...answer });
   });
 
   /**
@@ -207,7 +212,8 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       const credential = managerOf(credentials, req.header('authorization'));
       if (!credential) throw new AppError(401, 'MANAGER_AUTH_REQUIRED', 'A cancel with an Authorization header needs a manager bearer token.');
       cancelSchema.parse(req.body ?? {});
-      by = { kind: 'manager', id: credential.name };
+      // The console's signed-in user when it names one (a personal token cancels only as its holder).
+      by = { kind: 'manager', id: approverOf(credential, headerActor(req)) };
     } else {
       const customerId = cancelSchema.parse(req.body ?? {}).customerId?.trim();
       const header = req.header(CUSTOMER_HEADER)?.trim();
