@@ -1,0 +1,186 @@
+/**
+ * Shows (admin): the list, the create form, a show's live seat map and its cancellation with a
+ * live progress panel. Pages are thin: booking answers, domain.ts decides, the views render.
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { AppCallError, type AdminSection, type SectionContext, type SignedInUser } from '../../http/section';
+import { requireRole, signedInUser } from '../../http/session';
+import { describeProblem } from '../../domain/problem-words';
+import {
+  canCancel, cancelFormSchema, cancellationAnswerSchema, cancellationProgress, confirmationMatches, createShowBody, refundPromise,
+  seatCounts, seatRows, seatsAnswerSchema, showSummarySchema, splitShows, type SeatView, type ShowSummary,
+} from './domain';
+
+export const showsConfigSchema = z.object({
+  /** How often the seat map asks again (ms): a hold shows within 2 s. */
+  SEAT_MAP_POLL_MS: z.coerce.number().int().min(100).max(10_000).default(500),
+  /** booking's own setting, read here so the dialog can say whether refunds will be issued. */
+  SHOW_CANCEL_REFUND_THRESHOLD: z.coerce.number().int().min(0).default(200),
+  /** How many shows of each list get their seat counts (one seats read each). */
+  SHOWS_LIST_COUNTED: z.coerce.number().int().min(0).max(500).default(40),
+});
+export type ShowsConfig = z.infer<typeof showsConfigSchema>;
+
+const showIdSchema = z.string().uuid();
+const CANCEL_PROGRESS_POLL_MS = 1000;
+
+const problemSentence = (err: unknown): string =>
+  err instanceof AppCallError ? describeProblem({ code: err.code, detail: err.detail, status: err.status }) : describeProblem({ status: 500 });
+const problemStatus = (err: unknown): number => (err instanceof AppCallError && err.status < 500 ? err.status : 502);
+const outcomeOf = (err: unknown): 'refused' | 'failed' => (err instanceof AppCallError && err.status < 500 ? 'refused' : 'failed');
+
+export function createShowsSection(config: ShowsConfig): AdminSection {
+  return {
+    label: 'Shows',
+    path: '/shows',
+    roles: ['admin'],
+    register(router: Router, ctx: SectionContext) {
+      const booking = <T>(user: SignedInUser, method: 'GET' | 'POST', path: string, body?: unknown) =>
+        ctx.apps.call<T>(user, 'booking', { method, path, body, credential: 'admin' });
+      const admin = requireRole('admin');
+
+      const seatsOf = async (user: SignedInUser, showId: string): Promise<SeatView[]> =>
+        seatsAnswerSchema.parse(await booking(user, 'GET', `/api/shows/${showId}/seats`)).seats;
+
+      /** The list, with seat counts for the first shows of each list (a few reads at a time). */
+      async function renderList(req: Request, res: Response, extra: { status?: number; errors?: Record<string, string>; values?: Record<string, unknown>; error?: string } = {}) {
+        const user = signedInUser(req);
+        let shows: ShowSummary[] = [];
+        let listError: string | undefined;
+        try {
+          shows = z.object({ shows: z.array(showSummarySchema) }).parse(await booking(user, 'GET', '/api/shows')).shows;
+        } catch (err) {
+          listError = problemSentence(err);
+        }
+        const { upcoming, past } = splitShows(shows, new Date());
+        const counted = [...upcoming.slice(0, config.SHOWS_LIST_COUNTED), ...past.slice(0, config.SHOWS_LIST_COUNTED)];
+        const counts = new Map<string, ReturnType<typeof seatCounts> | null>();
+        for (let i = 0; i < counted.length; i += 6) {
+          await Promise.all(counted.slice(i, i + 6).map(async (s) => {
+            counts.set(s.showId, await seatsOf(user, s.showId).then(seatCounts, () => null));
+          }));
+        }
+        const row = (s: ShowSummary) => ({ ...s, counts: counts.get(s.showId) ?? null });
+        res.status(extra.status ?? 200).render('shows/list', {
+          title: 'Shows', upcoming: upcoming.map(row), past: past.map(row), listError,
+          errors: extra.errors ?? {}, values: extra.values ?? {}, error: extra.error,
+          created: typeof req.query.created === 'string' && showIdSchema.safeParse(req.query.created).success ? req.query.created : undefined,
+        });
+      }
+
+      router.get('/shows', admin, (req, res) => renderList(req, res));
+
+      router.post('/shows', admin, async (req, res) => {
+        const values = z.record(z.string(), z.unknown()).catch({}).parse(req.body);
+        const checked = createShowBody(values, new Date());
+        if (!checked.ok) {
+          await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED', fields: Object.keys(checked.errors) } });
+          return renderList(req, res, { status: 400, errors: checked.errors, values });
+        }
+        try {
+          const created = z.object({ showId: z.string() }).passthrough().parse(await booking(signedInUser(req), 'POST', '/api/admin/shows', checked.body));
+          await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: created.showId }, outcome: 'ok', detail: { title: checked.body.title } });
+          res.redirect(303, `/shows/${created.showId}`);
+        } catch (err) {
+          ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'show create refused');
+          await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: outcomeOf(err), detail: { title: checked.body.title, code: err instanceof AppCallError ? err.code : undefined } });
+          return renderList(req, res, { status: problemStatus(err), error: problemSentence(err), values });
+        }
+      });
+
+      async function renderShow(req: Request, res: Response, showId: string, extra: { status?: number; cancelError?: string; cancelValues?: Record<string, string> } = {}) {
+        const user = signedInUser(req);
+        const show = showSummarySchema.parse(await booking(user, 'GET', `/api/shows/${showId}`));
+        const seats = await seatsOf(user, showId);
+        const counts = seatCounts(seats);
+        let progress: ReturnType<typeof cancellationProgress> | undefined;
+        let summary: { reason: string; cancelledAt: string; ticketsSold: number; refundsQueued: number; refundThreshold: number } | undefined;
+        if (show.status === 'CANCELLED') {
+          const answer = cancellationAnswerSchema.parse(await booking(user, 'GET', `/api/admin/shows/${showId}/cancellation`));
+          progress = cancellationProgress(answer);
+          summary = answer;
+        }
+        res.status(extra.status ?? 200).render('shows/show', {
+          title: show.title, show, counts, sections: seatRows(seats), pollMs: config.SEAT_MAP_POLL_MS, progressPollMs: CANCEL_PROGRESS_POLL_MS,
+          cancellable: canCancel(show, new Date()), promise: refundPromise(counts.sold, config.SHOW_CANCEL_REFUND_THRESHOLD),
+          progress, summary, cancelError: extra.cancelError, cancelValues: extra.cancelValues ?? {},
+        });
+      }
+
+      /** A show id from the path, or a 404 page: booking would refuse it anyway. */
+      const pathShowId = (req: Request, res: Response): string | undefined => {
+        const id = showIdSchema.safeParse(req.params.showId);
+        if (!id.success) {
+          res.status(404).render('shows/missing', { title: 'No such show', message: describeProblem({ code: 'SHOW_NOT_FOUND' }) });
+          return undefined;
+        }
+        return id.data;
+      };
+
+      router.get('/shows/:showId', admin, async (req, res) => {
+        const showId = pathShowId(req, res);
+        if (!showId) return;
+        try {
+          await renderShow(req, res, showId);
+        } catch (err) {
+          res.status(problemStatus(err)).render('shows/missing', { title: 'Show', message: problemSentence(err) });
+        }
+      });
+
+      router.get('/shows/:showId/seats.json', admin, async (req, res) => {
+        const id = showIdSchema.safeParse(req.params.showId);
+        if (!id.success) return res.status(404).json({ type: 'about:blank', title: 'Not Found', status: 404, code: 'SHOW_NOT_FOUND', detail: describeProblem({ code: 'SHOW_NOT_FOUND' }) });
+        try {
+          const seats = await seatsOf(signedInUser(req), id.data);
+          res.set('cache-control', 'no-store').json({ seats: seats.map((s) => ({ id: s.id, status: s.status })), counts: seatCounts(seats) });
+        } catch (err) {
+          res.status(problemStatus(err)).json({ type: 'about:blank', title: 'Seats unavailable', status: problemStatus(err), code: err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', detail: problemSentence(err) });
+        }
+      });
+
+      router.get('/shows/:showId/cancellation.json', admin, async (req, res) => {
+        const id = showIdSchema.safeParse(req.params.showId);
+        if (!id.success) return res.status(404).json({ type: 'about:blank', title: 'Not Found', status: 404, code: 'SHOW_NOT_FOUND', detail: describeProblem({ code: 'SHOW_NOT_FOUND' }) });
+        try {
+          const answer = cancellationAnswerSchema.parse(await booking(signedInUser(req), 'GET', `/api/admin/shows/${id.data}/cancellation`));
+          res.set('cache-control', 'no-store').json({ progress: cancellationProgress(answer) });
+        } catch (err) {
+          res.status(problemStatus(err)).json({ type: 'about:blank', title: 'Progress unavailable', status: problemStatus(err), code: err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', detail: problemSentence(err) });
+        }
+      });
+
+      router.post('/shows/:showId/cancel', admin, async (req, res) => {
+        const showId = pathShowId(req, res);
+        if (!showId) return;
+        const values = z.object({ reason: z.string().catch(''), confirmTitle: z.string().catch('') }).parse(req.body ?? {});
+        const form = cancelFormSchema.safeParse(values);
+        try {
+          const show = showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`));
+          if (!form.success) {
+            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED' } });
+            return await renderShow(req, res, showId, { status: 400, cancelError: form.error.issues[0]!.message, cancelValues: values });
+          }
+          if (!confirmationMatches(show.title, form.data.confirmTitle)) {
+            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code: 'CONFIRMATION_MISMATCH' } });
+            return await renderShow(req, res, showId, { status: 400, cancelError: `The confirmation does not match the show's title ("${show.title}"). The show was not cancelled.`, cancelValues: values });
+          }
+          const summary = z.object({ ticketsSold: z.number(), refundsQueued: z.number() }).passthrough()
+            .parse(await booking(signedInUser(req), 'POST', `/api/admin/shows/${showId}/cancel`, { reason: form.data.reason }));
+          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'ok', detail: { reason: form.data.reason, ticketsSold: summary.ticketsSold, refundsQueued: summary.refundsQueued } });
+          res.redirect(303, `/shows/${showId}#cancel-progress`);
+        } catch (err) {
+          ctx.logger.warn({ showId, err: err instanceof Error ? err.message : String(err) }, 'show cancel refused');
+          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: outcomeOf(err), detail: { code: err instanceof AppCallError ? err.code : undefined } });
+          try {
+            await renderShow(req, res, showId, { status: problemStatus(err), cancelError: `The show was not cancelled: ${problemSentence(err)}`, cancelValues: values });
+          } catch (again) {
+            res.status(problemStatus(again)).render('shows/missing', { title: 'Show', message: problemSentence(err) });
+          }
+        }
+      });
+    },
+  };
+}
+
+export const showsSection: AdminSection = createShowsSection(showsConfigSchema.parse(process.env));
