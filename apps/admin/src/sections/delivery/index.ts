@@ -75,6 +75,13 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
       const call = <T>(user: SignedInUser, app: TargetApp, method: 'GET' | 'POST', path: string, body?: unknown) =>
         ctx.apps.call<T>(user, app, { method, path, body, credential: 'admin' });
       const admin = requireRole('admin');
+      ctx.openapi?.add('/delivery/series.json', 'get', {
+        summary: "The last hour of delivery figures the console sampled (every DELIVERY_SAMPLE_SECONDS), oldest first: the charts' data", tags: ['delivery'],
+        responses: { 200: { description: 'Samples', content: { 'application/json': { schema: { type: 'object', properties: {
+          sampleSeconds: { type: 'integer' }, latestAt: { type: ['string', 'null'] },
+          samples: { type: 'array', items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, delivered: { type: 'integer' }, failed: { type: 'integer' }, retried: { type: 'integer' }, pending: { type: 'integer' }, deadLettered: { type: 'integer' }, outboxPending: { type: 'integer' } } } },
+        } } } } } },
+      });
 
       const sample = async () => {
         try {

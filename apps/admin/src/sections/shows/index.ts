@@ -39,6 +39,18 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
       const booking = <T>(user: SignedInUser, method: 'GET' | 'POST', path: string, body?: unknown) =>
         ctx.apps.call<T>(user, 'booking', { method, path, body, credential: 'admin' });
       const admin = requireRole('admin');
+      const showParam = [{ name: 'showId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+      ctx.openapi?.add('/shows/{showId}/seats.json', 'get', {
+        summary: "A show's seats and their status now (the live seat map polls it)", tags: ['shows'], parameters: showParam,
+        responses: { 200: { description: 'Each seat id with AVAILABLE, HELD or SOLD, and the counts', content: { 'application/json': { schema: { type: 'object', properties: {
+          seats: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string', enum: ['AVAILABLE', 'HELD', 'SOLD'] } } } },
+          counts: { type: 'object', properties: { sold: { type: 'integer' }, held: { type: 'integer' }, available: { type: 'integer' }, total: { type: 'integer' } } },
+        } } } } } },
+      });
+      ctx.openapi?.add('/shows/{showId}/cancellation.json', 'get', {
+        summary: "A cancelled show's progress (the progress panel polls it): SMS and emails sent / failed, refunds processed / failed / in manual review, done", tags: ['shows'], parameters: showParam,
+        responses: { 200: { description: 'The progress', content: { 'application/json': { schema: { type: 'object', properties: { progress: { type: 'object', properties: { done: { type: 'boolean' }, state: { type: 'string' } } } } } } } } },
+      });
 
       const seatsOf = async (user: SignedInUser, showId: string): Promise<SeatView[]> =>
         seatsAnswerSchema.parse(await booking(user, 'GET', `/api/shows/${showId}/seats`)).seats;
