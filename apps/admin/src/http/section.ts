@@ -7,6 +7,7 @@
  */
 import type { Request, Router } from 'express';
 import type { Logger } from 'pino';
+import type { OpenApiRegistry } from './openapi';
 
 export type Role = 'admin' | 'manager';
 
@@ -61,6 +62,8 @@ export interface SectionContext {
   /** Stores who (req's user), what, when, from which session; shown in the timeline of the target. */
   recordAction(req: Request, record: ActionRecord): Promise<void>;
   logger: Logger;
+  /** The console's OpenAPI document (GET /openapi.json): a section documents each JSON route it mounts. */
+  openapi: OpenApiRegistry;
 }
 
 export interface AdminSection {

@@ -1,0 +1,100 @@
+/**
+ * GET /signin (the form), POST /signin (argon2id check, rate limit, a new session), POST /signout
+ * (ends the session row; needs the CSRF token like every state-changing request).
+ */
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { hash, verify } from '@node-rs/argon2';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '@holdfast/shared';
+import { describeProblem } from '../domain/problem-words';
+import { signinDecision, SIGNIN_LIMIT } from '../domain/signin-limit';
+import type { ConsoleUser } from '../domain/users';
+import type { SessionsRepository } from '../data/sessions.repository';
+import type { SigninAttemptsRepository } from '../data/signin-attempts.repository';
+import { checkSigninNonce, issueSigninNonce } from './csrf';
+import { clientAddress, safeNext, wantsJson } from './request-kind';
+import { activeSession, clearSessionCookie, newToken, sessionIdOf, setSessionCookie } from './session';
+
+export interface AuthDeps {
+  users: Map<string, ConsoleUser>;
+  sessions: SessionsRepository;
+  attempts: SigninAttemptsRepository;
+  signinKey: Buffer;
+  trustProxy: boolean;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const signinForm = z.object({
+  name: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  _csrf: z.string().max(200).optional(),
+  next: z.string().max(2000).optional(),
+});
+
+export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRouter: Router } {
+  const now = deps.now ?? (() => new Date());
+  // Unknown names cost the same argon2 verification as known ones: timing does not tell who exists.
+  let decoy: Promise<string> | undefined;
+  const decoyHash = () => (decoy ??= hash(randomBytes(16).toString('hex')));
+
+  const showForm = (req: Request, res: Response, status: number, values: { name?: string; next?: string; sentence?: string }) => {
+    const expired = req.query.expired === '1';
+    res.status(status).render('signin', {
+      title: 'Sign in', csrfToken: issueSigninNonce(req, res, deps.signinKey, deps.trustProxy),
+      name: values.name ?? '', next: safeNext(values.next ?? req.query.next),
+      sentence: values.sentence ?? (expired ? describeProblem({ code: 'SESSION_EXPIRED' }) : undefined),
+    });
+  };
+
+  const refuse = (req: Request, res: Response, error: AppError, values: { name?: string; next?: string }) => {
+    if (wantsJson(req)) throw error;
+    showForm(req, res, error.status, { ...values, sentence: describeProblem({ code: error.code, status: error.status }) });
+  };
+
+  const publicRouter = Router();
+  publicRouter.get('/signin', (req, res) => showForm(req, res, 200, {}));
+
+  publicRouter.post('/signin', async (req, res) => {
+    const form = signinForm.safeParse(req.body ?? {});
+    if (!form.success) return refuse(req, res, new AppError(400, 'VALIDATION_FAILED', 'Give a user name and a password.'), {});
+    const { name, password, next } = form.data;
+    checkSigninNonce(req, deps.signinKey);
+    const address = clientAddress(req, deps.trustProxy);
+    const at = now();
+    const decision = signinDecision(await deps.attempts.recent(name, address, new Date(at.getTime() - SIGNIN_LIMIT.windowMs)), at);
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      deps.logger.warn({ user: name, address }, 'sign-in refused: too many failures');
+      return refuse(req, res, new AppError(429, 'SIGNIN_RATE_LIMITED', `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }), { name, next });
+    }
+    const user = deps.users.get(name);
+    const ok = await verify(user?.hash ?? await decoyHash(), password).catch(() => false);
+    if (!user || !ok) {
+      await deps.attempts.recordFailure(name, address);
+      deps.logger.info({ user: name, address, known: Boolean(user) }, 'sign-in failed');
+      return refuse(req, res, new AppError(401, 'SIGNIN_FAILED', 'The user name and password do not match.'), { name, next });
+    }
+    const token = newToken();
+    const sessionId = sessionIdOf(token);
+    await deps.sessions.open({ id: sessionId, userName: user.name, roles: user.roles, csrfToken: newToken(), address });
+    setSessionCookie(req, res, token, deps.trustProxy);
+    deps.logger.info({ user: user.name, roles: user.roles, sessionId }, 'signed in');
+    if (wantsJson(req)) return res.json({ user: { name: user.name, roles: user.roles } });
+    res.redirect(303, safeNext(next));
+  });
+
+  // Mounted after requireSession and requireCsrf.
+  const sessionRouter = Router();
+  sessionRouter.post('/signout', async (req, res) => {
+    const session = activeSession(req)!;
+    await deps.sessions.end(session.sessionId, now());
+    clearSessionCookie(req, res, deps.trustProxy);
+    deps.logger.info({ user: session.name, sessionId: session.sessionId }, 'signed out');
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/signin');
+  });
+  return { publicRouter, sessionRouter };
+}
