@@ -13,6 +13,7 @@ import { adminCancelSchema, bookingIdSchema, seatIdSchema, verifySchema } from '
 import { cancelShowSchema, skuSchema } from './shows.routes';
 import { listQuery } from './webhooks.routes';
 import { escalationQuery } from './escalations.routes';
+import { resolveReviewSchema, reviewIdSchema, reviewListQuery } from './manual-reviews.routes';
 import { offlinePaymentSchema } from './offline-payments.routes';
 import { idempotencyKeySchema } from '../domain/hold-commands';
 import { policySchema } from '../domain/policy';
@@ -27,6 +28,12 @@ const bookingId = pathParam('bookingId', bookingIdSchema);
 const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line') };
 const withIds = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
 const adminOnly = { 401: problemResponse('ADMIN_AUTH_REQUIRED: no or a wrong admin bearer token') };
+/** X-Holdfast-Actor: the admin console's signed-in user, recorded as who acted when the body names no one (400 ACTOR_INVALID when not a name). */
+const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
+const manualReview = object({
+  id: str, bookingId: nullable(str), kind: str, reason: str, data: {}, status: { enum: ['OPEN', 'RESOLVED'] }, createdAt: dateTime,
+  resolvedAt: nullable(dateTime), resolvedBy: nullable(str), resolution: nullable(str),
+});
 
 const policy = object({ currency: str, zonePrices: { type: 'object', additionalProperties: int }, defaultPrice: int, maxSeatsPerHold: int });
 const hold = object({ holdId: str, showId: str, status: { enum: ['ACTIVE', 'EXPIRED', 'RELEASED', 'CONFIRMED'] }, seatIds: arrayOf(str), expiresAt: str, policyVersion: int, customerId: str });
@@ -247,6 +254,25 @@ export function openApiDocument() {
               events: arrayOf(object({ id: str, type: str, status: str, error: nullable(str), deliveries: int, receivedAt: dateTime, processedAt: nullable(dateTime), payload: {} })),
             })),
             ...common, ...adminOnly,
+          },
+        },
+      },
+      '/api/admin/manual-reviews': {
+        get: {
+          summary: 'Manual reviews, newest first (issue 13): refunds of holds that ended without a booking (hold-refund), failed cancellation refunds (REFUND), box-office pay-backs (OFFLINE_REFUND)',
+          security: admin, parameters: queryParams(reviewListQuery),
+          responses: { 200: jsonResponse('a page of reviews; nextCursor opens the next one', object({ reviews: arrayOf(manualReview), nextCursor: nullable(str) })), ...common, ...adminOnly },
+        },
+      },
+      '/api/admin/manual-reviews/{id}/resolve': {
+        post: {
+          summary: 'Resolve an OPEN review; with retry: true the refund is asked for again first (the app\'s own key, never paid twice) and the review is resolved only if it is paid. resolvedBy: the body\'s, else X-Holdfast-Actor, else the admin credential. Audited.',
+          security: admin, parameters: [pathParam('id', reviewIdSchema), actorHeader], requestBody: jsonBody(resolveReviewSchema),
+          responses: {
+            200: jsonResponse('the resolved review (refundId when a retry paid it)', { ...manualReview, properties: { ...manualReview.properties, refundId: str } }),
+            ...withIds, ...adminOnly,
+            409: problemResponse('REVIEW_ALREADY_RESOLVED, or REVIEW_NOT_RETRYABLE (retry asked of a review with no refund to replay)'),
+            502: problemResponse('REFUND_FAILED: the provider did not pay the retried refund; the review stays open'),
           },
         },
       },

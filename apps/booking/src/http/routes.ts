@@ -12,6 +12,9 @@ import { bookingsRouter } from './bookings.routes';
 import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
 import { offlinePaymentsRouter } from './offline-payments.routes';
 import { escalationsRouter } from './escalations.routes';
+import { manualReviewsRouter } from './manual-reviews.routes';
+import type { ManualReviewsRepository } from '../data/manual-reviews.repository';
+import type { PaymentsClient } from '../adapters/payments.client';
 import { openApiDocument } from './openapi';
 
 /**
@@ -44,6 +47,9 @@ export interface BookingRoutesDeps {
   jobs: Pick<SchedulerJobs, 'schedule'>;
   /** CANCELLATION_SAGA_CHECK_SECONDS. */
   cancellationSagaCheckSeconds?: number;
+  /** Manual reviews (issue 13's console) and the payment provider their retry calls; the OpenAPI test mounts none. */
+  reviews?: ManualReviewsRepository;
+  payments?: Pick<PaymentsClient, 'refund'>;
 }
 
 /** The payment provider's webhook: before the JSON parser (its signature covers the raw body). */
@@ -59,5 +65,9 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
   app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
   app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows, cancellation: deps.cancellation, jobs: deps.jobs, sagaCheckSeconds: deps.cancellationSagaCheckSeconds }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
+  app.use(manualReviewsRouter({
+    reviews: deps.reviews ?? ({} as ManualReviewsRepository), payments: deps.payments ?? { refund: async () => ({ ok: false, kind: 'unavailable' }) },
+    adminToken: deps.adminToken, logger: deps.logger,
+  }));
   app.use(escalationsRouter({ holds: deps.holds ?? ({ listEscalations: async () => [] } as unknown as Pick<HoldsRepository, 'listEscalations'>), adminToken: deps.adminToken }));
 }
