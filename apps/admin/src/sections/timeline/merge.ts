@@ -46,7 +46,8 @@ export const searchAnswerSchema = z.object({
 });
 
 export interface Gap {
-  app: AnsweringApp;
+  /** An app, or the console itself when its own admin actions could not be read. */
+  app: AnsweringApp | 'admin';
   reason: string;
 }
 

@@ -1,0 +1,183 @@
+/**
+ * The manager's order pages: /orders (search), /approvals (the queue with time left), /orders/:id
+ * (progress, steps, compensations, label) and its Approve / Reject / Cancel forms. Thin: fulfillment
+ * answers through ctx.apps with the manager credential; order-view.ts and order-search.ts decide
+ * what the pages say. A POST redirects back to the order (or the queue) with what happened, so a
+ * reload never repeats an action and a refusal is read against the order as it is now.
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { AppCallError, type SectionContext, type SignedInUser } from '../../http/section';
+import { signedInUser, requireRole } from '../../http/session';
+import { describeProblem } from '../../domain/problem-words';
+import { formatMoney, formatTime } from '../../domain/format';
+import { allowedActions, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
+import { formErrors, searchFormSchema, searchHref, sortHeaders, sortOrders, SEARCH_STATUSES, PAGE_SIZES, type SearchForm, fulfillmentQuery } from './order-search';
+
+const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
+const rejectFormSchema = z.object({
+  reason: z.string().trim().min(1, 'Give a reason for the rejection.').max(500, 'A reason is at most 500 characters.'),
+  back: z.enum(['order', 'approvals']).optional(),
+});
+const actionFormSchema = z.object({ back: z.enum(['order', 'approvals']).optional() });
+/** What the page was redirected with after an action: shown once, read against the order as it is now. */
+const outcomeQuerySchema = z.object({
+  done: z.enum(['approve', 'reject', 'cancel']).optional(),
+  refused: z.enum(['approve', 'reject', 'cancel']).optional(),
+  code: z.string().regex(/^[A-Z0-9_]{1,60}$/).optional(),
+  status: z.coerce.number().int().min(400).max(599).optional(),
+  invalid: z.string().max(200).optional(),
+});
+
+const DONE_SENTENCES: Record<OrderAction, string> = {
+  approve: 'The order was approved. The saga goes on: reserve, capture, label, notify.',
+  reject: 'The order was rejected. Its authorization is released.',
+  cancel: 'The order was cancelled. Whatever it had done is undone.',
+};
+
+type OrderSearchAnswer = { orders: OrderView[]; nextCursor: string | null };
+
+export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
+  const manager = requireRole('manager');
+  const fulfillment = <T>(req: Request, method: 'GET' | 'POST', path: string, body?: unknown) =>
+    ctx.apps.call<T>(signedInUser(req), 'fulfillment', { method, path, body, credential: 'manager' });
+  /** The order as fulfillment holds it now, or undefined when it could not be read. */
+  const readOrder = (req: Request, id: string) => fulfillment<OrderView>(req, 'GET', `/workflows/${encodeURIComponent(id)}/status`).catch(() => undefined);
+
+  router.get('/orders', manager, async (req, res) => {
+    const parsed = searchFormSchema.safeParse(req.query);
+    const form: SearchForm = parsed.success ? parsed.data : {};
+    const errors = parsed.success ? {} : formErrors(parsed.error);
+    let orders: OrderView[] = [];
+    let nextCursor: string | null = null;
+    let problem: string | undefined;
+    if (parsed.success) {
+      try {
+        const answer = await fulfillment<OrderSearchAnswer>(req, 'GET', fulfillmentQuery(form));
+        orders = sortOrders(answer.orders, form.sort, form.dir);
+        nextCursor = answer.nextCursor;
+      } catch (error) {
+        problem = sentenceOf(error);
+      }
+    }
+    const page = form.page ?? 1;
+    res.status(parsed.success ? 200 : 400).render('orders/list', {
+      title: 'Orders',
+      form, errors, problem, statuses: SEARCH_STATUSES, pageSizes: PAGE_SIZES, statusLabel,
+      headers: sortHeaders({ ...form, cursor: form.cursor, page: form.page }),
+      orders: orders.map((o) => ({ ...o, money: formatMoney(o.totalAmount, o.currency), created: formatTime(o.createdAt), statusText: statusLabel(o.status) })),
+      page,
+      nextHref: nextCursor ? searchHref(form, { cursor: nextCursor, page: page + 1 }) : null,
+      firstHref: form.cursor ? searchHref(form, { cursor: undefined, page: undefined }) : null,
+    });
+  });
+
+  router.get('/approvals', manager, async (req, res) => {
+    let orders: OrderView[] = [];
+    let problem: string | undefined;
+    try {
+      orders = (await fulfillment<OrderSearchAnswer>(req, 'GET', '/workflows?orderStatus=awaiting_approval&limit=200')).orders;
+    } catch (error) {
+      problem = sentenceOf(error);
+    }
+    const now = new Date();
+    const outcome = outcomeQuerySchema.safeParse(req.query).data ?? {};
+    const acted = orderIdSchema.safeParse(req.query.order);
+    // A refusal is put in words against the order as it is now (rejected, timed out...).
+    const actedOn = outcome.refused && acted.success ? await readOrder(req, acted.data) : undefined;
+    const notice = outcomeNotice(outcome, actedOn);
+    res.render('orders/approvals', {
+      title: 'Approvals', scripts: ['/static/orders-actions.js'],
+      problem, flash: notice,
+      orders: orders
+        .map((o) => ({ ...o, money: formatMoney(o.totalAmount, o.currency), created: formatTime(o.createdAt), left: timeLeft(o.approvalDueAt, now), due: o.approvalDueAt ? formatTime(o.approvalDueAt) : 'unknown' }))
+        // The order closest to timing out first; unknown due times last.
+        .sort((a, b) => (a.left.seconds ?? Infinity) - (b.left.seconds ?? Infinity)),
+    });
+  });
+
+  router.get('/orders/:id', manager, async (req, res) => {
+    const id = orderIdSchema.safeParse(req.params.id);
+    if (!id.success) return void res.status(404).render('orders/missing', { title: 'Order not found', sentence: 'That is not an order id.' });
+    let order: OrderView;
+    try {
+      order = await fulfillment<OrderView>(req, 'GET', `/workflows/${encodeURIComponent(id.data)}/status`);
+    } catch (error) {
+      const status = error instanceof AppCallError ? error.status : 502;
+      return void res.status(status === 404 ? 404 : 502).render('orders/missing', { title: 'Order', sentence: sentenceOf(error) });
+    }
+    const outcome = outcomeQuerySchema.safeParse(req.query).data ?? {};
+    res.render('orders/detail', {
+      title: `Order ${order.orderId}`, scripts: ['/static/orders-actions.js'],
+      order, statusText: statusLabel(order.status),
+      money: formatMoney(order.totalAmount, order.currency),
+      created: formatTime(order.createdAt),
+      finished: order.finishedAt ? formatTime(order.finishedAt) : null,
+      steps: order.completedSteps.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: dataText(s.data) })),
+      compensations: order.compensations.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: dataText(s.data) })),
+      label: labelProgress(order),
+      actions: allowedActions(order),
+      left: order.status === 'awaiting_approval' ? timeLeft(order.approvalDueAt, new Date()) : null,
+      due: order.approvalDueAt ? formatTime(order.approvalDueAt) : 'unknown',
+      flash: outcomeNotice(outcome, order),
+    });
+  });
+
+  const act = (action: OrderAction) => async (req: Request, res: Response) => {
+    const id = orderIdSchema.safeParse(req.params.id);
+    if (!id.success) return void res.status(404).render('orders/missing', { title: 'Order not found', sentence: 'That is not an order id.' });
+    const user = signedInUser(req);
+    const form = action === 'reject' ? rejectFormSchema.safeParse(req.body ?? {}) : actionFormSchema.safeParse(req.body ?? {});
+    const back = (form.success ? form.data.back : undefined) === 'approvals' ? '/approvals' : `/orders/${encodeURIComponent(id.data)}`;
+    const redirect = (query: Record<string, string>) => res.redirect(303, `${back}?${new URLSearchParams(query).toString()}`);
+    if (!form.success) return void redirect({ refused: action, invalid: form.error.issues[0]?.message ?? 'The form is not valid.' });
+    const reason = action === 'reject' ? (form.data as z.infer<typeof rejectFormSchema>).reason : undefined;
+    const path = `/workflows/${encodeURIComponent(id.data)}/${action}`;
+    // approve names the signed-in user; reject and cancel take no name (fulfillment's schemas are strict) and record X-Holdfast-Actor.
+    const body = action === 'approve' ? { approvedBy: user.name } : action === 'reject' ? { reason } : {};
+    const target = { kind: 'order' as const, id: id.data };
+    try {
+      await fulfillment(req, 'POST', path, body);
+      await ctx.recordAction(req, { action: `order.${action}`, target, outcome: 'ok', detail: reason ? { reason } : undefined });
+      ctx.logger.info({ orderId: id.data, action, user: user.name }, 'order action done');
+      redirect({ done: action, ...(back === '/approvals' ? { order: id.data } : {}) });
+    } catch (error) {
+      const status = error instanceof AppCallError ? error.status : 502;
+      const code = error instanceof AppCallError ? error.code : 'APP_UNREACHABLE';
+      await ctx.recordAction(req, { action: `order.${action}`, target, outcome: status < 500 ? 'refused' : 'failed', detail: { code, ...(reason ? { reason } : {}) } });
+      ctx.logger.warn({ orderId: id.data, action, status, code }, 'order action refused');
+      redirect({ refused: action, status: String(status), code, ...(back === '/approvals' ? { order: id.data } : {}) });
+    }
+  };
+  router.post('/orders/:id/approve', manager, act('approve'));
+  router.post('/orders/:id/reject', manager, act('reject'));
+  router.post('/orders/:id/cancel', manager, act('cancel'));
+
+  /** The sentence an outcome in the query stands for, read against the order now (when there is one). */
+  function outcomeNotice(outcome: z.infer<typeof outcomeQuerySchema>, order: OrderView | undefined): { kind: 'ok' | 'error'; text: string } | undefined {
+    if (outcome.done) return { kind: 'ok', text: DONE_SENTENCES[outcome.done] };
+    if (!outcome.refused) return undefined;
+    if (outcome.invalid) return { kind: 'error', text: outcome.invalid };
+    const refusal = { status: outcome.status ?? 409, code: outcome.code ?? 'UNKNOWN' };
+    if (refusal.status === 409) return { kind: 'error', text: refusalSentence(outcome.refused, refusal, order) };
+    return { kind: 'error', text: describeProblem(refusal) };
+  }
+}
+
+function sentenceOf(error: unknown): string {
+  if (error instanceof AppCallError) return describeProblem({ code: error.code, status: error.status, detail: error.detail });
+  return describeProblem({ code: 'APP_UNREACHABLE', status: 502 });
+}
+
+/** A step's data as "key: value" pairs a person reads (ids, amounts, tracking numbers). */
+function dataText(data: Record<string, unknown> | undefined): Array<{ key: string; value: string }> {
+  const out: Array<{ key: string; value: string }> = [];
+  const walk = (prefix: string, value: unknown) => {
+    if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    else out.push({ key: prefix, value: String(value) });
+  };
+  walk('', data ?? {});
+  return out;
+}
+
+export type { SignedInUser };
