@@ -1,0 +1,167 @@
+/**
+ * The timeline: the console's JSON (GET /api/admin/timeline/bookings/:id, /orders/:id, /search?q=)
+ * and its pages (/timeline, /timeline/bookings/:id, /timeline/orders/:id). Each app answers for its
+ * own records through its own /api/admin/timeline endpoint, called in parallel; the console adds
+ * its own admin actions; merge.ts puts them in order and turns a silent app into a visible gap.
+ */
+import type { Request, Response, Router } from 'express';
+import { AppError, sendProblem, problem, type TimelineEvent, type TimelinePart, type TimelineSearchAnswer } from '@holdfast/shared';
+import { AppCallError, type ActionTargetKind, type SectionContext } from '../../http/section';
+import { signedInUser, requireRole } from '../../http/session';
+import { formatTime } from '../../domain/format';
+import type { StoredAction } from '../../data/actions.repository';
+import {
+  adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, timelinePartSchema,
+  type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
+} from './merge';
+
+/** The console's own admin actions on a target (admin_actions), oldest first. */
+export type ActionsLoader = (kind: ActionTargetKind | string, id: string) => Promise<StoredAction[]>;
+
+/** Related entities whose admin actions belong in the story (a refund retried, a dead letter replayed...). */
+const ACTION_TARGETS = new Set<string>(['show', 'booking', 'order', 'refund', 'dead-letter', 'manual-review']);
+
+const SUBJECT_KIND = { bookings: 'booking', orders: 'order' } as const;
+
+export function registerTimelineRoutes(router: Router, ctx: SectionContext, loadActions: ActionsLoader): void {
+  const reader = requireRole('admin', 'manager');
+
+  /** One app's answer, or why there is none: never throws. */
+  async function ask<T>(req: Request, app: AnsweringApp, path: string, parse: (body: unknown) => T): Promise<PartResult<T>> {
+    try {
+      const body = await ctx.apps.call<unknown>(signedInUser(req), app, { method: 'GET', path, credential: 'admin' });
+      const parsed = (() => { try { return { value: parse(body) }; } catch { return undefined; } })();
+      if (!parsed) return { app, ok: false, reason: 'its answer was not a timeline' };
+      return { app, ok: true, value: parsed.value };
+    } catch (error) {
+      ctx.logger.warn({ app, path, status: error instanceof AppCallError ? error.status : undefined, code: error instanceof AppCallError ? error.code : undefined }, 'timeline part missing');
+      return { app, ok: false, reason: error instanceof AppCallError ? `answered ${error.status} ${error.code}` : 'no answer' };
+    }
+  }
+
+  /** Admin actions on the subject and on what the apps say is related to it. */
+  async function adminEvents(subject: MergedTimeline['subject'], related: MergedTimeline['related']): Promise<TimelineEvent[]> {
+    const targets = [{ kind: subject.kind as string, id: subject.id }, ...related.filter((l) => ACTION_TARGETS.has(l.kind))];
+    const lists = await Promise.all(targets.map(async (t) => (await loadActions(t.kind, t.id)).map((a) => adminActionEvent({ ...a, targetKind: t.kind, targetId: t.id }))));
+    return lists.flat();
+  }
+
+  async function timeline(req: Request, subject: TimelineSubject, id: string): Promise<MergedTimeline> {
+    const path = `/api/admin/timeline/${subject}/${encodeURIComponent(id)}`;
+    const parts = await Promise.all(APPS_FOR[subject].map((app) => ask<TimelinePart>(req, app, path, (b) => timelinePartSchema.parse(b))));
+    const kind = SUBJECT_KIND[subject];
+    const first = mergeTimeline({ kind, id }, parts, []);
+    let actions: TimelineEvent[] = [];
+    try {
+      actions = await adminEvents(first.subject, first.related);
+    } catch (error) {
+      // The console's own table not answering is a gap like any other app's.
+      ctx.logger.error({ err: error }, 'admin actions unreadable');
+      return { ...first, gaps: [...first.gaps, { app: 'admin' as const, reason: 'the console could not read its own actions' }] };
+    }
+    return mergeTimeline({ kind, id }, parts, actions);
+  }
+
+  const search = async (req: Request, q: string) =>
+    mergeSearch(q, await Promise.all(APPS_FOR.search.map((app) => ask<TimelineSearchAnswer>(req, app, `/api/admin/timeline/search?q=${encodeURIComponent(q)}`, (b) => searchAnswerSchema.parse(b)))));
+
+  const idOf = (req: Request) => {
+    const id = subjectIdSchema.safeParse(req.params.id);
+    if (!id.success) throw new AppError(400, 'INVALID_ID', 'A booking or order id is 1 to 100 letters, digits, _ . : -.');
+    return id.data;
+  };
+
+  documentTimeline(ctx);
+
+  // JSON: the merged story, gaps included (an app that did not answer is not an error).
+  for (const subject of ['bookings', 'orders'] as const) {
+    router.get(`/api/admin/timeline/${subject}/:id`, reader, async (req, res) => {
+      res.json(await timeline(req, subject, idOf(req)));
+    });
+  }
+  router.get('/api/admin/timeline/search', reader, async (req, res) => {
+    const q = searchQuerySchema.safeParse(req.query.q);
+    if (!q.success) return sendProblem(req, res, problem(400, 'INVALID_QUERY', 'q is a booking id, an order id, a customer email or a correlation id (1 to 200 characters).'));
+    res.json(await search(req, q.data));
+  });
+
+  // Pages.
+  router.get('/timeline', reader, async (req, res) => {
+    if (req.query.q === undefined || req.query.q === '') return void res.render('timeline/search', { title: 'Timeline', q: '', result: null, error: null });
+    const q = searchQuerySchema.safeParse(req.query.q);
+    if (!q.success) return void res.status(400).render('timeline/search', { title: 'Timeline', q: '', result: null, error: q.error.issues[0]?.message ?? 'Type what you are looking for.' });
+    const result = await search(req, q.data);
+    const only = result.matches.length === 1 ? result.matches[0]! : undefined;
+    // One match and every app answered: straight to its story.
+    if (only && result.gaps.length === 0) return void res.redirect(303, `/timeline/${only.kind}s/${encodeURIComponent(only.id)}`);
+    res.render('timeline/search', {
+      title: 'Timeline', q: q.data, error: null,
+      result: { ...result, matches: result.matches.map((m) => ({ ...m, href: `/timeline/${m.kind}s/${encodeURIComponent(m.id)}` })), gapSentences: result.gaps.map(gapSentence) },
+    });
+  });
+
+  for (const subject of ['bookings', 'orders'] as const) {
+    router.get(`/timeline/${subject}/:id`, reader, async (req: Request, res: Response) => {
+      const id = subjectIdSchema.safeParse(req.params.id);
+      if (!id.success) return void res.status(400).render('timeline/search', { title: 'Timeline', q: '', result: null, error: 'That is not a booking or order id.' });
+      const story = await timeline(req, subject, id.data);
+      const user = signedInUser(req);
+      const correlationIds = [...new Set(story.events.map((e) => e.correlationId).filter((c): c is string => Boolean(c)))];
+      res.render('timeline/story', {
+        title: `Timeline of ${SUBJECT_KIND[subject]} ${id.data}`,
+        subject: story.subject,
+        subjectHref: subject === 'orders' && user.roles.includes('manager') ? `/orders/${encodeURIComponent(id.data)}` : null,
+        events: story.events.map((e) => ({ ...e, when: formatTime(e.at), links: (e.links ?? []).map((l) => ({ ...l, href: linkHref(l) })) })),
+        related: story.related.map((l) => ({ ...l, href: linkHref(l) })),
+        gapSentences: story.gaps.map(gapSentence),
+        correlationIds,
+      });
+    });
+  }
+}
+
+const LINK_SCHEMA = { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string', enum: ['show', 'booking', 'order', 'refund', 'dead-letter', 'manual-review', 'notification'] }, id: { type: 'string' }, label: { type: 'string' } } };
+const GAP_SCHEMA = { type: 'object', required: ['app', 'reason'], properties: { app: { type: 'string', enum: ['booking', 'delivery', 'fulfillment', 'admin'] }, reason: { type: 'string' } }, description: 'An app that did not answer: its part of the story is missing (not an error).' };
+const EVENT_SCHEMA = {
+  type: 'object', required: ['at', 'app', 'kind', 'summary'],
+  properties: {
+    at: { type: 'string', format: 'date-time', description: 'When the fact was recorded (never derived).' },
+    app: { type: 'string', enum: ['booking', 'delivery', 'fulfillment', 'admin'] },
+    kind: { type: 'string', examples: ['hold.placed', 'payment.authorized', 'email.attempt', 'saga.step', 'compensation', 'dead-letter', 'admin.action'] },
+    summary: { type: 'string' }, correlationId: { type: 'string' }, status: { type: 'string' }, attempt: { type: 'integer' },
+    error: { type: 'string' }, providerId: { type: 'string' }, actor: { type: 'string' }, links: { type: 'array', items: LINK_SCHEMA },
+  },
+};
+const STORY_SCHEMA = {
+  type: 'object', required: ['subject', 'events', 'related', 'gaps'],
+  properties: {
+    subject: { type: 'object', properties: { kind: { type: 'string', enum: ['booking', 'order'] }, id: { type: 'string' } } },
+    events: { type: 'array', items: EVENT_SCHEMA, description: 'Every app\'s events and the console\'s admin actions, oldest first (ties: booking, fulfillment, delivery, admin, then kind).' },
+    related: { type: 'array', items: LINK_SCHEMA },
+    gaps: { type: 'array', items: GAP_SCHEMA },
+  },
+};
+
+/** The timeline's JSON routes in the console's OpenAPI document. */
+function documentTimeline(ctx: SectionContext): void {
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' } };
+  const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
+  const invalid = { description: 'INVALID_ID or INVALID_QUERY (problem)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  for (const [subject, apps] of [['bookings', 'booking and delivery'], ['orders', 'fulfillment and delivery']] as const) {
+    ctx.openapi.add(`/api/admin/timeline/${subject}/{id}`, 'get', {
+      summary: `A ${subject.slice(0, -1)}'s whole story`, tags: ['timeline'],
+      description: `Role admin or manager. Asks ${apps} for their part (in parallel, by service invocation), adds the console's own admin actions on it and on its related entities, sorted by time. An app that does not answer is listed in gaps.`,
+      parameters: [idParam],
+      responses: { 200: json(STORY_SCHEMA, 'The merged timeline'), 400: invalid },
+    });
+  }
+  ctx.openapi.add('/api/admin/timeline/search', 'get', {
+    summary: 'Find bookings and orders by id, customer email or correlation id', tags: ['timeline'],
+    description: 'Role admin or manager. Asks booking, delivery and fulfillment; each match once.',
+    parameters: [{ name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+    responses: {
+      200: json({ type: 'object', required: ['q', 'matches', 'gaps'], properties: { q: { type: 'string' }, matches: { type: 'array', items: { type: 'object', required: ['kind', 'id', 'label'], properties: { kind: { type: 'string', enum: ['booking', 'order'] }, id: { type: 'string' }, label: { type: 'string' } } } }, gaps: { type: 'array', items: GAP_SCHEMA } } }, 'The matches'),
+      400: invalid,
+    },
+  });
+}
