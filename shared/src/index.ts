@@ -32,3 +32,4 @@ export * from './scheduler-jobs';
 export * from './health';
 export * from './env-flag';
 export * from './timeline';
+export * from './timeline-routes';
