@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '@holdfast/shared';
-import { adminActionEvent, gapSentence, linkHref, mergeSearch, mergeTimeline, timelinePartSchema } from './merge';
+import { adminActionEvent, gapSentence, linkHref, mergeSearch, mergeTimeline, searchQuerySchema, timelinePartSchema } from './merge';
 
 const ev = (at: string, app: TimelineEvent['app'], kind: string, extra: Partial<TimelineEvent> = {}): TimelineEvent => ({ at, app, kind, summary: `${app} ${kind}`, ...extra });
 
@@ -73,5 +73,13 @@ describe('timelinePartSchema and linkHref', () => {
     expect(linkHref({ kind: 'order', id: 'o-1' })).toBe('/orders/o-1');
     expect(linkHref({ kind: 'dead-letter', id: 'd-1' })).toBe('/delivery');
     expect(linkHref({ kind: 'refund', id: 'r-1' })).toBe('/refunds');
+  });
+});
+
+describe('searchQuerySchema', () => {
+  it('takes one id, email or correlation id, trimmed', () => {
+    expect(searchQuerySchema.parse('  ada@example.com ')).toBe('ada@example.com');
+    expect(searchQuerySchema.safeParse('two words').success).toBe(false);
+    expect(searchQuerySchema.safeParse('').success).toBe(false);
   });
 });

@@ -18,8 +18,17 @@ export const APPS_FOR: Readonly<Record<TimelineSubject | 'search', readonly Answ
 
 /** An id as the apps issue them (uuids, order ids): what the console passes on in a path. */
 export const subjectIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : - (1 to 100)');
-/** A booking id, an order id, a customer email or a correlation id. */
-export const searchQuerySchema = z.string().trim().min(1, 'a booking id, an order id, an email or a correlation id').max(200);
+/** A booking id, an order id, a customer email or a correlation id: one word, as the apps take it (shared/src/timeline-routes.ts). */
+export const searchQuerySchema = z.string().trim()
+  .min(1, 'Type a booking id, an order id, a customer email or a correlation id.')
+  .max(320, 'That is too long for an id or an email address.')
+  .regex(/^[^\s\u0000-\u001f]+$/, 'Type one id, email address or correlation id, without spaces.');
+
+/**
+ * The credential each app's timeline takes from the console: booking and delivery serve it to
+ * admins; fulfillment serves orders (and their timeline) to the console's manager credential.
+ */
+export const TIMELINE_CREDENTIAL: Readonly<Record<AnsweringApp, 'admin' | 'manager'>> = { booking: 'admin', delivery: 'admin', fulfillment: 'manager' };
 
 const relatedSchema = z.object({
   kind: z.enum(['show', 'booking', 'order', 'refund', 'dead-letter', 'manual-review', 'notification']),

@@ -11,7 +11,7 @@ import { signedInUser, requireRole } from '../../http/session';
 import { formatTime } from '../../domain/format';
 import type { StoredAction } from '../../data/actions.repository';
 import {
-  adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, timelinePartSchema,
+  adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
   type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
 } from './merge';
 
@@ -29,7 +29,7 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
   /** One app's answer, or why there is none: never throws. */
   async function ask<T>(req: Request, app: AnsweringApp, path: string, parse: (body: unknown) => T): Promise<PartResult<T>> {
     try {
-      const body = await ctx.apps.call<unknown>(signedInUser(req), app, { method: 'GET', path, credential: 'admin' });
+      const body = await ctx.apps.call<unknown>(signedInUser(req), app, { method: 'GET', path, credential: TIMELINE_CREDENTIAL[app] });
       const parsed = (() => { try { return { value: parse(body) }; } catch { return undefined; } })();
       if (!parsed) return { app, ok: false, reason: 'its answer was not a timeline' };
       return { app, ok: true, value: parsed.value };
@@ -81,7 +81,7 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
   }
   router.get('/api/admin/timeline/search', reader, async (req, res) => {
     const q = searchQuerySchema.safeParse(req.query.q);
-    if (!q.success) return sendProblem(req, res, problem(400, 'INVALID_QUERY', 'q is a booking id, an order id, a customer email or a correlation id (1 to 200 characters).'));
+    if (!q.success) return sendProblem(req, res, problem(400, 'INVALID_QUERY', q.error.issues[0]?.message ?? 'q is one booking id, order id, customer email or correlation id.'));
     res.json(await search(req, q.data));
   });
 
@@ -158,7 +158,7 @@ function documentTimeline(ctx: SectionContext): void {
   ctx.openapi.add('/api/admin/timeline/search', 'get', {
     summary: 'Find bookings and orders by id, customer email or correlation id', tags: ['timeline'],
     description: 'Role admin or manager. Asks booking, delivery and fulfillment; each match once.',
-    parameters: [{ name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+    parameters: [{ name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 320, pattern: '^\\S+$' } }],
     responses: {
       200: json({ type: 'object', required: ['q', 'matches', 'gaps'], properties: { q: { type: 'string' }, matches: { type: 'array', items: { type: 'object', required: ['kind', 'id', 'label'], properties: { kind: { type: 'string', enum: ['booking', 'order'] }, id: { type: 'string' }, label: { type: 'string' } } } }, gaps: { type: 'array', items: GAP_SCHEMA } } }, 'The matches'),
       400: invalid,
