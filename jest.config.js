@@ -1,7 +1,9 @@
 /**
- * Two projects: `unit` (pure logic, no sidecar, no database) and `integration` (real daprd,
- * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts).
- * `npm test` runs both, in band: the integration tests share ports and one control plane.
+ * Three projects: `unit` (pure logic, no sidecar, no database), `integration` (real daprd,
+ * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts) and
+ * `browser` (the admin console in Debian's headless Chromium against that same platform).
+ * `npm test` runs them in band, in that order (tests/support/project-sequencer.js): the
+ * integration and browser tests share ports and one control plane.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
@@ -9,6 +11,7 @@ module.exports = {
   // Integration tests wait on real reminders, timers and retries; none of them is a speed target.
   testTimeout: 180000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
+  testSequencer: '<rootDir>/tests/support/project-sequencer.js',
   projects: [
     {
       displayName: 'unit',
@@ -21,6 +24,15 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/support/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+    },
+    {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+      // The same platform as integration: one global setup runs for both (jest runs each module once).
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
     },

@@ -118,6 +118,8 @@ missing_packages() {
   if [[ ! -x "$ROOT/.data/fuzz-venv/bin/schemathesis" ]] && ! { command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' >/dev/null 2>&1; }; then
     echo python3-venv
   fi
+  # The admin console's browser tests (tests/browser) drive Debian's Chromium; no browser download works here.
+  [[ -x /usr/bin/chromium ]] || echo chromium
 }
 
 # Everything missing, in one message, before anything starts; as root, installed from Debian.

@@ -131,6 +131,8 @@ export const APP_SECRETS: Record<string, AppSecret[]> = {
   booking: ['ADMIN_API_TOKEN', 'TICKET_SIGNING_KEY'],
   fulfillment: ['MANAGER_API_TOKEN', 'MANAGERS', 'ORDER_DECISION_KEYS'],
   delivery: ['ADMIN_API_TOKEN', 'SENDGRID_API_KEY'],
+  // The admin console holds both credentials server-side, for the calls it makes on a user's behalf.
+  admin: ['ADMIN_API_TOKEN', 'MANAGER_API_TOKEN'],
   // The payment provider's stand-in signs its webhooks with the secret the booking app verifies.
   providers: ['PAYMENTS_WEBHOOK_SECRET'],
   skeleton: [],

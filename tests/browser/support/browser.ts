@@ -1,0 +1,79 @@
+/**
+ * Headless Debian Chromium for the browser tests (playwright-core, no browser download), with the
+ * flags docs/platform-notes name, a console-error watch that fails the test, axe-core, and sign-in.
+ */
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ConsoleUser } from '../../support/admin-stack';
+
+export const CHROMIUM = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Without the background-networking flags Chromium floods the closed network with refused
+ * connections. Each launch gets a fresh, empty profile: playwright makes a temporary
+ * --user-data-dir itself (it refuses one in `args`) and removes it at close.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Every console error and uncaught page error seen so far. */
+  errors: string[];
+  /** Fails the test if the page logged any console error or threw. */
+  expectNoConsoleErrors(): void;
+  close(): Promise<void>;
+}
+
+/** A page in a context of its own (its own cookies: one user per page), watched for console errors. */
+export async function openPage(browser: Browser, baseURL: string): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  return {
+    page, context, errors,
+    expectNoConsoleErrors: () => expect(errors).toEqual([]),
+    close: () => context.close(),
+  };
+}
+
+let axeSource: string | undefined;
+
+export interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }
+
+/**
+ * Runs axe-core on the page as it is now (a dialog open included) and fails on any serious or
+ * critical violation. The source goes in through the debugging protocol (page.evaluate), which
+ * the page's strict CSP does not govern: no inline script is added to the page.
+ */
+export async function checkA11y(page: Page, label = page.url()): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) throw new Error(`axe found ${serious.length} serious/critical violation(s) on ${label}:\n${serious.map((v) => `  - ${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`).join('\n')}`);
+  return violations;
+}
+
+/** Signs in through the form, as a person would; lands on `next` (default the home page). */
+export async function signIn(page: Page, user: Pick<ConsoleUser, 'name' | 'password'>, next = '/'): Promise<void> {
+  await page.goto(`/signin${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`);
+  await page.getByLabel('User name').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await Promise.all([page.waitForURL((url) => url.pathname === next.split('?')[0]), page.getByRole('button', { name: 'Sign in' }).click()]);
+}

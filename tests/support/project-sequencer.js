@@ -1,0 +1,23 @@
+/**
+ * `npm test` runs every project in one jest run (in band); this keeps them in tiers: unit first
+ * (seconds, no servers), then integration (real sidecars), then browser (the admin console in
+ * Chromium against the whole platform). Within a tier, jest's own order (slowest known first).
+ */
+const Sequencer = require('@jest/test-sequencer').default;
+
+const ORDER = ['unit', 'integration', 'browser'];
+const tier = (test) => {
+  const name = test.context.config.displayName;
+  const index = ORDER.indexOf(typeof name === 'string' ? name : name?.name);
+  return index < 0 ? ORDER.length : index;
+};
+
+class ProjectSequencer extends Sequencer {
+  async sort(tests) {
+    const sorted = await super.sort(tests);
+    // Array.prototype.sort is stable: jest's order survives inside each tier.
+    return [...sorted].sort((a, b) => tier(a) - tier(b));
+  }
+}
+
+module.exports = ProjectSequencer;
