@@ -9,6 +9,7 @@ import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
 import { createWebhooksRepository } from './data/webhooks.repository';
 import { createManualReviewsRepository } from './data/manual-reviews.repository';
+import { createBookingTimeline } from './data/timeline.repository';
 import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
 import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/kitchen-prep.actor';
@@ -88,7 +89,7 @@ async function main() {
       preparingConcessions: config.CANCELLATION_PREPARING_CONCESSIONS === 'fee' ? { kind: 'fee', fee: config.CANCELLATION_PREPARING_CONCESSIONS_FEE } : { kind: 'no-refund' },
     }, webhookSecret: () => webhookSecret, webhookToleranceSeconds: config.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
     jobs: new SchedulerJobs(config), cancellationSagaCheckSeconds: config.CANCELLATION_SAGA_CHECK_SECONDS,
-    reviews: createManualReviewsRepository(prisma), payments,
+    reviews: createManualReviewsRepository(prisma), payments, timeline: createBookingTimeline(prisma),
   };
 
   await startDaprApp({

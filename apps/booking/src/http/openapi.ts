@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
+  timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
@@ -257,6 +257,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...timelineOpenApiPaths({ security: admin, errors: { ...common, ...adminOnly }, who: 'the booking app (hold, payment, booking, cancellation, manual reviews, audit lines, outbox events)' }),
       '/api/admin/manual-reviews': {
         get: {
           summary: 'Manual reviews, newest first (issue 13): refunds of holds that ended without a booking (hold-refund), failed cancellation refunds (REFUND), box-office pay-backs (OFFLINE_REFUND)',

@@ -1,7 +1,7 @@
 /** Every route of the booking app, mounted by main.ts and, with stand-in dependencies, by the OpenAPI test. */
 import type { Express } from 'express';
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import type { SchedulerJobs, SidecarSettings } from '@holdfast/shared';
+import { EMPTY_TIMELINE, requireAdmin, timelineRoutes, type SchedulerJobs, type SidecarSettings, type TimelineSource } from '@holdfast/shared';
 import type { ShowsRepository } from '../data/shows.repository';
 import type { BookingsRepository, CancellationSettings } from '../data/bookings.repository';
 import type { WebhooksRepository } from '../data/webhooks.repository';
@@ -49,6 +49,8 @@ export interface BookingRoutesDeps {
   cancellationSagaCheckSeconds?: number;
   /** Manual reviews (issue 13's console) and the payment provider their retry calls; the OpenAPI test mounts none. */
   reviews?: ManualReviewsRepository;
+  /** The booking app's part of issue 13's timeline; the OpenAPI test mounts an empty one. */
+  timeline?: TimelineSource;
   payments?: Pick<PaymentsClient, 'refund'>;
 }
 
@@ -69,5 +71,6 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
     reviews: deps.reviews ?? ({} as ManualReviewsRepository), payments: deps.payments ?? { refund: async () => ({ ok: false, kind: 'unavailable' }) },
     adminToken: deps.adminToken, logger: deps.logger,
   }));
+  app.use(timelineRoutes(deps.timeline ?? { booking: async () => EMPTY_TIMELINE, order: async () => EMPTY_TIMELINE, search: async () => ({ matches: [] }) }, requireAdmin(deps.adminToken)));
   app.use(escalationsRouter({ holds: deps.holds ?? ({ listEscalations: async () => [] } as unknown as Pick<HoldsRepository, 'listEscalations'>), adminToken: deps.adminToken }));
 }
