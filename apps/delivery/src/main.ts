@@ -28,6 +28,7 @@ import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
 import { deadLetterReprocessor, scheduleDeadLetterReprocess } from './dead-letter-reprocess';
+import { createDeliveryTimeline } from './data/timeline.repository';
 import { DELIVERY_ADMIN_PATHS, DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
 import { healthFromReadiness, redisHealthCheck } from '@holdfast/shared';
 
@@ -183,7 +184,7 @@ async function main() {
     routes: (app) => {
       // POST /job/dead-letter-reprocess from the app's own sidecar (not client-invocable: /job/ is in no invocable path).
       reprocess.mount(app);
-      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications, logger });
+      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications, logger, timeline: createDeliveryTimeline(prisma) });
       // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
       serveJobs(app, jobHandlers, logger);
     },

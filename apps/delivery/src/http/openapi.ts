@@ -3,7 +3,7 @@
  * schemas the routes parse with. Served at /api/openapi.json (the app's invocable prefix).
  */
 import {
-  arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
+  timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
   queryParams, str,
 } from '@holdfast/shared';
 import { deadLetterQuery, refundQuery, replayTopicBody, uuid } from './admin.routes';
@@ -27,6 +27,7 @@ export function openApiDocument() {
     paths: {
       ...probePaths(true),
       [OPENAPI_PATH]: { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
+      ...timelineOpenApiPaths({ security: admin, errors: common, who: 'the delivery app (notifications and each attempt, refunds, dead letters)' }),
       '/api/admin/dead-letters': {
         get: {
           summary: 'Stored dead letters, newest first', security: admin, parameters: queryParams(deadLetterQuery),
