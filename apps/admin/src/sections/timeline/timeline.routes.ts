@@ -12,7 +12,7 @@ import { formatTime } from '../../domain/format';
 import type { StoredAction } from '../../data/actions.repository';
 import {
   adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
-  type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
+  uniqueLinks, type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
 } from './merge';
 
 /** The console's own admin actions on a target (admin_actions), oldest first. */
@@ -39,9 +39,10 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
     }
   }
 
-  /** Admin actions on the subject and on what the apps say is related to it. */
-  async function adminEvents(subject: MergedTimeline['subject'], related: MergedTimeline['related']): Promise<TimelineEvent[]> {
-    const targets = [{ kind: subject.kind as string, id: subject.id }, ...related.filter((l) => ACTION_TARGETS.has(l.kind))];
+  /** Admin actions on the subject and on what the apps say is related to it (the page's links or an event's). */
+  async function adminEvents(subject: MergedTimeline['subject'], story: MergedTimeline): Promise<TimelineEvent[]> {
+    const linked = [...story.related, ...story.events.flatMap((e) => e.links ?? [])].filter((l) => ACTION_TARGETS.has(l.kind));
+    const targets = uniqueLinks([{ kind: subject.kind, id: subject.id }, ...linked]);
     const lists = await Promise.all(targets.map(async (t) => (await loadActions(t.kind, t.id)).map((a) => adminActionEvent({ ...a, targetKind: t.kind, targetId: t.id }))));
     return lists.flat();
   }
@@ -53,7 +54,7 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
     const first = mergeTimeline({ kind, id }, parts, []);
     let actions: TimelineEvent[] = [];
     try {
-      actions = await adminEvents(first.subject, first.related);
+      actions = await adminEvents(first.subject, first);
     } catch (error) {
       // The console's own table not answering is a gap like any other app's.
       ctx.logger.error({ err: error }, 'admin actions unreadable');
