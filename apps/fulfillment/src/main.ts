@@ -15,6 +15,7 @@ import { createOrderFulfillmentV2, ORDER_FULFILLMENT_WORKFLOW_V2 } from './workf
 import { ORDER_JOB_WORKFLOW, orderJob } from './workflow/jobs';
 import { createJobsRepository } from './data/jobs.repository';
 import { jobRetryDelaysSchema } from './domain/jobs';
+import { createFulfillmentTimeline } from './data/timeline.repository';
 import { FULFILLMENT_ADMIN_PATHS, FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
 import { DEFAULT_WORKFLOW_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds, workflowTimeoutProblem } from './domain/order-duration';
@@ -111,6 +112,7 @@ async function main() {
     actorSettings: { actorIdleTimeout: config.ACTOR_IDLE_TIMEOUT },
     routes: (app) => {
       mountFulfillmentRoutes(app, {
+        timeline: createFulfillmentTimeline(prisma),
         orders, sidecar: config, managerToken: config.MANAGER_API_TOKEN, managerName: config.MANAGER_API_TOKEN_NAME, managers: config.MANAGERS, decisionKeys: config.ORDER_DECISION_KEYS, startWorkflow,
         settings: { defaultApprovalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds: maxApprovalTimeoutSeconds(timing, config.WORKFLOW_TIMEOUT_SECONDS), autoApproveMaxAmountMinor: toMinorUnits(config.AUTO_APPROVE_MAX_AMOUNT), labelPollSeconds: config.LABEL_POLL_SECONDS, labelDeadlineSeconds: config.LABEL_DEADLINE_SECONDS,
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },

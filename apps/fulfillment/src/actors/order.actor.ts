@@ -49,7 +49,7 @@ export interface Canceller {
 }
 
 export type ActorAnswer =
-  | { ok: true; phase: Phase; cancelledBy?: Canceller }
+  | { ok: true; phase: Phase; cancelledBy?: Canceller; approvalDueAt?: string }
   | { ok: false; reason: 'NOT_AWAITING_APPROVAL' | 'NOT_AWAITING_PAYMENT' | 'ORDER_FINISHED' | 'ORDER_ENDING' | 'DECISION_NOT_SIGNED'; phase: Phase };
 
 /**
@@ -127,10 +127,11 @@ export function createOrderActor(deps: OrderActorDeps) {
     /** The workflow waits for a decision from now on; the timeout starts. Idempotent (a re-run activity keeps the first deadline). */
     async openApproval(command: { timeoutSeconds: number }): Promise<ActorAnswer> {
       const state = await this.load();
-      if (state.phase !== 'before_approval' && state.phase !== 'paid') return { ok: true, phase: state.phase };
+      if (state.phase !== 'before_approval' && state.phase !== 'paid') return { ok: true, phase: state.phase, ...(state.approvalDueAt ? { approvalDueAt: state.approvalDueAt } : {}) };
       await this.registerActorReminder(APPROVAL_REMINDER, Temporal.Duration.from({ seconds: command.timeoutSeconds }).round({ largestUnit: 'hours' }), undefined, undefined, JSON.stringify({ timer: 'approval' }));
-      await this.save({ phase: 'awaiting_approval', approvalDueAt: new Date(now() + command.timeoutSeconds * 1000).toISOString() });
-      return { ok: true, phase: 'awaiting_approval' };
+      const approvalDueAt = new Date(now() + command.timeoutSeconds * 1000).toISOString();
+      await this.save({ phase: 'awaiting_approval', approvalDueAt });
+      return { ok: true, phase: 'awaiting_approval', approvalDueAt };
     }
 
     /** A down-payment order waits for the customer's payment from now on; the expiry starts. Idempotent. */

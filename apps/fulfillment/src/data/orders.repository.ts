@@ -86,6 +86,11 @@ export function createOrdersRepository(prisma: PrismaClient) {
         WHERE id = ${orderId} AND finished_at IS NULL`;
     },
 
+    /** When the approval wait times out (the OrderActor's deadline); the first write stays. */
+    async recordApprovalDue(orderId: string, dueAt: Date) {
+      await prisma.$executeRaw`UPDATE orders SET approval_due_at = COALESCE(approval_due_at, ${dueAt}) WHERE id = ${orderId}`;
+    },
+
     /** Records an undo action once (by action and target). */
     async recordCompensation(orderId: string, record: StepRecord & { target: string }) {
       await prisma.$executeRaw`

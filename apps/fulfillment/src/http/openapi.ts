@@ -3,7 +3,7 @@
  * zod schemas the routes parse with. Served at /workflows/openapi.json (the app's invocable prefix).
  */
 import {
-  arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
+  timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
   problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { orderInputSchema } from '../domain/order';
@@ -38,6 +38,7 @@ const order = object({
   totalAmount: num, currency: str, steps: arrayOf(step), compensationSteps: arrayOf(step), step: nullable(str),
   approvedBy: nullable(str), rejectionReason: nullable(str), cancelledBy: nullable(actor), decidedBy: nullable(object({ kind: { const: 'manager' }, id: str, action: { enum: ['approve', 'reject'] }, actor: str }, ['actor'])),
   downPayment: nullable(num), createdAt: dateTime, updatedAt: dateTime, finishedAt: nullable(dateTime),
+  approvalDueAt: nullable({ type: 'string', format: 'date-time', description: 'while the order awaits approval: when it times out (recorded when the wait began)' }),
 });
 
 // Seed 003's monitoring answers (domain/jobs.ts): counts only.
@@ -85,6 +86,7 @@ export function openApiDocument() {
       '/workflows/{id}/pay': {
         post: { summary: 'Pay an order\'s down payment', parameters: [id], requestBody: jsonBody(paySchema, false), responses: { 202: accepted, ...withId, ...refused } },
       },
+      ...timelineOpenApiPaths({ security: manager, errors: { ...common, ...managerOnly }, who: 'the fulfillment app (order, saga steps, compensations, approval or rejection and who, label, jobs)' }),
       '/workflows/{id}/approve': {
         post: {
           summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id, actorHeader], requestBody: jsonBody(approveSchema, false),

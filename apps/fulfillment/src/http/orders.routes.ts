@@ -82,6 +82,8 @@ export function orderView(order: Order) {
     approvedBy: order.approvedBy, rejectionReason: order.rejectionReason,
     cancelledBy: (order.cancelledBy ?? null) as Canceller | null, decidedBy: (order.decidedBy ?? null) as { kind: 'manager'; id: string; action: string; actor?: string } | null,
     downPayment: order.downPaymentAmount === null ? null : toMajorUnits(order.downPaymentAmount),
+    // Only while the order waits for a manager (issue 13's countdown).
+    approvalDueAt: order.status === 'awaiting_approval' && order.approvalDueAt ? order.approvalDueAt.toISOString() : null,
     createdAt: order.createdAt, updatedAt: order.updatedAt, finishedAt: order.finishedAt,
   };
 }

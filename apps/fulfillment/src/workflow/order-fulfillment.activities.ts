@@ -81,7 +81,11 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
   const orderActor = (orderId: string, method: string, body?: unknown) => invokeActor<ActorAnswer>(deps.sidecar, ACTOR_TYPES.order, orderId, method, body);
   const openApproval = async (orderId: string, timeoutSeconds: number) => {
     const answer = await orderActor(orderId, 'openApproval', { timeoutSeconds });
-    if (answer.phase === 'awaiting_approval') await orders.reportProgress(orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
+    if (answer.phase === 'awaiting_approval') {
+      // The actor's own deadline (the first, on a re-run), so the console counts down from a recorded time.
+      if (answer.ok && answer.approvalDueAt) await orders.recordApprovalDue(orderId, new Date(answer.approvalDueAt));
+      await orders.reportProgress(orderId, PROGRESS_AFTER.authorize, 'approval', 'awaiting_approval');
+    }
     return answer.phase;
   };
   /**
