@@ -165,6 +165,25 @@ ensure_secret() { # KEY -> prints the value, generating and persisting it on fir
   echo "$value"
 }
 
+# The admin console's users. Unless ADMIN_CONSOLE_USERS is given: one user, admin (roles
+# admin+manager), whose password is generated like the other secrets (HOLDFAST_ADMIN_CONSOLE_PASSWORD)
+# and hashed once with argon2id (scripts/admin-user-hash.mjs, which needs the npm packages); the
+# entry is kept as HOLDFAST_ADMIN_CONSOLE_USERS. Delete that line to hash a changed password again.
+admin_console_users() {
+  if [[ -n "${ADMIN_CONSOLE_USERS:-}" ]]; then echo "$ADMIN_CONSOLE_USERS"; return; fi
+  local password users
+  password=$(ensure_secret HOLDFAST_ADMIN_CONSOLE_PASSWORD)
+  users=$(sed -n 's/^HOLDFAST_ADMIN_CONSOLE_USERS=//p' "$LOCAL_ENV")
+  if [[ -z "$users" ]]; then
+    if ! users=$(printf '%s' "$password" | (cd "$ROOT" && node scripts/admin-user-hash.mjs admin admin+manager 2>/dev/null)) || [[ -z "$users" ]]; then
+      echo "infra: could not hash the admin console's password yet (node scripts/admin-user-hash.mjs needs the npm packages)" >&2
+      return 0
+    fi
+    echo "HOLDFAST_ADMIN_CONSOLE_USERS=$users" >> "$LOCAL_ENV"
+  fi
+  echo "$users"
+}
+
 pg_running() { [[ -n "$(pg_bindir)" && -f "$PG_DATA/PG_VERSION" ]] && as_pg "$(pg_bindir)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 pg_where() { log "PostgreSQL's files: cluster $PG_DATA, socket and log $PG_RUN (runs as $(is_root && echo postgres || id -un))"; }
 
@@ -308,6 +327,8 @@ print_env() {
   echo "TICKET_SIGNING_KEY=${TICKET_SIGNING_KEY:-$(ensure_secret HOLDFAST_TICKET_SIGNING_KEY)}"
   echo "PAYMENTS_WEBHOOK_SECRET=${PAYMENTS_WEBHOOK_SECRET:-whsec_$(ensure_secret HOLDFAST_PAYMENTS_WEBHOOK_SECRET)}"
   echo "SENDGRID_API_KEY=${SENDGRID_API_KEY:-SG.$(ensure_secret HOLDFAST_SENDGRID_API_KEY)}"
+  # The admin console's users (name:roles:argon2id hash;...); the first run's password is HOLDFAST_ADMIN_CONSOLE_PASSWORD.
+  echo "ADMIN_CONSOLE_USERS=$(admin_console_users)"
 }
 
 case "${1:-start}" in

@@ -3,6 +3,7 @@
  * the way `dapr run -f dapr.yaml` would (the Dapr CLI cannot be built here; docs/dapr-runtime.md).
  * Ctrl-C stops everything it started.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { applyPortOverrides, portFromEnv, readRunFile, type ResolvedApp } from '../devstack/run-file';
@@ -35,6 +36,10 @@ async function main() {
   const connections = readConnections();
   const providers = apps.find((a) => a.appID === 'providers');
   const providersUrl = `http://127.0.0.1:${providers?.appPort ?? 3001}`;
+  // The admin console's users (yours, or the first run's `admin`), for the console's process only.
+  const consoleUsersGiven = Boolean(process.env.ADMIN_CONSOLE_USERS);
+  const consoleUsers = apps.some((a) => a.appID === 'admin')
+    ? execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'env', 'ADMIN_CONSOLE_USERS'], { encoding: 'utf8' }).trim() : '';
 
   const shutdown = async (reason: string) => {
     if (stopping) {
@@ -82,7 +87,9 @@ async function main() {
     const appPort = app.appPort;
     const appProcess = startProcess({
       name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
-      env: appProcessEnv({ ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, connections, tokens, { ...app, appPort }, providersUrl, app.appID),
+      env: appProcessEnv({
+        ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...(app.appID === 'admin' ? { ADMIN_CONSOLE_USERS: consoleUsers } : {}),
+      }, connections, tokens, { ...app, appPort }, providersUrl, app.appID),
     });
     started.push(appProcess);
     // Fails at once if either process dies before it is ready, rather than after the timeout.
@@ -111,6 +118,15 @@ async function main() {
     console.log('  with the client credential in the header dapr-api-token. It is HOLDFAST_CLIENT_API_TOKEN in .data/local.env');
     console.log('  (or your own CLIENT_API_TOKEN). Each app\'s own sidecar takes only that app\'s token (docs/security.md). Example:');
     console.log(`    curl -H "dapr-api-token: $(sed -n s/^HOLDFAST_CLIENT_API_TOKEN=//p .data/local.env)" http://127.0.0.1:${gateway.daprHTTPPort}/v1.0/invoke/booking/method/api/shows`);
+  }
+  const adminConsole = apps.find((a) => a.appID === 'admin' && a.appPort !== undefined);
+  if (adminConsole) {
+    console.log(`\n  Admin console (admins and managers, in a browser): http://127.0.0.1:${adminConsole.appPort}`);
+    if (consoleUsersGiven) console.log('  Sign in as one of the users of your ADMIN_CONSOLE_USERS.');
+    else {
+      console.log('  Sign in as admin (roles admin and manager); the password is HOLDFAST_ADMIN_CONSOLE_PASSWORD in .data/local.env:');
+      console.log('    sed -n s/^HOLDFAST_ADMIN_CONSOLE_PASSWORD=//p .data/local.env');
+    }
   }
   console.log('  Ctrl-C stops everything.\n');
 }
