@@ -1,0 +1,154 @@
+/**
+ * A booking's whole story in a real browser against the real platform (issue 13, item 6): a seat
+ * held and paid through the client path with one correlation id, its ticket email refused once
+ * (providers' chaos) and sent on the retry; then an admin cancels the show from the console (the
+ * refund is refused and waits for a person) and retries the refund from the console once the gateway
+ * answers again. The timeline page shows the hold, the payment, the failed and the successful email
+ * attempt in that order with the one correlation id, and the admin's actions beside the apps' facts;
+ * the search box finds the booking by the customer's email. axe on the pages; no console errors.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { eventually } from '../support/app-stack';
+import { startAdminStack, type AdminStack } from '../support/admin-stack';
+import { resetProviders, setChaos } from '../support/providers-client';
+import { checkA11y, launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+
+interface TimelineEvent { at: string; app: string; kind: string; summary: string; status?: string; attempt?: number; correlationId?: string; actor?: string; error?: string; links?: Array<{ kind: string; id: string }> }
+interface Story { events: TimelineEvent[]; related: Array<{ kind: string; id: string }>; gaps: Array<{ app: string; reason: string }> }
+interface RefundView { id: string; bookingId: string; status: string }
+
+let stack: AdminStack;
+let browser: Browser;
+let watched: WatchedPage;
+
+beforeAll(async () => {
+  stack = await startAdminStack({
+    logName: 'browser-timeline',
+    // Every cancelled booking is refunded (more than 0 tickets sold); the email queue retries after a second.
+    appEnv: { booking: { SHOW_CANCEL_REFUND_THRESHOLD: '0' }, delivery: { EMAIL_RETRY_BASE_SECONDS: '1' } },
+  });
+  browser = await launchBrowser();
+}, 600_000);
+afterAll(async () => {
+  await watched?.close();
+  await browser?.close();
+  await stack?.stop();
+  await resetProviders();
+});
+
+const admin = () => ({ authorization: `Bearer ${stack.adminApiToken}` });
+const booking = () => stack.apps.booking!;
+
+/** A show tomorrow with one row of 10 seats, 45.00 EUR a seat (booking's admin API). */
+async function createShow(title: string): Promise<string> {
+  const created = await booking().invoke<{ showId: string }>('POST', '/api/admin/shows', {
+    title, startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    venue: { name: `${title} Hall`, sections: [{ name: 'Floor', zone: 'floor', rows: [{ label: 'A', seats: 10 }] }] },
+    policy: { currency: 'EUR', zonePrices: { floor: 4500 }, maxSeatsPerHold: 10 },
+  }, admin());
+  expect(created.status).toBe(201);
+  return created.body.showId;
+}
+
+/** The console's JSON, read with the page's own session. */
+async function story(page: Page, bookingId: string): Promise<Story> {
+  const response = await page.request.get(`/api/admin/timeline/bookings/${bookingId}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as Story;
+}
+
+/** A state-changing form post to the console, with the session's CSRF token from the page's meta tag. */
+async function postForm(page: Page, path: string, form: Record<string, string>): Promise<number> {
+  const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+  const response = await page.request.post(path, { form: { _csrf: token!, ...form }, maxRedirects: 0 });
+  return response.status();
+}
+
+describe('the timeline in the browser', () => {
+  it('shows a booking\'s hold, payment, failed and successful email attempt in order with one correlation id, the admin\'s actions on it, and finds it by email', async () => {
+    const correlationId = `corr-${randomUUID()}`;
+    const email = `timeline-${randomUUID().slice(0, 8)}@example.com`;
+    const title = `Timeline ${randomUUID().slice(0, 8)}`;
+    const showId = await createShow(title);
+    // The first ticket email is refused (500), the retry goes through.
+    await setChaos({ 'email.send': { outcomes: { ok: 1 }, sequence: ['500'] } });
+    const customer = { 'x-correlation-id': correlationId };
+    const hold = await booking().invoke<{ holdId: string }>('POST', `/api/shows/${showId}/holds`, { seatIds: ['FLOOR-A-1'], customerId: `cust-${email}`, customerEmail: email }, customer);
+    expect(hold.status).toBe(201);
+    const confirmed = await booking().invoke<{ bookingId: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`, { payment: { token: 'tok_visa' } }, { ...customer, 'idempotency-key': `confirm-${hold.body.holdId}` });
+    expect(confirmed.status).toBe(201);
+    const bookingId = confirmed.body.bookingId;
+
+    watched = await openPage(browser, stack.url);
+    const { page } = watched;
+    await signIn(page, stack.users.ada, '/timeline');
+    await checkA11y(page, '/timeline');
+    const emailAttempts = (s: Story) => s.events.filter((e) => e.kind === 'email.attempt');
+    await eventually(() => story(page, bookingId), (s) => emailAttempts(s).some((e) => e.status === 'SENT'), 90_000, 500);
+
+    // The admin cancels the show from the console; the refund gateway refuses, so the refund waits for a person.
+    await setChaos({ 'refund.create': { outcomes: { '404': 1 } } });
+    await page.goto(`/shows/${showId}`);
+    expect(await postForm(page, `/shows/${showId}/cancel`, { reason: 'the venue flooded', confirmTitle: title })).toBe(303);
+    const refundOf = async (status: string) => (await stack.apps.delivery!.invoke<{ refunds: RefundView[] }>('GET', `/api/admin/refunds?status=${status}&limit=5000`, undefined, admin())).body.refunds.filter((r) => r.bookingId === bookingId);
+    const [refund] = await eventually(() => refundOf('FAILED'), (r) => r.length === 1, 90_000, 500);
+    // The gateway answers again; the admin retries the refund from the console.
+    await setChaos({ 'refund.create': { outcomes: { ok: 1 } } });
+    await page.goto('/refunds');
+    expect(await postForm(page, `/refunds/${refund!.id}/retry`, {})).toBe(303);
+    await eventually(() => refundOf('PROCESSED'), (r) => r.length === 1, 90_000, 500);
+
+    // The JSON: every app answered; the admin's two actions are in the story, by ada.
+    const json = await eventually(() => story(page, bookingId), (s) => s.events.some((e) => e.kind === 'refund.processed'), 60_000, 500);
+    expect(json.gaps).toEqual([]);
+    const actions = json.events.filter((e) => e.kind === 'admin.action');
+    expect(actions.map((a) => a.summary)).toEqual(expect.arrayContaining([expect.stringContaining('show.cancel'), expect.stringContaining('refund.retry')]));
+    expect(actions.every((a) => a.app === 'admin' && a.actor === 'ada')).toBe(true);
+
+    // The page: the facts in time order with the one correlation id.
+    await page.goto(`/timeline/bookings/${bookingId}`);
+    const rows = await page.locator('#timeline-events tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      kind: tr.getAttribute('data-kind'), app: tr.getAttribute('data-app'), attempt: tr.getAttribute('data-attempt'), status: tr.getAttribute('data-status'),
+      at: tr.querySelector('time')?.getAttribute('datetime') ?? '', cells: Array.from(tr.querySelectorAll('td')).map((td) => ((td as { textContent: string | null }).textContent ?? '').trim()),
+    })));
+    const indexOf = (accept: (r: typeof rows[number]) => boolean) => rows.findIndex(accept);
+    const held = indexOf((r) => r.kind === 'hold.placed');
+    const paid = indexOf((r) => r.kind === 'payment.captured');
+    const failedEmail = indexOf((r) => r.kind === 'email.attempt' && r.status !== 'SENT');
+    const sentEmail = indexOf((r) => r.kind === 'email.attempt' && r.status === 'SENT');
+    expect([held, paid, failedEmail, sentEmail].every((i) => i >= 0)).toBe(true);
+    expect(held).toBeLessThan(paid);
+    expect(paid).toBeLessThan(failedEmail);
+    expect(failedEmail).toBeLessThan(sentEmail);
+    expect(rows[failedEmail]!.attempt).toBe('1');
+    expect(rows[sentEmail]!.attempt).toBe('2');
+    // The times never go backwards down the page.
+    const times = rows.map((r) => Date.parse(r.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Hold, payment and both email attempts carry the customer's one correlation id (the column before Related).
+    for (const i of [held, paid, failedEmail, sentEmail]) expect(rows[i]!.cells.at(-2)).toBe(correlationId);
+    // The admin's actions, by ada, after the email was sent.
+    const adminRows = rows.filter((r) => r.kind === 'admin.action');
+    expect(adminRows.map((r) => r.cells[3]).join(' ')).toMatch(/show\.cancel[\s\S]*refund\.retry|refund\.retry[\s\S]*show\.cancel/);
+    expect(adminRows.every((r) => r.cells[8] === 'ada')).toBe(true);
+    expect(indexOf((r) => r.kind === 'admin.action')).toBeGreaterThan(sentEmail);
+    // Links to the related pages: the show and the refund.
+    await expect(page.locator(`#timeline-related a[href="/shows/${showId}"]`).count()).resolves.toBe(1);
+    await expect(page.locator('#timeline-related a[href="/refunds"]').count()).resolves.toBeGreaterThan(0);
+    await checkA11y(page, 'the booking timeline');
+
+    // The search box finds it by the customer's email: straight to its story (or a list naming it).
+    await page.goto('/timeline');
+    await page.getByLabel('Booking id, order id, customer email or correlation id').fill(email);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Find' }).click()]);
+    await page.waitForURL((url) => url.pathname.startsWith('/timeline'));
+    if (new URL(page.url()).pathname === '/timeline') {
+      await expect(page.locator(`#timeline-matches a[href="/timeline/bookings/${bookingId}"]`).count()).resolves.toBe(1);
+      await checkA11y(page, 'the timeline search results');
+    } else {
+      expect(new URL(page.url()).pathname).toBe(`/timeline/bookings/${bookingId}`);
+    }
+    watched.expectNoConsoleErrors();
+  }, 420_000);
+});
