@@ -38,16 +38,25 @@ export const K8S_INVOCABLE: Record<string, string[]> = {
   delivery: ['/api/**', '/healthz', '/readyz'],
 };
 
+/** What the admin console (app id admin) may invoke on each app: the admin and manager routes it uses (each app's *_ADMIN_PATHS). */
+export const K8S_ADMIN_INVOCABLE: Record<string, string[]> = {
+  booking: ['/api/shows', '/api/shows/**', '/api/admin/**'],
+  fulfillment: ['/workflows', '/workflows/**', '/api/admin/timeline/**'],
+  delivery: ['/api/admin/**', '/api/monitoring/**'],
+};
+
 type Resource = { kind: string; metadata: { name: string }; spec: { type?: string; metadata?: Array<Record<string, unknown>>; [key: string]: unknown } };
 
 function accessControlFor(appId: string) {
   return {
     defaultAction: 'deny',
     trustDomain: 'public',
-    policies: (K8S_INVOCABLE[appId] ? [{
-      appId: 'gateway', defaultAction: 'deny', trustDomain: 'public', namespace: K8S_NAMESPACE,
-      operations: K8S_INVOCABLE[appId].map((name) => ({ name, httpVerb: ['*'], action: 'allow' })),
-    }] : []),
+    policies: [['gateway', K8S_INVOCABLE[appId]], ['admin', K8S_ADMIN_INVOCABLE[appId]]]
+      .filter((entry): entry is [string, string[]] => entry[1] !== undefined)
+      .map(([caller, operations]) => ({
+        appId: caller, defaultAction: 'deny', trustDomain: 'public', namespace: K8S_NAMESPACE,
+        operations: operations.map((name) => ({ name, httpVerb: ['*'], action: 'allow' })),
+      })),
   };
 }
 

@@ -10,3 +10,26 @@ describe('k8s/base/components', () => {
     }
   });
 });
+
+describe('accessControl in the rendered Configurations', () => {
+  const configuration = (app: string) => {
+    const found = [...renderedFiles()].find(([file]) => file === `config-${app}.yaml`);
+    return found![1];
+  };
+
+  it.each(['booking', 'delivery', 'fulfillment'])('when %s is rendered, then both the gateway and the admin console have a deny-by-default policy of their own', (app) => {
+    const text = configuration(app);
+    expect(text).toMatch(/appId: gateway/);
+    expect(text).toMatch(/appId: admin/);
+    expect(text).toMatch(/defaultAction: deny/);
+  });
+
+  it('when booking is rendered, then the admin console may reach its admin routes', () => {
+    const admin = configuration('booking').split('appId: admin')[1]!;
+    expect(admin).toContain('/api/admin/**');
+  });
+
+  it('when the console itself is rendered, then no app may invoke it', () => {
+    expect(configuration('admin')).not.toMatch(/appId: (gateway|admin)\b/);
+  });
+});
