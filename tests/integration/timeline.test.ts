@@ -1,0 +1,97 @@
+/**
+ * Issue 13's timeline, each app's part through the real stack: a booking whose first ticket email
+ * failed tells, from booking and delivery, the hold, the payment with its provider ids, and the
+ * failed then the successful email attempt, each at its own recorded time with the error and one
+ * correlation id; an order tells its saga steps; search finds them; unknown ids are empty, bad ones 400.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TimelinePart, TimelineSearchAnswer } from '@holdfast/shared';
+import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
+import { resetProviders, setChaos } from '../support/providers-client';
+import { book, createShow, seatIds, startDeliveryWorld, type DeliveryWorld } from '../support/delivery-fixtures';
+
+let world: DeliveryWorld;
+let fulfillment: AppStack;
+
+beforeAll(async () => {
+  [world, fulfillment] = await Promise.all([
+    startDeliveryWorld('timeline', { deliveryEnv: { EMAIL_RETRY_MAX_SECONDS: '1' } }),
+    startFulfillmentStack({ logName: 'timeline-fulfillment', env: { AUTO_APPROVE_MAX_AMOUNT: '100', LABEL_POLL_SECONDS: '0.5' } }),
+  ]);
+});
+afterAll(async () => Promise.all([world?.stop(), fulfillment?.stop()]));
+beforeEach(() => resetProviders());
+
+const manager = () => ({ authorization: `Bearer ${fulfillment.run.managerApiToken}` });
+
+describe('timeline endpoints', () => {
+  it('when a booking\'s first email failed, then booking and delivery tell the hold, the payment, the failed and the successful attempt, each at its own time, with one correlation id', async () => {
+    await setChaos({ 'email.send': { outcomes: { ok: 1 }, sequence: ['500'] } });
+    const showId = await createShow(world, `Timeline ${Date.now()}`, 1);
+    const [confirmed] = await book(world, showId, [seatIds(0, 1)]);
+    const bookingId = confirmed!.bookingId;
+
+    const delivery = await eventually(
+      async () => (await world.delivery.invoke<TimelinePart>('GET', `/api/admin/timeline/bookings/${bookingId}`, undefined, world.admin)).body,
+      (part) => part.events.some((e) => e.kind === 'email.attempt' && e.status === 'SENT'), 60_000, 500);
+    const attempts = delivery.events.filter((e) => e.kind === 'email.attempt');
+    expect(attempts.map((e) => [e.attempt, e.status])).toEqual([[1, 'TRANSIENT'], [2, 'SENT']]);
+    expect(attempts[0]!.error).toEqual(expect.stringContaining('500'));
+    expect(attempts[1]!.providerId).toMatch(/^sg_/);
+    expect(Date.parse(attempts[0]!.at)).toBeLessThan(Date.parse(attempts[1]!.at));
+
+    const booking = await world.booking.invoke<TimelinePart>('GET', `/api/admin/timeline/bookings/${bookingId}`, undefined, world.admin);
+    expect(booking.status).toBe(200);
+    const kinds = booking.body.events.map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['hold.placed', 'booking.confirmed', 'payment.captured', 'outbox.event']));
+    const held = booking.body.events.find((e) => e.kind === 'hold.placed')!;
+    const paid = booking.body.events.find((e) => e.kind === 'payment.captured')!;
+    expect(paid.providerId).toEqual(expect.any(String));
+    expect(Date.parse(held.at)).toBeLessThanOrEqual(Date.parse(paid.at));
+    expect(Date.parse(paid.at)).toBeLessThanOrEqual(Date.parse(attempts[0]!.at));
+    // Sorted by time, and the whole story under the confirmation's correlation id.
+    expect(booking.body.events.map((e) => Date.parse(e.at))).toEqual([...booking.body.events.map((e) => Date.parse(e.at))].sort((a, b) => a - b));
+    const correlation = booking.body.events.find((e) => e.kind === 'booking.confirmed')!.correlationId;
+    expect(correlation).toEqual(expect.any(String));
+    expect(new Set(attempts.map((e) => e.correlationId))).toEqual(new Set([correlation]));
+    expect(booking.body.related).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'show', id: showId })]));
+
+    // Search: the booking id, the customer's email and the correlation id find it in both apps.
+    for (const q of [bookingId, 'customer0@example.com', correlation!]) {
+      const found = await world.booking.invoke<TimelineSearchAnswer>('GET', `/api/admin/timeline/search?q=${encodeURIComponent(q)}`, undefined, world.admin);
+      expect([q, found.body.matches.some((m) => m.kind === 'booking' && m.id === bookingId)]).toEqual([q, true]);
+      const inDelivery = await world.delivery.invoke<TimelineSearchAnswer>('GET', `/api/admin/timeline/search?q=${encodeURIComponent(q)}`, undefined, world.admin);
+      expect([q, inDelivery.body.matches.some((m) => m.id === bookingId)]).toEqual([q, true]);
+    }
+  }, 120_000);
+
+  it('when an order shipped, then fulfillment tells its creation and each saga step at its recorded time with provider ids; search finds it', async () => {
+    const orderId = `ord-${randomUUID()}`;
+    const placed = await fulfillment.invoke('POST', '/workflows/order', {
+      orderId, customerId: 'cust-tl', items: [{ sku: 'BOOK-1', quantity: 1, price: 5 }], totalAmount: 5,
+      shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' }, customerEmail: 'timeline@example.com',
+    });
+    expect(placed.status).toBe(202);
+    await eventually(async () => (await fulfillment.invoke<{ status: string }>('GET', `/workflows/${orderId}/status`)).body.status, (s) => s === 'shipped', 60_000);
+    const part = await fulfillment.invoke<TimelinePart>('GET', `/api/admin/timeline/orders/${orderId}`, undefined, manager());
+    expect(part.status).toBe(200);
+    expect(part.body.events[0]).toMatchObject({ kind: 'order.created', app: 'fulfillment' });
+    const steps = part.body.events.filter((e) => e.kind === 'saga.step');
+    expect(steps.length).toBeGreaterThanOrEqual(4);
+    expect(steps.some((e) => e.providerId)).toBe(true);
+    expect(part.body.events.at(-1)).toMatchObject({ kind: 'order.shipped', status: 'SHIPPED' });
+    expect((await fulfillment.invoke<TimelineSearchAnswer>('GET', `/api/admin/timeline/search?q=${orderId}`, undefined, manager())).body.matches).toEqual([expect.objectContaining({ kind: 'order', id: orderId })]);
+    expect((await fulfillment.invoke('GET', `/api/admin/timeline/orders/${orderId}`)).status).toBe(401);
+  }, 120_000);
+
+  it('when an id is unknown, then 200 with no events; when malformed, then 400 VALIDATION_FAILED; without the token, 401', async () => {
+    const unknown = randomUUID();
+    for (const app of [world.booking, world.delivery]) {
+      expect(await app.invoke('GET', `/api/admin/timeline/bookings/${unknown}`, undefined, world.admin)).toMatchObject({ status: 200, body: { events: [], related: [] } });
+      expect((await app.invoke<{ code: string }>('GET', '/api/admin/timeline/bookings/not-a-uuid', undefined, world.admin)).body.code).toBe('VALIDATION_FAILED');
+      expect((await app.invoke('GET', `/api/admin/timeline/bookings/${unknown}`)).status).toBe(401);
+    }
+    expect(await fulfillment.invoke('GET', '/api/admin/timeline/orders/ord-unknown', undefined, manager())).toMatchObject({ status: 200, body: { events: [], related: [] } });
+    expect((await fulfillment.invoke<{ code: string }>('GET', '/api/admin/timeline/search', undefined, manager())).body.code).toBe('VALIDATION_FAILED');
+  }, 60_000);
+});
