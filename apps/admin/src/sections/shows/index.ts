@@ -25,6 +25,14 @@ export type ShowsConfig = z.infer<typeof showsConfigSchema>;
 const showIdSchema = z.string().uuid();
 const CANCEL_PROGRESS_POLL_MS = 1000;
 
+/** A refused cancel, as the redirect carries it: a code and a status, put in words on the page. */
+const refusalQuery = z.object({ refused: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/), status: z.coerce.number().int().min(400).max(599).catch(400) });
+function cancelRefusalSentence(code: string, status: number, title: string): string {
+  if (code === 'CONFIRMATION_MISMATCH') return `The confirmation does not match the show's title ("${title}"). The show was not cancelled.`;
+  if (code === 'REASON_REQUIRED') return 'Give a reason: customers are told why. The show was not cancelled.';
+  return `The show was not cancelled: ${describeProblem({ code, status })}`;
+}
+
 const problemSentence = (err: unknown): string =>
   err instanceof AppCallError ? describeProblem({ code: err.code, detail: err.detail, status: err.status }) : describeProblem({ status: 500 });
 const problemStatus = (err: unknown): number => (err instanceof AppCallError && err.status < 500 ? err.status : 502);
@@ -55,8 +63,11 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
       const seatsOf = async (user: SignedInUser, showId: string): Promise<SeatView[]> =>
         seatsAnswerSchema.parse(await booking(user, 'GET', `/api/shows/${showId}/seats`)).seats;
 
-      /** The list, with seat counts for the first shows of each list (a few reads at a time). */
-      async function renderList(req: Request, res: Response, extra: { status?: number; errors?: Record<string, string>; values?: Record<string, unknown>; error?: string } = {}) {
+      /**
+       * The list, with seat counts for the first shows of each list (a few reads at a time). A form
+       * with errors comes back as this page (200, values kept): a 4xx page is a console error.
+       */
+      async function renderList(req: Request, res: Response, extra: { errors?: Record<string, string>; values?: Record<string, unknown>; error?: string } = {}) {
         const user = signedInUser(req);
         let shows: ShowSummary[] = [];
         let listError: string | undefined;
@@ -74,7 +85,7 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
           }));
         }
         const row = (s: ShowSummary) => ({ ...s, counts: counts.get(s.showId) ?? null });
-        res.status(extra.status ?? 200).render('shows/list', {
+        res.render('shows/list', {
           title: 'Shows', upcoming: upcoming.map(row), past: past.map(row), listError,
           errors: extra.errors ?? {}, values: extra.values ?? {}, error: extra.error,
           created: typeof req.query.created === 'string' && showIdSchema.safeParse(req.query.created).success ? req.query.created : undefined,
@@ -88,7 +99,7 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
         const checked = createShowBody(values, new Date());
         if (!checked.ok) {
           await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED', fields: Object.keys(checked.errors) } });
-          return renderList(req, res, { status: 400, errors: checked.errors, values });
+          return renderList(req, res, { errors: checked.errors, values });
         }
         try {
           const created = z.object({ showId: z.string() }).passthrough().parse(await booking(signedInUser(req), 'POST', '/api/admin/shows', checked.body));
@@ -97,11 +108,11 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
         } catch (err) {
           ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'show create refused');
           await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: outcomeOf(err), detail: { title: checked.body.title, code: err instanceof AppCallError ? err.code : undefined } });
-          return renderList(req, res, { status: problemStatus(err), error: problemSentence(err), values });
+          return renderList(req, res, { error: `The show was not created: ${problemSentence(err)}`, values });
         }
       });
 
-      async function renderShow(req: Request, res: Response, showId: string, extra: { status?: number; cancelError?: string; cancelValues?: Record<string, string> } = {}) {
+      async function renderShow(req: Request, res: Response, showId: string, extra: { cancelError?: string } = {}) {
         const user = signedInUser(req);
         const show = showSummarySchema.parse(await booking(user, 'GET', `/api/shows/${showId}`));
         const seats = await seatsOf(user, showId);
@@ -113,10 +124,10 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
           progress = cancellationProgress(answer);
           summary = answer;
         }
-        res.status(extra.status ?? 200).render('shows/show', {
+        res.render('shows/show', {
           title: show.title, show, counts, sections: seatRows(seats), pollMs: config.SEAT_MAP_POLL_MS, progressPollMs: CANCEL_PROGRESS_POLL_MS,
           cancellable: canCancel(show, new Date()), promise: refundPromise(counts.sold, config.SHOW_CANCEL_REFUND_THRESHOLD),
-          progress, summary, cancelError: extra.cancelError, cancelValues: extra.cancelValues ?? {},
+          progress, summary, cancelError: extra.cancelError, cancelValues: {},
         });
       }
 
@@ -133,8 +144,10 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
       router.get('/shows/:showId', admin, async (req, res) => {
         const showId = pathShowId(req, res);
         if (!showId) return;
+        const refusal = refusalQuery.safeParse(req.query);
         try {
-          await renderShow(req, res, showId);
+          const show = refusal.success ? showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`)) : undefined;
+          await renderShow(req, res, showId, { cancelError: refusal.success && show ? cancelRefusalSentence(refusal.data.refused, refusal.data.status, show.title) : undefined });
         } catch (err) {
           res.status(problemStatus(err)).render('shows/missing', { title: 'Show', message: problemSentence(err) });
         }
@@ -165,30 +178,28 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
       router.post('/shows/:showId/cancel', admin, async (req, res) => {
         const showId = pathShowId(req, res);
         if (!showId) return;
+        // Back to the show with what went wrong (a fixed code, put in words there): a 4xx page would
+        // be a console error in the browser, and a reload would not post the form again.
+        const refused = (code: string, status: number) => res.redirect(303, `/shows/${showId}?${new URLSearchParams({ refused: code, status: String(status) })}`);
         const values = z.object({ reason: z.string().catch(''), confirmTitle: z.string().catch('') }).parse(req.body ?? {});
         const form = cancelFormSchema.safeParse(values);
         try {
           const show = showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`));
-          if (!form.success) {
-            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED' } });
-            return await renderShow(req, res, showId, { status: 400, cancelError: form.error.issues[0]!.message, cancelValues: values });
+          const mismatch = form.success && !confirmationMatches(show.title, form.data.confirmTitle);
+          if (!form.success || mismatch) {
+            const code = !form.success ? (form.error.issues[0]!.path[0] === 'reason' ? 'REASON_REQUIRED' : 'CONFIRMATION_MISMATCH') : 'CONFIRMATION_MISMATCH';
+            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code } });
+            return refused(code, 400);
           }
-          if (!confirmationMatches(show.title, form.data.confirmTitle)) {
-            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code: 'CONFIRMATION_MISMATCH' } });
-            return await renderShow(req, res, showId, { status: 400, cancelError: `The confirmation does not match the show's title ("${show.title}"). The show was not cancelled.`, cancelValues: values });
-          }
+          const reason = form.data.reason;
           const summary = z.object({ ticketsSold: z.number(), refundsQueued: z.number() }).passthrough()
-            .parse(await booking(signedInUser(req), 'POST', `/api/admin/shows/${showId}/cancel`, { reason: form.data.reason }));
-          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'ok', detail: { reason: form.data.reason, ticketsSold: summary.ticketsSold, refundsQueued: summary.refundsQueued } });
+            .parse(await booking(signedInUser(req), 'POST', `/api/admin/shows/${showId}/cancel`, { reason }));
+          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'ok', detail: { reason, ticketsSold: summary.ticketsSold, refundsQueued: summary.refundsQueued } });
           res.redirect(303, `/shows/${showId}#cancel-progress`);
         } catch (err) {
-          ctx.logger.warn({ showId, err: err instanceof Error ? err.message : String(err) }, 'show cancel refused');
+          ctx.logger.warn({ showId, code: err instanceof AppCallError ? err.code : undefined }, 'show cancel refused');
           await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: outcomeOf(err), detail: { code: err instanceof AppCallError ? err.code : undefined } });
-          try {
-            await renderShow(req, res, showId, { status: problemStatus(err), cancelError: `The show was not cancelled: ${problemSentence(err)}`, cancelValues: values });
-          } catch (again) {
-            res.status(problemStatus(again)).render('shows/missing', { title: 'Show', message: problemSentence(err) });
-          }
+          refused(err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', err instanceof AppCallError ? err.status : 502);
         }
       });
     },
