@@ -49,9 +49,29 @@ const uuid = z.string().uuid();
 const sentence = (err: unknown): string =>
   err instanceof AppCallError ? describeProblem({ code: err.code, detail: err.detail, status: err.status }) : describeProblem({ status: 500 });
 const outcomeOf = (err: unknown): ActionRecord['outcome'] => (err instanceof AppCallError && err.status < 500 ? 'refused' : 'failed');
-const statusOf = (err: unknown): number => (err instanceof AppCallError && err.status < 500 ? err.status : 502);
 const codeOf = (err: unknown): string | undefined => (err instanceof AppCallError ? err.code : undefined);
 const notice = (req: Request): string | undefined => (typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined);
+
+/** What a refused action's redirect carries: the action, the app's code and status, maybe the review. */
+const refusalQuery = z.object({
+  refused: z.enum(['dead-letter.replay', 'dead-letter.replay-topic', 'refund.retry', 'manual-review.resolve', 'manual-review.retry-resolve']),
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/), status: z.coerce.number().int().min(400).max(599).catch(400), review: z.string().uuid().optional(),
+});
+const REFUSED_WORDS: Record<z.infer<typeof refusalQuery>['refused'], string> = {
+  'dead-letter.replay': 'The dead letter was not replayed',
+  'dead-letter.replay-topic': 'The topic was not replayed',
+  'refund.retry': 'The refund was not retried',
+  'manual-review.resolve': 'The review was not resolved',
+  'manual-review.retry-resolve': 'The review was not retried and resolved',
+};
+/** The refusal in the query as a sentence, and the review it concerns, if any. */
+function refusal(req: Request): { error?: string; review?: string } {
+  const parsed = refusalQuery.safeParse(req.query);
+  if (!parsed.success) return {};
+  const { refused, code, status, review } = parsed.data;
+  const words = code === 'VALIDATION_FAILED' && refused.startsWith('manual-review') ? 'Say how the review was resolved.' : describeProblem({ code, status });
+  return { error: `${REFUSED_WORDS[refused]}: ${words}`, review };
+}
 
 export interface DeliverySection extends AdminSection {
   /** Stops the sampler (tests, shutdown). */
@@ -100,21 +120,25 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         void sample();
       }
 
-      /** Runs an action, records it, and answers a redirect with a notice or the page again with the problem. */
-      async function act(req: Request, res: Response, record: Omit<ActionRecord, 'outcome'>, run: () => Promise<unknown>, done: string, back: string, again: (error: string, status: number) => Promise<void>) {
+      /**
+       * Runs an action, records it, and redirects back: with a fixed notice when it was done, with
+       * the app's code and status when it was not (put in words there). A 4xx page would be a
+       * console error in the browser, and a reload would not post the form again.
+       */
+      async function act(req: Request, res: Response, record: Omit<ActionRecord, 'outcome'>, run: () => Promise<unknown>, done: string, back: string, extra: Record<string, string> = {}) {
         try {
           await run();
           await ctx.recordAction(req, { ...record, outcome: 'ok' });
-          res.redirect(303, `${back}${back.includes('?') ? '&' : '?'}notice=${done}`);
+          res.redirect(303, `${back}?${new URLSearchParams({ notice: done })}`);
         } catch (err) {
           ctx.logger.warn({ action: record.action, target: record.target, code: codeOf(err) }, 'admin action refused');
           await ctx.recordAction(req, { ...record, outcome: outcomeOf(err), detail: { ...record.detail, code: codeOf(err) } });
-          await again(sentence(err), statusOf(err));
+          res.redirect(303, `${back}?${new URLSearchParams({ refused: record.action, code: codeOf(err) ?? 'APP_UNREACHABLE', status: String(err instanceof AppCallError ? err.status : 502), ...extra })}`);
         }
       }
 
       // ---- /delivery: dead letters and figures
-      async function renderDelivery(req: Request, res: Response, extra: { status?: number; error?: string } = {}) {
+      async function renderDelivery(req: Request, res: Response) {
         const user = signedInUser(req);
         const [letters, figures] = await Promise.all([
           call(user, 'delivery', 'GET', '/api/admin/dead-letters?limit=500').then((a) => ({ ok: z.object({ deadLetters: z.array(deadLetterSchema) }).parse(a).deadLetters }), (err) => ({ error: sentence(err) })),
@@ -124,8 +148,8 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
           latest = { figures: figures.ok, at: new Date() };
           if (series.length === 0) series.push(sampleOf(figures.ok, latest.at));
         }
-        res.status(extra.status ?? 200).render('delivery/delivery', {
-          title: 'Delivery', notice: notice(req), error: extra.error,
+        res.render('delivery/delivery', {
+          title: 'Delivery', notice: notice(req), error: refusal(req).error,
           groups: 'ok' in letters && letters.ok ? groupByTopic(letters.ok).map((g) => ({ ...g, letters: g.letters.map((l) => ({ ...l, subject: letterSubject(l) })) })) : [],
           lettersError: 'error' in letters ? letters.error : undefined,
           figures: 'ok' in figures ? figures.ok : undefined, figuresError: 'error' in figures ? figures.error : undefined,
@@ -141,22 +165,20 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       router.post('/delivery/dead-letters/:id/replay', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return renderDelivery(req, res, { status: 404, error: describeProblem({ code: 'DEAD_LETTER_NOT_FOUND' }) });
+        if (!id.success) return res.redirect(303, '/delivery?refused=dead-letter.replay&code=DEAD_LETTER_NOT_FOUND&status=404');
         await act(req, res, { action: 'dead-letter.replay', target: { kind: 'dead-letter', id: id.data } },
-          () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/dead-letters/${id.data}/replay`, {}),
-          'replayed', '/delivery', (error, status) => renderDelivery(req, res, { status, error: `The dead letter was not replayed: ${error}` }));
+          () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/dead-letters/${id.data}/replay`, {}), 'replayed', '/delivery');
       });
 
       router.post('/delivery/dead-letters/replay', admin, async (req, res) => {
         const topic = z.object({ topic: z.string().trim().min(1).max(200) }).safeParse(req.body ?? {});
-        if (!topic.success) return renderDelivery(req, res, { status: 400, error: 'Choose a topic to replay.' });
+        if (!topic.success) return res.redirect(303, '/delivery?refused=dead-letter.replay-topic&code=VALIDATION_FAILED&status=400');
         await act(req, res, { action: 'dead-letter.replay-topic', target: { kind: 'dead-letter', id: topic.data.topic }, detail: { topic: topic.data.topic } },
-          () => call(signedInUser(req), 'delivery', 'POST', '/api/admin/dead-letters/replay', { topic: topic.data.topic }),
-          'topic-replayed', '/delivery', (error, status) => renderDelivery(req, res, { status, error: `The topic was not replayed: ${error}` }));
+          () => call(signedInUser(req), 'delivery', 'POST', '/api/admin/dead-letters/replay', { topic: topic.data.topic }), 'topic-replayed', '/delivery');
       });
 
       // ---- /refunds: refunds by status, delivery's refund reviews, booking's manual reviews
-      async function renderRefunds(req: Request, res: Response, extra: { status?: number; error?: string; reviewErrors?: Record<string, string> } = {}) {
+      async function renderRefunds(req: Request, res: Response) {
         const user = signedInUser(req);
         const tab = refundTabSchema.parse(req.query.status);
         const [refunds, reviews, openReviews] = await Promise.all([
@@ -167,8 +189,10 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         ]);
         const failed = tab === 'FAILED' ? refunds : reviews!;
         const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency) });
-        res.status(extra.status ?? 200).render('delivery/refunds', {
-          title: 'Refunds and reviews', notice: notice(req), error: extra.error, reviewErrors: extra.reviewErrors ?? {}, tab, tabs: REFUND_STATUSES,
+        const refused = refusal(req);
+        res.render('delivery/refunds', {
+          title: 'Refunds and reviews', notice: notice(req), error: refused.review ? undefined : refused.error,
+          reviewErrors: refused.review && refused.error ? { [refused.review]: refused.error } : {}, tab, tabs: REFUND_STATUSES,
           refunds: 'ok' in refunds ? refunds.ok.map(show) : [], refundsError: 'error' in refunds ? refunds.error : undefined,
           refundReviews: 'ok' in failed ? failed.ok.filter((r) => r.status === 'FAILED').map(show) : [], refundReviewsError: 'error' in failed ? failed.error : undefined,
           manualReviews: 'ok' in openReviews ? openReviews.ok : [], manualReviewsError: 'error' in openReviews ? openReviews.error : undefined,
@@ -179,24 +203,23 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       router.post('/refunds/:id/retry', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return renderRefunds(req, res, { status: 404, error: describeProblem({ code: 'REFUND_NOT_FOUND' }) });
+        if (!id.success) return res.redirect(303, '/refunds?refused=refund.retry&code=REFUND_NOT_FOUND&status=404');
         await act(req, res, { action: 'refund.retry', target: { kind: 'refund', id: id.data } },
-          () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/refunds/${id.data}/retry`, {}),
-          'refund-retried', '/refunds', (error, status) => renderRefunds(req, res, { status, error: `The refund was not retried: ${error}` }));
+          () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/refunds/${id.data}/retry`, {}), 'refund-retried', '/refunds');
       });
 
       router.post('/manual-reviews/:id/resolve', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return renderRefunds(req, res, { status: 404, error: 'That review does not exist.' });
+        if (!id.success) return res.redirect(303, '/refunds?refused=manual-review.resolve&code=ROUTE_NOT_FOUND&status=404');
         const form = resolveFormSchema.safeParse(req.body ?? {});
         if (!form.success) {
           await ctx.recordAction(req, { action: 'manual-review.resolve', target: { kind: 'manual-review', id: id.data }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED' } });
-          return renderRefunds(req, res, { status: 400, reviewErrors: { [id.data]: form.error.issues[0]!.message } });
+          return res.redirect(303, `/refunds?${new URLSearchParams({ refused: 'manual-review.resolve', code: 'VALIDATION_FAILED', status: '400', review: id.data })}`);
         }
         const { resolution, retry } = form.data;
         await act(req, res, { action: retry ? 'manual-review.retry-resolve' : 'manual-review.resolve', target: { kind: 'manual-review', id: id.data }, detail: { resolution, retry } },
           () => call(signedInUser(req), 'booking', 'POST', `/api/admin/manual-reviews/${id.data}/resolve`, { resolution, ...(retry ? { retry: true } : {}) }),
-          retry ? 'retried-resolved' : 'resolved', '/refunds', (error, status) => renderRefunds(req, res, { status, reviewErrors: { [id.data]: `The review was not resolved: ${error}` } }));
+          retry ? 'retried-resolved' : 'resolved', '/refunds', { review: id.data });
       });
 
       // ---- /webhooks: the payment provider's events booking could not process
