@@ -73,6 +73,30 @@ describe('shows in the browser', () => {
     expectNoConsoleErrors();
   }, 120_000);
 
+  it('when an admin creates a show with the form, then a wrong field is named in a sentence and a right form opens the new show', async () => {
+    const title = `Created ${randomUUID().slice(0, 8)}`;
+    const { page, expectNoConsoleErrors } = await adminPage('/shows');
+    const form = page.locator('form[action="/shows"]');
+    await form.getByLabel('Title').fill(title);
+    await form.getByLabel('Starts at (UTC)').fill(new Date(Date.now() + 86_400_000).toISOString().slice(0, 16));
+    await form.getByLabel('Venue name').fill(`${title} Hall`);
+    await form.getByLabel('Section').fill('Stalls');
+    await form.getByLabel('Price zone').fill('stalls');
+    await form.getByLabel('Rows', { exact: true }).fill('27');
+    await form.getByLabel('Seats per row').fill('10');
+    await form.getByLabel('Price of a seat (EUR)').fill('30');
+    await Promise.all([page.waitForLoadState('load'), form.getByRole('button', { name: 'Create show' }).click()]);
+    await page.locator('#show-rows-error', { hasText: 'At most 26 rows (A to Z).' }).waitFor();
+    await checkA11y(page, '/shows with a form error');
+
+    await page.locator('form[action="/shows"]').getByLabel('Rows', { exact: true }).fill('2');
+    await Promise.all([page.waitForURL(/\/shows\/[0-9a-f-]{36}$/), page.locator('form[action="/shows"]').getByRole('button', { name: 'Create show' }).click()]);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
+    await expect(page.getByRole('img', { name: 'Stalls B10 available' }).count()).resolves.toBe(1);
+    await expect(page.locator('#count-available').textContent()).resolves.toBe('20');
+    expectNoConsoleErrors();
+  }, 120_000);
+
   it('when an admin cancels a show with bookings in the dialog, then the progress panel reaches done, each booking got one SMS, the button is gone and a second cancel through the API changes nothing', async () => {
     const title = `Cancel Me ${randomUUID().slice(0, 8)}`;
     const showId = await createShow(world(), title, 1);
