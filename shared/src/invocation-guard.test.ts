@@ -1,4 +1,4 @@
-import { ADMIN_CONSOLE_CALLER, appInvocationPolicy, callerPaths, invocationCallers, invocationVerdict } from './invocation-guard';
+import { ACTOR_NAME_PATTERN, ADMIN_CONSOLE_CALLER, appInvocationPolicy, callerPaths, headerActor, invocationCallers, invocationVerdict, isActorName } from './invocation-guard';
 
 describe('invocationVerdict', () => {
   const listed = { self: 'booking', callers: ['gateway'], paths: ['/api/', '/openapi.json'] };
@@ -59,5 +59,24 @@ describe('invocationVerdict', () => {
 
   it('invocationCallers defaults to the gateway (the console is let in by the apps\' admin paths, without configuration)', () => {
     expect(invocationCallers(undefined)).toEqual(['gateway']);
+  });
+});
+
+describe('the console\'s actor name', () => {
+  it('when a name is letters (accented too), digits, inner spaces and _ . @ + \' -, up to 100, then it is one; else not', () => {
+    for (const name of ['Alice Admin', 'a', 'José Núñez', "o'brien", 'ops@example.com', 'x'.repeat(100)]) expect([name, isActorName(name)]).toEqual([name, true]);
+    for (const name of ['', ' a', 'a ', 'bad\tname', '<script>', '1/0', 'x'.repeat(101), 'a\nb']) expect([name, isActorName(name)]).toEqual([name, false]);
+  });
+
+  it('when the header is absent, undefined; a name, that name; anything else, 400 ACTOR_INVALID', () => {
+    const req = (value?: string) => ({ header: (n: string) => (n === 'x-holdfast-actor' ? value : undefined) });
+    expect(headerActor(req())).toBeUndefined();
+    expect(headerActor(req('Alice Admin'))).toBe('Alice Admin');
+    expect(() => headerActor(req('<b>'))).toThrow(expect.objectContaining({ status: 400, code: 'ACTOR_INVALID' }));
+  });
+
+  it('when the pattern is read without the u flag (a JSON Schema validator), then it says the same', () => {
+    const plain = new RegExp(ACTOR_NAME_PATTERN);
+    for (const name of ['José', 'a b', ' a', '<x>']) expect([name, plain.test(name)]).toEqual([name, isActorName(name)]);
   });
 });

@@ -12,6 +12,7 @@
  * docs/security.md shows both.
  */
 import type { RequestHandler } from 'express';
+import { z } from 'zod';
 import { AppError, problem, sendProblem } from './problem';
 
 export const CALLER_HEADER = 'dapr-caller-app-id';
@@ -87,13 +88,25 @@ export function invocationCallers(raw: string | undefined): string[] {
 /** The signed-in console user a request acts for, sent by the admin console beside its bearer token. */
 export const ACTOR_HEADER = 'x-holdfast-actor';
 
-/** A person's name as the console sends it: 1-100 letters, digits, spaces and _ . @ + ' - (no control or markup characters). */
-const ACTOR_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.@+'-]{0,99}$/u;
+/**
+ * A person's name as the console sends it: 1-100 Latin letters (accented too), digits, spaces and
+ * _ . @ + ' -, starting and ending with no space; no control or markup characters. One pattern for
+ * the check and the OpenAPI documents (JSON Schema's regex dialect has no \p classes).
+ */
+export const ACTOR_NAME_PATTERN = "^[A-Za-z0-9\u00C0-\u024F](?:[A-Za-z0-9\u00C0-\u024F _.@+'-]{0,98}[A-Za-z0-9\u00C0-\u024F_.@+'-])?$";
+const ACTOR_NAME = new RegExp(ACTOR_NAME_PATTERN, 'u');
 
 /** Whether `name` is a name the apps record as who acted. */
 export function isActorName(name: string): boolean {
-  return ACTOR_NAME.test(name) && name === name.trim();
+  return ACTOR_NAME.test(name);
 }
+
+/** The header as the apps' OpenAPI documents describe it. */
+export const ACTOR_HEADER_PARAMETER = {
+  name: 'X-Holdfast-Actor', in: 'header', required: false,
+  description: 'the admin console\'s signed-in user: recorded as who acted when the body names no one, only beside a valid admin or manager token (400 ACTOR_INVALID when not a name)',
+  schema: { type: 'string', minLength: 1, maxLength: 100, pattern: ACTOR_NAME_PATTERN },
+} as const;
 
 /**
  * Who acted, from `X-Holdfast-Actor`: undefined without the header; a 400 ACTOR_INVALID when it is
@@ -106,3 +119,6 @@ export function headerActor(req: { header(name: string): string | undefined }): 
   if (!isActorName(raw)) throw new AppError(400, 'ACTOR_INVALID', 'X-Holdfast-Actor must be a name of 1-100 letters, digits, spaces and _ . @ + \' -.');
   return raw;
 }
+
+/** A body's own "who" field (cancelledBy, rejectedBy, resolvedBy, requestedBy): the same rule as the header. */
+export const actorNameSchema = z.string().max(100).regex(new RegExp(ACTOR_NAME_PATTERN, 'u'), 'a name of 1-100 letters, digits, spaces and _ . @ + \' -');

@@ -5,25 +5,26 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, currentCorrelationId, headerActor, requireAdmin } from '@holdfast/shared';
+import { actorNameSchema, AppError, currentCorrelationId, headerActor, requireAdmin } from '@holdfast/shared';
 import type { ManualReviewRow, ManualReviewsRepository } from '../data/manual-reviews.repository';
 import type { PaymentsClient } from '../adapters/payments.client';
 import { retryPlan } from '../domain/manual-review-retry';
 import { ADMIN_ACTOR } from './bookings.routes';
 
 export const reviewIdSchema = z.string().uuid();
+const CURSOR_PATTERN = /^\d{1,15}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const reviewListQuery = z.object({
   status: z.enum(['OPEN', 'RESOLVED']).optional(),
   kind: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** The `nextCursor` of the previous page. */
-  cursor: z.string().max(300).optional(),
+  cursor: z.string().regex(CURSOR_PATTERN).optional(),
 }).strict();
 export const resolveReviewSchema = z.object({
-  resolution: z.string().trim().min(1).max(500),
+  resolution: z.string().max(500).regex(/\S/, 'resolution must not be blank'),
   retry: z.boolean().optional(),
   /** Who resolved it; else X-Holdfast-Actor, else the admin credential. */
-  resolvedBy: z.string().trim().min(1).max(100).optional(),
+  resolvedBy: actorNameSchema.optional(),
 }).strict();
 
 export function reviewView(r: ManualReviewRow) {
@@ -33,16 +34,12 @@ export function reviewView(r: ManualReviewRow) {
   };
 }
 
-const encodeCursor = (r: ManualReviewRow) => Buffer.from(JSON.stringify([r.createdAt.toISOString(), r.id])).toString('base64url');
+/** `<createdAt epoch ms>_<id>`: every string the pattern admits decodes, so a schema-valid cursor is never refused. */
+const CURSOR = /^(\d{1,15})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const encodeCursor = (r: ManualReviewRow) => `${r.createdAt.getTime()}_${r.id}`;
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime())) throw new Error('date');
-    return { createdAt, id: reviewIdSchema.parse(id) };
-  } catch {
-    throw new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned.');
-  }
+  const [, ms, id] = CURSOR.exec(cursor)!;
+  return { createdAt: new Date(Number(ms)), id: id! };
 }
 
 export interface ManualReviewsRouterDeps {
@@ -83,7 +80,7 @@ export function manualReviewsRouter(deps: ManualReviewsRouterDeps): Router {
       }
       refundId = refunded.value.refundId;
     }
-    const outcome = await deps.reviews.resolve(id, { resolution: body.resolution, resolvedBy, refundId, correlationId: currentCorrelationId() });
+    const outcome = await deps.reviews.resolve(id, { resolution: body.resolution.trim(), resolvedBy, refundId, correlationId: currentCorrelationId() });
     if (outcome.kind === 'not-found') throw new AppError(404, 'REVIEW_NOT_FOUND', `No manual review ${id}.`);
     if (outcome.kind === 'not-open') throw new AppError(409, 'REVIEW_ALREADY_RESOLVED', `Manual review ${id} is ${outcome.status}.`);
     const resolved = await deps.reviews.find(id);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
+  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
@@ -29,7 +29,7 @@ const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another re
 const withIds = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
 const adminOnly = { 401: problemResponse('ADMIN_AUTH_REQUIRED: no or a wrong admin bearer token') };
 /** X-Holdfast-Actor: the admin console's signed-in user, recorded as who acted when the body names no one (400 ACTOR_INVALID when not a name). */
-const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
+const actorHeader = ACTOR_HEADER_PARAMETER;
 const manualReview = object({
   id: str, bookingId: nullable(str), kind: str, reason: str, data: {}, status: { enum: ['OPEN', 'RESOLVED'] }, createdAt: dateTime,
   resolvedAt: nullable(dateTime), resolvedBy: nullable(str), resolution: nullable(str),
@@ -84,7 +84,7 @@ export function openApiDocument() {
       '/openapi.json': { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
       '/api/admin/shows': {
         post: {
-          summary: 'Create a show with its venue and seat map', security: admin, requestBody: jsonBody(createShowSchema),
+          summary: 'Create a show with its venue and seat map', security: admin, parameters: [actorHeader], requestBody: jsonBody(createShowSchema),
           responses: { 201: jsonResponse('created', object({ showId: str, seatCount: int })), ...common, ...adminOnly },
         },
       },
@@ -97,8 +97,8 @@ export function openApiDocument() {
       '/api/admin/shows/{showId}/cancel': {
         post: {
           summary: 'Cancel a show: notices and (above the threshold) refunds are queued once; a repeated call answers the same summary',
-          security: admin, parameters: [showId], requestBody: jsonBody(cancelShowSchema),
-          responses: { 200: jsonResponse('the cancellation summary', object(cancellationSummary)), ...withIds, ...adminOnly },
+          security: admin, parameters: [showId, actorHeader], requestBody: jsonBody(cancelShowSchema),
+          responses: { 200: jsonResponse('the cancellation summary (cancelledBy: who, when named)', object({ ...cancellationSummary, cancelledBy: str }, ['cancelledBy'])), ...withIds, ...adminOnly },
         },
       },
       '/api/admin/shows/{showId}/cancellation': {
@@ -185,7 +185,7 @@ export function openApiDocument() {
         post: {
           summary: 'A box office confirms a hold with an offline payment (cash, card_terminal, transfer): amount must equal the hold\'s price (minor units); '
             + '`staffId` is accepted for `recordedBy`. The same amount again within 5 minutes is the same payment (200, duplicate: true)',
-          security: admin, parameters: [holdId], requestBody: jsonBody(offlinePaymentSchema),
+          security: admin, parameters: [holdId, actorHeader], requestBody: jsonBody(offlinePaymentSchema),
           responses: {
             201: jsonResponse('the booking with tickets and the recorded payment', offlineBooking),
             200: jsonResponse('the same payment recorded within 5 minutes: nothing recorded again', offlineBooking),
@@ -218,7 +218,7 @@ export function openApiDocument() {
       '/api/admin/bookings/{bookingId}/cancel': {
         post: {
           summary: 'An admin cancels a booking whatever the policy says (inside the cut-off, after a scan), refunding refundAmount (minor units, at most the amount paid); audited; a repeat answers the first cancellation',
-          security: admin, parameters: [bookingId], requestBody: jsonBody(adminCancelSchema),
+          security: admin, parameters: [bookingId, actorHeader], requestBody: jsonBody(adminCancelSchema),
           responses: {
             200: jsonResponse('cancelled already (this override or an earlier cancellation): nothing refunded again', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] }, cancellationTakenAudited)),
             202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' }, cancellationTakenAudited)),

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
-import { AppError, currentCorrelationId, headerActor, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
+import { actorNameSchema, AppError, currentCorrelationId, headerActor, requireAdmin, scheduleWorkflowOnce } from '@holdfast/shared';
 import { venueInputSchema, buildSeatMap, MAX_SEATS_PER_VENUE } from '../domain/seat-map';
 import { policySchema } from '../domain/policy';
 import { MAX_CONCESSION_PRICE_MINOR } from '../domain/pricing';
@@ -60,7 +60,8 @@ export const concessionItemSchema = z.object({
   active: z.boolean().default(true),
 }).strict();
 
-export const cancelShowSchema = z.object({ reason: z.string().trim().min(1).max(500), cancelledBy: z.string().trim().min(1).max(100).optional() }).strict();
+// Not blank, by pattern (a trimmed min(1) rejects "\r", which a schema's minLength calls valid).
+export const cancelShowSchema = z.object({ reason: z.string().max(500).regex(/\S/, 'reason must not be blank'), cancelledBy: actorNameSchema.optional() }).strict();
 
 /** A concession's SKU, its path parameter. */
 export const skuSchema = z.string().regex(/^[A-Z0-9_-]{1,64}$/, 'upper-case letters, digits, _ and -');
@@ -75,7 +76,8 @@ export function showsRouter(deps: ShowsRouterDeps): Router {
    */
   router.post('/api/admin/shows/:showId/cancel', requireAdmin(deps.adminToken), async (req, res) => {
     const showId = parseShowId(String(req.params.showId));
-    const { reason, cancelledBy } = cancelShowSchema.parse(req.body ?? {});
+    const { reason: rawReason, cancelledBy } = cancelShowSchema.parse(req.body ?? {});
+    const reason = rawReason.trim();
     // Who: the body's name, else the console's signed-in user (X-Holdfast-Actor, trusted behind the admin token).
     const summary = await deps.shows.cancel(showId, reason, deps.refundThreshold, currentCorrelationId(), cancelledBy ?? headerActor(req));
     if (!summary) throw new AppError(404, 'SHOW_NOT_FOUND', `No show ${showId}.`);

@@ -1,7 +1,7 @@
 /** Operators' endpoints: dead letters (list, replay), refunds (list, retry from manual review), delivery figures. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, headerActor, requireAdmin } from '@holdfast/shared';
+import { actorNameSchema, AppError, headerActor, requireAdmin } from '@holdfast/shared';
 import type { DeadLettersRepository } from '../data/dead-letters.repository';
 import type { RefundsRepository } from '../data/refunds.repository';
 import type { MonitoringRepository } from '../data/monitoring.repository';
@@ -26,7 +26,7 @@ const requester = (req: import('express').Request, named?: string) => named ?? h
 const limit = z.coerce.number().int().min(1).max(5_000).default(500);
 export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).optional(), status: z.enum(['PENDING', 'REPLAYING', 'REPLAYED', 'DISCARDED', 'MANUAL_REVIEW']).optional(), limit }).strict();
 export const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit }).strict();
-export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000), requestedBy: z.string().trim().min(1).max(100).optional() }).strict();
+export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000), requestedBy: actorNameSchema.optional() }).strict();
 export const uuid = z.string().uuid();
 
 export function adminRouter(deps: AdminRoutesDeps): Router {

@@ -3,7 +3,7 @@
  * schemas the routes parse with. Served at /api/openapi.json (the app's invocable prefix).
  */
 import {
-  timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
+  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
   queryParams, str,
 } from '@holdfast/shared';
 import { deadLetterQuery, refundQuery, replayTopicBody, uuid } from './admin.routes';
@@ -17,7 +17,7 @@ const withId = { ...common, 404: problemResponse('Nothing under this id (`code` 
 const replayStatus = { enum: ['REPLAYING', 'REPLAYED', 'DISCARDED', 'NOT_FOUND', 'PENDING'] };
 const replayResult = object({ id: str, topic: str, status: replayStatus });
 /** X-Holdfast-Actor: the admin console's signed-in user, recorded beside the admin token (logged, and echoed as requestedBy). */
-const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
+const actorHeader = ACTOR_HEADER_PARAMETER;
 
 export function openApiDocument() {
   return openApiDocumentOf({

@@ -3,7 +3,7 @@
  * zod schemas the routes parse with. Served at /workflows/openapi.json (the app's invocable prefix).
  */
 import {
-  timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
+  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
   problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { orderInputSchema } from '../domain/order';
@@ -30,7 +30,7 @@ const documentStep = object({
 }, ['target']);
 const actor = object({ kind: { enum: ['customer', 'manager'] }, id: str });
 /** X-Holdfast-Actor: the admin console's signed-in user; with a manager token it names who approves, rejects or cancels when the body names no one. */
-const actorHeader = { name: 'X-Holdfast-Actor', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 100 } };
+const actorHeader = ACTOR_HEADER_PARAMETER;
 const order = object({
   orderId: str, instanceId: str, customerId: str, status: str, progress: int,
   currentStep: nullable({ type: 'string', description: 'the document\'s step name (payment_capture, ...)' }),

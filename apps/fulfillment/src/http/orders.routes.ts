@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ACTOR_TYPES, AppError, canonicalJson, CUSTOMER_HEADER, currentCorrelationId, headerActor, invokeActor, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
+import { actorNameSchema, ACTOR_TYPES, AppError, canonicalJson, CUSTOMER_HEADER, currentCorrelationId, headerActor, invokeActor, requireSameCustomer, seal, type SidecarSettings } from '@holdfast/shared';
 import type { OrderModel as Order } from '@holdfast/shared';
 import { amountProblems, carrierAddress, MAX_ORDER_AMOUNT, orderInputSchema, toMajorUnits, toMinorUnits, type OrderInput, type ShippingAddress } from '../domain/order';
 import { documentProgress, type RecordedStep } from '../domain/order-view';
@@ -38,7 +38,7 @@ export const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}
 export const approveSchema = z.object({ approvedBy: z.string().trim().min(1).max(100).optional() }).strict();
 export const paySchema = z.object({ paymentToken: z.string().min(1).max(200).optional() }).strict();
 /** A reason is optional (the document rejects without one). */
-export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500).optional(), rejectedBy: z.string().trim().min(1).max(100).optional() }).strict();
+export const rejectSchema = z.object({ reason: z.string().trim().min(1).max(500).optional(), rejectedBy: actorNameSchema.optional() }).strict();
 /** The reason recorded when a rejection gives none. */
 export const NO_REASON = 'no reason given';
 /** A customer cancels with its own id (or the X-Customer-Id header); a manager with the bearer token and no body. */
