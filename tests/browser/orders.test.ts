@@ -96,6 +96,14 @@ describe('orders in the browser', () => {
     await expect(page.locator('#label-progress').getAttribute('value')).resolves.toBe('100');
     await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
     await checkA11y(page, 'the shipped order page');
+
+    // Its timeline: fulfillment's saga steps and grace's approval from the console, every app answering.
+    await Promise.all([page.waitForURL(`**/timeline/orders/${orderId}`), page.getByRole('link', { name: 'The order\'s whole story (timeline)' }).click()]);
+    await expect(page.locator('.timeline-gap').count()).resolves.toBe(0);
+    const kinds = await page.locator('#timeline-events tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-app')} ${tr.getAttribute('data-kind')}`));
+    expect(kinds).toEqual(expect.arrayContaining(['fulfillment order.created', 'fulfillment saga.step', 'admin admin.action']));
+    await expect(page.locator('#timeline-events tr[data-kind="admin.action"]').textContent()).resolves.toMatch(/grace order\.approve \(order [^)]+\): done/);
+    await checkA11y(page, 'the order timeline');
     expectNoConsoleErrors();
   }, 240_000);
 
