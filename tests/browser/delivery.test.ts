@@ -3,7 +3,7 @@
  * gateway refused (the providers app's chaos answers 400, as tests/integration/delivery-branches
  * does) is a dead letter; an admin replays it from /delivery and it is delivered once (the
  * providers app's record). A refund the provider refused waits in review on /refunds and the
- * admin's Retry pays it once. axe on /delivery, /refunds and /webhooks with data on them; no
+ * admin's Retry pays it once; one of booking's manual reviews is resolved with a reason. axe on /delivery, /refunds and /webhooks with data on them; no
  * console errors.
  */
 import { randomUUID } from 'node:crypto';
@@ -110,7 +110,7 @@ describe('delivery and money in the browser', () => {
     expectNoConsoleErrors();
   }, 240_000);
 
-  it('when a refund the provider refused waits in review, then /refunds lists it and the admin Retry pays it once; /webhooks lists a failed event', async () => {
+  it('when a refund the provider refused waits in review, then /refunds lists it and the admin Retry pays it once; booking's manual review is resolved (a blank resolution refused in words) naming the admin; /webhooks lists a failed event', async () => {
     await setChaos({ 'refund.create': { outcomes: { '404': 1 } } });
     const showId = await createShow(world(), `Refused Refund ${randomUUID().slice(0, 8)}`, 1);
     const [booking] = await book(world(), showId, [seatIds(0, 4)]);
@@ -119,14 +119,32 @@ describe('delivery and money in the browser', () => {
     const [refund] = await eventually(() => refundsOf('FAILED', id), (r) => r.length === 1, 60_000, 250);
     await resetProviders();
 
+    // One of booking's own manual reviews: an offline payment to pay back by hand (written as the show cancellation writes it).
+    const { rows: [review] } = await db.query<{ id: string }>(
+      "INSERT INTO manual_reviews (id, kind, booking_id, reason, data) VALUES (gen_random_uuid(), 'OFFLINE_REFUND', $1, 'show cancelled: pay back 45.00 EUR (cash) at the box office', '{}'::jsonb) RETURNING id", [id]);
+
     const { page, expectNoConsoleErrors } = await adminPage('/refunds');
     const row = page.locator(`tr[data-refund-id="${refund!.id}"]`);
+    await page.locator(`[data-manual-review-id="${review!.id}"]`).waitFor();
     await row.waitFor();
     await checkA11y(page, '/refunds with a refund in review');
     await Promise.all([page.waitForURL('**/refunds?notice=refund-retried'), row.getByRole('button', { name: `Retry the refund of booking ${id}` }).click()]);
     await eventually(() => refundsOf('PROCESSED', id), (r) => r.length === 1, 60_000, 250);
     const paid = (await acceptedByKey('refund', 'create')).get(`booking-${id}-refund`);
     expect(paid).toHaveLength(1);
+
+    // Resolve with only spaces (the browser's own check wants some text): refused in words, the review stays open; with a reason: resolved by alan.
+    const item = page.locator(`[data-manual-review-id="${review!.id}"]`);
+    await item.getByLabel('Resolution').fill('   ');
+    await Promise.all([page.waitForURL(/refused=manual-review\.resolve/), item.getByRole('button', { name: 'Resolve', exact: true }).click()]);
+    await expect(page.locator(`[data-manual-review-id="${review!.id}"] .field-error`).textContent()).resolves.toContain('Say how the review was resolved.');
+    await checkA11y(page, '/refunds with a refused resolution');
+    await page.locator(`[data-manual-review-id="${review!.id}"]`).getByLabel('Resolution').fill('paid back in cash at the box office');
+    await Promise.all([page.waitForURL('**/refunds?notice=resolved'), page.locator(`[data-manual-review-id="${review!.id}"]`).getByRole('button', { name: 'Resolve', exact: true }).click()]);
+    await expect(page.locator(`[data-manual-review-id="${review!.id}"]`).count()).resolves.toBe(0);
+    const { rows: [resolved] } = await db.query<{ status: string; resolved_by: string; resolution: string }>('SELECT status, resolved_by, resolution FROM manual_reviews WHERE id = $1', [review!.id]);
+    expect(resolved).toEqual({ status: 'RESOLVED', resolved_by: 'alan', resolution: 'paid back in cash at the box office' });
+
     await page.goto('/refunds?status=PROCESSED');
     await page.locator('#refunds').waitFor();
     await checkA11y(page, '/refunds?status=PROCESSED');
