@@ -63,9 +63,9 @@ describe('invocationVerdict', () => {
 });
 
 describe('the console\'s actor name', () => {
-  it('when a name is letters (accented too), digits, inner spaces and _ . @ + \' -, up to 100, then it is one; else not', () => {
-    for (const name of ['Alice Admin', 'a', 'José Núñez', "o'brien", 'ops@example.com', 'x'.repeat(100)]) expect([name, isActorName(name)]).toEqual([name, true]);
-    for (const name of ['', ' a', 'a ', 'bad\tname', '<script>', '1/0', 'x'.repeat(101), 'a\nb']) expect([name, isActorName(name)]).toEqual([name, false]);
+  it('when a name is ASCII letters, digits, inner spaces and _ . @ + \' -, up to 100, then it is one; else not (an accented letter too: not every hop carries it in a header)', () => {
+    for (const name of ['Alice Admin', 'a', "o'brien", 'ops@example.com', 'x'.repeat(100)]) expect([name, isActorName(name)]).toEqual([name, true]);
+    for (const name of ['', ' a', 'a ', 'bad\tname', '<script>', '1/0', 'x'.repeat(101), 'a\nb', 'José', '×ø\u009b']) expect([name, isActorName(name)]).toEqual([name, false]);
   });
 
   it('when the header is absent, undefined; a name, that name; anything else, 400 ACTOR_INVALID', () => {
@@ -77,6 +77,6 @@ describe('the console\'s actor name', () => {
 
   it('when the pattern is read without the u flag (a JSON Schema validator), then it says the same', () => {
     const plain = new RegExp(ACTOR_NAME_PATTERN);
-    for (const name of ['José', 'a b', ' a', '<x>']) expect([name, plain.test(name)]).toEqual([name, isActorName(name)]);
+    for (const name of ['José', 'a b', ' a', '<x>', 'ops@example.com']) expect([name, plain.test(name)]).toEqual([name, isActorName(name)]);
   });
 });

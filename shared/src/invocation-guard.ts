@@ -89,11 +89,12 @@ export function invocationCallers(raw: string | undefined): string[] {
 export const ACTOR_HEADER = 'x-holdfast-actor';
 
 /**
- * A person's name as the console sends it: 1-100 Latin letters (accented too), digits, spaces and
- * _ . @ + ' -, starting and ending with no space; no control or markup characters. One pattern for
- * the check and the OpenAPI documents (JSON Schema's regex dialect has no \p classes).
+ * A person's name as the console sends it: 1-100 ASCII letters, digits, spaces and _ . @ + ' -,
+ * starting and ending with no space; no control or markup characters. ASCII: a header's bytes
+ * beyond it are not UTF-8 to every hop (the sidecar's gRPC refuses them with a 500). One pattern for
+ * the check and the OpenAPI documents.
  */
-export const ACTOR_NAME_PATTERN = "^[A-Za-z0-9\u00C0-\u024F](?:[A-Za-z0-9\u00C0-\u024F _.@+'-]{0,98}[A-Za-z0-9\u00C0-\u024F_.@+'-])?$";
+export const ACTOR_NAME_PATTERN = "^[A-Za-z0-9](?:[A-Za-z0-9 _.@+'-]{0,98}[A-Za-z0-9_.@+'-])?$";
 const ACTOR_NAME = new RegExp(ACTOR_NAME_PATTERN, 'u');
 
 /** Whether `name` is a name the apps record as who acted. */
@@ -121,4 +122,4 @@ export function headerActor(req: { header(name: string): string | undefined }): 
 }
 
 /** A body's own "who" field (cancelledBy, rejectedBy, resolvedBy, requestedBy): the same rule as the header. */
-export const actorNameSchema = z.string().max(100).regex(new RegExp(ACTOR_NAME_PATTERN, 'u'), 'a name of 1-100 letters, digits, spaces and _ . @ + \' -');
+export const actorNameSchema = z.string().max(100).regex(new RegExp(ACTOR_NAME_PATTERN, 'u'), 'a name of 1-100 ASCII letters, digits, spaces and _ . @ + \' -');
