@@ -110,7 +110,7 @@ describe('delivery and money in the browser', () => {
     expectNoConsoleErrors();
   }, 240_000);
 
-  it('when a refund the provider refused waits in review, then /refunds lists it and the admin Retry pays it once; booking's manual review is resolved (a blank resolution refused in words) naming the admin; /webhooks lists a failed event', async () => {
+  it('when a refund the provider refused waits in review, then /refunds lists it and the admin Retry pays it once; a manual review of the booking app is resolved (a blank resolution refused in words) naming the admin; /webhooks lists a failed event', async () => {
     await setChaos({ 'refund.create': { outcomes: { '404': 1 } } });
     const showId = await createShow(world(), `Refused Refund ${randomUUID().slice(0, 8)}`, 1);
     const [booking] = await book(world(), showId, [seatIds(0, 4)]);

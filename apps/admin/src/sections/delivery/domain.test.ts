@@ -1,4 +1,4 @@
-import { RingBuffer, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, refundTabSchema, resolveFormSchema, sampleOf, type DeadLetter } from './domain';
+import { RingBuffer, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundTabSchema, resolveFormSchema, sampleOf, type DeadLetter } from './domain';
 
 const letter = (id: string, topic: string, status: string, lastFailedAt: string, data: Record<string, unknown> = {}): DeadLetter =>
   ({ id, topic, status, lastFailedAt, lastError: 'refused: 400', attempts: 1, event: { data } });
@@ -67,5 +67,15 @@ describe('refunds and reviews', () => {
   it('requires a resolution and reads the retry button', () => {
     expect(resolveFormSchema.parse({ resolution: ' paid at the box office ', retry: 'yes' })).toEqual({ resolution: 'paid at the box office', retry: true });
     expect(resolveFormSchema.safeParse({ resolution: ' ' }).error?.issues[0]?.message).toBe('Say how the review was resolved.');
+  });
+});
+
+describe('recorded errors', () => {
+  it("shows the sidecar's message instead of its JSON", () => {
+    expect(readableError('sms-gateway: {"errorCode":"ERR_INVOKE_OUTPUT_BINDING","message":"error invoking output binding sms-gateway: received status code 400"}'))
+      .toBe('sms-gateway: error invoking output binding sms-gateway: received status code 400');
+    expect(readableError('refused: 400 bad number')).toBe('refused: 400 bad number');
+    expect(readableError('x {broken')).toBe('x broken');
+    expect(readableError(null)).toBe('—');
   });
 });

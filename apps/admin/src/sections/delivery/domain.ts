@@ -102,3 +102,21 @@ export const resolveFormSchema = z.object({
   resolution: z.string().trim().min(1, 'Say how the review was resolved.').max(500, 'A resolution may be at most 500 characters.'),
   retry: z.enum(['yes', 'no']).default('no').transform((v) => v === 'yes'),
 });
+
+/**
+ * A recorded error as words: the sidecar's answers embed JSON (`sms-gateway: {"errorCode":…,
+ * "message":"…"}`); a page shows the message, never the JSON.
+ */
+export function readableError(error: string | null | undefined): string {
+  if (!error) return '—';
+  const brace = error.indexOf('{');
+  if (brace < 0) return error;
+  try {
+    const parsed = JSON.parse(error.slice(brace)) as { message?: unknown; detail?: unknown; title?: unknown };
+    const words = [parsed.message, parsed.detail, parsed.title].find((v): v is string => typeof v === 'string' && v.length > 0);
+    if (words) return `${error.slice(0, brace)}${words}`.trim();
+  } catch {
+    // not JSON after all: fall through
+  }
+  return error.replace(/[{}"]/g, ' ').replace(/\s+/g, ' ').trim();
+}

@@ -10,7 +10,7 @@ import { AppCallError, type ActionRecord, type AdminSection, type SectionContext
 import { requireRole, signedInUser } from '../../http/session';
 import { describeProblem } from '../../domain/problem-words';
 import {
-  RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
+  RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
   REFUND_STATUSES, type DeliveryFigures, type Sample,
 } from './domain';
 
@@ -150,7 +150,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         }
         res.render('delivery/delivery', {
           title: 'Delivery', notice: notice(req), error: refusal(req).error,
-          groups: 'ok' in letters && letters.ok ? groupByTopic(letters.ok).map((g) => ({ ...g, letters: g.letters.map((l) => ({ ...l, subject: letterSubject(l) })) })) : [],
+          groups: 'ok' in letters && letters.ok ? groupByTopic(letters.ok).map((g) => ({ ...g, letters: g.letters.map((l) => ({ ...l, subject: letterSubject(l), error: readableError(l.lastError) })) })) : [],
           lettersError: 'error' in letters ? letters.error : undefined,
           figures: 'ok' in figures ? figures.ok : undefined, figuresError: 'error' in figures ? figures.error : undefined,
           sampleSeconds: config.DELIVERY_SAMPLE_SECONDS,
@@ -188,7 +188,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
           call(user, 'booking', 'GET', '/api/admin/manual-reviews?status=OPEN').then((a) => ({ ok: manualReviewsAnswer.parse(a) }), (err) => ({ error: sentence(err) })),
         ]);
         const failed = tab === 'FAILED' ? refunds : reviews!;
-        const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency) });
+        const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency), error: readableError(r.lastError) });
         const refused = refusal(req);
         res.render('delivery/refunds', {
           title: 'Refunds and reviews', notice: notice(req), error: refused.review ? undefined : refused.error,
@@ -231,7 +231,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         } catch (err) {
           error = sentence(err);
         }
-        res.render('delivery/webhooks', { title: 'Failed webhooks', events, error });
+        res.render('delivery/webhooks', { title: 'Failed webhooks', events: events.map((e) => ({ ...e, error: readableError(e.error) })), error });
       });
     },
   };
