@@ -14,7 +14,7 @@ import { eventually } from '../support/app-stack';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { book, createShow, seatIds, type DeliveryWorld } from '../support/delivery-fixtures';
 import { acceptedByKey, resetProviders, setChaos } from '../support/providers-client';
-import { checkA11y, launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 const PHONE = '+4915112345678';
 /** More than 3 tickets sold and a cancelled show refunds every booking: small shows exercise refunds. */
@@ -88,6 +88,7 @@ describe('delivery and money in the browser', () => {
     await expect(row.locator('td').nth(2).textContent()).resolves.toContain('received status code 400');
     await expect(page.getByRole('button', { name: /^Replay topic booking\.show-cancelled/ }).count()).resolves.toBe(1);
     await checkA11y(page, '/delivery with a dead letter');
+    await screenshot(page, 'delivery-dead-letters');
     await Promise.all([page.waitForURL('**/delivery?notice=replayed'), row.getByRole('button', { name: `Replay booking ${id}` }).click()]);
     await expect(page.getByRole('status').textContent()).resolves.toContain('The dead letter was sent again.');
 
@@ -107,6 +108,7 @@ describe('delivery and money in the browser', () => {
     await page.locator('#delivery-figures').waitFor();
     await page.locator('#delivery-charts svg[role="img"]').first().waitFor();
     await checkA11y(page, '/delivery after the replay');
+    await screenshot(page, 'delivery-figures');
     expectNoConsoleErrors();
   }, 240_000);
 
@@ -128,6 +130,7 @@ describe('delivery and money in the browser', () => {
     await page.locator(`[data-manual-review-id="${review!.id}"]`).waitFor();
     await row.waitFor();
     await checkA11y(page, '/refunds with a refund in review');
+    await screenshot(page, 'refunds-review');
     await Promise.all([page.waitForURL('**/refunds?notice=refund-retried'), row.getByRole('button', { name: `Retry the refund of booking ${id}` }).click()]);
     await eventually(() => refundsOf('PROCESSED', id), (r) => r.length === 1, 60_000, 250);
     const paid = (await acceptedByKey('refund', 'create')).get(`booking-${id}-refund`);
@@ -139,6 +142,7 @@ describe('delivery and money in the browser', () => {
     await Promise.all([page.waitForURL(/refused=manual-review\.resolve/), item.getByRole('button', { name: 'Resolve', exact: true }).click()]);
     await expect(page.locator(`[data-manual-review-id="${review!.id}"] .field-error`).textContent()).resolves.toContain('Say how the review was resolved.');
     await checkA11y(page, '/refunds with a refused resolution');
+    await screenshot(page, 'refunds-resolve-refused');
     await page.locator(`[data-manual-review-id="${review!.id}"]`).getByLabel('Resolution').fill('paid back in cash at the box office');
     await Promise.all([page.waitForURL('**/refunds?notice=resolved'), page.locator(`[data-manual-review-id="${review!.id}"]`).getByRole('button', { name: 'Resolve', exact: true }).click()]);
     await expect(page.locator(`[data-manual-review-id="${review!.id}"]`).count()).resolves.toBe(0);
@@ -155,6 +159,7 @@ describe('delivery and money in the browser', () => {
     await page.goto('/webhooks');
     await page.locator('#webhooks').getByText(eventId).waitFor();
     await checkA11y(page, '/webhooks');
+    await screenshot(page, 'webhooks');
     expectNoConsoleErrors();
   }, 240_000);
 });

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { eventually } from '../support/app-stack';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { providerResources, resetProviders } from '../support/providers-client';
-import { checkA11y, launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 interface OrderView { orderId: string; status: string; approvedBy: string | null; rejectionReason: string | null; finishedAt: string | null; progress: number }
 
@@ -81,6 +81,7 @@ describe('orders in the browser', () => {
     await page.waitForTimeout(2_100);
     expect(await countdown.textContent()).not.toBe(first);
     await checkA11y(page, '/approvals');
+    await screenshot(page, 'approvals-queue');
 
     await Promise.all([page.waitForURL(/\/approvals\?done=approve/), row.getByRole('button', { name: `Approve order ${orderId}` }).click()]);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('The order was approved.');
@@ -96,6 +97,7 @@ describe('orders in the browser', () => {
     await expect(page.locator('#label-progress').getAttribute('value')).resolves.toBe('100');
     await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
     await checkA11y(page, 'the shipped order page');
+    await screenshot(page, 'order-approved');
 
     // Its timeline: fulfillment's saga steps and grace's approval from the console, every app answering.
     await Promise.all([page.waitForURL(`**/timeline/orders/${orderId}`), page.getByRole('link', { name: 'The order\'s whole story (timeline)' }).click()]);
@@ -104,6 +106,7 @@ describe('orders in the browser', () => {
     expect(kinds).toEqual(expect.arrayContaining(['fulfillment order.created', 'fulfillment saga.step', 'admin admin.action']));
     await expect(page.locator('#timeline-events tr[data-kind="admin.action"]').textContent()).resolves.toMatch(/grace order\.approve \(order [^)]+\): done/);
     await checkA11y(page, 'the order timeline');
+    await screenshot(page, 'timeline-order');
     expectNoConsoleErrors();
   }, 240_000);
 
@@ -113,6 +116,7 @@ describe('orders in the browser', () => {
     await expect(page.locator('#order-status').textContent()).resolves.toBe('Awaiting approval');
     await expect(page.locator('#order-steps').textContent()).resolves.toContain('payment_authorization');
     await checkA11y(page, 'the order page');
+    await screenshot(page, 'order-awaiting-approval');
 
     await page.getByRole('button', { name: 'Reject…' }).click();
     const dialog = page.getByRole('dialog', { name: `Reject order ${orderId}` });
@@ -121,8 +125,10 @@ describe('orders in the browser', () => {
     await expect(page.locator('#reject-reason').evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
     await checkA11y(page, 'the reject dialog');
     await dialog.getByLabel('Reason (recorded with the order)').fill('address is a parcel locker');
+    await screenshot(page, 'order-reject-dialog');
     await Promise.all([page.waitForURL(/done=reject/), dialog.getByRole('button', { name: 'Reject order' }).click()]);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('The order was rejected.');
+    await screenshot(page, 'order-rejected');
 
     const rejected = await statusUntil(orderId, (o) => o.finishedAt !== null);
     expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: 'address is a parcel locker' });
@@ -148,6 +154,7 @@ describe('orders in the browser', () => {
     expect((await alert.textContent())?.trim()).toBe('This order can no longer be approved: it was already rejected (duplicate order).');
     await expect(page.locator('#order-status').textContent()).resolves.toBe('Rejected');
     await checkA11y(page, 'the order page with a refusal');
+    await screenshot(page, 'order-409');
     // The order stays rejected: nothing was approved behind the sentence.
     expect(await statusOf(orderId)).toMatchObject({ status: 'rejected', approvedBy: null });
     expectNoConsoleErrors();
@@ -168,6 +175,7 @@ describe('orders in the browser', () => {
     await Promise.all([page.waitForURL(/sort=totalAmount/), page.getByRole('link', { name: /^Total/ }).click()]);
     await expect(page.locator('th[aria-sort="ascending"]').textContent()).resolves.toContain('Total');
     await checkA11y(page, '/orders');
+    await screenshot(page, 'orders-search');
     // Nothing matches above the order's total.
     await page.goto(`/orders?customer=${encodeURIComponent(customer)}&minAmount=61`);
     await expect(page.locator('#orders-empty').count()).resolves.toBe(1);

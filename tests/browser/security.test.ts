@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
 import { startAdminStack, type AdminStack, type ConsoleUser } from '../support/admin-stack';
-import { checkA11y, launchBrowser, openPage, signIn } from './support/browser';
+import { checkA11y, launchBrowser, openPage, screenshot, signIn } from './support/browser';
 
 let stack: AdminStack;
 let browser: Browser;
@@ -99,6 +99,7 @@ describe('sign-in', () => {
     const answer = await page.goto('/signin');
     expect(answer!.status()).toBe(200);
     await checkA11y(page, 'the sign-in page');
+    await screenshot(page, 'signin');
     await page.getByLabel('User name').fill(stack.users.alan.name);
     await page.getByLabel('Password').fill('not-the-password');
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/signin') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
@@ -107,6 +108,7 @@ describe('sign-in', () => {
     expect(new URL(page.url()).pathname).toBe('/signin');
     expect((await watched.context.cookies()).some((c) => c.name === 'holdfast_admin')).toBe(false);
     await checkA11y(page, 'the sign-in page with its error');
+    await screenshot(page, 'signin-refused');
     // The 401 document itself is the one console error a refused sign-in may log; nothing else.
     expect(watched.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await watched.close();
@@ -227,6 +229,7 @@ describe('signed in, in the browser', () => {
     const cookie = (await watched.context.cookies()).find((c) => c.name === 'holdfast_admin')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     await checkA11y(page, 'the home page');
+    await screenshot(page, 'home-manager');
 
     await Promise.all([page.waitForURL((url) => url.pathname === '/signin'), page.getByRole('button', { name: 'Sign out' }).click()]);
     const sessionId = createHash('sha256').update(decodeURIComponent(cookie.value)).digest('hex');

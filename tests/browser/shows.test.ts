@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { book, createShow, seatIds, type DeliveryWorld } from '../support/delivery-fixtures';
 import { acceptedByKey, resetProviders } from '../support/providers-client';
-import { checkA11y, launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 const PHONE = '+4915112345678';
 /** The console's SEAT_MAP_POLL_MS default: the acceptance bound is 2 s. */
@@ -53,6 +53,7 @@ describe('shows in the browser', () => {
     const list = await adminPage('/shows');
     await list.page.getByRole('link', { name: title }).waitFor();
     await checkA11y(list.page, '/shows');
+    await screenshot(list.page, 'shows-list');
     await Promise.all([list.page.waitForURL(`**/shows/${showId}`), list.page.getByRole('link', { name: title }).click()]);
     const { page, expectNoConsoleErrors } = list;
     await page.getByRole('img', { name: 'Floor A3 available' }).waitFor();
@@ -70,6 +71,7 @@ describe('shows in the browser', () => {
     await expect(page.locator('[data-seat-id="FLOOR-A-3"] .seat-mark').textContent()).resolves.toBe('H');
     await expect(page.locator('#count-held').textContent()).resolves.toBe('1');
     await expect(page.getByRole('img', { name: 'Floor A4 available' }).count()).resolves.toBe(1);
+    await screenshot(page, 'show-seat-map-held');
     expectNoConsoleErrors();
   }, 120_000);
 
@@ -88,6 +90,7 @@ describe('shows in the browser', () => {
     await Promise.all([page.waitForLoadState('load'), form.getByRole('button', { name: 'Create show' }).click()]);
     await page.locator('#show-rows-error', { hasText: 'At most 26 rows (A to Z).' }).waitFor();
     await checkA11y(page, '/shows with a form error');
+    await screenshot(page, 'shows-create-error');
 
     await page.locator('form[action="/shows"]').getByLabel('Rows', { exact: true }).fill('2');
     await Promise.all([page.waitForURL(/\/shows\/[0-9a-f-]{36}$/), page.locator('form[action="/shows"]').getByRole('button', { name: 'Create show' }).click()]);
@@ -104,6 +107,7 @@ describe('shows in the browser', () => {
     const smsKeys = bookings.map((b) => `booking-${b.bookingId}-show-cancelled-sms`);
 
     const { page, expectNoConsoleErrors } = await adminPage(`/shows/${showId}`);
+    await screenshot(page, 'show-seat-map-sold');
     await page.getByRole('button', { name: 'Cancel show' }).click();
     const dialog = page.getByRole('dialog', { name: `Cancel “${title}”` });
     await dialog.waitFor();
@@ -117,12 +121,14 @@ describe('shows in the browser', () => {
     await dialog.getByLabel("Type the show's title to confirm").fill('not the title');
     await Promise.all([page.waitForURL(/refused=CONFIRMATION_MISMATCH/), dialog.getByRole('button', { name: 'Cancel the show' }).click()]);
     await expect(page.getByRole('alert').filter({ hasText: "does not match the show's title" }).count()).resolves.toBe(1);
+    await screenshot(page, 'show-cancel-refused');
     const still = await stack.apps.booking!.invoke<{ status: string }>('GET', `/api/shows/${showId}`);
     expect(still.body.status).not.toBe('CANCELLED');
 
     await page.getByRole('button', { name: 'Cancel show' }).click();
     await dialog.getByLabel('Reason (customers are told)').fill('the band missed its flight');
     await dialog.getByLabel("Type the show's title to confirm").fill(title);
+    await screenshot(page, 'show-cancel-dialog');
     await Promise.all([page.waitForURL(`**/shows/${showId}#cancel-progress`), dialog.getByRole('button', { name: 'Cancel the show' }).click()]);
 
     // The live panel (aria-live polite) reaches done without a reload.
@@ -135,6 +141,7 @@ describe('shows in the browser', () => {
     for (const key of smsKeys) expect(sms.get(key)).toHaveLength(1);
     expect([...sms.keys()].filter((k) => k.includes(showId) || smsKeys.includes(k))).toHaveLength(bookings.length);
     await checkA11y(page, 'the cancelled show');
+    await screenshot(page, 'show-cancel-done');
 
     // No second cancel from the UI: the button is gone, after a reload too.
     await expect(page.getByRole('button', { name: 'Cancel show' }).count()).resolves.toBe(0);

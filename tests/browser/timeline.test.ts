@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../support/app-stack';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
-import { checkA11y, launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 interface TimelineEvent { at: string; app: string; kind: string; summary: string; status?: string; attempt?: number; correlationId?: string; actor?: string; error?: string; links?: Array<{ kind: string; id: string }> }
 interface Story { events: TimelineEvent[]; related: Array<{ kind: string; id: string }>; gaps: Array<{ app: string; reason: string }> }
@@ -140,15 +140,18 @@ describe('the timeline in the browser', () => {
     await expect(page.locator(`#timeline-related a[href="/shows/${showId}"]`).count()).resolves.toBe(1);
     await expect(page.locator('#timeline-related a[href="/refunds"]').count()).resolves.toBeGreaterThan(0);
     await checkA11y(page, 'the booking timeline');
+    await screenshot(page, 'timeline-booking');
 
     // The search box finds it by the customer's email: straight to its story (or a list naming it).
     await page.goto('/timeline');
     const search = page.getByRole('search', { name: 'Find a booking or an order' });
     await search.getByLabel('Booking id, order id, customer email or correlation id').fill(email);
+    await screenshot(page, 'timeline-search');
     await Promise.all([page.waitForURL((url) => url.search.includes('q=') || url.pathname.startsWith('/timeline/')), search.getByRole('button', { name: 'Find' }).click()]);
     if (new URL(page.url()).pathname === '/timeline') {
       await expect(page.locator(`#timeline-matches a[href="/timeline/bookings/${bookingId}"]`).count()).resolves.toBe(1);
       await checkA11y(page, 'the timeline search results');
+      await screenshot(page, 'timeline-search-results');
     } else {
       expect(new URL(page.url()).pathname).toBe(`/timeline/bookings/${bookingId}`);
     }

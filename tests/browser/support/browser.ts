@@ -2,7 +2,8 @@
  * Headless Debian Chromium for the browser tests (playwright-core, no browser download), with the
  * flags docs/platform-notes name, a console-error watch that fails the test, axe-core, and sign-in.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ConsoleUser } from '../../support/admin-stack';
 
@@ -16,6 +17,9 @@ export const CHROMIUM = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/** Every page is opened at this size: docs/admin.md's screenshots all have the same width. */
+export const SCREENSHOT_VIEWPORT = { width: 1280, height: 800 };
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -33,7 +37,8 @@ export interface WatchedPage {
 
 /** A page in a context of its own (its own cookies: one user per page), watched for console errors. */
 export async function openPage(browser: Browser, baseURL: string): Promise<WatchedPage> {
-  const context = await browser.newContext({ baseURL });
+  // One fixed size, the screenshots' (playwright's default is 1280x720).
+  const context = await browser.newContext({ baseURL, viewport: SCREENSHOT_VIEWPORT });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -77,4 +82,19 @@ export async function signIn(page: Page, user: Pick<ConsoleUser, 'name' | 'passw
   await page.getByLabel('User name').fill(user.name);
   await page.getByLabel('Password').fill(user.password);
   await Promise.all([page.waitForURL((url) => url.pathname === next.split('?')[0]), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/**
+ * Saves a full-page PNG `<ADMIN_SCREENSHOTS_DIR>/<name>.png` of the page as it is now (a dialog open
+ * included) when that variable is set (`npm run admin:screenshots`); otherwise does nothing, so the
+ * tests take no pictures in `npm test`. The caret is hidden and animations finished, so a picture
+ * changes only when the page does.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.ADMIN_SCREENSHOTS_DIR;
+  if (!dir) return;
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot name ${name}: lower-case letters, digits and - only`);
+  const target = resolve(dir);
+  mkdirSync(target, { recursive: true });
+  await page.screenshot({ path: join(target, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
 }
