@@ -9,6 +9,8 @@ export const APP_IDS = {
   delivery: 'delivery',
   /** The client gateway: a sidecar alone whose API token is the client credential (docs/security.md). */
   gateway: 'gateway',
+  /** The admin console (apps/admin): people's web app; it invokes the others, nobody invokes it. */
+  admin: 'admin',
   /** The walking-skeleton app under tests/skeleton, started only by the integration tests. */
   skeleton: 'skeleton',
 } as const;

@@ -13,6 +13,7 @@
  */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { APP_IDS } from './dapr-names';
 import { AppError, problem, sendProblem } from './problem';
 
 export const CALLER_HEADER = 'dapr-caller-app-id';
@@ -30,7 +31,7 @@ export interface InvocationPolicy {
 }
 
 /** The admin console's app id: it calls the apps' admin and manager routes (docs/admin-console-design.md). */
-export const ADMIN_CONSOLE_CALLER = 'admin';
+export const ADMIN_CONSOLE_CALLER = APP_IDS.admin;
 
 /** The path prefixes `caller` may reach under `policy`, or undefined when it may not invoke at all. */
 export function callerPaths(policy: InvocationPolicy, caller: string): readonly string[] | undefined {

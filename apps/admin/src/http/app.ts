@@ -10,7 +10,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
-  AppError, constantTimeEquals, createHttpApp, currentCorrelationId, databaseReadiness, finishHttpApp, invocationGuard, problem, sendProblem, type Metrics, type PrismaClient,
+  APP_IDS, AppError, constantTimeEquals, createHttpApp, currentCorrelationId, databaseReadiness, finishHttpApp, invocationGuard, problem, sendProblem, type Metrics, type PrismaClient,
 } from '@holdfast/shared';
 import { describeProblem } from '../domain/problem-words';
 import { visibleTo } from '../domain/permissions';
@@ -104,7 +104,7 @@ export function buildAdminApp(options: AdminAppOptions): AdminApp {
   const { app, metrics } = createHttpApp({ name: 'admin', logger, readiness: [databaseReadiness(prisma)] });
   app.use(sidecarToken(settings.APP_API_TOKEN));
   // The console serves browsers, never other apps: any service invocation of it is refused.
-  app.use(invocationGuard({ self: 'admin', callers: [], paths: [] }));
+  app.use(invocationGuard({ self: APP_IDS.admin, callers: [], paths: [] }));
   app.use(securityHeaders);
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   useEta(app, { cache: options.cacheViews ?? true });
