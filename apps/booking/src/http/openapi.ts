@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
+  ACTOR_HEADER_NOTE, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { concessionItemSchema, createShowSchema, showIdSchema } from './shows.routes';
 import { confirmSchema, placeHoldSchema } from './holds.routes';
@@ -28,8 +28,6 @@ const bookingId = pathParam('bookingId', bookingIdSchema);
 const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another reason named by `code`), or the sidecar refusing the request line') };
 const withIds = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
 const adminOnly = { 401: problemResponse('ADMIN_AUTH_REQUIRED: no or a wrong admin bearer token') };
-/** X-Holdfast-Actor: the admin console's signed-in user, recorded as who acted when the body names no one (400 ACTOR_INVALID when not a name). */
-const actorHeader = ACTOR_HEADER_PARAMETER;
 const manualReview = object({
   id: str, bookingId: nullable(str), kind: str, reason: str, data: {}, status: { enum: ['OPEN', 'RESOLVED'] }, createdAt: dateTime,
   resolvedAt: nullable(dateTime), resolvedBy: nullable(str), resolution: nullable(str),
@@ -77,14 +75,14 @@ export function openApiDocument() {
     title: 'Holdfast booking API',
     description: 'Reached through the client gateway (Dapr service invocation): /v1.0/invoke/booking/method/<path> with the dapr-api-token header. '
       + 'Only /api/, /openapi.json and the probes are invocable, and only they are here; the payment provider\'s webhook (/webhooks/payments, '
-      + 'paymentWebhookDocument) and /metrics are served on the app port alone, outside the client path.',
+      + 'paymentWebhookDocument) and /metrics are served on the app port alone, outside the client path.' + ACTOR_HEADER_NOTE,
     securitySchemes: { adminBearer: bearerScheme('ADMIN_API_TOKEN') },
     paths: {
       ...probePaths(true),
       '/openapi.json': { get: { summary: 'This document', responses: { 200: jsonResponse('OpenAPI 3.1', { type: 'object' }) } } },
       '/api/admin/shows': {
         post: {
-          summary: 'Create a show with its venue and seat map', security: admin, parameters: [actorHeader], requestBody: jsonBody(createShowSchema),
+          summary: 'Create a show with its venue and seat map', security: admin, requestBody: jsonBody(createShowSchema),
           responses: { 201: jsonResponse('created', object({ showId: str, seatCount: int })), ...common, ...adminOnly },
         },
       },
@@ -97,7 +95,7 @@ export function openApiDocument() {
       '/api/admin/shows/{showId}/cancel': {
         post: {
           summary: 'Cancel a show: notices and (above the threshold) refunds are queued once; a repeated call answers the same summary',
-          security: admin, parameters: [showId, actorHeader], requestBody: jsonBody(cancelShowSchema),
+          security: admin, parameters: [showId], requestBody: jsonBody(cancelShowSchema),
           responses: { 200: jsonResponse('the cancellation summary (cancelledBy: who, when named)', object({ ...cancellationSummary, cancelledBy: str }, ['cancelledBy'])), ...withIds, ...adminOnly },
         },
       },
@@ -185,7 +183,7 @@ export function openApiDocument() {
         post: {
           summary: 'A box office confirms a hold with an offline payment (cash, card_terminal, transfer): amount must equal the hold\'s price (minor units); '
             + '`staffId` is accepted for `recordedBy`. The same amount again within 5 minutes is the same payment (200, duplicate: true)',
-          security: admin, parameters: [holdId, actorHeader], requestBody: jsonBody(offlinePaymentSchema),
+          security: admin, parameters: [holdId], requestBody: jsonBody(offlinePaymentSchema),
           responses: {
             201: jsonResponse('the booking with tickets and the recorded payment', offlineBooking),
             200: jsonResponse('the same payment recorded within 5 minutes: nothing recorded again', offlineBooking),
@@ -218,7 +216,7 @@ export function openApiDocument() {
       '/api/admin/bookings/{bookingId}/cancel': {
         post: {
           summary: 'An admin cancels a booking whatever the policy says (inside the cut-off, after a scan), refunding refundAmount (minor units, at most the amount paid); audited; a repeat answers the first cancellation',
-          security: admin, parameters: [bookingId, actorHeader], requestBody: jsonBody(adminCancelSchema),
+          security: admin, parameters: [bookingId], requestBody: jsonBody(adminCancelSchema),
           responses: {
             200: jsonResponse('cancelled already (this override or an earlier cancellation): nothing refunded again', cancelAnswer({ enum: ['CANCELLED', 'REFUNDING', 'REFUNDED'] }, cancellationTakenAudited)),
             202: jsonResponse('cancelling: refundAmount is what will be refunded', cancelAnswer({ const: 'CANCELLING' }, cancellationTakenAudited)),
@@ -268,7 +266,7 @@ export function openApiDocument() {
       '/api/admin/manual-reviews/{id}/resolve': {
         post: {
           summary: 'Resolve an OPEN review; with retry: true the refund is asked for again first (the app\'s own key, never paid twice) and the review is resolved only if it is paid. resolvedBy: the body\'s, else X-Holdfast-Actor, else the admin credential. Audited.',
-          security: admin, parameters: [pathParam('id', reviewIdSchema), actorHeader], requestBody: jsonBody(resolveReviewSchema),
+          security: admin, parameters: [pathParam('id', reviewIdSchema)], requestBody: jsonBody(resolveReviewSchema),
           responses: {
             200: jsonResponse('the resolved review (refundId when a retry paid it)', { ...manualReview, properties: { ...manualReview.properties, refundId: str } }),
             ...withIds, ...adminOnly,

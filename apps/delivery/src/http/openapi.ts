@@ -3,7 +3,7 @@
  * schemas the routes parse with. Served at /api/openapi.json (the app's invocable prefix).
  */
 import {
-  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
+  ACTOR_HEADER_NOTE, timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
   queryParams, str,
 } from '@holdfast/shared';
 import { deadLetterQuery, refundQuery, replayTopicBody, uuid } from './admin.routes';
@@ -16,13 +16,11 @@ const common = { 400: problemOrSidecarResponse('VALIDATION_FAILED (or another re
 const withId = { ...common, 404: problemResponse('Nothing under this id (`code` says what), or a path no route takes') };
 const replayStatus = { enum: ['REPLAYING', 'REPLAYED', 'DISCARDED', 'NOT_FOUND', 'PENDING'] };
 const replayResult = object({ id: str, topic: str, status: replayStatus });
-/** X-Holdfast-Actor: the admin console's signed-in user, recorded beside the admin token (logged, and echoed as requestedBy). */
-const actorHeader = ACTOR_HEADER_PARAMETER;
 
 export function openApiDocument() {
   return openApiDocumentOf({
     title: 'Holdfast delivery API',
-    description: 'Operators\' endpoints (dead letters, refunds, delivery figures), reached through Dapr service invocation: /v1.0/invoke/delivery/method/<path> with the dapr-api-token header; /api/* is invocable.',
+    description: 'Operators\' endpoints (dead letters, refunds, delivery figures), reached through Dapr service invocation: /v1.0/invoke/delivery/method/<path> with the dapr-api-token header; /api/* is invocable.' + ACTOR_HEADER_NOTE,
     securitySchemes: { adminBearer: bearerScheme('ADMIN_API_TOKEN') },
     paths: {
       ...probePaths(true),
@@ -45,13 +43,13 @@ export function openApiDocument() {
       },
       '/api/admin/dead-letters/replay': {
         post: {
-          summary: 'Replay every pending dead letter of a topic', security: admin, parameters: [actorHeader], requestBody: jsonBody(replayTopicBody),
+          summary: 'Replay every pending dead letter of a topic', security: admin, requestBody: jsonBody(replayTopicBody),
           responses: { 202: jsonResponse('replays started', object({ topic: str, replayed: int, results: arrayOf(replayResult), requestedBy: str }, ['requestedBy'])), ...common },
         },
       },
       '/api/admin/dead-letters/{id}/replay': {
         post: {
-          summary: 'Replay one dead letter', security: admin, parameters: [id, actorHeader],
+          summary: 'Replay one dead letter', security: admin, parameters: [id],
           responses: { 202: jsonResponse('replay started', { ...replayResult, properties: { ...replayResult.properties, requestedBy: str } }), ...withId, 409: problemResponse('DEAD_LETTER_ALREADY_REPLAYED') },
         },
       },
@@ -72,7 +70,7 @@ export function openApiDocument() {
       },
       '/api/admin/refunds/{id}/retry': {
         post: {
-          summary: 'Retry a refund from manual review (FAILED): its dead letter is replayed', security: admin, parameters: [id, actorHeader],
+          summary: 'Retry a refund from manual review (FAILED): its dead letter is replayed', security: admin, parameters: [id],
           responses: {
             202: jsonResponse('requeued', object({ refundId: str, status: { const: 'PENDING' }, deadLetterId: str, replay: str, requestedBy: str }, ['requestedBy'])), ...withId,
             409: problemResponse('REFUND_NOT_IN_MANUAL_REVIEW or REFUND_NOT_REPLAYABLE'),

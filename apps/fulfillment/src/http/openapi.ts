@@ -3,7 +3,7 @@
  * zod schemas the routes parse with. Served at /workflows/openapi.json (the app's invocable prefix).
  */
 import {
-  ACTOR_HEADER_PARAMETER, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
+  ACTOR_HEADER_NOTE, timelineOpenApiPaths, arrayOf, bearerScheme, bool, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse,
   problemResponse, queryParams, str,
 } from '@holdfast/shared';
 import { orderInputSchema } from '../domain/order';
@@ -29,8 +29,6 @@ const documentStep = object({
   data: { type: 'object', description: 'authId (the authorization), approvedBy, reservationId, captureId, labelId, trackingNumber, notificationId; amounts in the input\'s units' },
 }, ['target']);
 const actor = object({ kind: { enum: ['customer', 'manager'] }, id: str });
-/** X-Holdfast-Actor: the admin console's signed-in user; with a manager token it names who approves, rejects or cancels when the body names no one. */
-const actorHeader = ACTOR_HEADER_PARAMETER;
 const order = object({
   orderId: str, instanceId: str, customerId: str, status: str, progress: int,
   currentStep: nullable({ type: 'string', description: 'the document\'s step name (payment_capture, ...)' }),
@@ -67,7 +65,7 @@ const queueInfo = { summary: 'Seed 003: per job type, its timer, retry schedule 
 export function openApiDocument() {
   return openApiDocumentOf({
     title: 'Holdfast fulfillment API',
-    description: 'Reached through Dapr service invocation: /v1.0/invoke/fulfillment/method/<path> with the dapr-api-token header; /workflows/* is invocable.',
+    description: 'Reached through Dapr service invocation: /v1.0/invoke/fulfillment/method/<path> with the dapr-api-token header; /workflows/* is invocable.' + ACTOR_HEADER_NOTE,
     securitySchemes: { managerBearer: bearerScheme('MANAGER_API_TOKEN, or a manager\'s own token from MANAGERS') },
     paths: {
       ...probePaths(true),
@@ -89,20 +87,20 @@ export function openApiDocument() {
       ...timelineOpenApiPaths({ security: manager, errors: { ...common, ...managerOnly }, who: 'the fulfillment app (order, saga steps, compensations, approval or rejection and who, label, jobs)' }),
       '/workflows/{id}/approve': {
         post: {
-          summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id, actorHeader], requestBody: jsonBody(approveSchema, false),
+          summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id], requestBody: jsonBody(approveSchema, false),
           responses: { 202: accepted, ...withId, ...managerOnly, ...refused, 403: problemResponse('APPROVER_MISMATCH: a manager\'s own token approving as someone else') },
         },
       },
       '/workflows/{id}/reject': {
         post: {
-          summary: 'A manager rejects an order (it is undone); the reason is optional; rejectedBy (else X-Holdfast-Actor, else the token\'s manager) is recorded in decidedBy', security: manager, parameters: [id, actorHeader], requestBody: jsonBody(rejectSchema, false),
+          summary: 'A manager rejects an order (it is undone); the reason is optional; rejectedBy (else X-Holdfast-Actor, else the token\'s manager) is recorded in decidedBy', security: manager, parameters: [id], requestBody: jsonBody(rejectSchema, false),
           responses: { 202: jsonResponse('the order\'s actor took the rejection', object({ orderId: str, ok: { const: true }, phase: str, rejectedBy: str })), ...withId, ...managerOnly, ...refused, 403: problemResponse('APPROVER_MISMATCH: a manager\'s own token rejecting as someone else') },
         },
       },
       '/workflows/{id}/cancel': {
         post: {
           summary: 'The order\'s customer (customerId in the body, or X-Customer-Id) or a manager (bearer token) cancels an order: it is undone',
-          security: [{}, ...manager], parameters: [id, { name: 'X-Customer-Id', in: 'header', required: false, schema: str, description: 'the customer cancelling (instead of customerId)' }, actorHeader],
+          security: [{}, ...manager], parameters: [id, { name: 'X-Customer-Id', in: 'header', required: false, schema: str, description: 'the customer cancelling (instead of customerId)' }],
           requestBody: jsonBody(cancelSchema, false),
           responses: {
             202: jsonResponse('the order\'s actor took the cancel', object({ orderId: str, ok: { const: true }, phase: str, cancelledBy: actor })), ...withId, ...refused,
