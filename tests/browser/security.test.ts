@@ -141,6 +141,32 @@ describe('sign-in', () => {
     }
   });
 
+  it('checks at most 5 of 12 wrong passwords fired in parallel for one name (the rest 429), and then the right one is 429 too', async () => {
+    await forgetLoopbackFailures();
+    try {
+      // One cookie jar each: every attempt carries its own sign-in form token.
+      const clients = Array.from({ length: 12 }, () => session());
+      const tokens = await Promise.all(clients.map((c) => c.signinToken()));
+      const answers = await Promise.all(clients.map((c, i) => c.request('POST', '/signin', { form: { name: stack.users.alan.name, password: `wrong-${i}`, _csrf: tokens[i]! }, headers: json })));
+      const statuses = answers.map((a) => a.status);
+      const checked = statuses.filter((s) => s === 401).length;
+      expect(checked).toBeGreaterThanOrEqual(1);
+      expect(checked).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429).length).toBe(12 - checked);
+      expect(answers.filter((a) => a.status === 429).every((a) => a.json.code === 'SIGNIN_RATE_LIMITED')).toBe(true);
+      // Exactly the checked ones are recorded as failures.
+      const rows = await db.query(`SELECT count(*)::int AS n FROM admin_signin_attempts WHERE user_name = $1 AND at > now() - interval '1 minute'`, [stack.users.alan.name]);
+      expect(rows.rows[0].n).toBe(checked);
+      const right = session();
+      const answer = await right.request('POST', '/signin', { form: { name: stack.users.alan.name, password: stack.users.alan.password, _csrf: await right.signinToken() }, headers: json });
+      expect(answer.status).toBe(429);
+      expect(answer.json.code).toBe('SIGNIN_RATE_LIMITED');
+      expect(right.cookies.has('holdfast_admin')).toBe(false);
+    } finally {
+      await forgetLoopbackFailures();
+    }
+  });
+
   it('refuses a sign-in without the sign-in form\'s token (login CSRF): 403 CSRF_TOKEN_INVALID', async () => {
     const client = session();
     const answer = await client.request('POST', '/signin', { form: { name: stack.users.ada.name, password: stack.users.ada.password }, headers: json });

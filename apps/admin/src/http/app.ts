@@ -22,6 +22,7 @@ import { createAppsClient, type AppsClientSettings } from './apps-client';
 import { authRoutes } from './auth.routes';
 import { requireCsrf, signinKey } from './csrf';
 import { homeRoutes } from './home.routes';
+import { createVerifyGate } from './verify-gate';
 import { createOpenApiRegistry, type OpenApiRegistry } from './openapi';
 import { wantsJson } from './request-kind';
 import { AppCallError, type AdminSection, type AppsClient, type SectionContext } from './section';
@@ -38,6 +39,8 @@ export interface AdminAppSettings extends AppsClientSettings {
   ADMIN_SESSION_IDLE_MINUTES: number;
   ADMIN_TRUST_PROXY: boolean;
   ADMIN_COOKIE_SECRET?: string;
+  /** argon2 verifications at once (default 4). */
+  ADMIN_SIGNIN_CONCURRENCY?: number;
   users: Map<string, ConsoleUser>;
 }
 
@@ -119,6 +122,7 @@ export function buildAdminApp(options: AdminAppOptions): AdminApp {
   const auth = authRoutes({
     users: settings.users, sessions: sessionsRepo, attempts: createSigninAttemptsRepository(prisma),
     signinKey: signinKey(settings.ADMIN_COOKIE_SECRET, settings.ADMIN_API_TOKEN), trustProxy: settings.ADMIN_TRUST_PROXY, logger,
+    gate: createVerifyGate(settings.ADMIN_SIGNIN_CONCURRENCY ?? 4),
   });
   app.use(auth.publicRouter);
 

@@ -1,5 +1,5 @@
 /**
- * GET /signin (the form), POST /signin (argon2id check, rate limit, a new session), POST /signout
+ * GET /signin (the form), POST /signin (rate limit, argon2id check under a concurrency cap, a new session), POST /signout
  * (ends the session row; needs the CSRF token like every state-changing request).
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import type { SessionsRepository } from '../data/sessions.repository';
 import type { SigninAttemptsRepository } from '../data/signin-attempts.repository';
 import { checkSigninNonce, issueSigninNonce } from './csrf';
 import { clientAddress, safeNext, wantsJson } from './request-kind';
+import type { VerifyGate } from './verify-gate';
 import { activeSession, clearSessionCookie, newToken, sessionIdOf, setSessionCookie } from './session';
 
 export interface AuthDeps {
@@ -23,6 +24,8 @@ export interface AuthDeps {
   attempts: SigninAttemptsRepository;
   signinKey: Buffer;
   trustProxy: boolean;
+  /** Caps the argon2 verifications running at once (ADMIN_SIGNIN_CONCURRENCY). */
+  gate: VerifyGate;
   logger: Logger;
   now?: () => Date;
 }
@@ -64,19 +67,29 @@ export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRoute
     checkSigninNonce(req, deps.signinKey);
     const address = clientAddress(req, deps.trustProxy);
     const at = now();
-    const decision = signinDecision(await deps.attempts.recent(name, address, new Date(at.getTime() - SIGNIN_LIMIT.windowMs)), at);
+    // Counted and recorded in one locked step before the password is checked: parallel attempts
+    // queue behind each other, so a burst gets no more checks than the limit allows.
+    const { decision, attemptId } = await deps.attempts.admit(name, address, new Date(at.getTime() - SIGNIN_LIMIT.windowMs), at, (failures) => signinDecision(failures, at));
     if (!decision.allowed) {
       res.setHeader('Retry-After', String(decision.retryAfterSeconds));
       deps.logger.warn({ user: name, address }, 'sign-in refused: too many failures');
       return refuse(req, res, new AppError(429, 'SIGNIN_RATE_LIMITED', `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }), { name, next });
     }
     const user = deps.users.get(name);
-    const ok = await verify(user?.hash ?? await decoyHash(), password).catch(() => false);
-    if (!user || !ok) {
-      await deps.attempts.recordFailure(name, address);
+    const checked = await deps.gate.run(async () => verify(user?.hash ?? await decoyHash(), password).catch(() => false));
+    if (!checked) {
+      // Not checked at all: it counts against nobody.
+      await deps.attempts.forget(attemptId!);
+      res.setHeader('Retry-After', '1');
+      deps.logger.warn({ address, running: deps.gate.running, waiting: deps.gate.waiting }, 'sign-in refused: too many being checked');
+      return refuse(req, res, new AppError(503, 'SIGNIN_BUSY', 'Too many sign-ins are being checked right now; try again in a moment.'), { name, next });
+    }
+    if (!user || !checked.value) {
+      // The attempt recorded above stays: it is this failure.
       deps.logger.info({ user: name, address, known: Boolean(user) }, 'sign-in failed');
       return refuse(req, res, new AppError(401, 'SIGNIN_FAILED', 'The user name and password do not match.'), { name, next });
     }
+    await deps.attempts.forget(attemptId!);
     const token = newToken();
     const sessionId = sessionIdOf(token);
     await deps.sessions.open({ id: sessionId, userName: user.name, roles: user.roles, csrfToken: newToken(), address });
