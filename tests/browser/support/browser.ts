@@ -85,8 +85,8 @@ export async function signIn(page: Page, user: Pick<ConsoleUser, 'name' | 'passw
 }
 
 /**
- * Saves a full-page PNG `<ADMIN_SCREENSHOTS_DIR>/<name>.png` of the page as it is now (a dialog open
- * included) when that variable is set (`npm run admin:screenshots`); otherwise does nothing, so the
+ * Saves a full-page PNG `<ADMIN_SCREENSHOTS_DIR>/<name>.png` of the page as it is now (the viewport
+ * when a dialog is open) when that variable is set (`npm run admin:screenshots`); otherwise does nothing, so the
  * tests take no pictures in `npm test`. The caret is hidden and animations finished, so a picture
  * changes only when the page does.
  */
@@ -96,5 +96,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot name ${name}: lower-case letters, digits and - only`);
   const target = resolve(dir);
   mkdirSync(target, { recursive: true });
-  await page.screenshot({ path: join(target, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+  // A modal dialog's backdrop covers the viewport only: with one open, the picture is the viewport.
+  const modal = (await page.locator('dialog[open]').count()) > 0;
+  await page.screenshot({ path: join(target, `${name}.png`), fullPage: !modal, animations: 'disabled', caret: 'hide' });
 }
