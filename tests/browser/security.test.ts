@@ -231,6 +231,33 @@ describe('with direct HTTP calls', () => {
     expect(json401.json.code).toBe('SESSION_EXPIRED');
   });
 
+  it('lets a session whose only requests are polls (X-Holdfast-Poll: 1) expire, and ends one older than ADMIN_SESSION_MAX_HOURS (12) however active', async () => {
+    const alan = await session().signedIn(stack.users.alan);
+    const poll = { ...json, 'x-holdfast-poll': '1' };
+    const lastSeen = async (id: string) => (await db.query('SELECT last_seen_at FROM admin_sessions WHERE id = $1', [id])).rows[0].last_seen_at.getTime();
+    // 29 minutes without a person's request, then the page's timers poll: they answer, but keep nothing alive.
+    await db.query(`UPDATE admin_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`, [alan.sessionId]);
+    const before = await lastSeen(alan.sessionId);
+    for (let i = 0; i < 3; i++) expect((await alan.request('GET', '/delivery/series.json', { headers: poll })).status).toBe(200);
+    expect(await lastSeen(alan.sessionId)).toBe(before);
+    // Two more minutes of nothing but polls: the session is over, for the poll too.
+    await db.query(`UPDATE admin_sessions SET last_seen_at = last_seen_at - interval '2 minutes' WHERE id = $1`, [alan.sessionId]);
+    const expired = await alan.request('GET', '/delivery/series.json', { headers: poll });
+    expect(expired.status).toBe(401);
+    expect(expired.json.code).toBe('SESSION_EXPIRED');
+    // The same 29 minutes followed by a person's request: that one keeps the session.
+    const ada = await session().signedIn(stack.users.ada);
+    await db.query(`UPDATE admin_sessions SET last_seen_at = now() - interval '29 minutes' WHERE id = $1`, [ada.sessionId]);
+    const adaBefore = await lastSeen(ada.sessionId);
+    expect((await ada.request('GET', '/delivery/series.json', { headers: json })).status).toBe(200);
+    expect(await lastSeen(ada.sessionId)).toBeGreaterThan(adaBefore);
+    // Active a second ago, signed in 12 hours and a minute ago: over.
+    await db.query(`UPDATE admin_sessions SET created_at = now() - interval '12 hours 1 minute', last_seen_at = now() - interval '1 second' WHERE id = $1`, [ada.sessionId]);
+    const old = await ada.request('GET', '/', { headers: json });
+    expect(old.status).toBe(401);
+    expect(old.json.code).toBe('SESSION_EXPIRED');
+  });
+
   it('refuses other apps\' service invocation of the console (its sidecar through the gateway)', async () => {
     const answer = await fetch(`${stack.run.gatewayUrl}/v1.0/invoke/admin/method/`, { headers: { 'dapr-api-token': stack.run.clientApiToken } });
     expect(answer.status).toBe(403);
@@ -239,6 +266,29 @@ describe('with direct HTTP calls', () => {
 });
 
 describe('signed in, in the browser', () => {
+  it('stops a page\'s polling when the session ends and says so in the alert region, with a way to sign in again', async () => {
+    const watched = await openPage(browser, stack.url);
+    const { page } = watched;
+    await signIn(page, stack.users.alan, '/delivery');
+    const cookie = (await watched.context.cookies()).find((c) => c.name === 'holdfast_admin')!;
+    const sessionId = createHash('sha256').update(decodeURIComponent(cookie.value)).digest('hex');
+    await db.query(`UPDATE admin_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [sessionId]);
+    // The charts' poller, called as its timer would: it stops, and the page says why.
+    const answer = await page.evaluate(() => (globalThis as any).holdfast.poll('/delivery/series.json'));
+    expect(answer).toEqual({ stop: true });
+    const alert = page.getByRole('alert').filter({ hasText: 'Your session has ended, so this page stopped updating.' });
+    await expect(alert.count()).resolves.toBe(1);
+    await expect(alert.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).resolves.toBe('/signin?next=%2Fdelivery');
+    // Every poller of the page is stopped: the next tick sends nothing.
+    let polled = 0;
+    page.on('request', (r) => { if (r.url().endsWith('/delivery/series.json')) polled += 1; });
+    const later = await page.evaluate(() => (globalThis as any).holdfast.poll('/delivery/series.json'));
+    expect(later).toEqual({ stop: true });
+    expect(polled).toBe(0);
+    await checkA11y(page, 'a page whose session ended');
+    await watched.close();
+  });
+
   it('shows the home page with the user\'s sections, security headers, no console error, axe clean; sign-out ends the session', async () => {
     const watched = await openPage(browser, stack.url);
     const { page } = watched;

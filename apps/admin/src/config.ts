@@ -12,6 +12,8 @@ export const adminEnv = {
   ADMIN_CONSOLE_USERS: z.string({ message: 'ADMIN_CONSOLE_USERS is required: name:role[+role]:<argon2id hash>;... (scripts/infra.sh makes the first one)' }).min(1),
   /** A session unused this long is over (fractions allowed, for tests). */
   ADMIN_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  /** A session ends this long after sign-in, however active (polling never counts as activity). */
+  ADMIN_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** How many argon2 password checks may run at once in this process (each ~19 MiB and a core's tens of ms); a few more wait, beyond that 503. */
   ADMIN_SIGNIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Behind a TLS-terminating proxy: X-Forwarded-Proto https marks cookies Secure, X-Forwarded-For names the client. */

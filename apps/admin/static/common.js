@@ -46,5 +46,40 @@
     });
   }
 
-  window.holdfast = { csrfToken: csrfToken, fetchJson: fetchJson, flash: flash };
+  var stoppedBy = null;
+  var STOP_WORDS = {
+    401: 'Your session has ended, so this page stopped updating. Sign in again to go on.',
+    403: 'Your account no longer has the role this page needs, so it stopped updating.',
+  };
+
+  /**
+   * A page's own timer asking for fresh data (seat map, progress panel, charts). The header tells
+   * the console this is not a person's activity: polling never keeps a session alive. On 401 or
+   * 403 every poller of the page stops and the alert region says why, in words, once. Resolves
+   * { stop: true } then, else { stop: false, body } (body undefined when the answer was not ok).
+   */
+  function poll(url) {
+    if (stoppedBy) return Promise.resolve({ stop: true });
+    return fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json', 'x-holdfast-poll': '1' } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          if (!stoppedBy) {
+            stoppedBy = response.status;
+            flash(STOP_WORDS[response.status], 'error');
+            if (response.status === 401) {
+              var link = document.createElement('a');
+              link.href = '/signin?next=' + encodeURIComponent(window.location.pathname + window.location.search);
+              link.textContent = 'Sign in again';
+              var p = document.querySelector('#flash p');
+              if (p) { p.appendChild(document.createTextNode(' ')); p.appendChild(link); }
+            }
+          }
+          return { stop: true };
+        }
+        if (!response.ok) return { stop: false };
+        return response.json().then(function (body) { return { stop: false, body: body }; });
+      });
+  }
+
+  window.holdfast = { csrfToken: csrfToken, fetchJson: fetchJson, flash: flash, poll: poll };
 })();

@@ -1,7 +1,7 @@
 // The delivery figures over the last hour: small SVG line charts drawn from the console's
 // /delivery/series.json (samples every DELIVERY_SAMPLE_SECONDS), redrawn at each new sample.
 // Each chart is an <svg role="img"> with a title and a description naming its latest value;
-// the table on the page has the same figures. No inline script or style: CSP.
+// the table on the page has the same figures. Stops when the session ends. No inline script or style: CSP.
 (function () {
   'use strict';
   var root = document.getElementById('delivery-charts');
@@ -66,9 +66,13 @@
   }
 
   function load() {
-    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (answer) { if (answer) draw(answer); setTimeout(load, refreshMs); })
+    // A poll: it does not keep the session alive; a session that ended stops it, said in words.
+    window.holdfast.poll(url)
+      .then(function (answer) {
+        if (answer.stop) return;
+        if (answer.body) draw(answer.body);
+        setTimeout(load, refreshMs);
+      })
       .catch(function () { setTimeout(load, refreshMs); });
   }
   load();

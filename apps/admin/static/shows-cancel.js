@@ -23,10 +23,11 @@
     if (el && el.textContent !== String(value)) el.textContent = String(value);
   }
   function tick() {
-    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (r) { return r.status === 401 || r.status === 403 ? 'stop' : r.ok ? r.json() : null; })
-      .then(function (p) {
-        if (p === 'stop') return;
+    // A poll: it does not keep the session alive; a session that ended stops it, said in words.
+    window.holdfast.poll(url)
+      .then(function (answer) {
+        if (answer.stop) return;
+        var p = answer.body;
         if (p && p.progress) {
           var g = p.progress;
           set('progress-sms-sent', g.sms.sent); set('progress-sms-failed', g.sms.failed);

@@ -37,13 +37,12 @@
 
   function tick() {
     if (stopped) return;
-    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (r) {
-        // A session that ended stops the polling: the next page load goes to sign-in.
-        if (r.status === 401 || r.status === 403) { stopped = true; return null; }
-        return r.ok ? r.json() : null;
+    // A poll: it does not keep the session alive, and a session that ended stops it (said in the alert region).
+    window.holdfast.poll(url)
+      .then(function (answer) {
+        if (answer.stop) { stopped = true; return; }
+        if (answer.body) apply(answer.body);
       })
-      .then(function (answer) { if (answer) apply(answer); })
       .catch(function () { /* the next tick tries again */ })
       .then(function () { if (!stopped) setTimeout(tick, pollMs); });
   }

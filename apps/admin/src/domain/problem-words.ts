@@ -9,7 +9,7 @@ const SENTENCES: Record<string, string> = {
   SIGNIN_RATE_LIMITED: 'Too many failed sign-ins in the last minute. Wait a moment before trying again.',
   SIGNIN_BUSY: 'Too many sign-ins are being checked right now. Try again in a moment.',
   SIGNIN_REQUIRED: 'Please sign in to continue.',
-  SESSION_EXPIRED: 'Your session has expired after a period without activity. Please sign in again.',
+  SESSION_EXPIRED: 'Your session has ended (it was idle too long, or open longer than its lifetime). Please sign in again.',
   CSRF_TOKEN_INVALID: 'This form has expired or did not come from this console. Reload the page and try again.',
   ROLE_REQUIRED: 'Your account does not have the role this page needs.',
   APP_UNREACHABLE: 'The service did not answer in time. Try again in a moment.',

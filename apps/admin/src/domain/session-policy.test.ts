@@ -16,3 +16,21 @@ describe('session idle policy', () => {
     expect(shouldTouch(ago(3_000), now, 1)).toBe(true);
   });
 });
+
+describe('session lifetime and polling', () => {
+  it('expires a session older than its absolute lifetime however recently it was used', () => {
+    const hours = (h: number) => ago(h * 3_600_000);
+    expect(sessionState({ createdAt: hours(12), lastSeenAt: ago(1_000), endedAt: null }, now, 30, 12)).toBe('active');
+    expect(sessionState({ createdAt: new Date(hours(12).getTime() - 1), lastSeenAt: ago(1_000), endedAt: null }, now, 30, 12)).toBe('expired');
+    expect(sessionState({ createdAt: hours(13), lastSeenAt: ago(1_000), endedAt: ago(500) }, now, 30, 12)).toBe('ended');
+  });
+
+  it('never refreshes last_seen_at for a poll, so a session whose only requests are polls goes idle', () => {
+    expect(shouldTouch(ago(29 * 60_000), now, 30, 'poll')).toBe(false);
+    expect(shouldTouch(ago(29 * 60_000), now, 30, 'person')).toBe(true);
+    // Polled every 500 ms for 31 minutes after the last click: still expired.
+    let lastSeenAt = ago(31 * 60_000);
+    for (let t = 31 * 60_000; t > 0; t -= 500) if (shouldTouch(lastSeenAt, ago(t), 30, 'poll')) lastSeenAt = ago(t);
+    expect(sessionState({ lastSeenAt, endedAt: null }, now, 30)).toBe('expired');
+  });
+});

@@ -37,6 +37,8 @@ export { describeProblem } from '../domain/problem-words';
 export interface AdminAppSettings extends AppsClientSettings {
   APP_API_TOKEN?: string;
   ADMIN_SESSION_IDLE_MINUTES: number;
+  /** Absolute session lifetime (default 12). */
+  ADMIN_SESSION_MAX_HOURS?: number;
   ADMIN_TRUST_PROXY: boolean;
   ADMIN_COOKIE_SECRET?: string;
   /** argon2 verifications at once (default 4). */
@@ -127,7 +129,7 @@ export function buildAdminApp(options: AdminAppOptions): AdminApp {
   app.use(auth.publicRouter);
 
   // Everything below needs a live session, and a CSRF token on state-changing requests.
-  app.use(requireSession({ sessions: sessionsRepo, users: settings.users, idleMinutes: settings.ADMIN_SESSION_IDLE_MINUTES }));
+  app.use(requireSession({ sessions: sessionsRepo, users: settings.users, idleMinutes: settings.ADMIN_SESSION_IDLE_MINUTES, maxHours: settings.ADMIN_SESSION_MAX_HOURS ?? 12 }));
   app.use(requireCsrf());
   app.use((req, res, next) => {
     const user = signedInUser(req);

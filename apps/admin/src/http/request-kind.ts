@@ -6,6 +6,13 @@ export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || (req.get('accept') ?? '').includes('application/json');
 }
 
+/** Set by the pages' own timers (seat map, progress panel, charts): such a request is not a person's activity. */
+export const POLL_HEADER = 'x-holdfast-poll';
+
+export function requestOrigin(req: Request): 'person' | 'poll' {
+  return req.get(POLL_HEADER) === '1' ? 'poll' : 'person';
+}
+
 /** The client's address: the socket's, or behind a trusted proxy the one that proxy added last. */
 export function clientAddress(req: Request, trustProxy: boolean): string {
   if (trustProxy) {

@@ -11,7 +11,7 @@ import { sessionState, shouldTouch } from '../domain/session-policy';
 import type { ConsoleUser } from '../domain/users';
 import type { SessionsRepository } from '../data/sessions.repository';
 import type { Role, SignedInUser } from './section';
-import { overTls, readCookie, wantsJson } from './request-kind';
+import { overTls, readCookie, requestOrigin, wantsJson } from './request-kind';
 
 export const SESSION_COOKIE = 'holdfast_admin';
 
@@ -47,13 +47,15 @@ export interface SessionDeps {
   sessions: SessionsRepository;
   users: Map<string, ConsoleUser>;
   idleMinutes: number;
+  /** Absolute lifetime from sign-in (ADMIN_SESSION_MAX_HOURS), however active the session. */
+  maxHours: number;
   now?: () => Date;
 }
 
 /** Out: JSON gets its 401 problem; a page goes to the sign-in form (and back here afterwards). */
 function signedOut(req: Request, res: Response, next: NextFunction, code: 'SIGNIN_REQUIRED' | 'SESSION_EXPIRED') {
   if (wantsJson(req) || req.method !== 'GET') {
-    return next(new AppError(401, code, code === 'SESSION_EXPIRED' ? 'The session expired after a period without activity; sign in again.' : 'Sign in first.'));
+    return next(new AppError(401, code, code === 'SESSION_EXPIRED' ? 'The session expired (idle too long, or open longer than its lifetime); sign in again.' : 'Sign in first.'));
   }
   const query = new URLSearchParams({ ...(code === 'SESSION_EXPIRED' ? { expired: '1' } : {}), ...(req.originalUrl !== '/' ? { next: req.originalUrl } : {}) }).toString();
   res.redirect(303, `/signin${query ? `?${query}` : ''}`);
@@ -68,7 +70,7 @@ export function requireSession(deps: SessionDeps): RequestHandler {
       const row = await deps.sessions.find(sessionIdOf(token));
       if (!row) return signedOut(req, res, next, 'SIGNIN_REQUIRED');
       const at = now();
-      const state = sessionState(row, at, deps.idleMinutes);
+      const state = sessionState(row, at, deps.idleMinutes, deps.maxHours);
       if (state === 'ended') return signedOut(req, res, next, 'SIGNIN_REQUIRED');
       if (state === 'expired') {
         await deps.sessions.end(row.id, at);
@@ -81,7 +83,8 @@ export function requireSession(deps: SessionDeps): RequestHandler {
         await deps.sessions.end(row.id, at);
         return signedOut(req, res, next, 'SIGNIN_REQUIRED');
       }
-      if (shouldTouch(row.lastSeenAt, at, deps.idleMinutes)) await deps.sessions.touch(row.id, at);
+      // A page's own polling (X-Holdfast-Poll: 1) is not a person's activity: it never extends the session.
+      if (shouldTouch(row.lastSeenAt, at, deps.idleMinutes, requestOrigin(req))) await deps.sessions.touch(row.id, at);
       const session: ActiveSession = { name: row.userName, roles, sessionId: row.id, csrfToken: row.csrfToken };
       sessions.set(req, session);
       res.locals.user = { name: session.name, roles: session.roles };
