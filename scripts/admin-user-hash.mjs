@@ -4,10 +4,16 @@
 //   printf '%s' "$PASSWORD" | node scripts/admin-user-hash.mjs alice admin+manager
 // Join several entries with ';'. scripts/infra.sh uses it for the first-run user `admin`.
 import { hash } from '@node-rs/argon2';
+import { tsImport } from 'tsx/esm/api';
+
+// The apps' own rule for X-Holdfast-Actor (the console sends the user's name there), read from
+// shared's source so this script and apps/admin's parseUsers can never disagree.
+const { isActorName } = await tsImport('../shared/src/invocation-guard.ts', import.meta.url);
 
 const [name, roles] = process.argv.slice(2);
-if (!name || !roles || !/^[A-Za-z0-9._@-]{1,64}$/.test(name) || !/^(admin|manager)(\+(admin|manager))?$/.test(roles)) {
+if (!name || !roles || !isActorName(name) || !/^(admin|manager)(\+(admin|manager))?$/.test(roles)) {
   console.error('usage: node scripts/admin-user-hash.mjs <name> <admin|manager|admin+manager>  (the password on stdin)');
+  console.error("  a name is 1-100 ASCII letters, digits, inner spaces and _ . @ + ' -, starting with a letter or digit (what the apps accept as X-Holdfast-Actor)");
   process.exit(2);
 }
 const chunks = [];

@@ -31,4 +31,11 @@ describe('parseUsers', () => {
   it('refuses a list naming nobody', () => {
     expect(() => parseUsers(' ; ')).toThrow(/names no user/);
   });
+
+  it('takes only names the apps accept as X-Holdfast-Actor (isActorName), the rule of every app', () => {
+    for (const good of ['ada', 'ops@example.com', 'Alice Admin', "o'brien", '7up', 'x'.repeat(100)]) expect([...parseUsers(`${good}:admin:${HASH}`).keys()]).toEqual([good]);
+    for (const bad of ['.hidden', '-dash', '_under', '@at', 'x'.repeat(101), 'José', 'a<b', 'trailing ']) {
+      expect(() => parseUsers(`${bad}:admin:${HASH};ok:admin:${HASH}`)).toThrow(/entry 1: name: a user name the apps accept/);
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * hash is everything after the second colon. Parsing is strict: a bad entry stops the start-up.
  */
 import { z } from 'zod';
+import { isActorName } from '@holdfast/shared';
 /** The same union as http/section.ts's Role, kept here so the domain imports nothing of the HTTP layer. */
 export type Role = 'admin' | 'manager';
 
@@ -16,7 +17,11 @@ export interface ConsoleUser {
   hash: string;
 }
 
-const name = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a user name of letters, digits and . _ @ - (at most 64)');
+/**
+ * The name the apps record as who acted (X-Holdfast-Actor): the console sends it on every call, so
+ * a name the apps would refuse (a leading dot, a dash...) must stop the start-up, not every action.
+ */
+const name = z.string().refine(isActorName, "a user name the apps accept as X-Holdfast-Actor: 1-100 ASCII letters, digits, inner spaces and _ . @ + ' -, starting with a letter or digit");
 const roles = z.string().transform((raw, ctx) => {
   const list = raw.split('+').map((r) => r.trim()).filter(Boolean);
   const bad = list.filter((r) => !ROLES.includes(r as Role));

@@ -31,7 +31,7 @@ export interface AuthDeps {
 }
 
 const signinForm = z.object({
-  name: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(1024),
   _csrf: z.string().max(200).optional(),
   next: z.string().max(2000).optional(),
