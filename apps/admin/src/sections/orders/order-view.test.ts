@@ -1,4 +1,5 @@
-import { allowedActions, formatDuration, labelProgress, refusalSentence, stateClause, timeLeft } from './order-view';
+import { z } from 'zod';
+import { allowedActions, formatDuration, formRefusalCode, FORM_REFUSALS, isFormRefusal, labelProgress, refusalSentence, stateClause, timeLeft } from './order-view';
 
 describe('allowedActions', () => {
   it('offers approve, reject and cancel while the order awaits approval', () => {
@@ -68,5 +69,23 @@ describe('refusalSentence', () => {
   });
   it('names the rejection reason when it was recorded', () => {
     expect(stateClause({ status: 'rejected', error: null, rejectionReason: 'fraud' })).toBe('it was already rejected (fraud)');
+  });
+});
+
+describe('a refused order form', () => {
+  const reject = z.object({ reason: z.string().trim().min(1).max(500), back: z.enum(['order', 'approvals']).optional() });
+  const codeOf = (body: unknown) => formRefusalCode(reject.safeParse(body).error?.issues[0]);
+  it('is a fixed code, from the first issue, put in words by the console', () => {
+    expect(codeOf({ reason: '  ' })).toBe('REASON_REQUIRED');
+    expect(codeOf({})).toBe('REASON_REQUIRED');
+    expect(codeOf({ reason: 'x'.repeat(501) })).toBe('REASON_TOO_LONG');
+    expect(codeOf({ reason: 'ok', back: 'elsewhere' })).toBe('FORM_INVALID');
+    expect(FORM_REFUSALS[codeOf({ reason: '' })]).toBe('Give a reason for the rejection. The order was not rejected.');
+  });
+  it('knows only its own codes (anything else is an app\'s refusal)', () => {
+    expect(isFormRefusal('REASON_REQUIRED')).toBe(true);
+    expect(isFormRefusal('NOT_AWAITING_APPROVAL')).toBe(false);
+    expect(isFormRefusal('toString')).toBe(false);
+    expect(isFormRefusal(undefined)).toBe(false);
   });
 });

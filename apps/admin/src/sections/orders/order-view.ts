@@ -148,3 +148,22 @@ export function refusalSentence(action: OrderAction, refusal: { status: number; 
   if (refusal.status === 400) return `The order could not be ${VERBS[action]}: fulfillment did not accept the request${refusal.detail ? ` (${refusal.detail})` : ''}.`;
   return `The order could not be ${VERBS[action]}: fulfillment did not answer. Try again in a moment.`;
 }
+
+/**
+ * A form the console itself refused (before fulfillment saw it): a fixed code in the redirect, put
+ * in words here. The query string never carries text to show, so no link can make the page say anything.
+ */
+export const FORM_REFUSALS = {
+  REASON_REQUIRED: 'Give a reason for the rejection. The order was not rejected.',
+  REASON_TOO_LONG: 'A reason is at most 500 characters. The order was not rejected.',
+  FORM_INVALID: 'The form was not valid, so nothing was done. Reload the page and try again.',
+} as const;
+export type FormRefusalCode = keyof typeof FORM_REFUSALS;
+
+/** The code of a refused order form, from its first zod issue (reason: missing or too long). */
+export function formRefusalCode(issue: { path: ReadonlyArray<PropertyKey>; code: string } | undefined): FormRefusalCode {
+  if (issue?.path[0] !== 'reason') return 'FORM_INVALID';
+  return issue.code === 'too_big' ? 'REASON_TOO_LONG' : 'REASON_REQUIRED';
+}
+
+export const isFormRefusal = (code: string | undefined): code is FormRefusalCode => code !== undefined && Object.hasOwn(FORM_REFUSALS, code);

@@ -11,7 +11,7 @@ import { AppCallError, type SectionContext, type SignedInUser } from '../../http
 import { signedInUser, requireRole } from '../../http/session';
 import { describeProblem } from '../../domain/problem-words';
 import { formatMoney, formatTime } from '../../domain/format';
-import { allowedActions, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
+import { allowedActions, FORM_REFUSALS, formRefusalCode, isFormRefusal, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
 import { formErrors, searchFormSchema, searchHref, sortHeaders, sortOrders, SEARCH_STATUSES, PAGE_SIZES, type SearchForm, fulfillmentQuery } from './order-search';
 
 const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
@@ -26,7 +26,6 @@ const outcomeQuerySchema = z.object({
   refused: z.enum(['approve', 'reject', 'cancel']).optional(),
   code: z.string().regex(/^[A-Z0-9_]{1,60}$/).optional(),
   status: z.coerce.number().int().min(400).max(599).optional(),
-  invalid: z.string().max(200).optional(),
 });
 
 const DONE_SENTENCES: Record<OrderAction, string> = {
@@ -130,7 +129,8 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
     const form = action === 'reject' ? rejectFormSchema.safeParse(req.body ?? {}) : actionFormSchema.safeParse(req.body ?? {});
     const back = (form.success ? form.data.back : undefined) === 'approvals' ? '/approvals' : `/orders/${encodeURIComponent(id.data)}`;
     const redirect = (query: Record<string, string>) => res.redirect(303, `${back}?${new URLSearchParams(query).toString()}`);
-    if (!form.success) return void redirect({ refused: action, invalid: form.error.issues[0]?.message ?? 'The form is not valid.' });
+    // A fixed code, put in words when the page is shown: the query string never carries text to show.
+    if (!form.success) return void redirect({ refused: action, code: formRefusalCode(form.error.issues[0]), status: '400' });
     const reason = action === 'reject' ? (form.data as z.infer<typeof rejectFormSchema>).reason : undefined;
     const path = `/workflows/${encodeURIComponent(id.data)}/${action}`;
     // approve names the signed-in user; reject and cancel take no name (fulfillment's schemas are strict) and record X-Holdfast-Actor.
@@ -157,7 +157,7 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
   function outcomeNotice(outcome: z.infer<typeof outcomeQuerySchema>, order: OrderView | undefined): { kind: 'ok' | 'error'; text: string } | undefined {
     if (outcome.done) return { kind: 'ok', text: DONE_SENTENCES[outcome.done] };
     if (!outcome.refused) return undefined;
-    if (outcome.invalid) return { kind: 'error', text: outcome.invalid };
+    if (isFormRefusal(outcome.code)) return { kind: 'error', text: FORM_REFUSALS[outcome.code] };
     const refusal = { status: outcome.status ?? 409, code: outcome.code ?? 'UNKNOWN' };
     if (refusal.status === 409) return { kind: 'error', text: refusalSentence(outcome.refused, refusal, order) };
     return { kind: 'error', text: describeProblem(refusal) };
