@@ -5,8 +5,8 @@
  * - a component's secretKeyRef reads a key of its own Kubernetes Secret, `holdfast-<component>`
  *   (holdfast-actorstate, holdfast-pubsub): no Secret holds more than one component's credentials;
  * - each app's Configuration gains Dapr's accessControl (mTLS identities, from Sentry): only the
- *   gateway may invoke the app, and only its public routes, as shared/src/invocation-guard.ts
- *   enforces locally, where there is no mTLS.
+ *   gateway may invoke the app, on its public routes, and the admin console, on exactly the routes
+ *   and methods it calls, as shared/src/invocation-guard.ts enforces locally, where there is no mTLS.
  * - Configurations drop nameResolution: the local SQLite name registry is a file beside the sidecars.
  * envRef values come from the sidecar's environment (the dapr.io/env annotation in k8s/base/apps).
  *   npm run k8s:render          rewrite k8s/base/components
@@ -15,6 +15,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+// The apps' invocation lists and the guard's rule parser: files without heavy imports.
+import { BOOKING_ADMIN_ROUTES } from '../apps/booking/src/http/invocation';
+import { DELIVERY_ADMIN_ROUTES } from '../apps/delivery/src/http/invocation';
+import { FULFILLMENT_ADMIN_ROUTES } from '../apps/fulfillment/src/http/invocation';
+import { parseRouteRule } from '../shared/src/invocation-guard';
+import { APP_IDS } from '../shared/src/dapr-names';
 
 const ROOT = join(__dirname, '..');
 const SOURCE = join(ROOT, 'components');
@@ -38,12 +44,29 @@ export const K8S_INVOCABLE: Record<string, string[]> = {
   delivery: ['/api/**', '/healthz', '/readyz'],
 };
 
-/** What the admin console (app id admin) may invoke on each app: the admin and manager routes it uses (each app's *_ADMIN_PATHS). */
-export const K8S_ADMIN_INVOCABLE: Record<string, string[]> = {
-  booking: ['/api/shows', '/api/shows/**', '/api/admin/**'],
-  fulfillment: ['/workflows', '/workflows/**', '/api/admin/timeline/**'],
-  delivery: ['/api/admin/**', '/api/monitoring/**'],
+/**
+ * What the admin console (APP_IDS.admin) may invoke on each app: exactly the routes it calls, each
+ * with its method, read from the apps' own lists (the guard's local rules), so the two cannot part.
+ */
+export const K8S_ADMIN_INVOCABLE: Record<string, readonly string[]> = {
+  booking: BOOKING_ADMIN_ROUTES,
+  fulfillment: FULFILLMENT_ADMIN_ROUTES,
+  delivery: DELIVERY_ADMIN_ROUTES,
 };
+
+/**
+ * `METHOD /path/:param` rules as Dapr accessControl operations: `:param` becomes `*` (one
+ * segment), and a path named by several rules is one operation with each method in httpVerb.
+ */
+export function adminOperations(rules: readonly string[]): Array<{ name: string; httpVerb: string[]; action: 'allow' }> {
+  const byName = new Map<string, string[]>();
+  for (const rule of rules) {
+    const { method, segments } = parseRouteRule(rule);
+    const name = `/${segments.map((s) => (s.startsWith(':') ? '*' : s)).join('/')}`;
+    byName.set(name, [...(byName.get(name) ?? []), method]);
+  }
+  return [...byName].map(([name, httpVerb]) => ({ name, httpVerb, action: 'allow' as const }));
+}
 
 type Resource = { kind: string; metadata: { name: string }; spec: { type?: string; metadata?: Array<Record<string, unknown>>; [key: string]: unknown } };
 
@@ -51,12 +74,10 @@ function accessControlFor(appId: string) {
   return {
     defaultAction: 'deny',
     trustDomain: 'public',
-    policies: [['gateway', K8S_INVOCABLE[appId]], ['admin', K8S_ADMIN_INVOCABLE[appId]]]
-      .filter((entry): entry is [string, string[]] => entry[1] !== undefined)
-      .map(([caller, operations]) => ({
-        appId: caller, defaultAction: 'deny', trustDomain: 'public', namespace: K8S_NAMESPACE,
-        operations: operations.map((name) => ({ name, httpVerb: ['*'], action: 'allow' })),
-      })),
+    policies: [
+      ...(K8S_INVOCABLE[appId] ? [{ appId: 'gateway', operations: K8S_INVOCABLE[appId].map((name) => ({ name, httpVerb: ['*'], action: 'allow' })) }] : []),
+      ...(K8S_ADMIN_INVOCABLE[appId] ? [{ appId: APP_IDS.admin, operations: adminOperations(K8S_ADMIN_INVOCABLE[appId]) }] : []),
+    ].map(({ appId: caller, operations }) => ({ appId: caller, defaultAction: 'deny', trustDomain: 'public', namespace: K8S_NAMESPACE, operations })),
   };
 }
 

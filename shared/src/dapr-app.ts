@@ -37,10 +37,11 @@ export interface DaprAppOptions {
    */
   invocablePaths: string[];
   /**
-   * Path prefixes the admin console (app id `admin`) may reach by invocation: the admin and manager
-   * routes it uses, each within `invocablePaths`. None: the console cannot invoke the app.
+   * The routes the admin console (APP_IDS.admin) may reach by invocation, each `METHOD /path` with
+   * `:name` for one segment (invocation-guard.ts's RouteRule): exactly the admin and manager routes
+   * it calls, nothing by prefix. None: the console cannot invoke the app.
    */
-  adminPaths?: string[];
+  adminRoutes?: readonly string[];
   /** Adds the app's own routes to the express app, before the SDK's. */
   routes?: (app: Express) => void;
   /** Routes that need the raw request body (signed webhooks), mounted before the JSON parser. */
@@ -92,7 +93,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     readiness: [sidecarReadiness(settings), handlersReadiness, ...(options.readiness ?? [])],
     health: [healthFromReadiness(sidecarReadiness(settings), true), ...(options.health ?? [])],
   });
-  app.use(invocationGuard(appInvocationPolicy(options.name, invocationCallers(settings.INVOCATION_CALLERS), options.invocablePaths, options.adminPaths)));
+  app.use(invocationGuard(appInvocationPolicy(options.name, invocationCallers(settings.INVOCATION_CALLERS), options.invocablePaths, options.adminRoutes)));
   app.use(clientRateLimit({ self: options.name, perSecond: settings.CLIENT_RATE_LIMIT_PER_SECOND ?? 0 }));
   options.routes?.(app);
   // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.

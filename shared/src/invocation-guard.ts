@@ -6,8 +6,9 @@
  * `/actors/HoldActor/<id>/method/confirm` on the app and skip every route's checks.
  *
  * So an invoked request must come from an allowed caller (the client gateway, by default, and the
- * admin console `admin`) and may reach only the paths listed for that caller; anything else is a
- * 404, as if it did not exist. This is
+ * admin console, APP_IDS.admin) and may reach only what is listed for that caller: the gateway path
+ * prefixes, the console exact routes with their methods; anything else is a 404, as if it did not
+ * exist. This is
  * the local stand-in for Dapr's accessControl, which needs mTLS identities (Kubernetes with Sentry);
  * docs/security.md shows both.
  */
@@ -18,14 +19,27 @@ import { AppError, problem, sendProblem } from './problem';
 
 export const CALLER_HEADER = 'dapr-caller-app-id';
 
+/**
+ * One route a caller may reach, with its method: `GET /api/shows/:id/seats`. A `:name` segment
+ * stands for exactly one non-empty path segment; every other segment must be equal. No prefix: the
+ * console reaching `GET /api/shows/:id/seats` reaches no `POST /api/shows/:id/holds`.
+ */
+export type RouteRule = string;
+
+/** What one caller may reach: path prefixes with any method (the client gateway's public routes), and exact routes. */
+export interface CallerAccess {
+  prefixes?: readonly string[];
+  routes?: readonly RouteRule[];
+}
+
 export interface InvocationPolicy {
   /** This app's own id: its sidecar's actor calls carry it as the caller. */
   self: string;
   /**
-   * App ids that may invoke this app: a list (each reaches `paths`) or, per caller, the path
-   * prefixes that caller reaches (the console `admin` reaches only the routes it uses).
+   * App ids that may invoke this app: a list (each reaches the prefixes in `paths`) or, per caller,
+   * what that caller reaches (the console `admin` only the exact routes it calls).
    */
-  callers: readonly string[] | Readonly<Record<string, readonly string[]>>;
+  callers: readonly string[] | Readonly<Record<string, CallerAccess>>;
   /** Path prefixes a caller of a `callers` list may reach; /healthz, /readyz and /health always. */
   paths?: readonly string[];
 }
@@ -33,48 +47,82 @@ export interface InvocationPolicy {
 /** The admin console's app id: it calls the apps' admin and manager routes (docs/admin-console-design.md). */
 export const ADMIN_CONSOLE_CALLER = APP_IDS.admin;
 
-/** The path prefixes `caller` may reach under `policy`, or undefined when it may not invoke at all. */
-export function callerPaths(policy: InvocationPolicy, caller: string): readonly string[] | undefined {
-  if (Array.isArray(policy.callers)) return (policy.callers as readonly string[]).includes(caller) ? policy.paths ?? [] : undefined;
-  const perCaller = policy.callers as Readonly<Record<string, readonly string[]>>;
+const RULE = /^(GET|POST|PUT|PATCH|DELETE) (\/(?:[A-Za-z0-9._~-]+|:[A-Za-z][A-Za-z0-9]*)(?:\/(?:[A-Za-z0-9._~-]+|:[A-Za-z][A-Za-z0-9]*))*)$/;
+
+/** A rule's method and segments; throws on a rule that is not `METHOD /path` (a typo must not open or close a route silently). */
+export function parseRouteRule(rule: RouteRule): { method: string; segments: string[] } {
+  const match = RULE.exec(rule);
+  if (!match) throw new Error(`invocation route rule "${rule}" is not "METHOD /path/:param"`);
+  return { method: match[1]!, segments: match[2]!.split('/').slice(1) };
+}
+
+/** Whether `method path` is the route `rule` names (path without its query). */
+export function routeMatches(rule: RouteRule, method: string, path: string): boolean {
+  const parsed = parseRouteRule(rule);
+  if (parsed.method !== method.toUpperCase()) return false;
+  const segments = path.split('/');
+  if (segments[0] !== '' || segments.length - 1 !== parsed.segments.length) return false;
+  return parsed.segments.every((want, i) => {
+    const got = segments[i + 1]!;
+    return want.startsWith(':') ? got.length > 0 : got === want;
+  });
+}
+
+/** What `caller` may reach under `policy`, or undefined when it may not invoke at all. */
+export function callerAccess(policy: InvocationPolicy, caller: string): CallerAccess | undefined {
+  if (Array.isArray(policy.callers)) return (policy.callers as readonly string[]).includes(caller) ? { prefixes: policy.paths ?? [] } : undefined;
+  const perCaller = policy.callers as Readonly<Record<string, CallerAccess>>;
   return Object.prototype.hasOwnProperty.call(perCaller, caller) ? perCaller[caller] : undefined;
 }
 
 /**
- * The guard's policy for an app: every client caller (INVOCATION_CALLERS) reaches the public paths,
- * the console reaches `adminPaths` (each within the public ones: it reaches nothing a client cannot
- * name, and less: no hold, no ticket scan). A console id also listed in INVOCATION_CALLERS gets both.
+ * The guard's policy for an app: every client caller (INVOCATION_CALLERS) reaches the public path
+ * prefixes, the console (APP_IDS.admin) exactly `adminRoutes`, each with its method: the routes it
+ * calls, no other (no hold, no order placement, no payment). A console id also listed in
+ * INVOCATION_CALLERS gets both. The rules are checked here, at start.
  */
-export function appInvocationPolicy(self: string, clientCallers: readonly string[], publicPaths: readonly string[], adminPaths: readonly string[] = []): InvocationPolicy {
-  const callers: Record<string, readonly string[]> = {};
-  for (const caller of clientCallers) callers[caller] = publicPaths;
-  if (adminPaths.length > 0) callers[ADMIN_CONSOLE_CALLER] = [...new Set([...(callers[ADMIN_CONSOLE_CALLER] ?? []), ...adminPaths])];
+export function appInvocationPolicy(self: string, clientCallers: readonly string[], publicPaths: readonly string[], adminRoutes: readonly RouteRule[] = []): InvocationPolicy {
+  adminRoutes.forEach(parseRouteRule);
+  const callers: Record<string, CallerAccess> = {};
+  for (const caller of clientCallers) callers[caller] = { prefixes: publicPaths };
+  if (adminRoutes.length > 0) callers[ADMIN_CONSOLE_CALLER] = { ...callers[ADMIN_CONSOLE_CALLER], routes: adminRoutes };
   return { self, callers };
 }
 
 const ALWAYS = ['/healthz', '/readyz', '/health'];
 
-/** Whether an invoked request from `callerHeader` for `path` is allowed; pure, for the middleware and its tests. */
-export function invocationVerdict(policy: InvocationPolicy, callerHeader: string, path: string): 'allow' | 'caller' | 'path' {
+/** The single caller a `dapr-caller-app-id` value names, or undefined for none or several (a forged value beside the sidecar's). */
+export function singleCaller(callerHeader: string | undefined): string | undefined {
+  if (callerHeader === undefined) return undefined;
   // The calling sidecar sets its own app id; a client's forged header is appended to it, never
-  // replaces it ("gateway, forged"): only a single allowed id passes.
+  // replaces it ("gateway, forged"): only a single id names who called.
   const callers = callerHeader.split(',').map((c) => c.trim()).filter(Boolean);
+  return callers.length === 1 ? callers[0] : undefined;
+}
+
+/**
+ * Whether an invoked request from `callerHeader` for `path` is allowed; pure, for the middleware and
+ * its tests. Without `method`, only prefixes are checked (no exact route matches a method-less request).
+ */
+export function invocationVerdict(policy: InvocationPolicy, callerHeader: string, path: string, method?: string): 'allow' | 'caller' | 'path' {
+  const caller = singleCaller(callerHeader);
   // The app's own sidecar delivering an actor call names the app itself. No client can make a
   // request arrive with that single value: the gateway always adds its own id beside a forged one.
-  if (callers.length === 1 && callers[0] === policy.self) return 'allow';
+  if (caller === policy.self) return 'allow';
   if (ALWAYS.includes(path)) return 'allow';
-  const paths = callers.length === 1 ? callerPaths(policy, callers[0]!) : undefined;
-  if (!paths) return 'caller';
+  const access = caller === undefined ? undefined : callerAccess(policy, caller);
+  if (!access) return 'caller';
   // Express decodes nothing in req.path; a dot segment or an encoded slash never reaches a prefix it was not sent to.
-  const allowed = paths.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
-  return allowed ? 'allow' : 'path';
+  const byPrefix = (access.prefixes ?? []).some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  const byRoute = method !== undefined && (access.routes ?? []).some((rule) => routeMatches(rule, method, path));
+  return byPrefix || byRoute ? 'allow' : 'path';
 }
 
 export function invocationGuard(policy: InvocationPolicy): RequestHandler {
   return (req, res, next) => {
     const caller = req.header(CALLER_HEADER);
     if (caller === undefined) return next();
-    const verdict = invocationVerdict(policy, caller, req.path);
+    const verdict = invocationVerdict(policy, caller, req.path, req.method);
     if (verdict === 'allow') return next();
     if (verdict === 'caller') return sendProblem(req, res, problem(403, 'CALLER_NOT_ALLOWED', 'This app does not take service invocation from that caller.'));
     sendProblem(req, res, problem(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`));

@@ -24,9 +24,12 @@ describe('accessControl in the rendered Configurations', () => {
     expect(text).toMatch(/defaultAction: deny/);
   });
 
-  it('when booking is rendered, then the admin console may reach its admin routes', () => {
+  it('when booking is rendered, then the admin console may reach the admin routes it calls, each with its method, and no client route', () => {
     const admin = configuration('booking').split('appId: admin')[1]!;
-    expect(admin).toContain('/api/admin/**');
+    expect(admin).toContain('name: /api/admin/manual-reviews/*/resolve\n            httpVerb:\n              - POST');
+    expect(admin).toContain('name: /api/shows/*/seats\n            httpVerb:\n              - GET');
+    expect(admin).not.toContain('**');
+    expect(admin).not.toContain('/holds');
   });
 
   it('when the console itself is rendered, then no app may invoke it', () => {

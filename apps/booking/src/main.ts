@@ -18,7 +18,7 @@ import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellati
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { cancellationJobHandlers, DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS } from './cancellation/cancellation-safety-net';
 import { createShowCancellationActivities, SHOW_CANCELLATION_WORKFLOW, showCancellation } from './cancellation/show-cancellation.workflow';
-import { BOOKING_ADMIN_PATHS, BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
+import { BOOKING_ADMIN_ROUTES, BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from './http/routes';
 
 /** The key of the payment provider's webhook signing secret in the Dapr secret store. */
 const WEBHOOK_SECRET_KEY = 'PAYMENTS_WEBHOOK_SECRET';
@@ -97,7 +97,7 @@ async function main() {
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
     invocablePaths: BOOKING_INVOCABLE_PATHS,
-    adminPaths: BOOKING_ADMIN_PATHS,
+    adminRoutes: BOOKING_ADMIN_ROUTES,
     logger,
     readiness: [databaseReadiness(prisma), {
       name: 'payments-webhook-secret',

@@ -29,7 +29,7 @@ import { createReplayer } from './replay';
 import { startStuckSweeper } from './data/stuck-sweeper';
 import { deadLetterReprocessor, scheduleDeadLetterReprocess } from './dead-letter-reprocess';
 import { createDeliveryTimeline } from './data/timeline.repository';
-import { DELIVERY_ADMIN_PATHS, DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
+import { DELIVERY_ADMIN_ROUTES, DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from './http/routes';
 import { healthFromReadiness, redisHealthCheck } from '@holdfast/shared';
 
 const phoneChannels = z.string().transform((list, ctx) => {
@@ -175,7 +175,7 @@ async function main() {
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
     invocablePaths: DELIVERY_INVOCABLE_PATHS,
-    adminPaths: DELIVERY_ADMIN_PATHS,
+    adminRoutes: DELIVERY_ADMIN_ROUTES,
     logger,
     readiness: [databaseReadiness(prisma)],
     // GET /health (docs/health.md): PostgreSQL is critical; Redis down, events wait in the outbox and deliveries resume after (degraded).

@@ -16,7 +16,7 @@ import { ORDER_JOB_WORKFLOW, orderJob } from './workflow/jobs';
 import { createJobsRepository } from './data/jobs.repository';
 import { jobRetryDelaysSchema } from './domain/jobs';
 import { createFulfillmentTimeline } from './data/timeline.repository';
-import { FULFILLMENT_ADMIN_PATHS, FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
+import { FULFILLMENT_ADMIN_ROUTES, FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from './http/routes';
 import { toMinorUnits } from './domain/order';
 import { DEFAULT_WORKFLOW_TIMEOUT_SECONDS, maxApprovalTimeoutSeconds, workflowTimeoutProblem } from './domain/order-duration';
 import { parseManagers } from './http/manager-auth';
@@ -104,7 +104,7 @@ async function main() {
     settings: config,
     // What clients reach through the gateway; the SDK's actor, pub/sub and config routes are not among them.
     invocablePaths: FULFILLMENT_INVOCABLE_PATHS,
-    adminPaths: FULFILLMENT_ADMIN_PATHS,
+    adminRoutes: FULFILLMENT_ADMIN_ROUTES,
     logger,
     readiness: [databaseReadiness(prisma)],
     // GET /health (docs/health.md): PostgreSQL is critical; the providers down only slow the sagas (retries, timeouts, compensation).

@@ -17,15 +17,8 @@ import type { ManualReviewsRepository } from '../data/manual-reviews.repository'
 import type { PaymentsClient } from '../adapters/payments.client';
 import { openApiDocument } from './openapi';
 
-/**
- * What clients reach through the gateway (the invocation guard's list): the document served at
- * /openapi.json describes exactly these routes; the SDK's actor, pub/sub and config routes, the
- * payment webhook and /metrics are not among them.
- */
-export const BOOKING_INVOCABLE_PATHS = ['/api/', '/openapi.json'];
-
-/** What the admin console (app id `admin`) reaches: the shows it lists and the admin routes; no hold, booking or ticket route. */
-export const BOOKING_ADMIN_PATHS = ['/api/shows', '/api/admin/'];
+// Who may invoke the app, and what: the gateway's prefixes and the console's exact routes.
+export { BOOKING_ADMIN_ROUTES, BOOKING_INVOCABLE_PATHS } from './invocation';
 
 export interface BookingRoutesDeps {
   shows: ShowsRepository;

@@ -4,11 +4,8 @@ import { EMPTY_TIMELINE, requireAdmin, timelineRoutes, type TimelineSource } fro
 import { adminRouter, type AdminRoutesDeps } from './admin.routes';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
 
-/** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
-export const DELIVERY_INVOCABLE_PATHS = ['/api/'];
-
-/** What the admin console (app id `admin`) reaches: the admin routes and the delivery figures. */
-export const DELIVERY_ADMIN_PATHS = ['/api/admin/', '/api/monitoring/'];
+// Who may invoke the app, and what: the gateway's prefixes and the console's exact routes.
+export { DELIVERY_ADMIN_ROUTES, DELIVERY_INVOCABLE_PATHS } from './invocation';
 
 export function mountDeliveryRoutes(app: Express, deps: AdminRoutesDeps & { timeline?: TimelineSource }): void {
   const openApi = openApiDocument();

@@ -9,11 +9,8 @@ import { EMPTY_TIMELINE, timelineRoutes, type TimelineSource } from '@holdfast/s
 /** Seed 003's monitoring and test-queue routes: what they need beyond the order routes' dependencies. */
 export type MonitoringExtras = Omit<MonitoringRouterDeps, 'orders' | 'sidecar' | 'managerCredentials' | 'decisionKeys'>;
 
-/** What clients reach through the gateway (the invocation guard's list): the served document describes exactly these routes. */
-export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue', '/api/admin/timeline'];
-
-/** What the admin console (app id `admin`) reaches with the manager credential: the orders and their timeline. */
-export const FULFILLMENT_ADMIN_PATHS = ['/workflows', '/api/admin/timeline'];
+// Who may invoke the app, and what: the gateway's prefixes and the console's exact routes.
+export { FULFILLMENT_ADMIN_ROUTES, FULFILLMENT_INVOCABLE_PATHS } from './invocation';
 
 export function mountFulfillmentRoutes(app: Express, deps: OrdersRouterDeps & { monitoring?: MonitoringExtras; timeline?: TimelineSource }): void {
   const openApi = openApiDocument();
