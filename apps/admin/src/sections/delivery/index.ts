@@ -8,6 +8,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppCallError, type ActionRecord, type AdminSection, type SectionContext, type SignedInUser, type TargetApp } from '../../http/section';
 import { requireRole, signedInUser } from '../../http/session';
+import { readAnswer } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
 import {
   RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
@@ -140,9 +141,10 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
       // ---- /delivery: dead letters and figures
       async function renderDelivery(req: Request, res: Response) {
         const user = signedInUser(req);
+        // Each part read on its own: a refusal or an answer of another shape is a sentence on the page, not a 500.
         const [letters, figures] = await Promise.all([
-          call(user, 'delivery', 'GET', '/api/admin/dead-letters?limit=500').then((a) => ({ ok: z.object({ deadLetters: z.array(deadLetterSchema) }).parse(a).deadLetters }), (err) => ({ error: sentence(err) })),
-          call(user, 'delivery', 'GET', '/api/monitoring/delivery').then((a) => ({ ok: figuresSchema.parse(a) }), (err) => ({ error: sentence(err) })),
+          readAnswer(call(user, 'delivery', 'GET', '/api/admin/dead-letters?limit=500'), (a) => z.object({ deadLetters: z.array(deadLetterSchema) }).parse(a).deadLetters, ctx.logger),
+          readAnswer(call(user, 'delivery', 'GET', '/api/monitoring/delivery'), (a) => figuresSchema.parse(a), ctx.logger),
         ]);
         if ('ok' in figures && figures.ok) {
           latest = { figures: figures.ok, at: new Date() };
@@ -182,10 +184,10 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         const user = signedInUser(req);
         const tab = refundTabSchema.parse(req.query.status);
         const [refunds, reviews, openReviews] = await Promise.all([
-          call(user, 'delivery', 'GET', `/api/admin/refunds?status=${tab}&limit=200`).then((a) => ({ ok: z.object({ refunds: z.array(refundSchema) }).parse(a).refunds }), (err) => ({ error: sentence(err) })),
+          readAnswer(call(user, 'delivery', 'GET', `/api/admin/refunds?status=${tab}&limit=200`), (a) => z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, ctx.logger),
           // Delivery's refund reviews are its failed refunds that opened a manual review.
-          tab === 'FAILED' ? Promise.resolve(undefined) : call(user, 'delivery', 'GET', '/api/admin/refunds?status=FAILED&limit=200').then((a) => ({ ok: z.object({ refunds: z.array(refundSchema) }).parse(a).refunds }), (err) => ({ error: sentence(err) })),
-          call(user, 'booking', 'GET', '/api/admin/manual-reviews?status=OPEN').then((a) => ({ ok: manualReviewsAnswer.parse(a) }), (err) => ({ error: sentence(err) })),
+          tab === 'FAILED' ? Promise.resolve(undefined) : readAnswer(call(user, 'delivery', 'GET', '/api/admin/refunds?status=FAILED&limit=200'), (a) => z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, ctx.logger),
+          readAnswer(call(user, 'booking', 'GET', '/api/admin/manual-reviews?status=OPEN'), (a) => manualReviewsAnswer.parse(a), ctx.logger),
         ]);
         const failed = tab === 'FAILED' ? refunds : reviews!;
         const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency), error: readableError(r.lastError) });
@@ -224,14 +226,9 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       // ---- /webhooks: the payment provider's events booking could not process
       router.get('/webhooks', admin, async (req, res) => {
-        let events: Array<z.infer<typeof webhookSchema>> = [];
-        let error: string | undefined;
-        try {
-          events = z.object({ events: z.array(webhookSchema) }).parse(await call(signedInUser(req), 'booking', 'GET', '/api/admin/webhooks?status=FAILED&limit=200')).events;
-        } catch (err) {
-          error = sentence(err);
-        }
-        res.render('delivery/webhooks', { title: 'Failed webhooks', events: events.map((e) => ({ ...e, error: readableError(e.error) })), error });
+        const read = await readAnswer(call(signedInUser(req), 'booking', 'GET', '/api/admin/webhooks?status=FAILED&limit=200'), (a) => z.object({ events: z.array(webhookSchema) }).parse(a).events, ctx.logger);
+        const events = 'ok' in read ? read.ok : [];
+        res.render('delivery/webhooks', { title: 'Failed webhooks', events: events.map((e) => ({ ...e, error: readableError(e.error) })), error: 'error' in read ? read.error : undefined });
       });
     },
   };
