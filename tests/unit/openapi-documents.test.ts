@@ -6,18 +6,19 @@
  *
  * The documents describe each API as clients reach it, through the gateway: only the routes the
  * invocation guard lets through (the app's invocable paths, and the probes it always allows).
- * The routes left out are named here, each with where it is reached instead.
+ * The routes left out are named here, each with where it is reached instead; those the admin
+ * console alone reaches (its exact routes, none of the gateway's) are the app's console document.
  */
 import pino from 'pino';
 import type { Express } from 'express';
-import { createHttpApp, finishHttpApp, invocationVerdict, operationsOf, routesOf } from '@holdfast/shared';
+import { APP_IDS, appInvocationPolicy, createHttpApp, finishHttpApp, invocationVerdict, operationsOf, routeMatches, routesOf } from '@holdfast/shared';
 import * as booking from '../../apps/booking/src/http/openapi';
-import { BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from '../../apps/booking/src/http/routes';
+import { BOOKING_ADMIN_ROUTES, BOOKING_INVOCABLE_PATHS, mountBookingRawBodyRoutes, mountBookingRoutes, type BookingRoutesDeps } from '../../apps/booking/src/http/routes';
 import * as fulfillment from '../../apps/fulfillment/src/http/openapi';
-import { FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from '../../apps/fulfillment/src/http/routes';
+import { FULFILLMENT_ADMIN_ROUTES, FULFILLMENT_INVOCABLE_PATHS, mountFulfillmentRoutes } from '../../apps/fulfillment/src/http/routes';
 import type { OrdersRouterDeps } from '../../apps/fulfillment/src/http/orders.routes';
 import * as delivery from '../../apps/delivery/src/http/openapi';
-import { DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from '../../apps/delivery/src/http/routes';
+import { DELIVERY_ADMIN_ROUTES, DELIVERY_INVOCABLE_PATHS, mountDeliveryRoutes } from '../../apps/delivery/src/http/routes';
 import type { AdminRoutesDeps } from '../../apps/delivery/src/http/admin.routes';
 import * as providers from '../../apps/providers/src/openapi';
 import { adminRouter, createProvidersState, providersRouter } from '../../apps/providers/src/providers.routes';
@@ -39,14 +40,16 @@ interface AppUnderTest {
   app: Express;
   /** The app's invocable paths (main.ts's list): undefined for providers, which no sidecar fronts (its document lists every route of its port). */
   invocable?: string[];
-  /** The routes a client cannot reach through the gateway, each documented elsewhere or nowhere on purpose. */
+  /** The routes a client cannot reach through the gateway, each documented elsewhere or nowhere on purpose (the console's own aside). */
   offClientPath: Array<{ route: string; where: string; doc?: { paths: Record<string, Record<string, unknown>> } }>;
+  /** The admin console's exact routes (the app's *_ADMIN_ROUTES), and the document of those it alone reaches, if any. */
+  console?: { routes: readonly string[]; doc?: { paths: Record<string, Record<string, unknown>> } };
 }
 
 const metricsOffPath = { route: 'GET /metrics', where: 'scraped on the app port; the invocation guard answers 404 to an invocation' };
 const apps: Array<[string, AppUnderTest]> = [
   ['booking', {
-    doc: booking.openApiDocument(), invocable: BOOKING_INVOCABLE_PATHS,
+    doc: booking.openApiDocument(), invocable: BOOKING_INVOCABLE_PATHS, console: { routes: BOOKING_ADMIN_ROUTES },
     app: built('booking', (a) => mountBookingRoutes(a, bookingDeps), (a) => mountBookingRawBodyRoutes(a, bookingDeps)),
     offClientPath: [
       metricsOffPath, { route: 'POST /webhooks/payments', where: 'called by the payment provider on the app port', doc: booking.paymentWebhookDocument() },
@@ -54,11 +57,16 @@ const apps: Array<[string, AppUnderTest]> = [
     ],
   }],
   ['fulfillment', {
-    doc: fulfillment.openApiDocument(), invocable: FULFILLMENT_INVOCABLE_PATHS, offClientPath: [metricsOffPath],
+    doc: fulfillment.openApiDocument(), invocable: FULFILLMENT_INVOCABLE_PATHS, console: { routes: FULFILLMENT_ADMIN_ROUTES, doc: fulfillment.consoleOpenApiDocument() },
+    offClientPath: [
+      metricsOffPath,
+      // Mounted with the other two by the shared timeline routes; the console asks booking and delivery for a booking's story.
+      { route: 'GET /api/admin/timeline/bookings/{bookingId}', where: 'reached by no caller: the console reads a booking\'s timeline from booking and delivery' },
+    ],
     app: built('fulfillment', (a) => mountFulfillmentRoutes(a, { managerToken: token, decisionKeys: [token] } as unknown as OrdersRouterDeps)),
   }],
   ['delivery', {
-    doc: delivery.openApiDocument(), invocable: DELIVERY_INVOCABLE_PATHS, offClientPath: [metricsOffPath],
+    doc: delivery.openApiDocument(), invocable: DELIVERY_INVOCABLE_PATHS, console: { routes: DELIVERY_ADMIN_ROUTES }, offClientPath: [metricsOffPath],
     app: built('delivery', (a) => mountDeliveryRoutes(a, { adminToken: token } as unknown as AdminRoutesDeps)),
   }],
   ['providers', {
@@ -75,19 +83,28 @@ type Operation = { parameters?: Array<{ in: string; name: string; schema: Record
 const operations = (doc: { paths: Record<string, Record<string, unknown>> }) =>
   Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ label: `${method.toUpperCase()} ${path}`, op })));
 
-describe.each(apps)('the %s app\'s OpenAPI document', (name, { doc, app, invocable, offClientPath }) => {
+describe.each(apps)('the %s app\'s OpenAPI document', (name, { doc, app, invocable, offClientPath, console: consoleAccess }) => {
   const offPathDocs = offClientPath.flatMap((o) => (o.doc ? Object.keys(o.doc.paths) : []));
-  const registered = routesOf(app, [...Object.keys(doc.paths), ...offPathDocs]);
+  const registered = routesOf(app, [...Object.keys(doc.paths), ...offPathDocs, ...Object.keys(consoleAccess?.doc?.paths ?? {})]);
   /** Whether the gateway's invocation reaches `route` (`METHOD /path`): what the app's invocation guard decides for it. */
   const reachable = (route: string) => !invocable || invocationVerdict({ self: name, callers: ['gateway'], paths: invocable }, 'gateway', route.split(' ')[1]!) === 'allow';
+  /** Whether the admin console's invocation reaches `route`: its exact routes, with the method. */
+  const consoleReaches = (route: string) => !!consoleAccess && invocationVerdict(appInvocationPolicy(name, [], [], consoleAccess.routes), APP_IDS.admin, route.split(' ')[1]!, route.split(' ')[0]!) === 'allow';
+  const consoleOnly = (route: string) => !reachable(route) && consoleReaches(route);
 
   it('when compared with the routes a client reaches through the gateway, then each is documented with its methods, and nothing more', () => {
     expect(operationsOf(doc)).toEqual(registered.filter(reachable));
   });
 
-  it('when compared with the routes a client cannot reach, then they are exactly the ones named off the client path (and those with a document of their own match it)', () => {
-    expect(registered.filter((r) => !reachable(r))).toEqual(offClientPath.map((o) => o.route).sort());
+  it('when compared with the routes a client cannot reach, then they are the console\'s alone and exactly the ones named off the client path (and those with a document of their own match it)', () => {
+    expect(registered.filter((r) => !reachable(r) && !consoleOnly(r))).toEqual(offClientPath.map((o) => o.route).sort());
     for (const { route, doc: own } of offClientPath) if (own) expect(operationsOf(own)).toEqual([route]);
+  });
+
+  it('when compared with the routes the admin console alone reaches, then its console document lists exactly them; every console route is a route of the app', () => {
+    expect(operationsOf(consoleAccess?.doc ?? { paths: {} })).toEqual(registered.filter(consoleOnly));
+    // A rule names a registered route when that route, read with its {params}, is what the rule matches.
+    for (const rule of consoleAccess?.routes ?? []) expect([rule, registered.some((r) => routeMatches(rule, r.split(' ')[0]!, r.split(' ')[1]!))]).toEqual([rule, true]);
   });
 
   it('when read, then every operation has a success with a schema (or an empty body), and every error of the app is a problem or the provider\'s error', () => {

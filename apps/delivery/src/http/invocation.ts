@@ -9,7 +9,7 @@ export const DELIVERY_INVOCABLE_PATHS = ['/api/'];
 
 /**
  * Exactly the routes the admin console (APP_IDS.admin) calls, each with its method (apps/admin's
- * delivery-and-money and timeline sections, and the resend of a notification).
+ * delivery-and-money and timeline sections).
  */
 export const DELIVERY_ADMIN_ROUTES: readonly string[] = [
   'GET /api/monitoring/delivery',
@@ -18,7 +18,6 @@ export const DELIVERY_ADMIN_ROUTES: readonly string[] = [
   'POST /api/admin/dead-letters/:id/replay',
   'GET /api/admin/refunds',
   'POST /api/admin/refunds/:id/retry',
-  'POST /api/admin/notifications/:id/resend',
   'GET /api/admin/timeline/bookings/:bookingId',
   'GET /api/admin/timeline/orders/:orderId',
   'GET /api/admin/timeline/search',

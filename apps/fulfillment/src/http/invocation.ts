@@ -4,8 +4,12 @@
  * render script reads this file alone.
  */
 
-/** What clients reach through the gateway (path prefixes): the served document describes exactly these routes. */
-export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue', '/api/admin/timeline'];
+/**
+ * What clients reach through the gateway (path prefixes): the served document describes exactly
+ * these routes. Not the timeline (/api/admin/timeline): that is the console's alone
+ * (FULFILLMENT_ADMIN_ROUTES, described by openapi.ts's consoleOpenApiDocument).
+ */
+export const FULFILLMENT_INVOCABLE_PATHS = ['/workflows', '/api/monitoring', '/api/test-queue'];
 
 /**
  * Exactly the routes the admin console (APP_IDS.admin) calls with the manager credential, each

@@ -84,7 +84,6 @@ export function openApiDocument() {
       '/workflows/{id}/pay': {
         post: { summary: 'Pay an order\'s down payment', parameters: [id], requestBody: jsonBody(paySchema, false), responses: { 202: accepted, ...withId, ...refused } },
       },
-      ...timelineOpenApiPaths({ security: manager, errors: { ...common, ...managerOnly }, who: 'the fulfillment app (order, saga steps, compensations, approval or rejection and who, label, jobs)' }),
       '/workflows/{id}/approve': {
         post: {
           summary: 'A manager approves an order; with no body (or no approvedBy) the approver is the authenticated manager', security: manager, parameters: [id], requestBody: jsonBody(approveSchema, false),
@@ -145,5 +144,21 @@ export function openApiDocument() {
         },
       },
     },
+  });
+}
+
+/**
+ * Issue 13's timeline routes the admin console invokes (FULFILLMENT_ADMIN_ROUTES; the gateway's
+ * prefixes leave them out): described apart from the client document above, which is the API as
+ * clients reach it. Not served: the console is their one caller.
+ */
+export function consoleOpenApiDocument() {
+  return openApiDocumentOf({
+    title: 'Holdfast fulfillment API: the admin console\'s routes',
+    description: 'Reached only by the admin console (Dapr app id admin) through service invocation, with the manager bearer token; the gateway answers 404 ROUTE_NOT_FOUND for them.',
+    securitySchemes: { managerBearer: bearerScheme('MANAGER_API_TOKEN, or a manager\'s own token from MANAGERS') },
+    // An order's story and the search: the console asks booking and delivery, not fulfillment, for a booking's.
+    paths: Object.fromEntries(Object.entries(timelineOpenApiPaths({ security: manager, errors: { ...common, ...managerOnly }, who: 'the fulfillment app (order, saga steps, compensations, approval or rejection and who, label, jobs)' }))
+      .filter(([path]) => !path.includes('/bookings/'))),
   });
 }
