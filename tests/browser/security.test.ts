@@ -167,6 +167,20 @@ describe('sign-in', () => {
     }
   });
 
+  it('ends the session already in the cookie when the same browser signs in again', async () => {
+    const client = await session().signedIn(stack.users.ada);
+    const first = client.sessionId;
+    const firstCookie = client.cookies.get('holdfast_admin')!;
+    await client.signedIn(stack.users.alan);
+    expect(client.sessionId).not.toBe(first);
+    const rows = await db.query('SELECT id, ended_at FROM admin_sessions WHERE id = ANY($1)', [[first, client.sessionId]]);
+    const ended = new Map(rows.rows.map((r) => [r.id, r.ended_at]));
+    expect(ended.get(first)).not.toBeNull();
+    expect(ended.get(client.sessionId)).toBeNull();
+    const replay = await fetch(`${stack.url}/`, { headers: { cookie: `holdfast_admin=${firstCookie}`, accept: 'application/json' }, redirect: 'manual' });
+    expect(replay.status).toBe(401);
+  });
+
   it('refuses a sign-in without the sign-in form\'s token (login CSRF): 403 CSRF_TOKEN_INVALID', async () => {
     const client = session();
     const answer = await client.request('POST', '/signin', { form: { name: stack.users.ada.name, password: stack.users.ada.password }, headers: json });

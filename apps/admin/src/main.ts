@@ -5,6 +5,7 @@
  */
 import { createLogger, createPrismaClient, exitOnStartupFailure, listen, shutdownOnSignals } from '@holdfast/shared';
 import { loadAdminConfig } from './config';
+import { createSigninAttemptsRepository, startSigninAttemptsPruning } from './data/signin-attempts.repository';
 import { buildAdminApp } from './http/app';
 import type { AdminSection } from './http/section';
 import { createShowsSection, showsConfigSchema } from './sections/shows';
@@ -28,9 +29,10 @@ async function main() {
   const logger = createLogger('admin', config.LOG_LEVEL);
   const prisma = createPrismaClient(config.DATABASE_URL);
   const { app } = buildAdminApp({ sections: sections(), settings: config, prisma, logger });
+  const stopPruning = startSigninAttemptsPruning(createSigninAttemptsRepository(prisma), logger);
   const server = await listen(app, config.APP_PORT, config.APP_HOST);
   logger.info({ url: `http://${config.APP_HOST}:${config.APP_PORT}`, users: [...config.users.keys()], sidecarHttpPort: config.DAPR_HTTP_PORT }, 'admin console listening');
-  shutdownOnSignals(logger, [() => server.close(), () => prisma.$disconnect()]);
+  shutdownOnSignals(logger, [() => server.close(), async () => stopPruning(), () => prisma.$disconnect()]);
 }
 
 main().catch((error) => exitOnStartupFailure(undefined, error));

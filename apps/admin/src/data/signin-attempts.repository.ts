@@ -3,6 +3,7 @@
  * them). An attempt is recorded BEFORE its password is checked, under a lock per name and per
  * address, so parallel attempts are counted one after the other; a success deletes its row.
  */
+import type { Logger } from 'pino';
 import type { PrismaClient } from '@holdfast/shared';
 import type { RecentFailures, SigninDecision } from '../domain/signin-limit';
 
@@ -47,3 +48,21 @@ export function createSigninAttemptsRepository(prisma: PrismaClient) {
 }
 
 export type SigninAttemptsRepository = ReturnType<typeof createSigninAttemptsRepository>;
+
+/** Attempts older than this serve no limit (the window is a minute). */
+export const SIGNIN_ATTEMPTS_KEPT_MS = 60 * 60_000;
+
+/**
+ * Deletes attempts older than an hour, every hour (unref'd: it never keeps the process up), so
+ * the table holds an hour of attempts at most. Returns the stop function.
+ */
+export function startSigninAttemptsPruning(attempts: Pick<SigninAttemptsRepository, 'prune'>, logger: Pick<Logger, 'info' | 'warn'>, everyMs = 60 * 60_000, now: () => Date = () => new Date()): () => void {
+  const timer = setInterval(() => {
+    attempts.prune(new Date(now().getTime() - SIGNIN_ATTEMPTS_KEPT_MS)).then(
+      (count) => { if (count > 0) logger.info({ count }, 'old sign-in attempts pruned'); },
+      (err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sign-in attempts not pruned'),
+    );
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -14,9 +14,9 @@ import type { ConsoleUser } from '../domain/users';
 import type { SessionsRepository } from '../data/sessions.repository';
 import type { SigninAttemptsRepository } from '../data/signin-attempts.repository';
 import { checkSigninNonce, issueSigninNonce } from './csrf';
-import { clientAddress, safeNext, wantsJson } from './request-kind';
+import { clientAddress, readCookie, safeNext, wantsJson } from './request-kind';
 import type { VerifyGate } from './verify-gate';
-import { activeSession, clearSessionCookie, newToken, sessionIdOf, setSessionCookie } from './session';
+import { activeSession, clearSessionCookie, newToken, SESSION_COOKIE, sessionIdOf, setSessionCookie } from './session';
 
 export interface AuthDeps {
   users: Map<string, ConsoleUser>;
@@ -90,6 +90,9 @@ export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRoute
       return refuse(req, res, new AppError(401, 'SIGNIN_FAILED', 'The user name and password do not match.'), { name, next });
     }
     await deps.attempts.forget(attemptId!);
+    // A sign-in over a session this browser still holds ends that one: one cookie, one live session.
+    const previous = readCookie(req, SESSION_COOKIE);
+    if (previous) await deps.sessions.end(sessionIdOf(previous), at);
     const token = newToken();
     const sessionId = sessionIdOf(token);
     await deps.sessions.open({ id: sessionId, userName: user.name, roles: user.roles, csrfToken: newToken(), address });
