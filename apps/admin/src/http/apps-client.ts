@@ -19,6 +19,9 @@ export interface AppsClientSettings {
   ADMIN_APPS_TIMEOUT_MS: number;
 }
 
+/** A path as the logs show it: without its query string (the timeline search carries customer emails in q=). */
+export const pathForLog = (path: string): string => path.split('?')[0]!;
+
 export function invokeUrl(settings: Pick<AppsClientSettings, 'DAPR_HOST' | 'DAPR_HTTP_PORT'>, app: TargetApp, path: string): string {
   return `http://${settings.DAPR_HOST}:${settings.DAPR_HTTP_PORT}/v1.0/invoke/${app}/method${path.startsWith('/') ? path : `/${path}`}`;
 }
@@ -53,11 +56,11 @@ export function createAppsClient(settings: AppsClientSettings, logger: Logger, f
         });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
-        logger.warn({ app, method: call.method, path: call.path, err: (error as Error).message, user: user.name }, 'app call failed');
+        logger.warn({ app, method: call.method, path: pathForLog(call.path), err: (error as Error).message, user: user.name }, 'app call failed');
         throw new AppCallError(timedOut ? 504 : 503, 'APP_UNREACHABLE', timedOut ? `${app} did not answer within ${settings.ADMIN_APPS_TIMEOUT_MS} ms` : `${app} could not be reached`, app);
       }
       const body = await readBody(response);
-      logger.debug({ app, method: call.method, path: call.path, status: response.status, ms: Date.now() - started, user: user.name }, 'app call');
+      logger.debug({ app, method: call.method, path: pathForLog(call.path), status: response.status, ms: Date.now() - started, user: user.name }, 'app call');
       if (response.ok) return body as T;
       // The app's RFC 9457 problem, or the sidecar's own error ({ errorCode, message }).
       const problem = (body && typeof body === 'object' ? body : {}) as { code?: string; detail?: string; errorCode?: string; message?: string };

@@ -2,7 +2,7 @@
  * GET /signin (the form), POST /signin (rate limit, argon2id check under a concurrency cap, a new session), POST /signout
  * (ends the session row; needs the CSRF token like every state-changing request).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { hash, verify } from '@node-rs/argon2';
 import type { Logger } from 'pino';
@@ -36,6 +36,14 @@ const signinForm = z.object({
   _csrf: z.string().max(200).optional(),
   next: z.string().max(2000).optional(),
 });
+
+/**
+ * A typed user name as the logs may show it: a known user by name; anything else (sometimes a
+ * password typed in the wrong field) only as a short keyed hash, enough to see repeats of one value.
+ */
+export function typedNameForLog(name: string, known: boolean, key: Buffer): { user: string } | { unknownUser: string } {
+  return known ? { user: name } : { unknownUser: createHmac('sha256', key).update(name).digest('hex').slice(0, 12) };
+}
 
 export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRouter: Router } {
   const now = deps.now ?? (() => new Date());
@@ -72,7 +80,7 @@ export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRoute
     const { decision, attemptId } = await deps.attempts.admit(name, address, new Date(at.getTime() - SIGNIN_LIMIT.windowMs), at, (failures) => signinDecision(failures, at));
     if (!decision.allowed) {
       res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      deps.logger.warn({ user: name, address }, 'sign-in refused: too many failures');
+      deps.logger.warn({ ...typedNameForLog(name, deps.users.has(name), deps.signinKey), address }, 'sign-in refused: too many failures');
       return refuse(req, res, new AppError(429, 'SIGNIN_RATE_LIMITED', `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }), { name, next });
     }
     const user = deps.users.get(name);
@@ -86,7 +94,7 @@ export function authRoutes(deps: AuthDeps): { publicRouter: Router; sessionRoute
     }
     if (!user || !checked.value) {
       // The attempt recorded above stays: it is this failure.
-      deps.logger.info({ user: name, address, known: Boolean(user) }, 'sign-in failed');
+      deps.logger.info({ ...typedNameForLog(name, Boolean(user), deps.signinKey), address, known: Boolean(user) }, 'sign-in failed');
       return refuse(req, res, new AppError(401, 'SIGNIN_FAILED', 'The user name and password do not match.'), { name, next });
     }
     await deps.attempts.forget(attemptId!);

@@ -9,6 +9,7 @@ import { AppError, sendProblem, problem, type TimelineEvent, type TimelinePart, 
 import { AppCallError, type ActionTargetKind, type SectionContext } from '../../http/section';
 import { signedInUser, requireRole } from '../../http/session';
 import { formatTime } from '../../domain/format';
+import { pathForLog } from '../../http/apps-client';
 import type { StoredAction } from '../../data/actions.repository';
 import {
   adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
@@ -34,7 +35,7 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
       if (!parsed) return { app, ok: false, reason: 'its answer was not a timeline' };
       return { app, ok: true, value: parsed.value };
     } catch (error) {
-      ctx.logger.warn({ app, path, status: error instanceof AppCallError ? error.status : undefined, code: error instanceof AppCallError ? error.code : undefined }, 'timeline part missing');
+      ctx.logger.warn({ app, path: pathForLog(path), status: error instanceof AppCallError ? error.status : undefined, code: error instanceof AppCallError ? error.code : undefined }, 'timeline part missing');
       return { app, ok: false, reason: error instanceof AppCallError ? `answered ${error.status} ${error.code}` : 'no answer' };
     }
   }
