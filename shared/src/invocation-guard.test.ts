@@ -130,11 +130,20 @@ describe('the console\'s actor name', () => {
     for (const name of ['', ' a', 'a ', 'bad\tname', '<script>', '1/0', 'x'.repeat(101), 'a\nb', 'José', '×ø\u009b']) expect([name, isActorName(name)]).toEqual([name, false]);
   });
 
-  it('when the header is absent, undefined; a name, that name; anything else, 400 ACTOR_INVALID', () => {
-    const req = (value?: string) => ({ header: (n: string) => (n === 'x-holdfast-actor' ? value : undefined) });
-    expect(headerActor(req())).toBeUndefined();
-    expect(headerActor(req('Alice Admin'))).toBe('Alice Admin');
-    expect(() => headerActor(req('<b>'))).toThrow(expect.objectContaining({ status: 400, code: 'ACTOR_INVALID' }));
+  const req = (value?: string, caller?: string) => ({ header: (n: string) => (n === 'x-holdfast-actor' ? value : n === 'dapr-caller-app-id' ? caller : undefined) });
+
+  it('when the console invoked (dapr-caller-app-id admin): the header absent, undefined; a name, that name; anything else, 400 ACTOR_INVALID', () => {
+    expect(headerActor(req(undefined, 'admin'))).toBeUndefined();
+    expect(headerActor(req('Alice Admin', 'admin'))).toBe('Alice Admin');
+    expect(headerActor(req('Alice Admin', ' admin '))).toBe('Alice Admin');
+    expect(() => headerActor(req('<b>', 'admin'))).toThrow(expect.objectContaining({ status: 400, code: 'ACTOR_INVALID' }));
+  });
+
+  it('when anyone else sent it (the gateway, a forged admin beside it, no sidecar at all), then the header is ignored, even when it is no name', () => {
+    for (const caller of ['gateway', 'gateway, admin', 'admin, gateway', 'admin,admin', 'booking', '', undefined]) {
+      expect([caller, headerActor(req('Alice Admin', caller))]).toEqual([caller, undefined]);
+      expect([caller, headerActor(req('<b>', caller))]).toEqual([caller, undefined]);
+    }
   });
 
   it('when the pattern is read without the u flag (a JSON Schema validator), then it says the same', () => {

@@ -156,14 +156,18 @@ export function isActorName(name: string): boolean {
  * parameter: a documented header is fuzzed with bytes the sidecars' gRPC hop refuses (a 500 before
  * the app), and the header is the console's own contract, not a client's.
  */
-export const ACTOR_HEADER_NOTE = ' Admin and manager routes that record who acted (approve, reject, cancel, offline payment, show creation and cancellation, replays, retries, review resolution) take that name from the body\'s own field, else from X-Holdfast-Actor (the admin console\'s signed-in user; 1-100 ASCII letters, digits, spaces and _ . @ + \' -, else 400 ACTOR_INVALID), trusted only beside a valid admin or manager bearer token.';
+export const ACTOR_HEADER_NOTE = ' Admin and manager routes that record who acted (approve, reject, cancel, offline payment, show creation and cancellation, replays, retries, resends, review resolution) take that name from the body\'s own field, else from X-Holdfast-Actor (the admin console\'s signed-in user; 1-100 ASCII letters, digits, spaces and _ . @ + \' -, else 400 ACTOR_INVALID), honoured only on a request the admin console invoked (dapr-caller-app-id admin) beside a valid admin or manager bearer token, and ignored from any other caller.';
 
 /**
- * Who acted, from `X-Holdfast-Actor`: undefined without the header; a 400 ACTOR_INVALID when it is
- * not a name. Call it only behind a route's admin or manager token check: the header is trusted
- * because only the console holds those tokens.
+ * Who acted, from `X-Holdfast-Actor`, honoured only when the request came from the admin console:
+ * `dapr-caller-app-id` is exactly APP_IDS.admin (the console's sidecar sets it; a forged value is
+ * appended beside the real caller's, so it never reads as that single id). From anyone else (the
+ * gateway, a holder of the shared admin token with curl) the header is ignored: undefined, and the
+ * body's field or the token's own name applies. From the console, a header that is no name is a
+ * 400 ACTOR_INVALID. Call it behind a route's admin or manager token check.
  */
 export function headerActor(req: { header(name: string): string | undefined }): string | undefined {
+  if (singleCaller(req.header(CALLER_HEADER)) !== ADMIN_CONSOLE_CALLER) return undefined;
   const raw = req.header(ACTOR_HEADER);
   if (raw === undefined) return undefined;
   if (!isActorName(raw)) throw new AppError(400, 'ACTOR_INVALID', 'X-Holdfast-Actor must be a name of 1-100 letters, digits, spaces and _ . @ + \' -.');

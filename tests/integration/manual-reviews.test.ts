@@ -2,22 +2,26 @@
  * Booking's manual reviews for the admin console (issue 13): a cancellation whose refund the
  * provider refused leaves a real REFUND review; the console lists it, a retry that fails again
  * leaves it open (502), a retry that is paid resolves it once (audited, payment refunded), and a
- * second resolution is a 409.
+ * second resolution is a 409. Calls naming the actor in X-Holdfast-Actor come as the console's do,
+ * through a sidecar with the console's app id: the apps honour that header from the console alone.
  */
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
 import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { book, createShow, seatIds, type DeliveryWorld } from '../support/delivery-fixtures';
+import { startConsoleSidecar, type ConsoleSidecar } from '../support/console-sidecar';
 
 let booking: AppStack;
 let db: Client;
 let world: DeliveryWorld;
+let consoleSidecar: ConsoleSidecar;
 const admin = () => ({ authorization: `Bearer ${booking.run.adminApiToken}` });
 
 interface Review { id: string; bookingId: string | null; kind: string; status: string; reason: string; resolvedAt: string | null; resolvedBy: string | null; resolution: string | null; refundId?: string }
 
 beforeAll(async () => {
   booking = await startBookingStack({ logName: 'manual-reviews-booking' });
+  consoleSidecar = await startConsoleSidecar('manual-reviews-console');
   db = new Client({ connectionString: booking.run.databaseUrl });
   await db.connect();
   // The fixtures need only the booking app and the admin header.
@@ -26,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await booking?.stop();
+  await consoleSidecar?.stop();
 });
 beforeEach(() => resetProviders());
 
@@ -53,12 +58,12 @@ describe('booking manual reviews (admin console)', () => {
 
   it('when a refused cancellation refund is retried while the provider still refuses, then 502 and it stays open; retried once it pays, then resolved by the actor, refunded once, and a second resolve is 409', async () => {
     const { bookingId, review } = await refusedRefundReview(0);
-    const failed = await booking.invoke<{ code: string }>('POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'refund retried', retry: true }, { ...admin(), 'x-holdfast-actor': 'Alice Admin' });
+    const failed = await consoleSidecar.invoke<{ code: string }>('booking', 'POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'refund retried', retry: true }, { ...admin(), 'x-holdfast-actor': 'Alice Admin' });
     expect(failed).toMatchObject({ status: 502, body: { code: 'REFUND_FAILED' } });
     expect((await db.query('SELECT status FROM manual_reviews WHERE id = $1', [review.id])).rows).toEqual([{ status: 'OPEN' }]);
 
     await setChaos({ 'payment.refund': { outcomes: { ok: 1 } } });
-    const resolved = await booking.invoke<Review>('POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'refund retried', retry: true }, { ...admin(), 'x-holdfast-actor': 'Alice Admin' });
+    const resolved = await consoleSidecar.invoke<Review>('booking', 'POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'refund retried', retry: true }, { ...admin(), 'x-holdfast-actor': 'Alice Admin' });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ id: review.id, status: 'RESOLVED', resolvedBy: 'Alice Admin', resolution: 'refund retried', refundId: expect.any(String) });
     const paid = (await recordedCalls({ domain: 'payment', operation: 'refund', idempotencyKey: `booking-${bookingId}-refund` })).filter((c) => c.outcome === 'ok');
@@ -75,7 +80,7 @@ describe('booking manual reviews (admin console)', () => {
 
   it('when resolved without a retry, then nothing is paid; an actor header that is no name is 400 ACTOR_INVALID', async () => {
     const { bookingId, review } = await refusedRefundReview(1);
-    const bad = await booking.invoke<{ code: string }>('POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'paid by hand' }, { ...admin(), 'x-holdfast-actor': '<script>' });
+    const bad = await consoleSidecar.invoke<{ code: string }>('booking', 'POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'paid by hand' }, { ...admin(), 'x-holdfast-actor': '<script>' });
     expect(bad).toMatchObject({ status: 400, body: { code: 'ACTOR_INVALID' } });
     const refundsBefore = (await recordedCalls({ domain: 'payment', operation: 'refund', idempotencyKey: `booking-${bookingId}-refund` })).length;
     const resolved = await booking.invoke<Review>('POST', `/api/admin/manual-reviews/${review.id}/resolve`, { resolution: 'paid by hand' }, admin());
