@@ -40,6 +40,8 @@ async function main() {
   const consoleUsersGiven = Boolean(process.env.ADMIN_CONSOLE_USERS);
   const consoleUsers = apps.some((a) => a.appID === 'admin')
     ? execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'env', 'ADMIN_CONSOLE_USERS'], { encoding: 'utf8' }).trim() : '';
+  // The console's cancel dialog states booking's refund threshold (booking serves it only after a cancel): booking's own value.
+  const bookingRefundThreshold = apps.find((a) => a.appID === 'booking')?.env.SHOW_CANCEL_REFUND_THRESHOLD;
 
   const shutdown = async (reason: string) => {
     if (stopping) {
@@ -88,7 +90,7 @@ async function main() {
     const appProcess = startProcess({
       name: app.appID, command: command!, args, cwd: app.appDirPath, output: 'inherit',
       env: appProcessEnv({
-        ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...(app.appID === 'admin' ? { ADMIN_CONSOLE_USERS: consoleUsers } : {}),
+        ...process.env, ...app.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...(app.appID === 'admin' ? { ADMIN_CONSOLE_USERS: consoleUsers, ...(bookingRefundThreshold ? { SHOW_CANCEL_REFUND_THRESHOLD: bookingRefundThreshold } : {}) } : {}),
       }, connections, tokens, { ...app, appPort }, providersUrl, app.appID),
     });
     started.push(appProcess);

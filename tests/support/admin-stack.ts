@@ -59,7 +59,8 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
     if (wanted.includes('delivery')) started.push(apps.delivery = await startDeliveryStack({ logName: `${prefix}-delivery`, env: options.appEnv?.delivery }));
     const consoleStack = await startAppStack({
       appId: 'admin', entry: 'apps/admin/src/main.ts', logName: `${prefix}-admin`, ports: ADMIN_TEST_PORTS,
-      env: { ADMIN_CONSOLE_USERS: entries.join(';'), ...options.env },
+      // booking's refund threshold, so the cancel dialog states booking's own (booking serves it only after a cancel).
+      env: { ADMIN_CONSOLE_USERS: entries.join(';'), ...(options.appEnv?.booking?.SHOW_CANCEL_REFUND_THRESHOLD ? { SHOW_CANCEL_REFUND_THRESHOLD: options.appEnv.booking.SHOW_CANCEL_REFUND_THRESHOLD } : {}), ...options.env },
     });
     started.push(consoleStack);
     return {
