@@ -15,7 +15,11 @@ import {
 export const showsConfigSchema = z.object({
   /** How often the seat map asks again (ms): a hold shows within 2 s. */
   SEAT_MAP_POLL_MS: z.coerce.number().int().min(100).max(10_000).default(500),
-  /** booking's own setting, read here so the dialog can say whether refunds will be issued. */
+  /**
+   * booking's own setting, so the dialog can say whether refunds will be issued. booking serves it
+   * only after a cancel (its summary's refundThreshold), so npm start (scripts/dapr-run) and the
+   * browser tests' stack give the console booking's configured value; set both together elsewhere.
+   */
   SHOW_CANCEL_REFUND_THRESHOLD: z.coerce.number().int().min(0).default(200),
   /** How many upcoming shows get their seat counts (one seats read each; half as many past ones): the page stays fast. */
   SHOWS_LIST_COUNTED: z.coerce.number().int().min(0).max(500).default(20),
