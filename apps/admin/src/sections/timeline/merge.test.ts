@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '@holdfast/shared';
-import { adminActionEvent, gapSentence, linkHref, mergeSearch, mergeTimeline, searchQuerySchema, timelinePartSchema } from './merge';
+import { adminActionEvent, gapSentence, linkFor, linkHref, mergeSearch, mergeTimeline, searchQuerySchema, timelinePartSchema } from './merge';
 
 const ev = (at: string, app: TimelineEvent['app'], kind: string, extra: Partial<TimelineEvent> = {}): TimelineEvent => ({ at, app, kind, summary: `${app} ${kind}`, ...extra });
 
@@ -73,6 +73,15 @@ describe('timelinePartSchema and linkHref', () => {
     expect(linkHref({ kind: 'order', id: 'o-1' })).toBe('/orders/o-1');
     expect(linkHref({ kind: 'dead-letter', id: 'd-1' })).toBe('/delivery');
     expect(linkHref({ kind: 'refund', id: 'r-1' })).toBe('/refunds');
+  });
+  it('links only to pages the user\'s roles open (plain text otherwise)', () => {
+    const kinds = ['show', 'booking', 'order', 'refund', 'manual-review', 'dead-letter', 'notification'] as const;
+    const open = (roles: Array<'admin' | 'manager'>) => kinds.filter((kind) => linkFor({ kind, id: 'x-1' }, roles) !== null);
+    expect(open(['admin'])).toEqual(['show', 'booking', 'refund', 'manual-review', 'dead-letter', 'notification']);
+    expect(open(['manager'])).toEqual(['booking', 'order']);
+    expect(open(['admin', 'manager'])).toEqual([...kinds]);
+    expect(linkFor({ kind: 'order', id: 'o-1' }, ['manager'])).toBe('/orders/o-1');
+    expect(linkFor({ kind: 'order', id: 'o-1' }, ['admin'])).toBeNull();
   });
 });
 

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { sortTimeline, type RelatedLink, type TimelineEvent, type TimelinePart, type TimelineSearchAnswer } from '@holdfast/shared';
+import { hasAnyRole } from '../../domain/permissions';
+import type { Role } from '../../domain/users';
 
 export type TimelineSubject = 'bookings' | 'orders';
 export type AnsweringApp = 'booking' | 'delivery' | 'fulfillment';
@@ -170,6 +172,22 @@ export function linkHref(link: RelatedLink): string {
     case 'dead-letter': return '/delivery';
     case 'notification': return `/delivery`;
   }
+}
+
+/** Who may open each related entity's console page (the routes' own requireRole). */
+export const LINK_ROLES: Readonly<Record<RelatedLink['kind'], readonly Role[]>> = {
+  show: ['admin'],
+  booking: ['admin', 'manager'],
+  order: ['manager'],
+  refund: ['admin'],
+  'manual-review': ['admin'],
+  'dead-letter': ['admin'],
+  notification: ['admin'],
+};
+
+/** The page of a related entity for a user holding `roles`, or null (shown as plain text) when none of them opens it. */
+export function linkFor(link: RelatedLink, roles: readonly Role[]): string | null {
+  return hasAnyRole(roles, LINK_ROLES[link.kind]) ? linkHref(link) : null;
 }
 
 /** A gap in words: "delivery did not answer (timeout)". */

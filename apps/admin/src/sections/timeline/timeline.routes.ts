@@ -12,7 +12,7 @@ import { formatTime } from '../../domain/format';
 import { pathForLog } from '../../http/apps-client';
 import type { StoredAction } from '../../data/actions.repository';
 import {
-  adminActionEvent, APPS_FOR, gapSentence, linkHref, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
+  adminActionEvent, APPS_FOR, gapSentence, linkFor, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
   uniqueLinks, type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
 } from './merge';
 
@@ -113,8 +113,9 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
         title: `Timeline of ${SUBJECT_KIND[subject]} ${id.data}`,
         subject: story.subject,
         subjectHref: subject === 'orders' && user.roles.includes('manager') ? `/orders/${encodeURIComponent(id.data)}` : null,
-        events: story.events.map((e) => ({ ...e, when: formatTime(e.at), links: (e.links ?? []).map((l) => ({ ...l, href: linkHref(l) })) })),
-        related: story.related.map((l) => ({ ...l, href: linkHref(l) })),
+        // A link only where the user's roles open the page; the entity is still named in plain text.
+        events: story.events.map((e) => ({ ...e, when: formatTime(e.at), links: (e.links ?? []).map((l) => ({ ...l, href: linkFor(l, user.roles) })) })),
+        related: story.related.map((l) => ({ ...l, href: linkFor(l, user.roles) })),
         gapSentences: story.gaps.map(gapSentence),
         correlationIds,
       });
