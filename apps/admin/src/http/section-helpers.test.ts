@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemSentence, readAnswer, UNREADABLE_ANSWER } from './section-helpers';
+import { firstOf, moreSentence, problemSentence, readAnswer, UNREADABLE_ANSWER } from './section-helpers';
 import { AppCallError } from './section';
 
 describe('section helpers', () => {
@@ -17,5 +17,13 @@ describe('section helpers', () => {
     await expect(readAnswer(Promise.resolve({ deadLetters: 'nope' }), parse, { warn } as never)).resolves.toEqual({ error: UNREADABLE_ANSWER });
     await expect(readAnswer(Promise.resolve('<html>'), parse)).resolves.toEqual({ error: UNREADABLE_ANSWER });
     expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('says when a list was cut: a next cursor, or one item beyond the limit asked for', () => {
+    expect(firstOf([1, 2, 3], 3)).toEqual({ items: [1, 2, 3], more: false });
+    expect(firstOf([1, 2, 3, 4], 3)).toEqual({ items: [1, 2, 3], more: true });
+    expect(firstOf([1, 2], 2, 'c1')).toEqual({ items: [1, 2], more: true });
+    expect(firstOf([1, 2], 2, null)).toEqual({ items: [1, 2], more: false });
+    expect(moreSentence(100, 'open reviews')).toBe('Showing the first 100 open reviews; there are more, not shown here.');
   });
 });

@@ -35,3 +35,14 @@ export async function readAnswer<T>(answer: Promise<unknown>, parse: (body: unkn
     return { error: UNREADABLE_ANSWER };
   }
 }
+
+/**
+ * A list an app answers a page at a time: the first `limit` items, and whether there are more
+ * (its nextCursor, or one item beyond the limit asked for). A page never cuts a list silently.
+ */
+export function firstOf<T>(items: readonly T[], limit: number, nextCursor?: string | null): { items: T[]; more: boolean } {
+  return { items: items.slice(0, limit), more: Boolean(nextCursor) || items.length > limit };
+}
+
+/** What a page says over a cut list. */
+export const moreSentence = (shown: number, what: string): string => `Showing the first ${shown} ${what}; there are more, not shown here.`;

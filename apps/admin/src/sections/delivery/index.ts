@@ -8,7 +8,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppCallError, type ActionRecord, type AdminSection, type SectionContext, type SignedInUser, type TargetApp } from '../../http/section';
 import { requireRole, signedInUser } from '../../http/session';
-import { readAnswer } from '../../http/section-helpers';
+import { firstOf, moreSentence, readAnswer } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
 import {
   RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
@@ -38,9 +38,12 @@ const manualReviewSchema = z.object({
   createdAt: z.string().optional(), resolvedAt: z.string().nullable().optional(), resolvedBy: z.string().nullable().optional(), resolution: z.string().nullable().optional(),
 });
 const manualReviewsAnswer = z.union([
-  z.object({ reviews: z.array(manualReviewSchema) }).transform((a) => a.reviews),
-  z.object({ manualReviews: z.array(manualReviewSchema) }).transform((a) => a.manualReviews),
+  z.object({ reviews: z.array(manualReviewSchema), nextCursor: z.string().nullable().optional() }).transform((a) => ({ reviews: a.reviews, nextCursor: a.nextCursor ?? null })),
+  z.object({ manualReviews: z.array(manualReviewSchema), nextCursor: z.string().nullable().optional() }).transform((a) => ({ reviews: a.manualReviews, nextCursor: a.nextCursor ?? null })),
 ]);
+
+/** How many rows each list shows; one more is asked for, so a longer list says it was cut. */
+const LIST_LIMITS = { deadLetters: 500, refunds: 200, manualReviews: 100, webhooks: 200 } as const;
 const webhookSchema = z.object({
   id: z.string(), type: z.string(), status: z.string(), error: z.string().nullable().optional(), deliveries: z.number().optional(),
   receivedAt: z.string().optional(), processedAt: z.string().nullable().optional(),
@@ -143,7 +146,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         const user = signedInUser(req);
         // Each part read on its own: a refusal or an answer of another shape is a sentence on the page, not a 500.
         const [letters, figures] = await Promise.all([
-          readAnswer(call(user, 'delivery', 'GET', '/api/admin/dead-letters?limit=500'), (a) => z.object({ deadLetters: z.array(deadLetterSchema) }).parse(a).deadLetters, ctx.logger),
+          readAnswer(call(user, 'delivery', 'GET', `/api/admin/dead-letters?limit=${LIST_LIMITS.deadLetters + 1}`), (a) => firstOf(z.object({ deadLetters: z.array(deadLetterSchema) }).parse(a).deadLetters, LIST_LIMITS.deadLetters), ctx.logger),
           readAnswer(call(user, 'delivery', 'GET', '/api/monitoring/delivery'), (a) => figuresSchema.parse(a), ctx.logger),
         ]);
         if ('ok' in figures && figures.ok) {
@@ -152,7 +155,8 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         }
         res.render('delivery/delivery', {
           title: 'Delivery', notice: notice(req), error: refusal(req).error,
-          groups: 'ok' in letters && letters.ok ? groupByTopic(letters.ok).map((g) => ({ ...g, letters: g.letters.map((l) => ({ ...l, subject: letterSubject(l), error: readableError(l.lastError) })) })) : [],
+          lettersMore: 'ok' in letters && letters.ok.more ? moreSentence(LIST_LIMITS.deadLetters, 'dead letters') : undefined,
+          groups: 'ok' in letters && letters.ok ? groupByTopic(letters.ok.items).map((g) => ({ ...g, letters: g.letters.map((l) => ({ ...l, subject: letterSubject(l), error: readableError(l.lastError) })) })) : [],
           lettersError: 'error' in letters ? letters.error : undefined,
           figures: 'ok' in figures ? figures.ok : undefined, figuresError: 'error' in figures ? figures.error : undefined,
           sampleSeconds: config.DELIVERY_SAMPLE_SECONDS,
@@ -184,10 +188,13 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         const user = signedInUser(req);
         const tab = refundTabSchema.parse(req.query.status);
         const [refunds, reviews, openReviews] = await Promise.all([
-          readAnswer(call(user, 'delivery', 'GET', `/api/admin/refunds?status=${tab}&limit=200`), (a) => z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, ctx.logger),
+          readAnswer(call(user, 'delivery', 'GET', `/api/admin/refunds?status=${tab}&limit=${LIST_LIMITS.refunds + 1}`), (a) => firstOf(z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, LIST_LIMITS.refunds), ctx.logger),
           // Delivery's refund reviews are its failed refunds that opened a manual review.
-          tab === 'FAILED' ? Promise.resolve(undefined) : readAnswer(call(user, 'delivery', 'GET', '/api/admin/refunds?status=FAILED&limit=200'), (a) => z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, ctx.logger),
-          readAnswer(call(user, 'booking', 'GET', '/api/admin/manual-reviews?status=OPEN'), (a) => manualReviewsAnswer.parse(a), ctx.logger),
+          tab === 'FAILED' ? Promise.resolve(undefined) : readAnswer(call(user, 'delivery', 'GET', `/api/admin/refunds?status=FAILED&limit=${LIST_LIMITS.refunds + 1}`), (a) => firstOf(z.object({ refunds: z.array(refundSchema) }).parse(a).refunds, LIST_LIMITS.refunds), ctx.logger),
+          readAnswer(call(user, 'booking', 'GET', `/api/admin/manual-reviews?status=OPEN&limit=${LIST_LIMITS.manualReviews}`), (a) => {
+            const answer = manualReviewsAnswer.parse(a);
+            return firstOf(answer.reviews, LIST_LIMITS.manualReviews, answer.nextCursor);
+          }, ctx.logger),
         ]);
         const failed = tab === 'FAILED' ? refunds : reviews!;
         const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency), error: readableError(r.lastError) });
@@ -195,9 +202,12 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         res.render('delivery/refunds', {
           title: 'Refunds and reviews', notice: notice(req), error: refused.review ? undefined : refused.error,
           reviewErrors: refused.review && refused.error ? { [refused.review]: refused.error } : {}, tab, tabs: REFUND_STATUSES,
-          refunds: 'ok' in refunds ? refunds.ok.map(show) : [], refundsError: 'error' in refunds ? refunds.error : undefined,
-          refundReviews: 'ok' in failed ? failed.ok.filter((r) => r.status === 'FAILED').map(show) : [], refundReviewsError: 'error' in failed ? failed.error : undefined,
-          manualReviews: 'ok' in openReviews ? openReviews.ok : [], manualReviewsError: 'error' in openReviews ? openReviews.error : undefined,
+          refunds: 'ok' in refunds ? refunds.ok.items.map(show) : [], refundsError: 'error' in refunds ? refunds.error : undefined,
+          refundsMore: 'ok' in refunds && refunds.ok.more ? moreSentence(LIST_LIMITS.refunds, `${tab.toLowerCase()} refunds`) : undefined,
+          refundReviews: 'ok' in failed ? failed.ok.items.filter((r) => r.status === 'FAILED').map(show) : [], refundReviewsError: 'error' in failed ? failed.error : undefined,
+          refundReviewsMore: 'ok' in failed && failed.ok.more ? moreSentence(LIST_LIMITS.refunds, 'failed refunds') : undefined,
+          manualReviews: 'ok' in openReviews ? openReviews.ok.items : [], manualReviewsError: 'error' in openReviews ? openReviews.error : undefined,
+          manualReviewsMore: 'ok' in openReviews && openReviews.ok.more ? moreSentence(LIST_LIMITS.manualReviews, 'open reviews') : undefined,
         });
       }
 
@@ -226,9 +236,12 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       // ---- /webhooks: the payment provider's events booking could not process
       router.get('/webhooks', admin, async (req, res) => {
-        const read = await readAnswer(call(signedInUser(req), 'booking', 'GET', '/api/admin/webhooks?status=FAILED&limit=200'), (a) => z.object({ events: z.array(webhookSchema) }).parse(a).events, ctx.logger);
-        const events = 'ok' in read ? read.ok : [];
-        res.render('delivery/webhooks', { title: 'Failed webhooks', events: events.map((e) => ({ ...e, error: readableError(e.error) })), error: 'error' in read ? read.error : undefined });
+        const read = await readAnswer(call(signedInUser(req), 'booking', 'GET', `/api/admin/webhooks?status=FAILED&limit=${LIST_LIMITS.webhooks + 1}`), (a) => firstOf(z.object({ events: z.array(webhookSchema) }).parse(a).events, LIST_LIMITS.webhooks), ctx.logger);
+        const events = 'ok' in read ? read.ok.items : [];
+        res.render('delivery/webhooks', {
+          title: 'Failed webhooks', events: events.map((e) => ({ ...e, error: readableError(e.error) })), error: 'error' in read ? read.error : undefined,
+          more: 'ok' in read && read.ok.more ? moreSentence(LIST_LIMITS.webhooks, 'failed webhook events') : undefined,
+        });
       });
     },
   };

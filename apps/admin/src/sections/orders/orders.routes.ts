@@ -9,6 +9,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppCallError, type SectionContext, type SignedInUser } from '../../http/section';
 import { signedInUser, requireRole } from '../../http/session';
+import { firstOf, moreSentence } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
 import { formatMoney, formatTime } from '../../domain/format';
 import { allowedActions, FORM_REFUSALS, formRefusalCode, isFormRefusal, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
@@ -33,6 +34,9 @@ const DONE_SENTENCES: Record<OrderAction, string> = {
   reject: 'The order was rejected. Its authorization is released.',
   cancel: 'The order was cancelled. Whatever it had done is undone.',
 };
+
+/** fulfillment's largest page of GET /workflows. */
+const APPROVALS_LIMIT = 200;
 
 type OrderSearchAnswer = { orders: OrderView[]; nextCursor: string | null };
 
@@ -60,7 +64,8 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
       }
     }
     const page = form.page ?? 1;
-    res.status(parsed.success ? 200 : 400).render('orders/list', {
+    // A form with errors is this page again with its sentences (200): a 4xx page is a console error.
+    res.render('orders/list', {
       title: 'Orders',
       form, errors, problem, statuses: SEARCH_STATUSES, pageSizes: PAGE_SIZES, statusLabel,
       headers: sortHeaders({ ...form, cursor: form.cursor, page: form.page }),
@@ -73,9 +78,14 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
 
   router.get('/approvals', manager, async (req, res) => {
     let orders: OrderView[] = [];
+    let more: string | undefined;
     let problem: string | undefined;
     try {
-      orders = (await fulfillment<OrderSearchAnswer>(req, 'GET', '/workflows?orderStatus=awaiting_approval&limit=200')).orders;
+      const answer = await fulfillment<OrderSearchAnswer>(req, 'GET', `/workflows?orderStatus=awaiting_approval&limit=${APPROVALS_LIMIT}`);
+      // fulfillment's largest page: beyond it the queue says so and points at the paged search.
+      const first = firstOf(answer.orders, APPROVALS_LIMIT, answer.nextCursor);
+      orders = first.items;
+      more = first.more ? moreSentence(APPROVALS_LIMIT, 'orders awaiting approval') : undefined;
     } catch (error) {
       problem = sentenceOf(error);
     }
@@ -87,7 +97,7 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
     const notice = outcomeNotice(outcome, actedOn);
     res.render('orders/approvals', {
       title: 'Approvals', scripts: ['/static/orders-actions.js'],
-      problem, flash: notice,
+      problem, flash: notice, more,
       orders: orders
         .map((o) => ({ ...o, money: formatMoney(o.totalAmount, o.currency), created: formatTime(o.createdAt), left: timeLeft(o.approvalDueAt, now), due: o.approvalDueAt ? formatTime(o.approvalDueAt) : 'unknown' }))
         // The order closest to timing out first; unknown due times last.
