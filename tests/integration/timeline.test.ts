@@ -3,26 +3,33 @@
  * failed tells, from booking and delivery, the hold, the payment with its provider ids, and the
  * failed then the successful email attempt, each at its own recorded time with the error and one
  * correlation id; an order tells its saga steps; search finds them; unknown ids are empty, bad ones 400.
+ * Fulfillment's part is the console's alone: asked through a sidecar with the console's app id; the
+ * gateway answers 404.
  */
 import { randomUUID } from 'node:crypto';
 import type { TimelinePart, TimelineSearchAnswer } from '@holdfast/shared';
 import { eventually, startFulfillmentStack, type AppStack } from '../support/app-stack';
 import { resetProviders, setChaos } from '../support/providers-client';
 import { book, createShow, seatIds, startDeliveryWorld, type DeliveryWorld } from '../support/delivery-fixtures';
+import { startConsoleSidecar, type ConsoleSidecar } from '../support/console-sidecar';
 
 let world: DeliveryWorld;
 let fulfillment: AppStack;
+let consoleSidecar: ConsoleSidecar;
 
 beforeAll(async () => {
   [world, fulfillment] = await Promise.all([
     startDeliveryWorld('timeline', { deliveryEnv: { EMAIL_RETRY_MAX_SECONDS: '1' } }),
     startFulfillmentStack({ logName: 'timeline-fulfillment', env: { AUTO_APPROVE_MAX_AMOUNT: '100', LABEL_POLL_SECONDS: '0.5' } }),
   ]);
+  consoleSidecar = await startConsoleSidecar('timeline-console');
 });
-afterAll(async () => Promise.all([world?.stop(), fulfillment?.stop()]));
+afterAll(async () => Promise.all([world?.stop(), fulfillment?.stop(), consoleSidecar?.stop()]));
 beforeEach(() => resetProviders());
 
 const manager = () => ({ authorization: `Bearer ${fulfillment.run.managerApiToken}` });
+/** Fulfillment's timeline, as the console asks for it. */
+const fulfillmentTimeline = <T = unknown>(path: string, headers?: Record<string, string>) => consoleSidecar.invoke<T>('fulfillment', 'GET', path, undefined, headers);
 
 describe('timeline endpoints', () => {
   it('when a booking\'s first email failed, then booking and delivery tell the hold, the payment, the failed and the successful attempt, each at its own time, with one correlation id', async () => {
@@ -80,15 +87,17 @@ describe('timeline endpoints', () => {
     });
     expect(placed.status).toBe(202);
     await eventually(async () => (await fulfillment.invoke<{ status: string }>('GET', `/workflows/${orderId}/status`)).body.status, (s) => s === 'shipped', 60_000);
-    const part = await fulfillment.invoke<TimelinePart>('GET', `/api/admin/timeline/orders/${orderId}`, undefined, manager());
+    const part = await fulfillmentTimeline<TimelinePart>(`/api/admin/timeline/orders/${orderId}`, manager());
     expect(part.status).toBe(200);
     expect(part.body.events[0]).toMatchObject({ kind: 'order.created', app: 'fulfillment' });
     const steps = part.body.events.filter((e) => e.kind === 'saga.step');
     expect(steps.length).toBeGreaterThanOrEqual(4);
     expect(steps.some((e) => e.providerId)).toBe(true);
     expect(part.body.events.at(-1)).toMatchObject({ kind: 'order.shipped', status: 'SHIPPED' });
-    expect((await fulfillment.invoke<TimelineSearchAnswer>('GET', `/api/admin/timeline/search?q=${orderId}`, undefined, manager())).body.matches).toEqual([expect.objectContaining({ kind: 'order', id: orderId })]);
-    expect((await fulfillment.invoke('GET', `/api/admin/timeline/orders/${orderId}`)).status).toBe(401);
+    expect((await fulfillmentTimeline<TimelineSearchAnswer>(`/api/admin/timeline/search?q=${orderId}`, manager())).body.matches).toEqual([expect.objectContaining({ kind: 'order', id: orderId })]);
+    expect((await fulfillmentTimeline(`/api/admin/timeline/orders/${orderId}`)).status).toBe(401);
+    // Not a client's: through the gateway, with the manager token, no such route.
+    expect(await fulfillment.invoke('GET', `/api/admin/timeline/orders/${orderId}`, undefined, manager())).toMatchObject({ status: 404, body: { code: 'ROUTE_NOT_FOUND' } });
   }, 120_000);
 
   it('when an id is unknown, then 200 with no events; when malformed, then 400 VALIDATION_FAILED; without the token, 401', async () => {
@@ -98,7 +107,7 @@ describe('timeline endpoints', () => {
       expect((await app.invoke<{ code: string }>('GET', '/api/admin/timeline/bookings/not-a-uuid', undefined, world.admin)).body.code).toBe('VALIDATION_FAILED');
       expect((await app.invoke('GET', `/api/admin/timeline/bookings/${unknown}`)).status).toBe(401);
     }
-    expect(await fulfillment.invoke('GET', '/api/admin/timeline/orders/ord-unknown', undefined, manager())).toMatchObject({ status: 200, body: { events: [], related: [] } });
-    expect((await fulfillment.invoke<{ code: string }>('GET', '/api/admin/timeline/search', undefined, manager())).body.code).toBe('VALIDATION_FAILED');
+    expect(await fulfillmentTimeline('/api/admin/timeline/orders/ord-unknown', manager())).toMatchObject({ status: 200, body: { events: [], related: [] } });
+    expect((await fulfillmentTimeline<{ code: string }>('/api/admin/timeline/search', manager())).body.code).toBe('VALIDATION_FAILED');
   }, 60_000);
 });
