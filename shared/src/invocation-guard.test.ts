@@ -106,7 +106,7 @@ describe('invocationVerdict', () => {
         [booking, 'GET', '/api/shows/0b9d2f4e-1d7c-4b8e-9d43-8e1f2a3b4c5d/seats'], [booking, 'POST', '/api/admin/shows'], [booking, 'POST', '/api/admin/manual-reviews/r-1/resolve'],
         [booking, 'GET', '/api/admin/webhooks'], [booking, 'GET', '/api/admin/timeline/search'],
         [fulfillment, 'GET', '/workflows'], [fulfillment, 'POST', '/workflows/o-1/reject'], [fulfillment, 'GET', '/api/admin/timeline/orders/o-1'],
-        [delivery, 'GET', '/api/monitoring/delivery'], [delivery, 'POST', '/api/admin/dead-letters/replay'],
+        [delivery, 'GET', '/api/monitoring/delivery'], [delivery, 'POST', '/api/admin/dead-letters/replay'], [delivery, 'POST', '/api/admin/notifications/n-1/resend'],
       ] as const) expect([policy.self, method, path, invocationVerdict(policy, 'admin', path, method)]).toEqual([policy.self, method, path, 'allow']);
     });
 

@@ -26,6 +26,7 @@ import { cancellationNoticeHandler, type PhoneChannel } from './handlers/cancell
 import { refundHandler } from './handlers/refund.handler';
 import { deadLetterHandler } from './handlers/dead-letter.handler';
 import { createReplayer } from './replay';
+import { createResender } from './resend';
 import { startStuckSweeper } from './data/stuck-sweeper';
 import { deadLetterReprocessor, scheduleDeadLetterReprocess } from './dead-letter-reprocess';
 import { createDeliveryTimeline } from './data/timeline.repository';
@@ -184,7 +185,10 @@ async function main() {
     routes: (app) => {
       // POST /job/dead-letter-reprocess from the app's own sidecar (not client-invocable: /job/ is in no invocable path).
       reprocess.mount(app);
-      mountDeliveryRoutes(app, { adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications, logger, timeline: createDeliveryTimeline(prisma) });
+      mountDeliveryRoutes(app, {
+        adminToken: config.ADMIN_API_TOKEN, deadLetters, refunds, monitoring, replayer, notifications, logger, timeline: createDeliveryTimeline(prisma),
+        resender: createResender({ notifications, sidecar: config, pubsubName }),
+      });
       // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
       serveJobs(app, jobHandlers, logger);
     },

@@ -200,7 +200,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
      */
     async deliveryProgress(showId: string, summary: Pick<CancellationSummary, 'smsQueued' | 'emailsQueued' | 'refundsQueued'>) {
       const [messages, refunds] = await Promise.all([
-        prisma.notification.groupBy({ by: ['channel', 'status'], where: { showId, topic: 'booking.show-cancelled' }, _count: { _all: true } }),
+        // An admin's resend of a notice (issue 13) is not one more notice of the cancellation.
+        prisma.notification.groupBy({ by: ['channel', 'status'], where: { showId, topic: 'booking.show-cancelled', resendOf: null }, _count: { _all: true } }),
         prisma.refundJob.groupBy({ by: ['status'], where: { showId }, _count: { _all: true } }),
       ]);
       const manualReview = await prisma.refundJob.count({ where: { showId, status: 'FAILED', manualReviewId: { not: null } } });

@@ -1,5 +1,7 @@
 /** Notification rows: one per message (key), its status, attempts, last error and provider id. */
+import { randomUUID } from 'node:crypto';
 import { Prisma, recordDeadLetter, type DeadLetterInput, type PrismaClient } from '@holdfast/shared';
+import { resendEvent, resendKey, resendRefusal, type ResendRefusal } from '../domain/resend';
 
 class LostRace extends Error {}
 
@@ -40,6 +42,38 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     },
     find(id: string) {
       return prisma.notification.findUnique({ where: { id } });
+    },
+    findByKey(key: string) {
+      return prisma.notification.findUnique({ where: { key } });
+    },
+    /**
+     * A resend of notification `id` (issue 13): a new PENDING row with the original's message,
+     * recipient and links, its own key (`<key>-resend-<n>`) and event (domain/resend.ts), the link
+     * back and who asked. The original's row is locked while n is counted, so two resends at once
+     * are -resend-1 and -resend-2, never one key twice. Not found or refused: why, and no row.
+     */
+    async openResend(id: string, requestedBy: string): Promise<{ refused: 'NOTIFICATION_NOT_FOUND' | ResendRefusal } | { row: NonNullable<Awaited<ReturnType<PrismaClient['notification']['findUnique']>>> }> {
+      return prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM notifications WHERE id = ${id}::uuid FOR UPDATE`;
+        const original = await tx.notification.findUnique({ where: { id } });
+        if (!original) return { refused: 'NOTIFICATION_NOT_FOUND' as const };
+        const refused = resendRefusal(original);
+        if (refused) return { refused };
+        const n = (await tx.notification.count({ where: { resendOf: id } })) + 1;
+        const newId = randomUUID();
+        const key = resendKey(original.key, n);
+        const event = resendEvent(original.event as Record<string, unknown>, { eventId: newId, key, originalId: id });
+        const row = await tx.notification.create({ data: {
+          id: newId, key, channel: original.channel, topic: original.topic, eventId: newId, bookingId: original.bookingId, showId: original.showId,
+          recipient: original.recipient, correlationId: original.correlationId, kind: original.kind, event: event as Prisma.InputJsonValue,
+          status: 'PENDING', resendOf: id, requestedBy,
+        } });
+        return { row };
+      });
+    },
+    /** A resend that could not be queued (the sidecar refused the publish): nothing was sent, so no trace is kept. */
+    async dropUnqueuedResend(id: string): Promise<void> {
+      await prisma.notification.deleteMany({ where: { id, resendOf: { not: null }, status: 'PENDING', attempts: 0 } });
     },
     /** The row with its attempts, in order (the admin read). */
     withAttempts(id: string) {

@@ -36,8 +36,9 @@ export function createDeliveryTimeline(prisma: PrismaClient): TimelineSource {
       if (UUID.test(q)) or.push({ bookingId: q });
       if (q.includes('@')) or.push({ recipient: { equals: q, mode: 'insensitive' } });
       const [notifications, refunds] = await Promise.all([
-        prisma.notification.findMany({ where: { OR: or, bookingId: { not: null } }, take: MAX_MATCHES, select: { bookingId: true } }),
-        prisma.refundJob.findMany({ where: { OR: [{ correlationId: q }, ...(UUID.test(q) ? [{ bookingId: q }] : [])] }, take: MAX_MATCHES, select: { bookingId: true } }),
+        // The newest first: a customer's email may match more bookings than an answer holds.
+        prisma.notification.findMany({ where: { OR: or, bookingId: { not: null } }, orderBy: { createdAt: 'desc' }, take: MAX_MATCHES, select: { bookingId: true } }),
+        prisma.refundJob.findMany({ where: { OR: [{ correlationId: q }, ...(UUID.test(q) ? [{ bookingId: q }] : [])] }, orderBy: { createdAt: 'desc' }, take: MAX_MATCHES, select: { bookingId: true } }),
       ]);
       notifications.forEach((n) => n.bookingId && bookingIds.add(n.bookingId));
       refunds.forEach((r) => bookingIds.add(r.bookingId));

@@ -30,4 +30,20 @@ describe('deliveryTimeline', () => {
     ]);
     expect(part.related.map((r) => [r.kind, r.id])).toEqual([['refund', 'r1'], ['dead-letter', 'd1']]);
   });
+
+  it('when a sent email was resent, then the resend is its own events: resent at the admin\'s request (actor, a link to the original), then its own attempts under its own link', () => {
+    const resend: NotificationFacts = {
+      ...email, id: 'n2', createdAt: at(20), sentAt: at(21), providerMessageId: 'msg_3', resendOf: 'n1', requestedBy: 'Alice Admin',
+      attemptLog: [{ attempt: 1, at: at(21), outcome: 'sent', providerStatus: 202, providerAnswer: 'msg_3', error: null }],
+    };
+    const { events } = deliveryTimeline({ notifications: [email, resend], refunds: [], deadLetters: [] });
+    const own = events.filter((e) => e.links?.[0]?.id === 'n2');
+    expect(own.map((e) => [e.kind, e.at, e.attempt, e.status, e.providerId, e.actor])).toEqual([
+      ['email.resend', at(20).toISOString(), undefined, undefined, undefined, 'Alice Admin'],
+      ['email.attempt', at(21).toISOString(), 1, 'SENT', 'msg_3', undefined],
+    ]);
+    expect(own[0]!.summary).toBe("Confirmed email to c@example.com resent at Alice Admin's request: queued as a new message.");
+    expect(own[0]!.links).toEqual([{ kind: 'notification', id: 'n2', label: 'confirmed email, resent' }, { kind: 'notification', id: 'n1', label: 'the confirmed email it resends' }]);
+    expect(events.filter((e) => e.links?.[0]?.id === 'n1').map((e) => e.kind)).toEqual(['email.queued', 'email.attempt', 'email.attempt']);
+  });
 });

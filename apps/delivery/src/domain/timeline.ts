@@ -9,6 +9,8 @@ import type { RelatedLink, TimelineEvent, TimelinePart } from '@holdfast/shared'
 export interface NotificationFacts {
   id: string; channel: string; kind: string | null; topic: string; recipient: string; status: string; correlationId: string | null; createdAt: Date; sentAt: Date | null;
   providerMessageId: string | null;
+  /** A resend (issue 13): the notification it sends again, and who asked. */
+  resendOf?: string | null; requestedBy?: string | null;
   attemptLog: Array<{ attempt: number; at: Date; outcome: string; providerStatus: number | null; providerAnswer: string | null; error: string | null }>;
 }
 export interface RefundFacts {
@@ -25,10 +27,18 @@ const corr = (c: string | null) => (c ? { correlationId: c } : {});
 const money = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency}`;
 
 function notificationEvents(n: NotificationFacts): TimelineEvent[] {
-  const what = n.channel === 'email' ? `${n.kind ?? n.topic} email` : n.channel === 'sms' ? 'SMS' : 'WhatsApp message';
+  const message = n.channel === 'email' ? `${n.kind ?? n.topic} email` : n.channel === 'sms' ? 'SMS' : 'WhatsApp message';
+  // A resend is told as one, with who asked, and its attempts are its own (never the original's).
+  const what = n.resendOf ? `${message}, resent` : message;
   const link: RelatedLink = { kind: 'notification', id: n.id, label: what };
+  const queued: TimelineEvent = n.resendOf
+    ? {
+      at: n.createdAt.toISOString(), app: 'delivery', kind: `${n.channel}.resend`, summary: `${message[0]!.toUpperCase()}${message.slice(1)} to ${n.recipient} resent${n.requestedBy ? ` at ${n.requestedBy}'s request` : ''}: queued as a new message.`,
+      ...(n.requestedBy ? { actor: n.requestedBy } : {}), ...corr(n.correlationId), links: [link, { kind: 'notification', id: n.resendOf, label: `the ${message} it resends` }],
+    }
+    : { at: n.createdAt.toISOString(), app: 'delivery', kind: `${n.channel}.queued`, summary: `${what[0]!.toUpperCase()}${what.slice(1)} to ${n.recipient} queued.`, ...corr(n.correlationId), links: [link] };
   return [
-    { at: n.createdAt.toISOString(), app: 'delivery', kind: `${n.channel}.queued`, summary: `${what[0]!.toUpperCase()}${what.slice(1)} to ${n.recipient} queued.`, ...corr(n.correlationId), links: [link] },
+    queued,
     ...n.attemptLog.map((a): TimelineEvent => ({
       at: a.at.toISOString(), app: 'delivery', kind: `${n.channel}.attempt`, attempt: a.attempt, status: a.outcome.toUpperCase(),
       summary: a.outcome === 'sent' ? `${what} attempt ${a.attempt}: sent.` : `${what} attempt ${a.attempt}: ${a.outcome}${a.providerStatus ? ` (${a.providerStatus})` : ''}.`,

@@ -13,6 +13,7 @@ import type { NotificationsRepository } from '../data/notifications.repository';
 import { recordNotification } from './send';
 import type { EmailContent, EmailQueue } from './email-queue';
 import { showCancelledNoticeSchema } from '../domain/events';
+import { isResend } from '../domain/resend';
 
 export type PhoneChannel = 'sms' | 'whatsapp';
 
@@ -39,7 +40,8 @@ export function cancellationNoticeHandler(deps: CancellationNoticeDeps) {
   return async (notice: ShowCancelledNotice, event: CloudEvent): Promise<DeliveryStatus> => {
     const words = wordsOf(notice);
     const sends: Array<{ channel: 'email' | PhoneChannel; recipient: string; send: (key: string) => Promise<{ outcome: SendOutcome; attempts: number }> }> = [];
-    if (notice.customerPhone) {
+    // A resend (issue 13) is the email alone: the phone notices were not asked for again.
+    if (notice.customerPhone && !isResend(event as Record<string, unknown>)) {
       for (const channel of deps.phoneChannels) {
         sends.push({
           channel, recipient: notice.customerPhone,

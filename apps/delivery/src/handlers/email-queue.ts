@@ -22,6 +22,7 @@ import { EMAIL_KINDS, emailJobName, nextStep, type EmailKind, type EmailSchedule
 import type { DeliveryStatus, SendOutcome } from '../domain/outcome';
 import type { EmailAttachment, EmailSender } from '../adapters/email.sender';
 import type { NotificationOpening, NotificationsRepository } from '../data/notifications.repository';
+import { resendKeyOf } from '../domain/resend';
 
 /** The job's data: seed 001's payload `{bookingId, type, scheduledFor, attempt}`, plus the row it is for. */
 export const emailJobSchema = z.object({
@@ -141,7 +142,15 @@ export function createEmailQueue(deps: EmailQueueDeps): EmailQueue {
 
   return {
     async accept({ opening, kind, event, off }) {
-      let row: Row | null = await deps.notifications.openQueued({ ...opening, kind, event: event as Record<string, unknown> });
+      // A resend (issue 13) names its own row, opened by the admin route: that one is sent, never the original again.
+      const resend = resendKeyOf(event as Record<string, unknown>, opening.key);
+      let row: Row | null = resend
+        ? await deps.notifications.findByKey(resend)
+        : await deps.notifications.openQueued({ ...opening, kind, event: event as Record<string, unknown> });
+      if (!row) {
+        log.warn({ key: resend, kind }, 'resend event for a notification that does not exist: nothing to send');
+        return 'SUCCESS';
+      }
       if (row.status === 'FAILED' && typeof event.replayof === 'string') {
         // An operator replays its dead letter: a new round of attempts.
         await deps.notifications.reopen(row.id);

@@ -1,4 +1,4 @@
-/** Operators' endpoints: dead letters (list, replay), refunds (list, retry from manual review), delivery figures. */
+/** Operators' endpoints: dead letters (list, replay), refunds (list, retry from manual review), notifications (read, resend), delivery figures. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorNameSchema, AppError, headerActor, requireAdmin } from '@holdfast/shared';
@@ -7,6 +7,7 @@ import type { RefundsRepository } from '../data/refunds.repository';
 import type { MonitoringRepository } from '../data/monitoring.repository';
 import type { Replayer } from '../replay';
 import type { NotificationsRepository } from '../data/notifications.repository';
+import type { Resender } from '../resend';
 
 export interface AdminRoutesDeps {
   adminToken: string;
@@ -16,6 +17,8 @@ export interface AdminRoutesDeps {
   replayer: Replayer;
   /** The notifications and their attempts (GET /api/admin/notifications/:id); the OpenAPI test mounts none. */
   notifications?: Pick<NotificationsRepository, 'withAttempts'>;
+  /** Resends a sent notification (POST /api/admin/notifications/:id/resend); the OpenAPI test mounts none. */
+  resender?: Pick<Resender, 'resend'>;
   /** Who asked for a replay or a retry is logged (the console also records it as its own action); the OpenAPI test mounts none. */
   logger?: { info(obj: object, msg: string): void };
 }
@@ -28,6 +31,9 @@ export const deadLetterQuery = z.object({ topic: z.string().min(1).max(200).opti
 export const refundQuery = z.object({ status: z.enum(['PENDING', 'PROCESSED', 'FAILED']).optional(), limit }).strict();
 export const replayTopicBody = z.object({ topic: z.string().min(1).max(200), limit: z.number().int().min(1).max(10_000).default(1_000), requestedBy: actorNameSchema.optional() }).strict();
 export const uuid = z.string().uuid();
+export const resendBody = z.object({ requestedBy: actorNameSchema.optional() }).strict();
+/** Who a resend is recorded as when neither the body nor the console names anyone: the token's own name. */
+export const ADMIN_TOKEN_ACTOR = 'admin-api-token';
 
 export function adminRouter(deps: AdminRoutesDeps): Router {
   const router = Router();
@@ -93,6 +99,17 @@ export function adminRouter(deps: AdminRoutesDeps): Router {
       nextAttemptAt: row.nextAttemptAt, createdAt: row.createdAt, sentAt: row.sentAt, correlationId: row.correlationId,
       attemptLog: row.attemptLog.map((a) => ({ attempt: a.attempt, at: a.at, outcome: a.outcome, providerStatus: a.providerStatus, providerAnswer: a.providerAnswer, error: a.error, nextAttemptAt: a.nextAttemptAt })),
     });
+  });
+
+  // Issue 13: the same message again to the same recipient, as a new notification queued like any (its own key, attempts, dead letter).
+  router.post('/api/admin/notifications/:id/resend', admin, async (req, res) => {
+    const id = uuid.parse(req.params.id);
+    const body = resendBody.parse(req.body ?? {});
+    const requestedBy = requester(req, body.requestedBy) ?? ADMIN_TOKEN_ACTOR;
+    if (!deps.resender) throw new AppError(503, 'RESEND_NOT_QUEUED', 'Resending is not available here.');
+    const answer = await deps.resender.resend(id, requestedBy);
+    deps.logger?.info({ notificationId: id, resendId: answer.id, key: answer.key, requestedBy }, 'notification resent by an admin');
+    res.status(202).json(answer);
   });
 
   router.get('/api/monitoring/delivery', admin, async (_req, res) => {

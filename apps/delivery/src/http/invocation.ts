@@ -9,7 +9,8 @@ export const DELIVERY_INVOCABLE_PATHS = ['/api/'];
 
 /**
  * Exactly the routes the admin console (APP_IDS.admin) calls, each with its method (apps/admin's
- * delivery-and-money and timeline sections).
+ * delivery-and-money and timeline sections, and the resend of a sent notification, an admin
+ * action of the timeline).
  */
 export const DELIVERY_ADMIN_ROUTES: readonly string[] = [
   'GET /api/monitoring/delivery',
@@ -18,6 +19,7 @@ export const DELIVERY_ADMIN_ROUTES: readonly string[] = [
   'POST /api/admin/dead-letters/:id/replay',
   'GET /api/admin/refunds',
   'POST /api/admin/refunds/:id/retry',
+  'POST /api/admin/notifications/:id/resend',
   'GET /api/admin/timeline/bookings/:bookingId',
   'GET /api/admin/timeline/orders/:orderId',
   'GET /api/admin/timeline/search',

@@ -6,7 +6,7 @@ import {
   ACTOR_HEADER_NOTE, timelineOpenApiPaths, arrayOf, bearerScheme, dateTime, int, jsonBody, jsonResponse, nullable, num, object, openApiDocumentOf, pathParam, probePaths, problemOrSidecarResponse, problemResponse,
   queryParams, str,
 } from '@holdfast/shared';
-import { deadLetterQuery, refundQuery, replayTopicBody, uuid } from './admin.routes';
+import { deadLetterQuery, refundQuery, replayTopicBody, resendBody, uuid } from './admin.routes';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -91,6 +91,18 @@ export function openApiDocument() {
               })),
             })),
             ...withId,
+          },
+        },
+      },
+      '/api/admin/notifications/{id}/resend': {
+        post: {
+          summary: 'Issue 13: send a sent email again to the same recipient, as a new notification (new id, key `<original key>-resend-<n>`, resendOf) queued like any: its first attempt, scheduled retries and dead letter apply; requestedBy (else X-Holdfast-Actor from the console, else admin-api-token) is recorded',
+          security: admin, parameters: [id], requestBody: jsonBody(resendBody, false),
+          responses: {
+            202: jsonResponse('the resend, queued', object({ id: { type: 'string', format: 'uuid' }, key: str, resendOf: { type: 'string', format: 'uuid' }, status: { const: 'PENDING' }, requestedBy: str })),
+            ...withId, 404: problemResponse('NOTIFICATION_NOT_FOUND, or a path no route takes'),
+            409: problemResponse('NOTIFICATION_NOT_SENT: the original has not been sent yet (its retries or its dead letter come first); NOTIFICATION_NOT_RESENDABLE: not an email of the queue (an SMS or WhatsApp notice)'),
+            503: problemResponse('RESEND_NOT_QUEUED: the pub/sub did not take it; nothing was sent'),
           },
         },
       },
