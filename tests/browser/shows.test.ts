@@ -119,7 +119,7 @@ describe('shows in the browser', () => {
     // A wrong confirmation cancels nothing and says so in words.
     await dialog.getByLabel('Reason (customers are told)').fill('the band missed its flight');
     await dialog.getByLabel("Type the show's title to confirm").fill('not the title');
-    await Promise.all([page.waitForURL(/refused=CONFIRMATION_MISMATCH/), dialog.getByRole('button', { name: 'Cancel the show' }).click()]);
+    await Promise.all([page.waitForURL(/refused=show\.cancel&code=CONFIRMATION_MISMATCH/), dialog.getByRole('button', { name: 'Cancel the show' }).click()]);
     await expect(page.getByRole('alert').filter({ hasText: "does not match the show's title" }).count()).resolves.toBe(1);
     await screenshot(page, 'show-cancel-refused');
     const still = await stack.apps.booking!.invoke<{ status: string }>('GET', `/api/shows/${showId}`);

@@ -4,17 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@holdfast/shared';
-import type { ActionRecord, ActionTargetKind, SignedInUser } from '../http/section';
+import type { ActionRecord, ActionsLookup, ActionTargetKind, SignedInUser, StoredAction } from '../http/section';
 
-export interface StoredAction {
-  at: Date;
-  userName: string;
-  action: string;
-  outcome: string;
-  detail: Record<string, unknown> | null;
-  sessionId: string;
-  correlationId: string | null;
-}
+export type { StoredAction } from '../http/section';
 
 export async function insertAction(prisma: PrismaClient, user: SignedInUser, record: ActionRecord, correlationId: string | undefined): Promise<void> {
   await prisma.adminAction.create({
@@ -26,11 +18,15 @@ export async function insertAction(prisma: PrismaClient, user: SignedInUser, rec
   });
 }
 
-/** The actions on one target, oldest first (the timeline helper merges them with the apps' events). */
-export async function actionsForTarget(prisma: PrismaClient, kind: ActionTargetKind | string, id: string): Promise<StoredAction[]> {
+/** The actions on any of the targets, oldest first, in one query (the timeline merges them with the apps' events). */
+export async function actionsForTargets(prisma: PrismaClient, targets: ReadonlyArray<{ kind: ActionTargetKind | string; id: string }>): Promise<StoredAction[]> {
+  if (targets.length === 0) return [];
   const rows = await prisma.adminAction.findMany({
-    where: { targetKind: kind, targetId: id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], take: 1_000,
-    select: { at: true, userName: true, action: true, outcome: true, detail: true, sessionId: true, correlationId: true },
+    where: { OR: targets.map((t) => ({ targetKind: t.kind, targetId: t.id })) }, orderBy: [{ at: 'asc' }, { id: 'asc' }], take: 1_000,
+    select: { at: true, userName: true, action: true, targetKind: true, targetId: true, outcome: true, detail: true, sessionId: true, correlationId: true },
   });
   return rows.map((row) => ({ ...row, detail: (row.detail ?? null) as Record<string, unknown> | null }));
 }
+
+/** admin_actions as the sections read it (SectionContext.actions). */
+export const createActionsLookup = (prisma: PrismaClient): ActionsLookup => ({ forTargets: (targets) => actionsForTargets(prisma, targets) });

@@ -5,6 +5,7 @@ describe('formatting', () => {
     expect(formatMoney(1234.5, 'USD')).toBe('US$1,234.50');
     expect(formatMoney('109.97', 'EUR')).toBe('€109.97');
     expect(formatMoney('x')).toBe('—');
+    expect(formatMoney(45, 'not a currency')).toBe('45.00 not a currency');
   });
 
   it('formats times in UTC by default', () => {

@@ -9,7 +9,12 @@ const DEFAULTS = { locale: 'en-GB', timeZone: 'UTC' };
 export function formatMoney(amount: number | string, currency = 'USD', options: FormatOptions = {}): string {
   const value = typeof amount === 'string' ? Number(amount) : amount;
   if (!Number.isFinite(value)) return '—';
-  return new Intl.NumberFormat(options.locale ?? DEFAULTS.locale, { style: 'currency', currency }).format(value);
+  try {
+    return new Intl.NumberFormat(options.locale ?? DEFAULTS.locale, { style: 'currency', currency }).format(value);
+  } catch {
+    // A currency Intl does not know (an app's typo) still shows its amount rather than failing the page.
+    return `${value.toFixed(2)} ${currency}`;
+  }
 }
 
 export function formatTime(at: Date | string | null | undefined, options: FormatOptions = {}): string {

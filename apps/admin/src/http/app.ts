@@ -15,7 +15,7 @@ import {
 import { describeProblem } from '../domain/problem-words';
 import { visibleTo } from '../domain/permissions';
 import type { ConsoleUser } from '../domain/users';
-import { insertAction } from '../data/actions.repository';
+import { createActionsLookup, insertAction } from '../data/actions.repository';
 import { createSessionsRepository } from '../data/sessions.repository';
 import { createSigninAttemptsRepository } from '../data/signin-attempts.repository';
 import { createAppsClient, type AppsClientSettings } from './apps-client';
@@ -139,13 +139,12 @@ export function buildAdminApp(options: AdminAppOptions): AdminApp {
   app.use(auth.sessionRouter);
   app.use(homeRoutes(sections));
 
-  // `prisma` beside the contract: the timeline section reads admin_actions (actionsForTarget) through it.
-  const ctx: SectionContext & { prisma: PrismaClient } = {
+  const ctx: SectionContext = {
     apps: options.apps ?? createAppsClient(settings, logger),
     recordAction: async (req, record) => insertAction(prisma, signedInUser(req), record, currentCorrelationId()),
     logger,
     openapi,
-    prisma,
+    actions: createActionsLookup(prisma),
   };
   for (const section of sections) {
     const router = express.Router();

@@ -57,6 +57,25 @@ export interface ActionRecord {
   detail?: Record<string, unknown>;
 }
 
+/** An admin action as admin_actions holds it, for the timeline. */
+export interface StoredAction {
+  at: Date;
+  userName: string;
+  action: string;
+  targetKind: string;
+  targetId: string;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+  sessionId: string;
+  correlationId: string | null;
+}
+
+/** The console's own record of actions, read back (the timeline shows them with the apps' events). */
+export interface ActionsLookup {
+  /** The actions on any of these targets, oldest first. */
+  forTargets(targets: ReadonlyArray<{ kind: string; id: string }>): Promise<StoredAction[]>;
+}
+
 export interface SectionContext {
   apps: AppsClient;
   /** Stores who (req's user), what, when, from which session; shown in the timeline of the target. */
@@ -64,6 +83,8 @@ export interface SectionContext {
   logger: Logger;
   /** The console's OpenAPI document (GET /openapi.json): a section documents each JSON route it mounts. */
   openapi: OpenApiRegistry;
+  /** admin_actions read back (the timeline); absent where the core has no database (a unit test's app). */
+  actions?: ActionsLookup;
 }
 
 export interface AdminSection {

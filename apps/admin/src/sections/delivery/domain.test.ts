@@ -60,8 +60,9 @@ describe('refunds and reviews', () => {
     expect(refundTabSchema.parse('nonsense')).toBe('FAILED');
   });
 
-  it('writes money in major units', () => {
-    expect(money(4500, 'EUR')).toBe('45.00 EUR');
+  it('writes money in major units, the way every page does (formatMoney)', () => {
+    expect(money(4500, 'EUR')).toBe('€45.00');
+    expect(money(123456, 'USD')).toBe('US$1,234.56');
   });
 
   it('requires a resolution and reads the retry button', () => {

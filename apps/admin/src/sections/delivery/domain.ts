@@ -4,6 +4,7 @@
  * last hour (kept in the console's memory: a restart starts a new hour, which is all a glance needs).
  */
 import { z } from 'zod';
+import { formatMoney } from '../../domain/format';
 
 export const deadLetterSchema = z.object({
   id: z.string(), topic: z.string(), status: z.string(), lastError: z.string().nullable().optional(), attempts: z.number().nullable().optional(),
@@ -94,8 +95,8 @@ export const refundSchema = z.object({
 });
 export type Refund = z.infer<typeof refundSchema>;
 
-/** Minor units to a person's amount: 4500 EUR → "45.00 EUR". */
-export const money = (minor: number, currency: string): string => `${(minor / 100).toFixed(2)} ${currency}`;
+/** Minor units (delivery's refunds) as every page writes money (formatMoney): 4500 EUR → "€45.00". */
+export const money = (minor: number, currency: string): string => formatMoney(minor / 100, currency);
 
 /** A resolution from the form: a reason is required, and Retry-and-resolve asks booking to retry first. */
 export const resolveFormSchema = z.object({

@@ -6,9 +6,9 @@
  */
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { AppCallError, type ActionRecord, type AdminSection, type SectionContext, type SignedInUser, type TargetApp } from '../../http/section';
+import { type ActionRecord, type AdminSection, type SectionContext, type SignedInUser, type TargetApp } from '../../http/section';
 import { requireRole, signedInUser } from '../../http/session';
-import { firstOf, moreSentence, readAnswer } from '../../http/section-helpers';
+import { actAndRedirect, firstOf, moreSentence, readAnswer, refusalQuerySchema, refuseAndRedirect, withQuery } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
 import {
   RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
@@ -50,17 +50,11 @@ const webhookSchema = z.object({
 });
 
 const uuid = z.string().uuid();
-const sentence = (err: unknown): string =>
-  err instanceof AppCallError ? describeProblem({ code: err.code, detail: err.detail, status: err.status }) : describeProblem({ status: 500 });
-const outcomeOf = (err: unknown): ActionRecord['outcome'] => (err instanceof AppCallError && err.status < 500 ? 'refused' : 'failed');
-const codeOf = (err: unknown): string | undefined => (err instanceof AppCallError ? err.code : undefined);
-const notice = (req: Request): string | undefined => (typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined);
+const notice = (req: Request): string | undefined => (typeof req.query.notice === 'string' && Object.hasOwn(NOTICES, req.query.notice) ? NOTICES[req.query.notice] : undefined);
 
 /** What a refused action's redirect carries: the action, the app's code and status, maybe the review. */
-const refusalQuery = z.object({
-  refused: z.enum(['dead-letter.replay', 'dead-letter.replay-topic', 'refund.retry', 'manual-review.resolve', 'manual-review.retry-resolve']),
-  code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/), status: z.coerce.number().int().min(400).max(599).catch(400), review: z.string().uuid().optional(),
-});
+const REFUSABLE = ['dead-letter.replay', 'dead-letter.replay-topic', 'refund.retry', 'manual-review.resolve', 'manual-review.retry-resolve'] as const;
+const refusalQuery = refusalQuerySchema(REFUSABLE).extend({ review: z.string().uuid().optional() });
 const REFUSED_WORDS: Record<z.infer<typeof refusalQuery>['refused'], string> = {
   'dead-letter.replay': 'The dead letter was not replayed',
   'dead-letter.replay-topic': 'The topic was not replayed',
@@ -124,22 +118,9 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
         void sample();
       }
 
-      /**
-       * Runs an action, records it, and redirects back: with a fixed notice when it was done, with
-       * the app's code and status when it was not (put in words there). A 4xx page would be a
-       * console error in the browser, and a reload would not post the form again.
-       */
-      async function act(req: Request, res: Response, record: Omit<ActionRecord, 'outcome'>, run: () => Promise<unknown>, done: string, back: string, extra: Record<string, string> = {}) {
-        try {
-          await run();
-          await ctx.recordAction(req, { ...record, outcome: 'ok' });
-          res.redirect(303, `${back}?${new URLSearchParams({ notice: done })}`);
-        } catch (err) {
-          ctx.logger.warn({ action: record.action, target: record.target, code: codeOf(err) }, 'admin action refused');
-          await ctx.recordAction(req, { ...record, outcome: outcomeOf(err), detail: { ...record.detail, code: codeOf(err) } });
-          res.redirect(303, `${back}?${new URLSearchParams({ refused: record.action, code: codeOf(err) ?? 'APP_UNREACHABLE', status: String(err instanceof AppCallError ? err.status : 502), ...extra })}`);
-        }
-      }
+      /** Runs an action, records it, and redirects back with a fixed notice or the refusal (section-helpers). */
+      const act = (req: Request, res: Response, record: Omit<ActionRecord, 'outcome'>, run: () => Promise<unknown>, done: string, back: string, extra: Record<string, string> = {}) =>
+        actAndRedirect(ctx, req, res, { record, run, back, done: { query: { notice: done } }, refusedExtra: extra });
 
       // ---- /delivery: dead letters and figures
       async function renderDelivery(req: Request, res: Response) {
@@ -171,14 +152,14 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       router.post('/delivery/dead-letters/:id/replay', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return res.redirect(303, '/delivery?refused=dead-letter.replay&code=DEAD_LETTER_NOT_FOUND&status=404');
+        if (!id.success) return res.redirect(303, withQuery('/delivery', { refused: 'dead-letter.replay', code: 'DEAD_LETTER_NOT_FOUND', status: '404' }));
         await act(req, res, { action: 'dead-letter.replay', target: { kind: 'dead-letter', id: id.data } },
           () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/dead-letters/${id.data}/replay`, {}), 'replayed', '/delivery');
       });
 
       router.post('/delivery/dead-letters/replay', admin, async (req, res) => {
         const topic = z.object({ topic: z.string().trim().min(1).max(200) }).safeParse(req.body ?? {});
-        if (!topic.success) return res.redirect(303, '/delivery?refused=dead-letter.replay-topic&code=VALIDATION_FAILED&status=400');
+        if (!topic.success) return res.redirect(303, withQuery('/delivery', { refused: 'dead-letter.replay-topic', code: 'VALIDATION_FAILED', status: '400' }));
         await act(req, res, { action: 'dead-letter.replay-topic', target: { kind: 'dead-letter', id: topic.data.topic }, detail: { topic: topic.data.topic } },
           () => call(signedInUser(req), 'delivery', 'POST', '/api/admin/dead-letters/replay', { topic: topic.data.topic }), 'topic-replayed', '/delivery');
       });
@@ -215,19 +196,16 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
 
       router.post('/refunds/:id/retry', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return res.redirect(303, '/refunds?refused=refund.retry&code=REFUND_NOT_FOUND&status=404');
+        if (!id.success) return res.redirect(303, withQuery('/refunds', { refused: 'refund.retry', code: 'REFUND_NOT_FOUND', status: '404' }));
         await act(req, res, { action: 'refund.retry', target: { kind: 'refund', id: id.data } },
           () => call(signedInUser(req), 'delivery', 'POST', `/api/admin/refunds/${id.data}/retry`, {}), 'refund-retried', '/refunds');
       });
 
       router.post('/manual-reviews/:id/resolve', admin, async (req, res) => {
         const id = uuid.safeParse(req.params.id);
-        if (!id.success) return res.redirect(303, '/refunds?refused=manual-review.resolve&code=ROUTE_NOT_FOUND&status=404');
+        if (!id.success) return res.redirect(303, withQuery('/refunds', { refused: 'manual-review.resolve', code: 'ROUTE_NOT_FOUND', status: '404' }));
         const form = resolveFormSchema.safeParse(req.body ?? {});
-        if (!form.success) {
-          await ctx.recordAction(req, { action: 'manual-review.resolve', target: { kind: 'manual-review', id: id.data }, outcome: 'refused', detail: { code: 'VALIDATION_FAILED' } });
-          return res.redirect(303, `/refunds?${new URLSearchParams({ refused: 'manual-review.resolve', code: 'VALIDATION_FAILED', status: '400', review: id.data })}`);
-        }
+        if (!form.success) return refuseAndRedirect(ctx, req, res, { action: 'manual-review.resolve', target: { kind: 'manual-review', id: id.data } }, '/refunds', 'VALIDATION_FAILED', { review: id.data });
         const { resolution, retry } = form.data;
         await act(req, res, { action: retry ? 'manual-review.retry-resolve' : 'manual-review.resolve', target: { kind: 'manual-review', id: id.data }, detail: { resolution, retry } },
           () => call(signedInUser(req), 'booking', 'POST', `/api/admin/manual-reviews/${id.data}/resolve`, { resolution, ...(retry ? { retry: true } : {}) }),

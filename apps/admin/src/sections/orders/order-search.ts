@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { OrderView } from './order-view';
+import { ENTITY_ID_PATTERN, ENTITY_ID_WORDS } from '../../domain/ids';
 
 export const SEARCH_STATUSES = ['pending', 'pending_dp', 'awaiting_approval', 'approved', 'rejected', 'processing', 'shipped', 'failed', 'cancelled'] as const;
 export const SORT_COLUMNS = ['orderId', 'customerId', 'status', 'totalAmount', 'createdAt'] as const;
@@ -21,7 +22,7 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date (YYYY-MM-DD)').refin
 
 export const searchFormSchema = z.object({
   customer: optional(z.string().trim().max(100)),
-  orderId: optional(z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : -')),
+  orderId: optional(z.string().trim().regex(ENTITY_ID_PATTERN, ENTITY_ID_WORDS)),
   status: optional(z.enum(SEARCH_STATUSES)),
   minAmount: optional(amount),
   maxAmount: optional(amount),

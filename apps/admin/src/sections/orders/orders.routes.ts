@@ -8,26 +8,26 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppCallError, type SectionContext, type SignedInUser } from '../../http/section';
+import { actAndRedirect, firstOf, moreSentence, problemSentence, refusalQuerySchema, refuseAndRedirect } from '../../http/section-helpers';
+import { ENTITY_ID_PATTERN } from '../../domain/ids';
 import { signedInUser, requireRole } from '../../http/session';
-import { firstOf, moreSentence } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
 import { formatMoney, formatTime } from '../../domain/format';
 import { allowedActions, FORM_REFUSALS, formRefusalCode, isFormRefusal, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
 import { formErrors, searchFormSchema, searchHref, sortHeaders, sortOrders, SEARCH_STATUSES, PAGE_SIZES, type SearchForm, fulfillmentQuery } from './order-search';
 
-const orderIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
+const orderIdSchema = z.string().regex(ENTITY_ID_PATTERN);
 const rejectFormSchema = z.object({
   reason: z.string().trim().min(1, 'Give a reason for the rejection.').max(500, 'A reason is at most 500 characters.'),
   back: z.enum(['order', 'approvals']).optional(),
 });
 const actionFormSchema = z.object({ back: z.enum(['order', 'approvals']).optional() });
 /** What the page was redirected with after an action: shown once, read against the order as it is now. */
-const outcomeQuerySchema = z.object({
-  done: z.enum(['approve', 'reject', 'cancel']).optional(),
-  refused: z.enum(['approve', 'reject', 'cancel']).optional(),
-  code: z.string().regex(/^[A-Z0-9_]{1,60}$/).optional(),
-  status: z.coerce.number().int().min(400).max(599).optional(),
-});
+const ORDER_ACTIONS = ['approve', 'reject', 'cancel'] as const;
+const doneQuerySchema = z.object({ done: z.enum(ORDER_ACTIONS) });
+const refusalQuery = refusalQuerySchema(ORDER_ACTIONS);
+type Outcome = { done: OrderAction } | z.infer<typeof refusalQuery> | undefined;
+const outcomeOf = (query: unknown): Outcome => doneQuerySchema.safeParse(query).data ?? refusalQuery.safeParse(query).data;
 
 const DONE_SENTENCES: Record<OrderAction, string> = {
   approve: 'The order was approved. The saga goes on: reserve, capture, label, notify.',
@@ -60,7 +60,7 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
         orders = sortOrders(answer.orders, form.sort, form.dir);
         nextCursor = answer.nextCursor;
       } catch (error) {
-        problem = sentenceOf(error);
+        problem = problemSentence(error);
       }
     }
     const page = form.page ?? 1;
@@ -87,13 +87,13 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
       orders = first.items;
       more = first.more ? moreSentence(APPROVALS_LIMIT, 'orders awaiting approval') : undefined;
     } catch (error) {
-      problem = sentenceOf(error);
+      problem = problemSentence(error);
     }
     const now = new Date();
-    const outcome = outcomeQuerySchema.safeParse(req.query).data ?? {};
+    const outcome = outcomeOf(req.query);
     const acted = orderIdSchema.safeParse(req.query.order);
     // A refusal is put in words against the order as it is now (rejected, timed out...).
-    const actedOn = outcome.refused && acted.success ? await readOrder(req, acted.data) : undefined;
+    const actedOn = outcome && 'refused' in outcome && acted.success ? await readOrder(req, acted.data) : undefined;
     const notice = outcomeNotice(outcome, actedOn);
     res.render('orders/approvals', {
       title: 'Approvals', scripts: ['/static/orders-actions.js'],
@@ -113,9 +113,9 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
       order = await fulfillment<OrderView>(req, 'GET', `/workflows/${encodeURIComponent(id.data)}/status`);
     } catch (error) {
       const status = error instanceof AppCallError ? error.status : 502;
-      return void res.status(status === 404 ? 404 : 502).render('orders/missing', { title: 'Order', sentence: sentenceOf(error) });
+      return void res.status(status === 404 ? 404 : 502).render('orders/missing', { title: 'Order', sentence: problemSentence(error) });
     }
-    const outcome = outcomeQuerySchema.safeParse(req.query).data ?? {};
+    const outcome = outcomeOf(req.query);
     res.render('orders/detail', {
       title: `Order ${order.orderId}`, scripts: ['/static/orders-actions.js'],
       order, statusText: statusLabel(order.status),
@@ -138,45 +138,31 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
     const user = signedInUser(req);
     const form = action === 'reject' ? rejectFormSchema.safeParse(req.body ?? {}) : actionFormSchema.safeParse(req.body ?? {});
     const back = (form.success ? form.data.back : undefined) === 'approvals' ? '/approvals' : `/orders/${encodeURIComponent(id.data)}`;
-    const redirect = (query: Record<string, string>) => res.redirect(303, `${back}?${new URLSearchParams(query).toString()}`);
+    const order: Record<string, string> = back === '/approvals' ? { order: id.data } : {};
+    const record = { action: `order.${action}`, target: { kind: 'order' as const, id: id.data } };
     // A fixed code, put in words when the page is shown: the query string never carries text to show.
-    if (!form.success) return void redirect({ refused: action, code: formRefusalCode(form.error.issues[0]), status: '400' });
+    if (!form.success) return refuseAndRedirect(ctx, req, res, record, back, formRefusalCode(form.error.issues[0]), order, action);
     const reason = action === 'reject' ? (form.data as z.infer<typeof rejectFormSchema>).reason : undefined;
-    const path = `/workflows/${encodeURIComponent(id.data)}/${action}`;
     // approve names the signed-in user; reject and cancel take no name (fulfillment's schemas are strict) and record X-Holdfast-Actor.
     const body = action === 'approve' ? { approvedBy: user.name } : action === 'reject' ? { reason } : {};
-    const target = { kind: 'order' as const, id: id.data };
-    try {
-      await fulfillment(req, 'POST', path, body);
-      await ctx.recordAction(req, { action: `order.${action}`, target, outcome: 'ok', detail: reason ? { reason } : undefined });
-      ctx.logger.info({ orderId: id.data, action, user: user.name }, 'order action done');
-      redirect({ done: action, ...(back === '/approvals' ? { order: id.data } : {}) });
-    } catch (error) {
-      const status = error instanceof AppCallError ? error.status : 502;
-      const code = error instanceof AppCallError ? error.code : 'APP_UNREACHABLE';
-      await ctx.recordAction(req, { action: `order.${action}`, target, outcome: status < 500 ? 'refused' : 'failed', detail: { code, ...(reason ? { reason } : {}) } });
-      ctx.logger.warn({ orderId: id.data, action, status, code }, 'order action refused');
-      redirect({ refused: action, status: String(status), code, ...(back === '/approvals' ? { order: id.data } : {}) });
-    }
+    await actAndRedirect(ctx, req, res, {
+      record: { ...record, ...(reason ? { detail: { reason } } : {}) },
+      run: () => fulfillment(req, 'POST', `/workflows/${encodeURIComponent(id.data)}/${action}`, body),
+      back, done: { query: { done: action, ...order } }, refusedAs: action, refusedExtra: order,
+    });
   };
   router.post('/orders/:id/approve', manager, act('approve'));
   router.post('/orders/:id/reject', manager, act('reject'));
   router.post('/orders/:id/cancel', manager, act('cancel'));
 
   /** The sentence an outcome in the query stands for, read against the order now (when there is one). */
-  function outcomeNotice(outcome: z.infer<typeof outcomeQuerySchema>, order: OrderView | undefined): { kind: 'ok' | 'error'; text: string } | undefined {
-    if (outcome.done) return { kind: 'ok', text: DONE_SENTENCES[outcome.done] };
-    if (!outcome.refused) return undefined;
+  function outcomeNotice(outcome: Outcome, order: OrderView | undefined): { kind: 'ok' | 'error'; text: string } | undefined {
+    if (!outcome) return undefined;
+    if ('done' in outcome) return { kind: 'ok', text: DONE_SENTENCES[outcome.done] };
     if (isFormRefusal(outcome.code)) return { kind: 'error', text: FORM_REFUSALS[outcome.code] };
-    const refusal = { status: outcome.status ?? 409, code: outcome.code ?? 'UNKNOWN' };
-    if (refusal.status === 409) return { kind: 'error', text: refusalSentence(outcome.refused, refusal, order) };
-    return { kind: 'error', text: describeProblem(refusal) };
+    if (outcome.status === 409) return { kind: 'error', text: refusalSentence(outcome.refused, outcome, order) };
+    return { kind: 'error', text: describeProblem(outcome) };
   }
-}
-
-function sentenceOf(error: unknown): string {
-  if (error instanceof AppCallError) return describeProblem({ code: error.code, status: error.status, detail: error.detail });
-  return describeProblem({ code: 'APP_UNREACHABLE', status: 502 });
 }
 
 /** A step's data as "key: value" pairs a person reads (ids, amounts, tracking numbers). */

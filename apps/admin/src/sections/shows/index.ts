@@ -4,7 +4,9 @@
  */
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { AppCallError, type AdminSection, type SectionContext, type SignedInUser } from '../../http/section';
+import { AppError, problem, sendProblem } from '@holdfast/shared';
+import type { AdminSection, SectionContext, SignedInUser } from '../../http/section';
+import { actAndRedirect, outcomeOf, problemCode, problemSentence, problemStatus, refusalQuerySchema, refuseAndRedirect } from '../../http/section-helpers';
 import { requireRole, signedInUser } from '../../http/session';
 import { describeProblem } from '../../domain/problem-words';
 import {
@@ -29,18 +31,13 @@ export type ShowsConfig = z.infer<typeof showsConfigSchema>;
 const showIdSchema = z.string().uuid();
 const CANCEL_PROGRESS_POLL_MS = 1000;
 
-/** A refused cancel, as the redirect carries it: a code and a status, put in words on the page. */
-const refusalQuery = z.object({ refused: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/), status: z.coerce.number().int().min(400).max(599).catch(400) });
+/** A refused cancel, as the redirect carries it (section-helpers): a code and a status, put in words on the page. */
+const refusalQuery = refusalQuerySchema(['show.cancel']);
 function cancelRefusalSentence(code: string, status: number, title: string): string {
   if (code === 'CONFIRMATION_MISMATCH') return `The confirmation does not match the show's title ("${title}"). The show was not cancelled.`;
   if (code === 'REASON_REQUIRED') return 'Give a reason: customers are told why. The show was not cancelled.';
   return `The show was not cancelled: ${describeProblem({ code, status })}`;
 }
-
-const problemSentence = (err: unknown): string =>
-  err instanceof AppCallError ? describeProblem({ code: err.code, detail: err.detail, status: err.status }) : describeProblem({ status: 500 });
-const problemStatus = (err: unknown): number => (err instanceof AppCallError && err.status < 500 ? err.status : 502);
-const outcomeOf = (err: unknown): 'refused' | 'failed' => (err instanceof AppCallError && err.status < 500 ? 'refused' : 'failed');
 
 export function createShowsSection(config: ShowsConfig): AdminSection {
   return {
@@ -110,8 +107,8 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
           await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: created.showId }, outcome: 'ok', detail: { title: checked.body.title } });
           res.redirect(303, `/shows/${created.showId}`);
         } catch (err) {
-          ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'show create refused');
-          await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: outcomeOf(err), detail: { title: checked.body.title, code: err instanceof AppCallError ? err.code : undefined } });
+          ctx.logger.warn({ status: problemStatus(err), code: problemCode(err) }, 'show create refused');
+          await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: outcomeOf(err), detail: { title: checked.body.title, code: problemCode(err) } });
           return renderList(req, res, { error: `The show was not created: ${problemSentence(err)}`, values });
         }
       });
@@ -151,7 +148,7 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
         const refusal = refusalQuery.safeParse(req.query);
         try {
           const show = refusal.success ? showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`)) : undefined;
-          await renderShow(req, res, showId, { cancelError: refusal.success && show ? cancelRefusalSentence(refusal.data.refused, refusal.data.status, show.title) : undefined });
+          await renderShow(req, res, showId, { cancelError: refusal.success && show ? cancelRefusalSentence(refusal.data.code, refusal.data.status, show.title) : undefined });
         } catch (err) {
           res.status(problemStatus(err)).render('shows/missing', { title: 'Show', message: problemSentence(err) });
         }
@@ -159,52 +156,47 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
 
       router.get('/shows/:showId/seats.json', admin, async (req, res) => {
         const id = showIdSchema.safeParse(req.params.showId);
-        if (!id.success) return res.status(404).json({ type: 'about:blank', title: 'Not Found', status: 404, code: 'SHOW_NOT_FOUND', detail: describeProblem({ code: 'SHOW_NOT_FOUND' }) });
+        if (!id.success) return sendProblem(req, res, problem(404, 'SHOW_NOT_FOUND', describeProblem({ code: 'SHOW_NOT_FOUND' })));
         try {
           const seats = await seatsOf(signedInUser(req), id.data);
           res.set('cache-control', 'no-store').json({ seats: seats.map((s) => ({ id: s.id, status: s.status })), counts: seatCounts(seats) });
         } catch (err) {
-          res.status(problemStatus(err)).json({ type: 'about:blank', title: 'Seats unavailable', status: problemStatus(err), code: err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', detail: problemSentence(err) });
+          sendProblem(req, res, problem(problemStatus(err), problemCode(err), problemSentence(err)));
         }
       });
 
       router.get('/shows/:showId/cancellation.json', admin, async (req, res) => {
         const id = showIdSchema.safeParse(req.params.showId);
-        if (!id.success) return res.status(404).json({ type: 'about:blank', title: 'Not Found', status: 404, code: 'SHOW_NOT_FOUND', detail: describeProblem({ code: 'SHOW_NOT_FOUND' }) });
+        if (!id.success) return sendProblem(req, res, problem(404, 'SHOW_NOT_FOUND', describeProblem({ code: 'SHOW_NOT_FOUND' })));
         try {
           const answer = cancellationAnswerSchema.parse(await booking(signedInUser(req), 'GET', `/api/admin/shows/${id.data}/cancellation`));
           res.set('cache-control', 'no-store').json({ progress: cancellationProgress(answer) });
         } catch (err) {
-          res.status(problemStatus(err)).json({ type: 'about:blank', title: 'Progress unavailable', status: problemStatus(err), code: err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', detail: problemSentence(err) });
+          sendProblem(req, res, problem(problemStatus(err), problemCode(err), problemSentence(err)));
         }
       });
 
       router.post('/shows/:showId/cancel', admin, async (req, res) => {
         const showId = pathShowId(req, res);
         if (!showId) return;
-        // Back to the show with what went wrong (a fixed code, put in words there): a 4xx page would
-        // be a console error in the browser, and a reload would not post the form again.
-        const refused = (code: string, status: number) => res.redirect(303, `/shows/${showId}?${new URLSearchParams({ refused: code, status: String(status) })}`);
+        // Back to the show, done or not (section-helpers' flow): a refusal is a fixed code put in words there.
+        const back = `/shows/${showId}`;
+        const record = { action: 'show.cancel', target: { kind: 'show' as const, id: showId } };
         const values = z.object({ reason: z.string().catch(''), confirmTitle: z.string().catch('') }).parse(req.body ?? {});
         const form = cancelFormSchema.safeParse(values);
-        try {
-          const show = showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`));
-          const mismatch = form.success && !confirmationMatches(show.title, form.data.confirmTitle);
-          if (!form.success || mismatch) {
-            const code = !form.success ? (form.error.issues[0]!.path[0] === 'reason' ? 'REASON_REQUIRED' : 'CONFIRMATION_MISMATCH') : 'CONFIRMATION_MISMATCH';
-            await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'refused', detail: { code } });
-            return refused(code, 400);
-          }
-          const reason = form.data.reason;
-          const summary = z.object({ ticketsSold: z.number(), refundsQueued: z.number() }).passthrough()
-            .parse(await booking(signedInUser(req), 'POST', `/api/admin/shows/${showId}/cancel`, { reason }));
-          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: 'ok', detail: { reason, ticketsSold: summary.ticketsSold, refundsQueued: summary.refundsQueued } });
-          res.redirect(303, `/shows/${showId}#cancel-progress`);
-        } catch (err) {
-          ctx.logger.warn({ showId, code: err instanceof AppCallError ? err.code : undefined }, 'show cancel refused');
-          await ctx.recordAction(req, { action: 'show.cancel', target: { kind: 'show', id: showId }, outcome: outcomeOf(err), detail: { code: err instanceof AppCallError ? err.code : undefined } });
-          refused(err instanceof AppCallError ? err.code : 'APP_UNREACHABLE', err instanceof AppCallError ? err.status : 502);
-        }
+        if (!form.success) return refuseAndRedirect(ctx, req, res, record, back, form.error.issues[0]!.path[0] === 'reason' ? 'REASON_REQUIRED' : 'CONFIRMATION_MISMATCH');
+        const { reason, confirmTitle } = form.data;
+        await actAndRedirect(ctx, req, res, {
+          record: { ...record, detail: { reason } },
+          run: async () => {
+            const show = showSummarySchema.parse(await booking(signedInUser(req), 'GET', `/api/shows/${showId}`));
+            if (!confirmationMatches(show.title, confirmTitle)) throw new AppError(400, 'CONFIRMATION_MISMATCH', "The confirmation does not match the show's title.");
+            return z.object({ ticketsSold: z.number(), refundsQueued: z.number() }).passthrough()
+              .parse(await booking(signedInUser(req), 'POST', `/api/admin/shows/${showId}/cancel`, { reason }));
+          },
+          back, done: { query: {}, hash: 'cancel-progress' },
+          doneDetail: (summary) => ({ ticketsSold: summary.ticketsSold, refundsQueued: summary.refundsQueued }),
+        });
       });
     },
   };

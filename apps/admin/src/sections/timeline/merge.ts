@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { sortTimeline, type RelatedLink, type TimelineEvent, type TimelinePart, type TimelineSearchAnswer } from '@holdfast/shared';
 import { hasAnyRole } from '../../domain/permissions';
+import { ENTITY_ID_PATTERN, ENTITY_ID_WORDS } from '../../domain/ids';
 import type { Role } from '../../domain/users';
 
 export type TimelineSubject = 'bookings' | 'orders';
@@ -19,7 +20,7 @@ export const APPS_FOR: Readonly<Record<TimelineSubject | 'search', readonly Answ
 };
 
 /** An id as the apps issue them (uuids, order ids): what the console passes on in a path. */
-export const subjectIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits, _ . : - (1 to 100)');
+export const subjectIdSchema = z.string().regex(ENTITY_ID_PATTERN, ENTITY_ID_WORDS);
 /** A booking id, an order id, a customer email or a correlation id: one word, as the apps take it (shared/src/timeline-routes.ts). */
 export const searchQuerySchema = z.string().trim()
   .min(1, 'Type a booking id, an order id, a customer email or a correlation id.')

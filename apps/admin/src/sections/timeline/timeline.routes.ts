@@ -6,25 +6,22 @@
  */
 import type { Request, Response, Router } from 'express';
 import { AppError, sendProblem, problem, type TimelineEvent, type TimelinePart, type TimelineSearchAnswer } from '@holdfast/shared';
-import { AppCallError, type ActionTargetKind, type SectionContext } from '../../http/section';
+import { AppCallError, type SectionContext } from '../../http/section';
 import { signedInUser, requireRole } from '../../http/session';
 import { formatTime } from '../../domain/format';
+import { ENTITY_ID_PATTERN } from '../../domain/ids';
 import { pathForLog } from '../../http/apps-client';
-import type { StoredAction } from '../../data/actions.repository';
 import {
   adminActionEvent, APPS_FOR, gapSentence, linkFor, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
   uniqueLinks, type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
 } from './merge';
-
-/** The console's own admin actions on a target (admin_actions), oldest first. */
-export type ActionsLoader = (kind: ActionTargetKind | string, id: string) => Promise<StoredAction[]>;
 
 /** Related entities whose admin actions belong in the story (a refund retried, a dead letter replayed...). */
 const ACTION_TARGETS = new Set<string>(['show', 'booking', 'order', 'refund', 'dead-letter', 'manual-review']);
 
 const SUBJECT_KIND = { bookings: 'booking', orders: 'order' } as const;
 
-export function registerTimelineRoutes(router: Router, ctx: SectionContext, loadActions: ActionsLoader): void {
+export function registerTimelineRoutes(router: Router, ctx: SectionContext): void {
   const reader = requireRole('admin', 'manager');
 
   /** One app's answer, or why there is none: never throws. */
@@ -44,8 +41,8 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext, load
   async function adminEvents(subject: MergedTimeline['subject'], story: MergedTimeline): Promise<TimelineEvent[]> {
     const linked = [...story.related, ...story.events.flatMap((e) => e.links ?? [])].filter((l) => ACTION_TARGETS.has(l.kind));
     const targets = uniqueLinks([{ kind: subject.kind, id: subject.id }, ...linked]);
-    const lists = await Promise.all(targets.map(async (t) => (await loadActions(t.kind, t.id)).map((a) => adminActionEvent({ ...a, targetKind: t.kind, targetId: t.id }))));
-    return lists.flat();
+    if (!ctx.actions) throw new Error('the section context has no actions lookup');
+    return (await ctx.actions.forTargets(targets)).map(adminActionEvent);
   }
 
   async function timeline(req: Request, subject: TimelineSubject, id: string): Promise<MergedTimeline> {
@@ -147,7 +144,7 @@ const STORY_SCHEMA = {
 
 /** The timeline's JSON routes in the console's OpenAPI document. */
 function documentTimeline(ctx: SectionContext): void {
-  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' } };
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: ENTITY_ID_PATTERN.source } };
   const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
   const invalid = { description: 'INVALID_ID or INVALID_QUERY (problem)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
   for (const [subject, apps] of [['bookings', 'booking and delivery'], ['orders', 'fulfillment and delivery']] as const) {
