@@ -27,7 +27,7 @@ const ORDER_ACTIONS = ['approve', 'reject', 'cancel'] as const;
 const doneQuerySchema = z.object({ done: z.enum(ORDER_ACTIONS) });
 const refusalQuery = refusalQuerySchema(ORDER_ACTIONS);
 type Outcome = { done: OrderAction } | z.infer<typeof refusalQuery> | undefined;
-const outcomeOf = (query: unknown): Outcome => doneQuerySchema.safeParse(query).data ?? refusalQuery.safeParse(query).data;
+const outcomeInQuery = (query: unknown): Outcome => doneQuerySchema.safeParse(query).data ?? refusalQuery.safeParse(query).data;
 
 const DONE_SENTENCES: Record<OrderAction, string> = {
   approve: 'The order was approved. The saga goes on: reserve, capture, label, notify.',
@@ -90,7 +90,7 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
       problem = problemSentence(error);
     }
     const now = new Date();
-    const outcome = outcomeOf(req.query);
+    const outcome = outcomeInQuery(req.query);
     const acted = orderIdSchema.safeParse(req.query.order);
     // A refusal is put in words against the order as it is now (rejected, timed out...).
     const actedOn = outcome && 'refused' in outcome && acted.success ? await readOrder(req, acted.data) : undefined;
@@ -115,7 +115,7 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
       const status = error instanceof AppCallError ? error.status : 502;
       return void res.status(status === 404 ? 404 : 502).render('orders/missing', { title: 'Order', sentence: problemSentence(error) });
     }
-    const outcome = outcomeOf(req.query);
+    const outcome = outcomeInQuery(req.query);
     res.render('orders/detail', {
       title: `Order ${order.orderId}`, scripts: ['/static/orders-actions.js'],
       order, statusText: statusLabel(order.status),
