@@ -74,9 +74,9 @@ describe('refunds and reviews', () => {
 describe('recorded errors', () => {
   it("shows the sidecar's message instead of its JSON", () => {
     expect(readableError('sms-gateway: {"errorCode":"ERR_INVOKE_OUTPUT_BINDING","message":"error invoking output binding sms-gateway: received status code 400"}'))
-      .toBe('sms-gateway: error invoking output binding sms-gateway: received status code 400');
-    expect(readableError('refused: 400 bad number')).toBe('refused: 400 bad number');
-    expect(readableError('x {broken')).toBe('x broken');
+      .toBe('The SMS gateway answered 400');
+    expect(readableError('refused: 400 bad number')).toBe('Refused: 400 bad number');
+    expect(readableError('x {broken')).toBe('X broken');
     expect(readableError(null)).toBe('—');
   });
 });

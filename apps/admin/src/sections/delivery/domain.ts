@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { formatMoney } from '../../domain/format';
+import { recordedErrorInWords } from '../../domain/recorded-words';
 
 export const deadLetterSchema = z.object({
   id: z.string(), topic: z.string(), status: z.string(), lastError: z.string().nullable().optional(), attempts: z.number().nullable().optional(),
@@ -104,20 +105,5 @@ export const resolveFormSchema = z.object({
   retry: z.enum(['yes', 'no']).default('no').transform((v) => v === 'yes'),
 });
 
-/**
- * A recorded error as words: the sidecar's answers embed JSON (`sms-gateway: {"errorCode":…,
- * "message":"…"}`); a page shows the message, never the JSON.
- */
-export function readableError(error: string | null | undefined): string {
-  if (!error) return '—';
-  const brace = error.indexOf('{');
-  if (brace < 0) return error;
-  try {
-    const parsed = JSON.parse(error.slice(brace)) as { message?: unknown; detail?: unknown; title?: unknown };
-    const words = [parsed.message, parsed.detail, parsed.title].find((v): v is string => typeof v === 'string' && v.length > 0);
-    if (words) return `${error.slice(0, brace)}${words}`.trim();
-  } catch {
-    // not JSON after all: fall through
-  }
-  return error.replace(/[{}"]/g, ' ').replace(/\s+/g, ' ').trim();
-}
+/** A recorded error as words for a table cell (domain/recorded-words), a dash when none was recorded. */
+export const readableError = (error: string | null | undefined): string => recordedErrorInWords(error) || '—';

@@ -10,6 +10,7 @@ import { type ActionRecord, type AdminSection, type SectionContext, type SignedI
 import { requireRole, signedInUser } from '../../http/session';
 import { actAndRedirect, firstOf, moreSentence, readAnswer, refusalQuerySchema, refuseAndRedirect, withQuery } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
+import { recordedErrorInWords } from '../../domain/recorded-words';
 import {
   RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
   REFUND_STATUSES, type DeliveryFigures, type Sample,
@@ -178,7 +179,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
           }, ctx.logger),
         ]);
         const failed = tab === 'FAILED' ? refunds : reviews!;
-        const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency), error: readableError(r.lastError) });
+        const show = (r: z.infer<typeof refundSchema>) => ({ ...r, money: money(r.amount, r.currency), error: readableError(r.lastError), reason: recordedErrorInWords(r.reason) });
         const refused = refusal(req);
         res.render('delivery/refunds', {
           title: 'Refunds and reviews', notice: notice(req), error: refused.review ? undefined : refused.error,
@@ -187,7 +188,7 @@ export function createDeliverySection(config: DeliveryConfig): DeliverySection {
           refundsMore: 'ok' in refunds && refunds.ok.more ? moreSentence(LIST_LIMITS.refunds, `${tab.toLowerCase()} refunds`) : undefined,
           refundReviews: 'ok' in failed ? failed.ok.items.filter((r) => r.status === 'FAILED').map(show) : [], refundReviewsError: 'error' in failed ? failed.error : undefined,
           refundReviewsMore: 'ok' in failed && failed.ok.more ? moreSentence(LIST_LIMITS.refunds, 'failed refunds') : undefined,
-          manualReviews: 'ok' in openReviews ? openReviews.ok.items : [], manualReviewsError: 'error' in openReviews ? openReviews.error : undefined,
+          manualReviews: 'ok' in openReviews ? openReviews.ok.items.map((m) => ({ ...m, reason: recordedErrorInWords(m.reason) || m.reason })) : [], manualReviewsError: 'error' in openReviews ? openReviews.error : undefined,
           manualReviewsMore: 'ok' in openReviews && openReviews.ok.more ? moreSentence(LIST_LIMITS.manualReviews, 'open reviews') : undefined,
         });
       }
