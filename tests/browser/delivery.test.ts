@@ -142,7 +142,7 @@ describe('delivery and money in the browser', () => {
     const item = page.locator(`[data-manual-review-id="${review!.id}"]`);
     await item.getByLabel('Resolution').fill('   ');
     await Promise.all([page.waitForURL(/refused=manual-review\.resolve/), item.getByRole('button', { name: 'Resolve', exact: true }).click()]);
-    await expect(page.locator(`[data-manual-review-id="${review!.id}"] .field-error`).textContent()).resolves.toContain('Say how the review was resolved.');
+    await expect(page.locator(`[data-manual-review-id="${review!.id}"] .field-error`).textContent()).resolves.toBe('The review was not resolved: say how the review was resolved.');
     await checkA11y(page, '/refunds with a refused resolution');
     await screenshot(page, 'refunds-resolve-refused');
     await page.locator(`[data-manual-review-id="${review!.id}"]`).getByLabel('Resolution').fill('paid back in cash at the box office');

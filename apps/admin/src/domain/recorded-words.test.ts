@@ -1,4 +1,4 @@
-import { currencyNamedIn, dataFacts, embeddedErrorInWords, recordedErrorInWords, summaryWithFacts, MAX_ERROR_WORDS } from './recorded-words';
+import { asClause, currencyNamedIn, dataFacts, embeddedErrorInWords, recordedErrorInWords, summaryWithFacts, MAX_ERROR_WORDS } from './recorded-words';
 
 // Texts as the apps recorded them (seen on the console's pages, issue 13).
 const SENDGRID_500 = 'SendGrid answered 500: {"error":{"type":"api_error","message":"The provider failed internally.","status":500}}';
@@ -62,5 +62,14 @@ describe('summaryWithFacts', () => {
   it("finds the currency a story names", () => {
     expect(currencyNamedIn(['Seats held (1).', 'Order of 50.00 EUR placed by ada@example.com.'])).toBe('EUR');
     expect(currencyNamedIn(['nothing here'])).toBeUndefined();
+  });
+});
+
+describe('asClause', () => {
+  it('lower-cases a sentence joined after a colon, but not a name or an acronym', () => {
+    expect(asClause('Say how the review was resolved.')).toBe('say how the review was resolved.');
+    expect(asClause('SMS gateway down')).toBe('SMS gateway down');
+    expect(asClause('SendGrid answered 500')).toBe('SendGrid answered 500');
+    expect(asClause('A show cannot start in the past.')).toBe('a show cannot start in the past.');
   });
 });

@@ -66,7 +66,12 @@ function messageOf(body: unknown): string | undefined {
   return code ?? (status !== undefined ? `status ${status}` : undefined);
 }
 
-const lowerFirst = (s: string): string => (/^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s);
+/** A sentence as the clause after a colon: its first word lower-cased unless it is a name or an acronym ("SMS", "SendGrid"). */
+export function asClause(s: string): string {
+  const first = s.split(/[\s,.:;!?()]/)[0] ?? '';
+  return /^[A-Z][a-z]*$/.test(first) && first !== 'I' ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+const lowerFirst = asClause;
 const upperFirst = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
 

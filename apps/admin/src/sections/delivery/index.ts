@@ -10,7 +10,7 @@ import { type ActionRecord, type AdminSection, type SectionContext, type SignedI
 import { requireRole, signedInUser } from '../../http/session';
 import { actAndRedirect, firstOf, moreSentence, readAnswer, refusalQuerySchema, refuseAndRedirect, withQuery } from '../../http/section-helpers';
 import { describeProblem } from '../../domain/problem-words';
-import { recordedErrorInWords } from '../../domain/recorded-words';
+import { asClause, recordedErrorInWords } from '../../domain/recorded-words';
 import {
   RingBuffer, deadLetterSchema, figuresSchema, groupByTopic, hourCapacity, letterSubject, money, readableError, refundSchema, refundTabSchema, resolveFormSchema, sampleOf,
   REFUND_STATUSES, type DeliveryFigures, type Sample,
@@ -69,7 +69,7 @@ function refusal(req: Request): { error?: string; review?: string } {
   if (!parsed.success) return {};
   const { refused, code, status, review } = parsed.data;
   const words = code === 'VALIDATION_FAILED' && refused.startsWith('manual-review') ? 'Say how the review was resolved.' : describeProblem({ code, status });
-  return { error: `${REFUSED_WORDS[refused]}: ${words}`, review };
+  return { error: `${REFUSED_WORDS[refused]}: ${asClause(words)}`, review };
 }
 
 export interface DeliverySection extends AdminSection {

@@ -9,6 +9,7 @@ import type { AdminSection, SectionContext, SignedInUser } from '../../http/sect
 import { actAndRedirect, outcomeOf, problemCode, problemSentence, problemStatus, refusalQuerySchema, refuseAndRedirect } from '../../http/section-helpers';
 import { requireRole, signedInUser } from '../../http/session';
 import { describeProblem } from '../../domain/problem-words';
+import { asClause } from '../../domain/recorded-words';
 import {
   canCancel, cancelFormSchema, cancellationAnswerSchema, cancellationProgress, confirmationMatches, createShowBody, refundPromise,
   seatCounts, seatRows, seatsAnswerSchema, showSummarySchema, splitShows, type SeatView, type ShowSummary,
@@ -36,7 +37,7 @@ const refusalQuery = refusalQuerySchema(['show.cancel']);
 function cancelRefusalSentence(code: string, status: number, title: string): string {
   if (code === 'CONFIRMATION_MISMATCH') return `The confirmation does not match the show's title ("${title}"). The show was not cancelled.`;
   if (code === 'REASON_REQUIRED') return 'Give a reason: customers are told why. The show was not cancelled.';
-  return `The show was not cancelled: ${describeProblem({ code, status })}`;
+  return `The show was not cancelled: ${asClause(describeProblem({ code, status }))}`;
 }
 
 export function createShowsSection(config: ShowsConfig): AdminSection {
@@ -109,7 +110,7 @@ export function createShowsSection(config: ShowsConfig): AdminSection {
         } catch (err) {
           ctx.logger.warn({ status: problemStatus(err), code: problemCode(err) }, 'show create refused');
           await ctx.recordAction(req, { action: 'show.create', target: { kind: 'show', id: 'new' }, outcome: outcomeOf(err), detail: { title: checked.body.title, code: problemCode(err) } });
-          return renderList(req, res, { error: `The show was not created: ${problemSentence(err)}`, values });
+          return renderList(req, res, { error: `The show was not created: ${asClause(problemSentence(err))}`, values });
         }
       });
 
