@@ -47,7 +47,8 @@ export interface AppStack {
   invoke<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
 }
 
-async function call<T>(url: string, method: string, headers: Record<string, string>, body?: unknown) {
+/** One HTTP call with a JSON body; the answer parsed when it is JSON, else its text. */
+export async function call<T>(url: string, method: string, headers: Record<string, string>, body?: unknown) {
   const response = await fetch(url, {
     method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startSidecar, waitForSidecar } from '../../scripts/devstack/runtime';
 import { ROOT, sidecarProcessEnv, type Connections } from '../../scripts/devstack/env';
 import { ADMIN_TEST_PORTS } from './admin-stack';
+import { call } from './app-stack';
 import { loadTestRun, TEST_DATA_DIR, TEST_LOG_DIR } from './test-env';
 
 export interface ConsoleSidecar {
@@ -31,19 +32,8 @@ export async function startConsoleSidecar(logName = 'console-sidecar'): Promise<
   });
   await waitForSidecar(sidecar, ADMIN_TEST_PORTS.daprHttp, run.daprApiToken, 60_000);
   return {
-    async invoke<T>(app: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-      const response = await fetch(`http://127.0.0.1:${ADMIN_TEST_PORTS.daprHttp}/v1.0/invoke/${app}/method${path}`, {
-        method, headers: { ...headers, 'dapr-api-token': run.daprApiToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
-      });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, body: parsed as T };
+    invoke<T>(app: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      return call<T>(`http://127.0.0.1:${ADMIN_TEST_PORTS.daprHttp}/v1.0/invoke/${app}/method${path}`, method, { ...headers, 'dapr-api-token': run.daprApiToken }, body);
     },
     stop: () => sidecar.stop(),
   };
