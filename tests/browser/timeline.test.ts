@@ -5,13 +5,15 @@
  * refund is refused and waits for a person) and retries the refund from the console once the gateway
  * answers again. The timeline page shows the hold, the payment, the failed and the successful email
  * attempt in that order with the one correlation id, and the admin's actions beside the apps' facts;
- * the search box finds the booking by the customer's email. axe on the pages; no console errors.
+ * the search box finds the booking by the customer's email. The admin then resends the ticket email
+ * from the page: the providers app accepts it a second time under the resend's key, and the story
+ * tells the admin's resend and the resent email's attempt. axe on the pages; no console errors.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../support/app-stack';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
-import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { acceptedByKey, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 interface TimelineEvent { at: string; app: string; kind: string; summary: string; status?: string; attempt?: number; correlationId?: string; actor?: string; error?: string; links?: Array<{ kind: string; id: string }> }
@@ -111,10 +113,12 @@ describe('the timeline in the browser', () => {
 
     // The page: the facts in time order with the one correlation id.
     await page.goto(`/timeline/bookings/${bookingId}`);
-    const rows = await page.locator('#timeline-events tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    const pageRows = () => page.locator('#timeline-events tbody tr').evaluateAll((trs) => trs.map((tr) => ({
       kind: tr.getAttribute('data-kind'), app: tr.getAttribute('data-app'), attempt: tr.getAttribute('data-attempt'), status: tr.getAttribute('data-status'),
-      at: tr.querySelector('time')?.getAttribute('datetime') ?? '', cells: Array.from(tr.querySelectorAll('td')).map((td) => ((td as { textContent: string | null }).textContent ?? '').trim()),
-    })));
+      at: tr.querySelector('time')?.getAttribute('datetime') ?? '',
+      ...Object.fromEntries(['summary', 'actor', 'correlation-id', 'error'].map((f) => [f, ((tr.querySelector(`[data-field="${f}"]`) as { textContent: string | null } | null)?.textContent ?? '').trim()])),
+    }) as { kind: string | null; app: string | null; attempt: string | null; status: string | null; at: string; summary: string; actor: string; 'correlation-id': string; error: string }));
+    const rows = await pageRows();
     const indexOf = (accept: (r: typeof rows[number]) => boolean) => rows.findIndex(accept);
     const held = indexOf((r) => r.kind === 'hold.placed');
     const paid = indexOf((r) => r.kind === 'payment.captured');
@@ -129,16 +133,48 @@ describe('the timeline in the browser', () => {
     // The times never go backwards down the page.
     const times = rows.map((r) => Date.parse(r.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    // Hold, payment and both email attempts carry the customer's one correlation id (the column before Related).
-    for (const i of [held, paid, failedEmail, sentEmail]) expect(rows[i]!.cells.at(-2)).toBe(correlationId);
+    // Hold, payment and both email attempts carry the customer's one correlation id (in the details column).
+    for (const i of [held, paid, failedEmail, sentEmail]) expect(rows[i]!['correlation-id']).toBe(correlationId);
+    // The failed attempt's recorded error is in words: no JSON.
+    expect(rows[failedEmail]!.error).not.toBe('');
+    expect(rows[failedEmail]!.error).not.toMatch(/[{}"]/);
     // The admin's actions, by ada, after the email was sent.
     const adminRows = rows.filter((r) => r.kind === 'admin.action');
-    expect(adminRows.map((r) => r.cells[3]).join(' ')).toMatch(/show\.cancel[\s\S]*refund\.retry|refund\.retry[\s\S]*show\.cancel/);
-    expect(adminRows.every((r) => r.cells[8] === 'ada')).toBe(true);
+    expect(adminRows.map((r) => r.summary).join(' ')).toMatch(/show\.cancel[\s\S]*refund\.retry|refund\.retry[\s\S]*show\.cancel/);
+    expect(adminRows.every((r) => r.actor === 'ada')).toBe(true);
     expect(indexOf((r) => r.kind === 'admin.action')).toBeGreaterThan(sentEmail);
     // Links to the related pages: the show and the refund.
     await expect(page.locator(`#timeline-related a[href="/shows/${showId}"]`).count()).resolves.toBe(1);
     await expect(page.locator('#timeline-related a[href="/refunds"]').count()).resolves.toBeGreaterThan(0);
+
+    // The admin resends the ticket email from the page: delivery sends it again as a new message, under the resend's own key.
+    const key = `booking-${bookingId}-ticket-email`;
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get('notice') === 'resent'),
+      page.locator('#timeline-events tbody tr').nth(sentEmail).getByRole('button', { name: /^Resend/ }).click(),
+    ]);
+    await expect(page.locator('#timeline-notice').textContent()).resolves.toContain('The email was sent again as a new message.');
+    const resent = await eventually(async () => (await acceptedByKey('email', 'send')).get(`${key}-resend-1`) ?? [], (calls) => calls.length >= 1, 60_000, 250);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const accepted = await acceptedByKey('email', 'send');
+    expect(accepted.get(`${key}-resend-1`)).toHaveLength(1);
+    expect(accepted.get(key)).toHaveLength(1);
+    const recipient = (call: { request: unknown }) => (call.request as { personalizations: Array<{ to: Array<{ email: string }> }> }).personalizations[0]!.to[0]!.email;
+    expect(recipient(resent[0]!)).toBe(email);
+    // The story then tells the admin's resend (by ada) and the resent email's own attempt, after its queueing.
+    await eventually(() => story(page, bookingId), (s) => s.events.some((e) => e.kind === 'email.attempt' && e.status === 'SENT' && e.summary.includes('resent')), 60_000, 500);
+    await page.goto(`/timeline/bookings/${bookingId}`);
+    const after = await pageRows();
+    const resendAction = after.findIndex((r) => r.kind === 'admin.action' && r.summary.includes('notification.resend'));
+    const resendQueued = after.findIndex((r) => r.kind === 'email.resend');
+    const resentAttempt = after.findIndex((r) => r.kind === 'email.attempt' && r.status === 'SENT' && r.summary.includes('resent'));
+    if ([resendAction, resendQueued, resentAttempt].some((i) => i < 0)) throw new Error(`missing after the resend: ${JSON.stringify({ resendAction, resendQueued, resentAttempt })}; listed: ${after.map((r) => `${r.app} ${r.kind} ${r.status ?? ''} ${r.attempt ?? ''}`).join(' | ')}`);
+    expect(after[resendAction]!.summary).toBe(`ada notification.resend (booking ${bookingId}): done`);
+    expect(after[resendAction]!.actor).toBe('ada');
+    expect(after[resendQueued]!.actor).toBe('ada');
+    expect(after[resentAttempt]!.attempt).toBe('1');
+    expect(resendQueued).toBeLessThan(resentAttempt);
+    expect(resendAction).toBeGreaterThan(sentEmail);
     await checkA11y(page, 'the booking timeline');
     await screenshot(page, 'timeline-booking');
 

@@ -5,12 +5,16 @@
  * its own admin actions; merge.ts puts them in order and turns a silent app into a visible gap.
  */
 import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
 import { AppError, sendProblem, problem, type TimelineEvent, type TimelinePart, type TimelineSearchAnswer } from '@holdfast/shared';
 import { AppCallError, type SectionContext } from '../../http/section';
 import { signedInUser, requireRole } from '../../http/session';
-import { formatTime } from '../../domain/format';
 import { ENTITY_ID_PATTERN } from '../../domain/ids';
 import { pathForLog } from '../../http/apps-client';
+import { actAndRedirect, refusalQuerySchema, withQuery } from '../../http/section-helpers';
+import { describeProblem } from '../../domain/problem-words';
+import { asClause } from '../../domain/recorded-words';
+import { storyPathSchema, storyRows, subjectOfStoryPath } from './story-view';
 import {
   adminActionEvent, APPS_FOR, gapSentence, linkFor, mergeSearch, mergeTimeline, searchAnswerSchema, searchQuerySchema, subjectIdSchema, TIMELINE_CREDENTIAL, timelinePartSchema,
   uniqueLinks, type AnsweringApp, type MergedTimeline, type PartResult, type TimelineSubject,
@@ -20,6 +24,20 @@ import {
 const ACTION_TARGETS = new Set<string>(['show', 'booking', 'order', 'refund', 'dead-letter', 'manual-review']);
 
 const SUBJECT_KIND = { bookings: 'booking', orders: 'order' } as const;
+
+/** What a story page says after a resend: fixed words, never text from the query string. */
+const RESEND_NOTICES: Record<string, string> = {
+  resent: 'The email was sent again as a new message. Its attempts appear in the story as delivery makes them.',
+};
+const resendRefusal = refusalQuerySchema(['notification.resend'] as const);
+const notificationIdSchema = z.string().uuid();
+
+/** The story page's notice or refusal, from the redirect's fixed values. */
+function outcomeOnStory(query: Request['query']): { notice?: string; error?: string } {
+  if (typeof query.notice === 'string' && Object.hasOwn(RESEND_NOTICES, query.notice)) return { notice: RESEND_NOTICES[query.notice] };
+  const refused = resendRefusal.safeParse(query);
+  return refused.success ? { error: `The email was not resent: ${asClause(describeProblem(refused.data))}` } : {};
+}
 
 export function registerTimelineRoutes(router: Router, ctx: SectionContext): void {
   const reader = requireRole('admin', 'manager');
@@ -72,6 +90,21 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext): voi
 
   documentTimeline(ctx);
 
+  // An admin sends a sent email again from its story page (delivery's resend); back to that page with words.
+  router.post('/timeline/notifications/:id/resend', requireRole('admin'), async (req, res) => {
+    const back = storyPathSchema.safeParse(req.query.back);
+    if (!back.success) throw new AppError(400, 'INVALID_QUERY', 'back is the story page to return to.');
+    const subject = subjectOfStoryPath(back.data);
+    const id = notificationIdSchema.safeParse(req.params.id);
+    if (!id.success) return res.redirect(303, withQuery(back.data, { refused: 'notification.resend', code: 'NOTIFICATION_NOT_FOUND', status: '404' }));
+    await actAndRedirect(ctx, req, res, {
+      record: { action: 'notification.resend', target: subject, detail: { notificationId: id.data } },
+      run: () => ctx.apps.call<{ id?: string }>(signedInUser(req), 'delivery', { method: 'POST', path: `/api/admin/notifications/${id.data}/resend`, credential: 'admin', body: {} }),
+      back: back.data, done: { query: { notice: 'resent' }, hash: 'events-heading' },
+      doneDetail: (answer) => (typeof answer?.id === 'string' ? { resendId: answer.id } : {}),
+    });
+  });
+
   // JSON: the merged story, gaps included (an app that did not answer is not an error).
   for (const subject of ['bookings', 'orders'] as const) {
     router.get(`/api/admin/timeline/${subject}/:id`, reader, async (req, res) => {
@@ -106,12 +139,13 @@ export function registerTimelineRoutes(router: Router, ctx: SectionContext): voi
       const story = await timeline(req, subject, id.data);
       const user = signedInUser(req);
       const correlationIds = [...new Set(story.events.map((e) => e.correlationId).filter((c): c is string => Boolean(c)))];
+      const path = `/timeline/${subject}/${encodeURIComponent(id.data)}`;
       res.render('timeline/story', {
         title: `Timeline of ${SUBJECT_KIND[subject]} ${id.data}`,
-        subject: story.subject,
+        subject: story.subject, path, ...outcomeOnStory(req.query),
         subjectHref: subject === 'orders' && user.roles.includes('manager') ? `/orders/${encodeURIComponent(id.data)}` : null,
-        // A link only where the user's roles open the page; the entity is still named in plain text.
-        events: story.events.map((e) => ({ ...e, when: formatTime(e.at), links: (e.links ?? []).map((l) => ({ ...l, href: linkFor(l, user.roles) })) })),
+        // Words, never JSON; a link only where the user's roles open the page (the entity is still named in plain text).
+        events: storyRows(story.events, user.roles),
         related: story.related.map((l) => ({ ...l, href: linkFor(l, user.roles) })),
         gapSentences: story.gaps.map(gapSentence),
         correlationIds,
