@@ -81,5 +81,11 @@
       });
   }
 
-  window.holdfast = { csrfToken: csrfToken, fetchJson: fetchJson, flash: flash, poll: poll };
+  /** A time as the server writes every time (domain/format.ts formatTime): "02 Dec 2026, 16:43:21 UTC", never the browser's locale. */
+  var utc = new Intl.DateTimeFormat('en-GB', {
+    year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', timeZoneName: 'short',
+  });
+  function formatTime(date) { return utc.format(date); }
+
+  window.holdfast = { csrfToken: csrfToken, fetchJson: fetchJson, flash: flash, poll: poll, formatTime: formatTime };
 })();

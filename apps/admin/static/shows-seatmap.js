@@ -32,7 +32,7 @@
       if (counts.HELD) counts.HELD.textContent = String(answer.counts.held);
       if (counts.AVAILABLE) counts.AVAILABLE.textContent = String(answer.counts.available);
     }
-    if (stamp) stamp.textContent = new Date().toLocaleTimeString();
+    if (stamp) stamp.textContent = window.holdfast.formatTime(new Date());
   }
 
   function tick() {
