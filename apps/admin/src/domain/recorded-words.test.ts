@@ -52,6 +52,7 @@ describe('summaryWithFacts', () => {
 
   it('flattens nested data and shows amounts without a currency when none is known', () => {
     expect(dataFacts({ amount: 1234, label: { trackingNumber: 'trk_1' } })).toEqual([{ label: 'Amount', value: '12.34' }, { label: 'Label tracking number', value: 'trk_1' }]);
+    expect(dataFacts({ amount: 50, authId: 'auth_1' }, 'EUR', 'major')).toEqual([{ label: 'Amount', value: '€50.00' }, { label: 'Auth id', value: 'auth_1' }]);
   });
 
   it('leaves a summary without data as it is, and puts an embedded error in words', () => {

@@ -123,8 +123,12 @@ const labelOf = (key: string): string => upperFirst(key.replace(/([a-z0-9])([A-Z
 /** Keys that hold money in minor units (fulfillment's step data). */
 const MONEY_KEYS = new Set(['amount', 'totalAmount', 'refundAmount', 'capturedAmount']);
 
-/** A step's data as a few facts: money with formatMoney, ids as they are, nested values flattened. */
-export function dataFacts(data: Record<string, unknown>, currency?: string): Fact[] {
+/**
+ * A step's data as a few facts: money with formatMoney, ids as they are, nested values flattened.
+ * Amounts are minor units (the timeline's step data) unless `units` says major (fulfillment's order view).
+ */
+export function dataFacts(data: Record<string, unknown>, currency?: string, units: 'minor' | 'major' = 'minor'): Fact[] {
+  const major = (n: number) => (units === 'minor' ? n / 100 : n);
   const facts: Fact[] = [];
   const walk = (prefix: string, value: unknown) => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -133,7 +137,7 @@ export function dataFacts(data: Record<string, unknown>, currency?: string): Fac
     }
     const key = prefix.split(' ').at(-1) ?? prefix;
     const text = MONEY_KEYS.has(key) && typeof value === 'number'
-      ? (currency ? formatMoney(value / 100, currency) : (value / 100).toFixed(2))
+      ? (currency ? formatMoney(major(value), currency) : major(value).toFixed(2))
       : Array.isArray(value) ? value.map(String).join(', ') : String(value);
     facts.push({ label: labelOf(prefix), value: cut(text, 120) });
   };

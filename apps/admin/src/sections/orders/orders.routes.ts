@@ -13,6 +13,7 @@ import { ENTITY_ID_PATTERN } from '../../domain/ids';
 import { signedInUser, requireRole } from '../../http/session';
 import { describeProblem } from '../../domain/problem-words';
 import { formatMoney, formatTime } from '../../domain/format';
+import { dataFacts, recordedErrorInWords } from '../../domain/recorded-words';
 import { allowedActions, FORM_REFUSALS, formRefusalCode, isFormRefusal, labelProgress, refusalSentence, statusLabel, timeLeft, type OrderAction, type OrderView } from './order-view';
 import { formErrors, searchFormSchema, searchHref, sortHeaders, sortOrders, SEARCH_STATUSES, PAGE_SIZES, type SearchForm, fulfillmentQuery } from './order-search';
 
@@ -119,11 +120,13 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
     res.render('orders/detail', {
       title: `Order ${order.orderId}`, scripts: ['/static/orders-actions.js'],
       order, statusText: statusLabel(order.status),
+      // What fulfillment recorded, in words (a provider's JSON answer included).
+      errorText: order.error ? recordedErrorInWords(order.error) : null,
       money: formatMoney(order.totalAmount, order.currency),
       created: formatTime(order.createdAt),
       finished: order.finishedAt ? formatTime(order.finishedAt) : null,
-      steps: order.completedSteps.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: dataText(s.data) })),
-      compensations: order.compensations.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: dataText(s.data) })),
+      steps: order.completedSteps.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: stepFacts(s.data, order.currency) })),
+      compensations: order.compensations.map((s) => ({ ...s, when: formatTime(s.timestamp), dataText: stepFacts(s.data, order.currency) })),
       label: labelProgress(order),
       actions: allowedActions(order),
       left: order.status === 'awaiting_approval' ? timeLeft(order.approvalDueAt, new Date()) : null,
@@ -165,15 +168,8 @@ export function registerOrderRoutes(router: Router, ctx: SectionContext): void {
   }
 }
 
-/** A step's data as "key: value" pairs a person reads (ids, amounts, tracking numbers). */
-function dataText(data: Record<string, unknown> | undefined): Array<{ key: string; value: string }> {
-  const out: Array<{ key: string; value: string }> = [];
-  const walk = (prefix: string, value: unknown) => {
-    if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
-    else out.push({ key: prefix, value: String(value) });
-  };
-  walk('', data ?? {});
-  return out;
-}
+/** A step's data as "key: value" pairs a person reads (amounts in the order's currency, ids, tracking numbers). */
+const stepFacts = (data: Record<string, unknown> | undefined, currency: string): Array<{ key: string; value: string }> =>
+  dataFacts(data ?? {}, currency, 'major').map((f) => ({ key: f.label, value: f.value }));
 
 export type { SignedInUser };
