@@ -46,12 +46,6 @@ COPY shared/prisma shared/prisma
 RUN cd shared && PRISMA_SCHEMA_ENGINE_BINARY=/app/shared/prisma.config.ts npx prisma generate
 
 FROM deps AS runtime
-ARG VERSION=dev
-ARG REVISION=unknown
-LABEL org.opencontainers.image.title="holdfast" \
-      org.opencontainers.image.description="Holdfast apps (booking, fulfillment, delivery, providers, admin) on Node 20 with tsx" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
 # A user with a passwd entry: tsx names its cache folder after os.userInfo(), which fails without one.
 # Numeric in USER so that Kubernetes' runAsNonRoot can verify it.
 RUN groupadd --gid 10001 holdfast && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin holdfast
@@ -66,6 +60,13 @@ USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.APP_PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "--import", "tsx"]
+# Last, so that a new revision changes metadata only, not a layer.
+ARG VERSION=dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="holdfast" \
+      org.opencontainers.image.description="Holdfast apps (booking, fulfillment, delivery, providers, admin) on Node 20 with tsx" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 
 # The migration runner (scripts/prisma/schema-engine.mjs deploy): the app image plus Prisma's schema
 # engine in WebAssembly, a dev dependency the apps never load. Needs DATABASE_URL only.
