@@ -52,9 +52,8 @@ stop_one() { # name, cmdline marker
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-api() { # path: GET on our own server with the admin token
-  curl -sk --max-time 5 -H "Authorization: Bearer $(cat "$STATE/token")" "https://127.0.0.1:$API_PORT$1"
-}
+helper() { node "$HERE/local-cluster.mjs" "$@"; }
+api() { helper get "https://127.0.0.1:$API_PORT$1" "$STATE/token"; } # GET on our own server, as admin
 
 start_server() {
   local etcd apiserver
@@ -73,16 +72,15 @@ start_server() {
   mkdir -p "$STATE/pki" && chmod 700 "$STATE" && touch "$STATE/.holdfast-k8s"
   # Whatever fails from here on (die included) leaves nothing running.
   trap '[[ -n "${START_DONE:-}" ]] || { stop_one apiserver "$STATE/pki"; stop_one etcd "$STATE/etcd"; }' EXIT
-  openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
-  openssl rsa -in "$STATE/pki/sa.key" -pubout -out "$STATE/pki/sa.pub" 2>/dev/null
-  (umask 077; openssl rand -hex 32 >"$STATE/token"
+  helper keys "$STATE/pki"
+  (umask 077; helper token >"$STATE/token"
    echo "$(cat "$STATE/token"),holdfast-admin,holdfast-admin,\"system:masters\"" >"$STATE/pki/tokens.csv")
 
   setsid "$etcd" --data-dir "$STATE/etcd" --client-port "$ETCD_PORT" --peer-port "$ETCD_PEER_PORT" \
     >"$STATE/etcd.log" 2>&1 </dev/null &
   echo $! >"$STATE/etcd.pid"
   for _ in $(seq 1 100); do
-    curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health" >/dev/null && break
+    helper get "http://127.0.0.1:$ETCD_PORT/health" >/dev/null && break
     running_pid etcd "$etcd" >/dev/null || die "etcd exited: $(tail -5 "$STATE/etcd.log")"
     sleep 0.2
   done
@@ -100,7 +98,7 @@ start_server() {
     >"$STATE/apiserver.log" 2>&1 </dev/null &
   echo $! >"$STATE/apiserver.pid"
   local deadline=$((SECONDS + READY_TIMEOUT))
-  until [[ "$(api /readyz)" == ok ]]; do
+  until api /readyz >/dev/null; do
     running_pid apiserver "$STATE/pki" >/dev/null || die "kube-apiserver exited: $(tail -5 "$STATE/apiserver.log")"
     ((SECONDS < deadline)) || die "kube-apiserver not ready in ${READY_TIMEOUT}s (log: $STATE/apiserver.log)"
     sleep 0.5
