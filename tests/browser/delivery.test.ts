@@ -14,6 +14,7 @@ import { eventually } from '../support/app-stack';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { book, createShow, seatIds, type DeliveryWorld } from '../support/delivery-fixtures';
 import { acceptedByKey, resetProviders, setChaos } from '../support/providers-client';
+import { redeliveryQuietMs } from '../support/resiliency';
 import { checkA11y, launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser';
 
 const PHONE = '+4915112345678';
@@ -97,8 +98,8 @@ describe('delivery and money in the browser', () => {
     const sent = await eventually(async () => (await acceptedByKey('sms', 'send')).get(key) ?? [], (calls) => calls.length >= 1, 60_000, 250);
     expect(sent).toHaveLength(1);
     await eventually(() => deadLettersOf(TOPICS.bookingShowCancelled, id), (l) => l[0]?.status === 'REPLAYED', 60_000, 250);
-    // Well after: still the one SMS.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Longer than one more redelivery could wait: still the one SMS.
+    await new Promise((resolve) => setTimeout(resolve, redeliveryQuietMs()));
     expect((await acceptedByKey('sms', 'send')).get(key)).toHaveLength(1);
 
     // The replay is the admin's recorded action.

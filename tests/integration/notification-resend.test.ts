@@ -12,6 +12,7 @@ import { eventually } from '../support/app-stack';
 import { recordedCalls, resetProviders } from '../support/providers-client';
 import { book, createShow, seatIds, startDeliveryWorld, type DeliveryWorld } from '../support/delivery-fixtures';
 import { startConsoleSidecar, type ConsoleSidecar } from '../support/console-sidecar';
+import { redeliveryQuietMs } from '../support/resiliency';
 
 let world: DeliveryWorld;
 let consoleSidecar: ConsoleSidecar;
@@ -45,8 +46,8 @@ describe('resending a notification', () => {
 
     const calls = await eventually(() => sentOk(`${key}-resend-1`), (c) => c.length >= 1, 60_000, 250);
     const row = await eventually(() => rowByKey(`${key}-resend-1`), (r) => r?.status === 'SENT', 30_000, 250);
-    // Time for a duplicate to show, if there were one.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Time for a duplicate to show, if there were one: longer than one more redelivery could wait.
+    await new Promise((resolve) => setTimeout(resolve, redeliveryQuietMs()));
     expect(await sentOk(`${key}-resend-1`)).toHaveLength(1);
     expect(await sentOk(key)).toHaveLength(1);
     // The same message: recipient and subject as the first send's (SendGrid's request as the providers recorded it).

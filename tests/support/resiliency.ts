@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { COMPONENTS } from '@holdfast/shared';
 import { ROOT } from '../../scripts/devstack/env';
 
 interface ResiliencyFile {
   spec: {
-    policies: { retries: Record<string, { maxRetries: number }>; circuitBreakers?: Record<string, { timeout: string }> };
+    policies: { retries: Record<string, { maxRetries: number; maxInterval?: string }>; circuitBreakers?: Record<string, { timeout: string }> };
     targets: { components: Record<string, { inbound?: { retry?: string }; outbound?: { retry?: string; circuitBreaker?: string } }> };
   };
 }
@@ -41,4 +42,23 @@ export function configuredBreakerTimeoutMs(component: string): number {
   const breaker = file.spec.policies.circuitBreakers?.[name];
   if (!breaker) throw new Error(`resiliency.yaml names circuit breaker ${name} but does not define it`);
   return durationMs(breaker.timeout);
+}
+
+/** maxInterval of the retry policy the YAML applies to `component` in `direction` (Dapr's default 60s when unset), in ms. */
+export function configuredMaxIntervalMs(component: string, direction: 'inbound' | 'outbound'): number {
+  const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as ResiliencyFile;
+  const policyName = file.spec.targets.components[component]?.[direction]?.retry;
+  if (!policyName) throw new Error(`resiliency.yaml has no ${direction} retry policy for ${component}`);
+  const policy = file.spec.policies.retries[policyName];
+  if (!policy) throw new Error(`resiliency.yaml names retry policy ${policyName} but does not define it`);
+  return durationMs(policy.maxInterval ?? '60s');
+}
+
+/**
+ * How long to watch for a duplicate after a message was handled: longer than one more pub/sub
+ * redelivery could wait (the inbound policy's maxInterval, +50 % jitter), with a second's slack.
+ * "Still exactly one" after this window means no redelivery sent it again.
+ */
+export function redeliveryQuietMs(): number {
+  return 1.5 * configuredMaxIntervalMs(COMPONENTS.pubsub, 'inbound') + 1_000;
 }
