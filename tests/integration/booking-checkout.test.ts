@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
-import { providerResources, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { paymentCallsAbout, providerResources, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 import { REFUND_POLICY } from '../../apps/booking/src/cancellation/booking-cancellation.workflow';
 import { verifyTicket } from '../../apps/booking/src/domain/tickets';
 
@@ -118,7 +118,7 @@ describe('checkout on a real sidecar', () => {
     const { holdId } = await placeHold(['STALLS-A-5'], 5);
     await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', 15_000, 100);
     expect(await confirm(holdId, 'tok_visa')).toMatchObject({ status: 410, body: { code: 'HOLD_EXPIRED' } });
-    expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
+    expect(await paymentCallsAbout({}, holdId)).toHaveLength(0);
   });
 
   it('when the capture\'s answer is lost (it did charge) and the customer walks away, then the hold\'s expiry refunds it', async () => {
@@ -131,7 +131,7 @@ describe('checkout on a real sidecar', () => {
     const resources = await providerResources(holdId);
     expect(resources.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['authorization:refunded', 'capture:refunded', 'refund:refunded']);
     // One charge, one refund: the expiry replayed the capture's key instead of charging again.
-    expect((await recordedCalls({ domain: 'payment', operation: 'capture' })).filter((c) => c.status === 200 && !c.replayed)).toHaveLength(1);
+    expect((await paymentCallsAbout({ operation: 'capture' }, holdId)).filter((c) => c.status === 200 && !c.replayed)).toHaveLength(1);
     expect((await db.query('SELECT count(*)::int AS n FROM bookings WHERE hold_id = $1', [holdId])).rows[0].n).toBe(0);
   });
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
-import { recordedCalls, resetProviders, setChaos } from '../support/providers-client';
+import { paymentCallsAbout, recordedCalls, resetProviders, setChaos } from '../support/providers-client';
 
 let stack: AppStack;
 let db: Client;
@@ -52,8 +52,9 @@ async function bookWithConcessions(startsInSeconds: number, concessions: unknown
 /** A booking of one seat of a show, with concessions. */
 async function bookSeat(showId: string, seatId: string, concessions: unknown[]) {
   const hold = await stack.invoke<{ holdId: string }>('POST', `/api/shows/${showId}/holds`, { seatIds: [seatId], customerId: 'c', customerEmail: 'c@example.com', customerPhone: '+4915112345678' });
-  return stack.invoke<{ bookingId: string; amount: number; concessionOrderId?: string; code?: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`,
+  const confirmed = await stack.invoke<{ bookingId: string; amount: number; concessionOrderId?: string; code?: string }>('POST', `/api/holds/${hold.body.holdId}/confirm`,
     { payment: { token: 'tok_visa' }, concessions }, { 'idempotency-key': randomUUID() });
+  return Object.assign(confirmed, { holdId: hold.body.holdId });
 }
 /** Seconds from now to a show's start whose prep instant is LEAD_SECONDS away. */
 const soon = () => PREP_LEAD_MINUTES * 60 + LEAD_SECONDS;
@@ -68,7 +69,7 @@ describe('concessions and kitchen prep on a real sidecar', () => {
   it('when a booking includes concessions, then they are charged with the seats and prepared at showtime minus the lead, not before', async () => {
     const booking = await bookWithConcessions(soon(), [{ sku: 'POPCORN', quantity: 2 }, { sku: 'WINE', quantity: 1 }]);
     expect(booking).toMatchObject({ status: 201, body: { amount: 2000 + 900 + 700 } });
-    const captured = await recordedCalls({ domain: 'payment', operation: 'capture' });
+    const captured = await paymentCallsAbout({ operation: 'capture' }, booking.holdId);
     expect(captured.map((c) => (c.request as { amount: number }).amount)).toEqual([3600]);
 
     const orderId = booking.body.concessionOrderId!;
@@ -154,7 +155,7 @@ describe('concessions and kitchen prep on a real sidecar', () => {
     const cancelled = await stack.invoke<{ bookings: number }>('POST', `/api/admin/shows/${showId}/cancel`, { reason: 'flood' }, admin());
     expect(cancelled.body.bookings).toBe(0);
     // The cancellation landed mid-payment: the capture had still not answered when it was done.
-    expect(await recordedCalls({ domain: 'payment', operation: 'capture' })).toEqual([]);
+    expect(await paymentCallsAbout({ operation: 'capture' }, hold.body.holdId)).toEqual([]);
     // Later captures (the refund's replay of this one) answer at once.
     await setChaos({ 'payment.capture': { outcomes: { ok: 1 }, latencyMs: 0 } });
     const confirmed = await confirming;
@@ -176,6 +177,6 @@ describe('concessions and kitchen prep on a real sidecar', () => {
   it('when a concession does not exist, then the confirmation is a 400 naming it and nothing is charged', async () => {
     const booking = await bookWithConcessions(3600, [{ sku: 'CAVIAR', quantity: 1 }]);
     expect(booking).toMatchObject({ status: 400, body: { code: 'UNKNOWN_SKU' } });
-    expect(await recordedCalls({ domain: 'payment' })).toHaveLength(0);
+    expect(await paymentCallsAbout({}, booking.holdId)).toHaveLength(0);
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { DaprWorkflowClient } from '@dapr/dapr';
 import { eventually, startBookingStack, startDeliveryStack, startFulfillmentStack, type AppStack } from '../support/app-stack';
-import { recordedCalls, resetProviders } from '../support/providers-client';
+import { paymentCallsAbout, resetProviders } from '../support/providers-client';
 import { TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS } from '../support/test-env';
 import { readConnections, ROOT, sidecarProcessEnv } from '../../scripts/devstack/env';
 import { startSidecar, waitForSidecar } from '../../scripts/devstack/runtime';
@@ -185,7 +185,7 @@ describe('the client credential on the gateway', () => {
     const providersAdmin = await http(`${gateway}/v1.0/invoke/${encodeURIComponent(booking.run.providersUrl)}/method/admin/calls`, 'GET', booking.run.clientApiToken);
     expect(providersAdmin.status).toBe(400);
     expect((await booking.invoke<{ status: string }>('GET', `/api/holds/${holdId}`)).body.status).toBe('ACTIVE');
-    expect(await recordedCalls({ domain: 'payment' })).toEqual([]);
+    expect(await paymentCallsAbout({}, holdId)).toEqual([]);
   });
 
   it('when it sends a method invocation cannot carry, a NUL in the path or a body over the limit, then it gets a 4xx naming no address', async () => {
@@ -232,11 +232,11 @@ describe('money and approvals, tried straight at the actors and the workflow', (
       policyVersion: 1, policyHash: 'recomputed', seats: [], concessions: { lines: [], total: 0, prepAt: new Date().toISOString() },
     });
     expect(cheapConfirm.body).toMatchObject({ confirmed: false, reason: 'INVALID_COMMAND' });
-    expect(await recordedCalls({ domain: 'payment' })).toEqual([]);
+    expect(await paymentCallsAbout({}, holdId)).toEqual([]);
 
     const confirmed = await actor('confirm', { idempotencyKey: 'attacker-key-3', paymentToken: 'tok_visa', concessions: [] });
     expect(confirmed.body).toMatchObject({ confirmed: true, booking: { amount: 19_800 } });
-    const authorized = (await recordedCalls({ domain: 'payment', operation: 'authorize' })).filter((c) => c.outcome === 'ok');
+    const authorized = (await paymentCallsAbout({ operation: 'authorize' }, holdId)).filter((c) => c.outcome === 'ok');
     expect(authorized.map((c) => (c.request as { amount: number }).amount)).toEqual([19_800]);
   });
 
@@ -266,7 +266,7 @@ describe('ids are capabilities, scoped to the customer the client names', () => 
     const as = (customerId: string) => ({ 'x-customer-id': customerId });
     expect(await booking.invoke('DELETE', `/api/holds/${holdId}`, undefined, as('mallory'))).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
     expect(await booking.invoke('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { ...as('mallory'), 'idempotency-key': randomUUID() })).toMatchObject({ status: 404, body: { code: 'HOLD_NOT_FOUND' } });
-    expect(await recordedCalls({ domain: 'payment' })).toEqual([]);
+    expect(await paymentCallsAbout({}, holdId)).toEqual([]);
     const confirmed = await booking.invoke<{ bookingId: string }>('POST', `/api/holds/${holdId}/confirm`, { payment: { token: 'tok_visa' } }, { ...as('attacker'), 'idempotency-key': randomUUID() });
     expect(confirmed.status).toBe(201);
     expect(await booking.invoke('POST', `/api/bookings/${confirmed.body.bookingId}/cancel`, {}, as('mallory'))).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND' } });

@@ -43,6 +43,17 @@ export async function resetProviders(): Promise<void> {
   await expectOk('DELETE /admin/calls', await fetch(`${base()}/admin/calls`, { method: 'DELETE' }));
 }
 
+/**
+ * The payment provider's recorded calls about the given holds or bookings (their ids are in every
+ * payment key: hold-<id>-authorize, booking-<id>-refund...), plus any call without a key. Never the
+ * whole record: a hold left by an earlier test file can expire in this file's booking app and
+ * replay its own payment calls (CI saw hold-<another id>-authorize in seed 004's count).
+ */
+export async function paymentCallsAbout(filter: { operation?: string }, ...ids: string[]): Promise<RecordedCall[]> {
+  if (ids.length === 0) throw new Error('paymentCallsAbout: name the holds or bookings the calls are about');
+  return (await recordedCalls({ domain: 'payment', ...filter })).filter((c) => c.idempotencyKey === null || ids.some((id) => c.idempotencyKey!.includes(id)));
+}
+
 export async function recordedCalls(filter: { domain?: string; operation?: string; idempotencyKey?: string } = {}): Promise<RecordedCall[]> {
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
   const response = await expectOk('GET /admin/calls', await fetch(`${base()}/admin/calls?${query}`));
