@@ -138,8 +138,10 @@ describe('two delivery replicas', () => {
     await sleep(windowSeconds * 1000);
     const after = [await ticksOf(world.delivery), await ticksOf(second)];
     const ticks = after[0]! + after[1]! - before;
-    // One per interval (give or take the tick at either edge); a job per replica would make it twice that.
-    expect(ticks).toBeGreaterThanOrEqual(windowSeconds / INTERVAL_SECONDS - 2);
+    // At most one per interval (give or take the tick at either edge); a job per replica would make it
+    // twice that. The lower bound only says the job kept firing: a third of the intervals, so a slow
+    // machine's late ticks cannot fail it (punctuality is not the rule here).
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(windowSeconds / (3 * INTERVAL_SECONDS)));
     expect(ticks).toBeLessThanOrEqual(windowSeconds / INTERVAL_SECONDS + 1);
   }, 120_000);
 });

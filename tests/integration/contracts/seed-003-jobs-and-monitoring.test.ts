@@ -246,16 +246,23 @@ describe('seed 003 monitoring and the test queue, and seed 002 versioning (long 
 
   it('when a saga started under the old workflow name waits on its timer across a restart of the app, then it finishes as the old code says (failed, stock released), while new orders run OrderFulfillmentV2', async () => {
     const orderId = `ORD-V1-${randomUUID()}`;
+    const DOWN_PAYMENT_EXPIRY_SECONDS = 30;
     // The input OrderFulfillment took before V2 (no job settings), started through the sidecar's workflow API.
     await workflows.scheduleNewWorkflow('OrderFulfillment', {
       orderId, correlationId: randomUUID(), amount: 5000, currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 1 }],
       address: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' }, customerEmail: 'ada@example.com',
       approvalTimeoutSeconds: 120, labelPollSeconds: 0.5, labelDeadlineSeconds: 60,
-      downPayment: { amount: 1500, expirySeconds: 30, validationTimeoutSeconds: 30 },
+      downPayment: { amount: 1500, expirySeconds: DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: 30 },
     }, orderId);
     // Its durable wait: the OrderActor holds the payment-expiry reminder.
     await eventually(() => stack.dapr<{ phase?: string }>('GET', `/v1.0/actors/OrderActor/${orderId}/method/get`), (r) => r.status === 200 && r.body?.phase === 'awaiting_payment', 30_000);
+    const waiting = await workflows.getWorkflowState(orderId, false);
+    // The expiry is counted from after the run was created, so it cannot be due before createdAt + expirySeconds.
+    const earliestExpiry = waiting!.createdAt.getTime() + DOWN_PAYMENT_EXPIRY_SECONDS * 1000;
     await stack.killApp();
+    // The kill landed mid-wait: the run was still running and its payment expiry still ahead.
+    expect(waiting!.runtimeStatus).toBe(WorkflowRuntimeStatus.RUNNING);
+    expect(Date.now()).toBeLessThan(earliestExpiry);
     await stack.startApp();
     const state = await workflows.waitForWorkflowCompletion(orderId, true, 120);
     expect(state?.runtimeStatus).toBe(WorkflowRuntimeStatus.COMPLETED);
