@@ -66,8 +66,14 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   } else {
     mkdirSync(dirname(spec.output), { recursive: true });
     const file = createWriteStream(spec.output, { flags: 'a' });
-    child.stdout!.pipe(file);
-    child.stderr!.pipe(file);
+    // Two sources into one file: a plain pipe() ends the file when the FIRST of them ends, and the
+    // other's last lines then throw "write after end" (an uncaught error that failed a CI run). The
+    // file ends once the child's stdio is closed, both streams drained.
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.on('close', () => file.end());
+    // A log that cannot be written (disk full, folder removed) must not take the launcher down.
+    file.on('error', (error) => process.stderr.write(`[${spec.name}] cannot write its log ${spec.output}: ${error.message}\n`));
   }
   let running = true;
   const exited = new Promise<number | null>((resolve) => {
