@@ -34,9 +34,10 @@ COPY apps/providers/package.json apps/providers/
 FROM base AS deps
 RUN npm ci --omit=dev --ignore-scripts && rm -rf /tmp/.npm
 
-# Every dependency, only to take the migration engine from (the migrate target below).
+# Every dependency (--include=dev: NODE_ENV=production would leave them out), only to take the
+# migration engine from (the migrate target below).
 FROM base AS dev-deps
-RUN npm ci --ignore-scripts && rm -rf /tmp/.npm
+RUN npm ci --include=dev --ignore-scripts && rm -rf /tmp/.npm
 
 # The Prisma client, generated offline as scripts/prisma/generate.sh does: the CLI insists on a
 # schema-engine path even for `generate`, which runs none, so it gets an existing file.

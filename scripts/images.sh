@@ -17,6 +17,8 @@
 #   HOLDFAST_DEBIAN_MIRROR  Debian mirror for debootstrap and apt (default http://deb.debian.org/debian)
 #   HOLDFAST_BASE_IMAGE     build every image on this one instead of ours (e.g. node:20-bookworm-slim
 #                           where a registry is reachable); then no debootstrap and no import
+#   HOLDFAST_EXTRA_CA_DIR   certificate authorities (*.crt) the base trusts besides Debian's, e.g. a
+#                           TLS-inspecting proxy's (default /usr/local/share/ca-certificates: the machine's own)
 #   DAPR_INSTALL_DIR        where daprd, placement and scheduler are (default ~/.dapr/bin)
 #   DAPR_VERSION            their version, the dapr image's tag (default 1.18.2)
 set -euo pipefail
@@ -27,6 +29,7 @@ CACHE="${HOLDFAST_IMAGES_CACHE:-$HOME/.cache/holdfast/images}"
 MIRROR="${HOLDFAST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 DAPR_VERSION="${DAPR_VERSION:-1.18.2}"
 DAPR_INSTALL_DIR="${DAPR_INSTALL_DIR:-$HOME/.dapr/bin}"
+EXTRA_CA="${HOLDFAST_EXTRA_CA_DIR:-/usr/local/share/ca-certificates}"
 # The legacy builder: Debian's engine comes without buildx. The Dockerfiles use nothing BuildKit-only.
 export DOCKER_BUILDKIT=0
 
@@ -39,8 +42,12 @@ report() { # image, started (epoch seconds), what happened
   say "$(printf '%-44s %-7s %4s s  %s' "$1" "$3" "$(( $(date +%s) - $2 ))" "$size")"
 }
 # Host networking only (scripts/docker-engine.sh): the daemon has no bridge, so builds that fetch
-# (npm ci, apt-get) use the host's network.
-build() { docker build --network host --quiet "$@" >/dev/null; }
+# (npm ci, apt-get) use the host's network. The output goes to a log, shown when a build fails.
+build() {
+  local log="$CACHE/last-build.log"
+  mkdir -p "$CACHE"
+  docker build --network host "$@" >"$log" 2>&1 || { tail -n 40 "$log" >&2; say "build failed; whole output: $log"; return 1; }
+}
 
 # ---- (a) Debian bookworm minbase, then Node 20 as this machine has it ----
 build_debian_rootfs() { # $1: an empty folder of ours to fill
@@ -54,7 +61,7 @@ build_debian_rootfs() { # $1: an empty folder of ours to fill
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d" && chmod 755 "$rootfs/usr/sbin/policy-rc.d"
   # Security updates now.
   chroot "$rootfs" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get -y -qq upgrade >/dev/null
+  DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get -y -qq upgrade >/dev/null 2>&1
   chroot "$rootfs" apt-get clean
   rm -rf "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/var/cache/apt/*.bin "${rootfs:?}"/usr/share/doc/* \
     "${rootfs:?}"/usr/share/man/* "${rootfs:?}"/var/log/*.log "${rootfs:?}"/var/log/apt/*
@@ -88,16 +95,20 @@ build_base() {
   local node tag started ctx; started=$(date +%s)
   node="$(dpkg-query -W -f '${Package} ${Version} ${Architecture}' nodejs 2>/dev/null)" \
     || { say "no nodejs Debian package on this machine to take Node 20 from; set HOLDFAST_BASE_IMAGE"; exit 1; }
-  tag="holdfast/base:bookworm-node20-$( { echo "$DEBIAN $node"; cat "$HERE/base.Dockerfile"; } | hash_of)"
+  tag="holdfast/base:bookworm-node20-$( { echo "$DEBIAN $node npm $(npm --version)"; cat "$HERE/base.Dockerfile" "$EXTRA_CA"/*.crt 2>/dev/null; } | hash_of)"
   BASE="$tag"
   if has_image "$tag"; then report "$tag" "$started" cached; return; fi
   ctx="$CACHE/base-context"
   rm -rf "$ctx" && mkdir -p "$ctx"
-  # Node 20 with npm and corepack: the files of this machine's nodejs package (its binary needs only
-  # glibc, libstdc++ and libgcc_s, which minbase has). Directories are left to tar to create.
-  dpkg -L nodejs | grep -vE '^/usr/share/(doc|man)/|^/\.$' \
-    | while read -r f; do if [ -L "$f" ] || [ ! -d "$f" ]; then echo "$f"; fi; done \
+  # Node 20: the files of this machine's nodejs package (its binary needs only glibc, libstdc++ and
+  # libgcc_s, which minbase has), and npm and corepack as they are now in /usr/lib/node_modules (npm
+  # may have been upgraded since the package put its own there). Directories are left to tar.
+  dpkg -L nodejs | grep -vE '^/usr/share/(doc|man)/|^/usr/lib/node_modules/|^/\.$' \
+    | while read -r f; do if [ -L "$f" ] || [ -f "$f" ]; then echo "${f#/}"; fi; done \
     | tar -C / --no-recursion -cf "$ctx/node.tar" -T -
+  tar -C / -rf "$ctx/node.tar" usr/lib/node_modules
+  mkdir -p "$ctx/extra-ca"
+  cp "$EXTRA_CA"/*.crt "$ctx/extra-ca/" 2>/dev/null || true
   build --build-arg DEBIAN_IMAGE="$DEBIAN" -f "$HERE/base.Dockerfile" -t "$tag" "$ctx"
   rm -rf "$ctx"
   report "$tag" "$started" built
