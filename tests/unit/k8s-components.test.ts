@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderedFiles } from '../../scripts/render-k8s-components';
-import { ROOT } from '../../scripts/devstack/env';
+import { CHART_DAPR_DIR, renderedFiles } from '../../scripts/render-k8s-components';
 
-describe('k8s/base/components', () => {
-  it('when components/ changes, then the Kubernetes copies are re-rendered (npm run k8s:render)', () => {
+describe('k8s/charts/holdfast/templates/dapr', () => {
+  it('when components/ changes, then the Helm chart\'s templates are re-rendered (npm run k8s:render)', () => {
     for (const [file, content] of renderedFiles()) {
-      expect(readFileSync(join(ROOT, 'k8s', 'base', 'components', file), 'utf8')).toBe(content);
+      expect(readFileSync(join(CHART_DAPR_DIR, file), 'utf8')).toBe(content);
     }
+  });
+
+  it('when the chart is rendered from components/, then its folder holds those templates and no other', () => {
+    expect(readdirSync(CHART_DAPR_DIR).sort()).toEqual([...renderedFiles().keys()].sort());
   });
 });
 
