@@ -126,7 +126,7 @@ build_app() {
     started=$(date +%s)
     build --build-arg BASE_IMAGE="$BASE" --build-arg VERSION="$version" --build-arg REVISION="$rev$dirty" \
       --target "$target" -t "holdfast/$target:$tag" -t "holdfast/$target:dev" "$ROOT"
-    report "holdfast/$target:$tag" "$started" built
+    report "holdfast/$target:$tag" "$started" docker  # Docker's layer cache decides what is rebuilt
   done
 }
 

@@ -20,6 +20,10 @@ conf="$(umask 077 && mktemp /tmp/redis.XXXXXX.conf)"
   echo "logfile \"\""
   echo "save \"\""
   echo "appendonly ${REDIS_APPENDONLY:-no}"
-  if [ -n "${REDIS_PASSWORD:-}" ]; then echo "requirepass \"$REDIS_PASSWORD\""; fi
+  if [ -n "${REDIS_PASSWORD:-}" ]; then
+    # A double-quoted value in redis.conf: escape backslashes and quotes.
+    pw="${REDIS_PASSWORD//\\/\\\\}"
+    echo "requirepass \"${pw//\"/\\\"}\""
+  fi
 } >"$conf"
 exec redis-server "$conf" "$@"
