@@ -16,9 +16,10 @@ const REPO = path.resolve(__dirname, '../..');
 // HOLDFAST_K8S_CHART checks another chart folder (a chart in the making, a fork).
 const CHART = path.resolve(REPO, process.env.HOLDFAST_K8S_CHART ?? 'k8s/charts/holdfast');
 const RELEASE = 'holdfast';
-// The values the upgrade changes, through the paths the chart documents (k8s/charts/holdfast/values.yaml).
+// The values the upgrade changes, through the paths the chart documents (k8s/charts/holdfast/values.yaml:
+// resiliency.policies is merged over components/resiliency.yaml's policies).
 const UPGRADE = {
-  resiliency: { set: 'resiliency.overrides.retries.providerCall.maxRetries', value: 7, stored: ['policies', 'retries', 'providerCall', 'maxRetries'] },
+  resiliency: { set: 'resiliency.policies.retries.providerCall.maxRetries', value: 7, stored: ['policies', 'retries', 'providerCall', 'maxRetries'] },
   deliveryReplicas: { set: 'delivery.replicas', value: 3 },
 };
 // Kinds each values file must have the server store (a kind the chart skips, for instance on a
@@ -135,11 +136,20 @@ describe.each(CASES)('the chart with $name on a real kube-apiserver', ({ namespa
     expect(missing).toEqual([]);
   }, HELM_STEP);
 
-  test('helm upgrade changes a resiliency number and the delivery replicas in the stored objects', async () => {
+  test('helm upgrade changes a resiliency number and the delivery replicas in the stored objects, and keeps the credentials', async () => {
     const resiliency = installed.find((object) => object.kind === 'Resiliency')!;
     const delivery = installed.find((object) => object.kind === 'Deployment' && object.metadata.name === 'delivery')!;
     expect(at((await api.get(resiliency, namespace)).body.spec, UPGRADE.resiliency.stored)).not.toBe(UPGRADE.resiliency.value);
     expect((await api.get(delivery, namespace)).body.spec.replicas).not.toBe(UPGRADE.deliveryReplicas.value);
+    // The chart generates missing credentials at install and reads them back (lookup) on upgrade:
+    // only a real server shows that an upgrade does not rotate them.
+    const secrets = installed.filter((object) => object.kind === 'Secret');
+    const secretData = async () =>
+      Promise.all(secrets.map(async (secret) => {
+        const reply = await api.get(secret, namespace);
+        return { name: secret.metadata.name, status: reply.status, data: reply.body.data };
+      }));
+    const credentialsBefore = await secretData();
 
     helmIn('upgrade', RELEASE, CHART, ...values, '--no-hooks',
       '--set', `${UPGRADE.resiliency.set}=${UPGRADE.resiliency.value}`,
@@ -147,6 +157,7 @@ describe.each(CASES)('the chart with $name on a real kube-apiserver', ({ namespa
 
     expect(at((await api.get(resiliency, namespace)).body.spec, UPGRADE.resiliency.stored)).toBe(UPGRADE.resiliency.value);
     expect((await api.get(delivery, namespace)).body.spec.replicas).toBe(UPGRADE.deliveryReplicas.value);
+    expect(await secretData()).toEqual(credentialsBefore);
   }, HELM_STEP);
 
   test('helm uninstall removes every object it installed', async () => {
