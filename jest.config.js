@@ -1,5 +1,6 @@
 /**
- * Three projects: `unit` (pure logic, no sidecar, no database), `integration` (real daprd,
+ * Four projects: `unit` (pure logic, no sidecar, no database), `k8s` (the Helm chart installed on a
+ * real kube-apiserver, docs/kubernetes-validation.md), `integration` (real daprd,
  * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts) and
  * `browser` (the admin console in Debian's headless Chromium against that same platform).
  * `npm test` runs them in band, in that order (tests/support/project-sequencer.js): the
@@ -18,6 +19,14 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/shared/src/**/*.test.ts', '<rootDir>/apps/*/src/**/*.test.ts', '<rootDir>/tests/unit/**/*.test.ts'],
+    },
+    {
+      // The Helm chart against a real kube-apiserver on loopback (scripts/k8s/apiserver.sh): no
+      // sidecars or databases, so it runs before the integration tier.
+      displayName: 'k8s',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/k8s/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -1,11 +1,12 @@
 /**
  * `npm test` runs every project in one jest run (in band); this keeps them in tiers: unit first
- * (seconds, no servers), then integration (real sidecars), then browser (the admin console in
- * Chromium against the whole platform). Within a tier, jest's own order (slowest known first).
+ * (seconds, no servers), then k8s (the Helm chart on a local kube-apiserver), then integration
+ * (real sidecars), then browser (the admin console in Chromium against the whole platform).
+ * Within a tier, jest's own order (slowest known first).
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['unit', 'integration', 'browser'];
+const ORDER = ['unit', 'k8s', 'integration', 'browser'];
 const tier = (test) => {
   const name = test.context.config.displayName;
   const index = ORDER.indexOf(typeof name === 'string' ? name : name?.name);
