@@ -2,7 +2,8 @@
 # A real kube-apiserver (with its etcd) on loopback, to validate the Helm chart against: every object
 # is checked, defaulted and stored by the server itself. No kubelet, no controller manager: nothing
 # runs (docs/kubernetes-validation.md).
-#   apiserver.sh start   start etcd and kube-apiserver, install the CRDs the chart uses, print the kubeconfig's path
+#   apiserver.sh start   start etcd and kube-apiserver (after stopping one this folder left running), install
+#                        the CRDs the chart uses, print the kubeconfig's path
 #   apiserver.sh stop    stop exactly what start started (pid files)
 #   apiserver.sh env     print `export KUBECONFIG=... HELM=...` for a shell
 # With KUBECONFIG set, that cluster is used instead: start starts nothing, only installs missing CRDs.
@@ -59,7 +60,8 @@ start_server() {
   local etcd apiserver
   etcd=$(tool etcd)
   apiserver=$(tool kube-apiserver)
-  running_pid apiserver "$STATE/pki" >/dev/null && die "already running (scripts/k8s/apiserver.sh stop first)"
+  # One left by an interrupted run (its afterAll never ran) is ours: stop it rather than fail.
+  stop_one apiserver "$STATE/pki"; stop_one etcd "$STATE/etcd"
   for port in "$API_PORT" "$ETCD_PORT" "$ETCD_PEER_PORT"; do
     port_free "$port" || die "port $port is in use (K8S_APISERVER_PORT, K8S_ETCD_PORT, K8S_ETCD_PEER_PORT move them)"
   done
