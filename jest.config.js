@@ -1,8 +1,9 @@
 /**
- * Four projects: `unit` (pure logic, no sidecar, no database), `k8s` (the Helm chart installed on a
+ * Five projects: `unit` (pure logic, no sidecar, no database), `k8s` (the Helm chart installed on a
  * real kube-apiserver, docs/kubernetes-validation.md), `integration` (real daprd,
- * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts) and
- * `browser` (the admin console in Debian's headless Chromium against that same platform).
+ * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts),
+ * `browser` (the admin console in Debian's headless Chromium against that same platform) and
+ * `containers` (the images as the Helm chart runs them, docs/container-tier.md).
  * `npm test` runs them in band, in that order (tests/support/project-sequencer.js): the
  * integration and browser tests share ports and one control plane.
  */
@@ -44,6 +45,17 @@ module.exports = {
       // The same platform as integration: one global setup runs for both (jest runs each module once).
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+    },
+    {
+      // The images as the Helm chart runs them, in Docker containers on host networking, through
+      // testcontainers (docs/container-tier.md). Its own ports (36000-39999) and servers: it shares
+      // nothing with the integration platform, and runs last.
+      displayName: 'containers',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/containers/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/support/containers/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/support/containers/global-teardown.ts',
     },
   ],
 };

@@ -1,12 +1,13 @@
 /**
  * `npm test` runs every project in one jest run (in band); this keeps them in tiers: unit first
  * (seconds, no servers), then k8s (the Helm chart on a local kube-apiserver), then integration
- * (real sidecars), then browser (the admin console in Chromium against the whole platform).
+ * (real sidecars), then browser (the admin console in Chromium against the whole platform), then
+ * containers (the images as the chart runs them: their own ports and servers, the slowest start).
  * Within a tier, jest's own order (slowest known first).
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['unit', 'k8s', 'integration', 'browser'];
+const ORDER = ['unit', 'k8s', 'integration', 'browser', 'containers'];
 const tier = (test) => {
   const name = test.context.config.displayName;
   const index = ORDER.indexOf(typeof name === 'string' ? name : name?.name);

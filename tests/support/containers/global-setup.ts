@@ -33,7 +33,11 @@ export default async function globalSetup(): Promise<void> {
   // The console needs a user (the chart never generates one): a throwaway one, its password discarded.
   const adminConsoleUsers = execFileSync(process.execPath, [join(ROOT, 'scripts', 'admin-user-hash.mjs'), 'tier-admin', 'admin+manager'], { input: randomBytes(18).toString('base64url'), encoding: 'utf8' }).trim();
   const valuesFile = join(TIER_DIR, 'values-tier.yaml');
-  writeFileSync(valuesFile, stringify({ image: { tag: imageTag }, secrets: { values: { adminConsoleUsers } } }), { mode: 0o600 });
+  writeFileSync(valuesFile, stringify({
+    image: { tag: imageTag }, secrets: { values: { adminConsoleUsers } },
+    // The simulated providers start calm, as in the integration tier: a test pins the outcomes it needs (PUT /admin/chaos).
+    providers: { env: { PROVIDERS_CHAOS_FILE: '/app/apps/providers/chaos.calm.yaml' } },
+  }), { mode: 0o600 });
   const setup: TierSetup = { imageTag, helm, valuesFile };
   saveSetup(setup);
 
