@@ -6,6 +6,21 @@
 # and passes it as BASE_IMAGE.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
+# The manifests alone, without their "scripts": a source or script change then leaves the dependency
+# layers below cached (COPY --from compares content). npm workspaces: every workspace's package.json
+# must be here before `npm ci`, or it installs a different tree.
+FROM ${BASE_IMAGE} AS manifests
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY shared/package.json shared/
+COPY apps/admin/package.json apps/admin/
+COPY apps/booking/package.json apps/booking/
+COPY apps/delivery/package.json apps/delivery/
+COPY apps/fulfillment/package.json apps/fulfillment/
+COPY apps/providers/package.json apps/providers/
+RUN node -e 'for (const f of process.argv.slice(1)) { const p = JSON.parse(fs.readFileSync(f, "utf8")); delete p.scripts; fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n"); }' \
+      package.json shared/package.json apps/*/package.json
+
 FROM ${BASE_IMAGE} AS base
 # Nothing may write outside /tmp at run time (read-only root filesystem): HOME and npm's, tsx's and
 # Prisma's caches all resolve under /tmp. CHECKPOINT_DISABLE: the Prisma CLI phones home otherwise.
@@ -19,15 +34,7 @@ ENV NODE_ENV=production \
     CHECKPOINT_DISABLE=1 \
     PRISMA_HIDE_UPDATE_MESSAGE=1
 WORKDIR /app
-# The manifests alone, so that a source change does not invalidate the dependency layers. npm
-# workspaces: every workspace's package.json must be here before `npm ci`, or it installs a different tree.
-COPY package.json package-lock.json ./
-COPY shared/package.json shared/
-COPY apps/admin/package.json apps/admin/
-COPY apps/booking/package.json apps/booking/
-COPY apps/delivery/package.json apps/delivery/
-COPY apps/fulfillment/package.json apps/fulfillment/
-COPY apps/providers/package.json apps/providers/
+COPY --from=manifests /app ./
 
 # Production dependencies. --ignore-scripts: the install scripts we keep off locally (package.json's
 # allowScripts) would try to download Prisma's native engines, which nothing here uses.
