@@ -16,6 +16,9 @@ import { parseRendered, serverPorts, translate, type ContainerSpec, type PodPlan
 
 // Ryuk (testcontainers' reaper) is an image no registry here serves: the tier removes its own containers.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+// The daemon runs with --bridge=none (scripts/docker-engine.sh): testcontainers would look up the
+// bridge network to find the engine's host; with host networking every container is on 127.0.0.1.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
 export const TIER_DIR = join(ROOT, '.data', 'containers');
 export const LOG_DIR = join(TIER_DIR, 'logs');
