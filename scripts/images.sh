@@ -2,8 +2,9 @@
 # `npm run images`: builds Holdfast's images on a machine without an image registry (docs/images.md).
 #   holdfast/debian:bookworm-<hash>         Debian bookworm (debootstrap, minbase), imported
 #   holdfast/base:bookworm-node20-<hash>    that + this machine's Node 20 (the app images' BASE_IMAGE)
-#   holdfast/app:<version>-<rev>, :dev      the Dockerfile's app target (every app)
-#   holdfast/migrate:<version>-<rev>, :dev  the Dockerfile's migrate target (the migration Job)
+#   holdfast/app:<version>-<rev>, :<version>, :dev   the Dockerfile's app target (every app; the chart's
+#                                          default tag is its appVersion, the package version)
+#   holdfast/migrate:<version>-<rev>, :<version>, :dev  the Dockerfile's migrate target (the migration Job)
 #   holdfast/dapr:<dapr version>            daprd, placement, scheduler from $DAPR_INSTALL_DIR (on debian)
 #   holdfast/postgres:15, holdfast/redis:7  bookworm's postgresql-15 and redis-server (on debian)
 # Each image is skipped when its inputs are unchanged (debian and base by a hash of their recipe in
@@ -125,7 +126,7 @@ build_app() {
   for target in app migrate; do
     started=$(date +%s)
     build --build-arg BASE_IMAGE="$BASE" --build-arg VERSION="$version" --build-arg REVISION="$rev$dirty" \
-      --target "$target" -t "holdfast/$target:$tag" -t "holdfast/$target:dev" "$ROOT"
+      --target "$target" -t "holdfast/$target:$tag" -t "holdfast/$target:$version" -t "holdfast/$target:dev" "$ROOT"
     report "holdfast/$target:$tag" "$started" docker  # Docker's layer cache decides what is rebuilt
   done
 }

@@ -16,6 +16,17 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 command -v go >/dev/null || { echo "k8s-tools: Go is needed to build helm and kube-apiserver (none on PATH)" >&2; exit 1; }
 mkdir -p "$TOOLS_DIR"
+# A binary already built is answered at once, without the lock: another tool may be building
+# meanwhile (kube-apiserver takes minutes) and a caller asking for helm must not wait on it.
+if [[ "${1:-}" == "path" ]]; then
+  case "${2:-}" in
+    helm) built="$TOOLS_DIR/helm-v$HELM_VERSION/helm" ;;
+    kube-apiserver) built="$TOOLS_DIR/kubernetes-v$KUBERNETES_VERSION/kube-apiserver" ;;
+    etcd) built="$TOOLS_DIR/etcd-v$ETCD_VERSION/etcd" ;;
+    *) built="" ;;
+  esac
+  if [[ -n "$built" && -x "$built" ]]; then echo "$built"; exit 0; fi
+fi
 exec 9>"$TOOLS_DIR/.build.lock"
 flock 9
 
