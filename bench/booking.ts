@@ -78,7 +78,7 @@ async function main() {
   // BENCH_NODE_ARGS replaces the booking app's node flags (default: the pods' heap cap).
   const nodeArgs = [
     ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
-    // The pods' heap cap (k8s/base/apps): without it V8 on a 24 GiB machine collects lazily and
+    // The pods' heap cap (the Helm chart's nodeOptions): without it V8 on a 24 GiB machine collects lazily and
     // RSS says nothing about leaks.
     ...(process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean),
   ];
