@@ -32,14 +32,19 @@ export async function startDeliveryWorld(name: string, options: { deliveryEnv?: 
   return world;
 }
 
-/** A show tomorrow in a venue of `rows` rows of 50 seats (FLOOR-A-1 ... ), 45.00 EUR a seat. */
-export async function createShow(world: DeliveryWorld, title: string, rows = 6): Promise<string> {
+/** The admin's request for a show tomorrow in a venue of `rows` rows of 50 seats (FLOOR-A-1 ...), 45.00 EUR a seat. */
+export function showRequest(title: string, rows: number) {
   const labels = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.slice(0, rows).split('');
-  const created = await world.booking.invoke<{ showId: string }>('POST', '/api/admin/shows', {
+  return {
     title, startsAt: new Date(Date.now() + 86_400_000).toISOString(),
     venue: { name: `${title} Hall`, sections: [{ name: 'Floor', zone: 'floor', rows: labels.map((label) => ({ label, seats: 50 })) }] },
     policy: { currency: 'EUR', zonePrices: { floor: 4500 }, maxSeatsPerHold: 10 },
-  }, world.admin);
+  };
+}
+
+/** A show tomorrow in a venue of `rows` rows of 50 seats (FLOOR-A-1 ... ), 45.00 EUR a seat. */
+export async function createShow(world: DeliveryWorld, title: string, rows = 6): Promise<string> {
+  const created = await world.booking.invoke<{ showId: string }>('POST', '/api/admin/shows', showRequest(title, rows), world.admin);
   if (created.status !== 201) throw new Error(`creating the show: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body.showId;
 }

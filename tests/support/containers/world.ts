@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { call } from '../app-stack';
 import { providersAdmin, type ProvidersAdmin } from './providers';
 import { loadSetup, planTier, renderChart, Tier } from './tier';
+import { showRequest } from '../delivery-fixtures';
 
 export interface World {
   tier: Tier;
@@ -58,12 +59,7 @@ export async function startWorld(name: string, pods: string[], values: Record<st
 
 /** A show tomorrow with `rows` rows of 50 seats (FLOOR-A-1 ...), as tests/support/delivery-fixtures.ts makes them. */
 export async function createShow(world: World, title: string, rows = 2): Promise<string> {
-  const labels = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.slice(0, rows).split('');
-  const created = await world.invoke<{ showId: string }>('booking', 'POST', '/api/admin/shows', {
-    title, startsAt: new Date(Date.now() + 86_400_000).toISOString(),
-    venue: { name: `${title} Hall`, sections: [{ name: 'Floor', zone: 'floor', rows: labels.map((label) => ({ label, seats: 50 })) }] },
-    policy: { currency: 'EUR', zonePrices: { floor: 4500 }, maxSeatsPerHold: 10 },
-  }, world.admin);
+  const created = await world.invoke<{ showId: string }>('booking', 'POST', '/api/admin/shows', showRequest(title, rows), world.admin);
   if (created.status !== 201) throw new Error(`creating the show: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body.showId;
 }
