@@ -12,14 +12,19 @@ interface ResiliencyFile {
   };
 }
 
-/** maxRetries of the retry policy the YAML applies to `component` in `direction`. */
-export function configuredMaxRetries(component: string, direction: 'inbound' | 'outbound'): number {
+/** The retry policy the YAML applies to `component` in `direction`. */
+function retryPolicy(component: string, direction: 'inbound' | 'outbound'): { maxRetries: number; maxInterval?: string } {
   const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as ResiliencyFile;
   const policyName = file.spec.targets.components[component]?.[direction]?.retry;
   if (!policyName) throw new Error(`resiliency.yaml has no ${direction} retry policy for ${component}`);
   const policy = file.spec.policies.retries[policyName];
   if (!policy) throw new Error(`resiliency.yaml names retry policy ${policyName} but does not define it`);
-  return policy.maxRetries;
+  return policy;
+}
+
+/** maxRetries of the retry policy the YAML applies to `component` in `direction`. */
+export function configuredMaxRetries(component: string, direction: 'inbound' | 'outbound'): number {
+  return retryPolicy(component, direction).maxRetries;
 }
 
 /** A Go duration as the YAML writes it (500ms, 10s, 1m30s), in milliseconds. */
@@ -46,12 +51,7 @@ export function configuredBreakerTimeoutMs(component: string): number {
 
 /** maxInterval of the retry policy the YAML applies to `component` in `direction` (Dapr's default 60s when unset), in ms. */
 export function configuredMaxIntervalMs(component: string, direction: 'inbound' | 'outbound'): number {
-  const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as ResiliencyFile;
-  const policyName = file.spec.targets.components[component]?.[direction]?.retry;
-  if (!policyName) throw new Error(`resiliency.yaml has no ${direction} retry policy for ${component}`);
-  const policy = file.spec.policies.retries[policyName];
-  if (!policy) throw new Error(`resiliency.yaml names retry policy ${policyName} but does not define it`);
-  return durationMs(policy.maxInterval ?? '60s');
+  return durationMs(retryPolicy(component, direction).maxInterval ?? '60s');
 }
 
 /**
