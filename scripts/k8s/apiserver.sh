@@ -8,16 +8,16 @@
 #   apiserver.sh env     print `export KUBECONFIG=... HELM=...` for a shell
 # With KUBECONFIG set, that cluster is used instead: start starts nothing, only installs missing CRDs.
 # Knobs (env): HOLDFAST_K8S_DIR (state: keys, token, etcd data, logs, kubeconfig; default
-# <repo>/.data/k8s), K8S_APISERVER_PORT (36443), K8S_ETCD_PORT (36379), K8S_ETCD_PEER_PORT (36380),
+# <repo>/.data/k8s), K8S_APISERVER_PORT (31443), K8S_ETCD_PORT (31379), K8S_ETCD_PEER_PORT (31380),
 # K8S_READY_TIMEOUT (seconds, 120), DAPR_VERSION (1.18.2), PROMETHEUS_OPERATOR_VERSION (0.85.0).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 STATE="${HOLDFAST_K8S_DIR:-$REPO/.data/k8s}"
-API_PORT="${K8S_APISERVER_PORT:-36443}"
-ETCD_PORT="${K8S_ETCD_PORT:-36379}"
-ETCD_PEER_PORT="${K8S_ETCD_PEER_PORT:-36380}"
+API_PORT="${K8S_APISERVER_PORT:-31443}"
+ETCD_PORT="${K8S_ETCD_PORT:-31379}"
+ETCD_PEER_PORT="${K8S_ETCD_PEER_PORT:-31380}"
 READY_TIMEOUT="${K8S_READY_TIMEOUT:-120}"
 DAPR_VERSION="${DAPR_VERSION:-1.18.2}"
 PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-0.85.0}"

@@ -16,8 +16,8 @@ import (
 
 func main() {
 	dataDir := flag.String("data-dir", "", "folder for etcd's data")
-	clientPort := flag.String("client-port", "36379", "port for clients (the API server)")
-	peerPort := flag.String("peer-port", "36380", "port for peers (none; etcd needs one)")
+	clientPort := flag.String("client-port", "31379", "port for clients (the API server)")
+	peerPort := flag.String("peer-port", "31380", "port for peers (none; etcd needs one)")
 	flag.Parse()
 	if *dataDir == "" {
 		log.Fatal("--data-dir is required")

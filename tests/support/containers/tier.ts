@@ -32,11 +32,15 @@ export const DAPR_IMAGE = `holdfast/dapr:${process.env.DAPR_VERSION ?? '1.18.2'}
 /** One label per checkout: a second clone's tier is never this one's leftovers. */
 export const LABELS = { 'holdfast.tier': 'containers', 'holdfast.checkout': createHash('sha256').update(ROOT).digest('hex').slice(0, 12) };
 
-/** HOLDFAST_CONTAINERS_PORT_BASE moves the tier's block of 230 ports (default 36000; it must stay in 36000-39999). */
+/**
+ * HOLDFAST_CONTAINERS_PORT_BASE moves the tier's block of 230 ports (default 30000; it must stay in
+ * 30000-31999, below Linux's ephemeral range 32768-60999 where an outgoing connection's source port
+ * can take a listener's port: CI run f2 failed with EADDRINUSE on 36060; docs/ports.md).
+ */
 export function tierPorts(env: NodeJS.ProcessEnv = process.env): TierPorts {
-  const base = Number(env.HOLDFAST_CONTAINERS_PORT_BASE ?? 36000);
+  const base = Number(env.HOLDFAST_CONTAINERS_PORT_BASE ?? 30000);
   const last = serverPorts({ base }).schedulerEtcdPeer;
-  if (!Number.isInteger(base) || base < 36000 || last > 39999) throw new Error(`HOLDFAST_CONTAINERS_PORT_BASE=${base}: the tier's ports (${base}-${last}) must lie in 36000-39999`);
+  if (!Number.isInteger(base) || base < 30000 || last > 31999) throw new Error(`HOLDFAST_CONTAINERS_PORT_BASE=${base}: the tier's ports (${base}-${last}) must lie in 30000-31999`);
   return { base };
 }
 
