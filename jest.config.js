@@ -4,8 +4,10 @@
  * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts),
  * `browser` (the admin console in Debian's headless Chromium against that same platform) and
  * `containers` (the images as the Helm chart runs them, docs/container-tier.md).
- * `npm test` runs them in band, in that order (tests/support/project-sequencer.js): the
- * integration and browser tests share ports and one control plane.
+ * `npm test` (scripts/test-lanes.sh) runs them in two lanes side by side, each in band: integration
+ * then browser (they share ports and one control plane), and beside them at nice 10 typecheck,
+ * unit, k8s and containers (no port or server of that platform). A plain `jest --runInBand` runs
+ * all five in one lane, in the order of tests/support/project-sequencer.js.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
@@ -48,7 +50,7 @@ module.exports = {
     },
     {
       // The images as the Helm chart runs them, in Docker containers on host networking, through
-      // testcontainers (docs/container-tier.md). Its own ports (36000-39999) and servers: it shares
+      // testcontainers (docs/container-tier.md). Its own ports (30000-30229, docs/ports.md) and servers: it shares
       // nothing with the integration platform, and runs last.
       displayName: 'containers',
       testEnvironment: 'node',

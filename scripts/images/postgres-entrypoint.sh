@@ -2,7 +2,7 @@
 # holdfast/postgres's entrypoint: makes a cluster in $PGDATA on first start, then runs PostgreSQL
 # in the foreground (docs/images.md). The variable names are the official image's.
 #   PGDATA                     data directory (default /var/lib/postgresql/data: mount a volume; /tmp/... for throwaway runs)
-#   PGPORT                     port (default 5432; the container tier uses host networking and 36000-39999)
+#   PGPORT                     port (default 5432; the container tier uses host networking and 30000-30229)
 #   POSTGRES_LISTEN_ADDRESSES  listen_addresses (default '*'; 127.0.0.1 with host networking)
 #   POSTGRES_USER              the superuser made at initialisation (default postgres)
 #   POSTGRES_PASSWORD          its password (required, unless POSTGRES_HOST_AUTH_METHOD=trust)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # holdfast/redis's entrypoint: writes redis-server's configuration from env into /tmp and runs it
 # in the foreground (docs/images.md).
-#   REDIS_PORT        port (default 6379; the container tier uses host networking and 36000-39999)
+#   REDIS_PORT        port (default 6379; the container tier uses host networking and 30000-30229)
 #   REDIS_BIND        addresses to listen on (default "* -::*"; 127.0.0.1 with host networking)
 #   REDIS_PASSWORD    requirepass (optional; without it protected mode lets loopback clients only)
 #   REDIS_DIR         working directory for snapshots and the append-only file (default /var/lib/redis)

@@ -1,5 +1,6 @@
 /**
- * `npm test` runs every project in one jest run (in band); this keeps them in tiers: unit first
+ * A plain `jest --runInBand` runs every project in one run (`npm test` splits them into two lanes,
+ * scripts/test-lanes.sh, each still ordered by this); this keeps them in tiers: unit first
  * (seconds, no servers), then k8s (the Helm chart on a local kube-apiserver), then integration
  * (real sidecars), then browser (the admin console in Chromium against the whole platform), then
  * containers (the images as the chart runs them: their own ports and servers, the slowest start).
