@@ -19,10 +19,37 @@ import { ROOT } from '../../scripts/devstack/env';
 let world: DeliveryWorld;
 const PHONE = '+4915112345678';
 
+/** A copy of components/ with `edit` applied to its resiliency.yaml, as an operator would edit it. */
+function componentsWith(edit: (resiliency: ResiliencyYaml) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-components-'));
+  cpSync(join(ROOT, 'components'), dir, { recursive: true });
+  const file = join(dir, 'resiliency.yaml');
+  const resiliency = parse(readFileSync(file, 'utf8')) as ResiliencyYaml;
+  edit(resiliency);
+  writeFileSync(file, stringify(resiliency));
+  return dir;
+}
+type ResiliencyYaml = { spec: { policies: { retries: Record<string, Record<string, unknown>>; circuitBreakers: Record<string, Record<string, unknown>> }; targets: { components: Record<string, { outbound: Record<string, unknown> }> } } };
+
+/**
+ * This file's sidecars wait less between attempts than production does: pub/sub redeliveries back
+ * off to at most 2 s (production: 10 s) and the provider breaker stays open 3 s (production: 10 s).
+ * Every count is the production file's: the same maxRetries, the same breaker trip, the same
+ * policies on the same components; only the pauses between attempts are shorter, so a message
+ * reaches the dead letters in about 15 s instead of 45 s. The tests assert counts and outcomes,
+ * never how long the pauses were; pubsub.test.ts runs the production file as it is.
+ */
+const shortPauses = () => componentsWith((resiliency) => {
+  resiliency.spec.policies.retries.subscriberDelivery!.maxInterval = '2s';
+  resiliency.spec.policies.circuitBreakers.providerBreaker!.timeout = '3s';
+});
+let resourcesPath: string;
+
 beforeAll(async () => {
+  resourcesPath = shortPauses();
   // Any show with more than 3 tickets sold is refunded on cancellation: small shows exercise refunds.
   // And the stuck-message sweeper looks every 2 s for messages untouched for a minute.
-  world = await startDeliveryWorld('delivery-failures', { bookingEnv: { SHOW_CANCEL_REFUND_THRESHOLD: '3' }, deliveryEnv: { STUCK_AFTER_SECONDS: '60', STUCK_SWEEP_INTERVAL_SECONDS: '2' } });
+  world = await startDeliveryWorld('delivery-failures', { resourcesPath, bookingEnv: { SHOW_CANCEL_REFUND_THRESHOLD: '3' }, deliveryEnv: { STUCK_AFTER_SECONDS: '60', STUCK_SWEEP_INTERVAL_SECONDS: '2' } });
 });
 afterAll(async () => world?.stop());
 beforeEach(() => resetProviders());
@@ -198,18 +225,12 @@ describe('the stuck-message sweeper', () => {
 });
 
 describe('retry counts come from components/resiliency.yaml', () => {
-  /** A copy of components/ with other retry numbers and no circuit breaker, as an operator would edit it. */
-  function editedComponents(providerRetries: number, deliveryRetries: number): string {
-    const dir = mkdtempSync(join(tmpdir(), 'holdfast-components-'));
-    cpSync(join(ROOT, 'components'), dir, { recursive: true });
-    const file = join(dir, 'resiliency.yaml');
-    const resiliency = parse(readFileSync(file, 'utf8'));
+  /** A copy of components/ with other retry numbers and no circuit breaker. */
+  const editedComponents = (providerRetries: number, deliveryRetries: number) => componentsWith((resiliency) => {
     resiliency.spec.policies.retries.providerCall = { policy: 'constant', duration: '100ms', maxRetries: providerRetries };
     resiliency.spec.policies.retries.subscriberDelivery = { policy: 'constant', duration: '100ms', maxRetries: deliveryRetries };
-    delete resiliency.spec.targets.components['sms-gateway'].outbound.circuitBreaker;
-    writeFileSync(file, stringify(resiliency));
-    return dir;
-  }
+    delete resiliency.spec.targets.components['sms-gateway']!.outbound.circuitBreaker;
+  });
 
   it.each([[1, 1], [3, 2]])('when maxRetries is %i for the binding and %i for pub/sub, then a failing SMS reaches the gateway (1 + binding retries) x (1 + pub/sub retries) times', async (providerRetries, deliveryRetries) => {
     // The delivery app alone on its own resources: restarting it with another YAML is all it takes.
@@ -225,7 +246,7 @@ describe('retry counts come from components/resiliency.yaml', () => {
       expect(calls).toHaveLength((1 + providerRetries) * (1 + deliveryRetries));
     } finally {
       await delivery.stop();
-      world.delivery = await startDeliveryStack({ logName: 'delivery-failures-delivery' });
+      world.delivery = await startDeliveryStack({ logName: 'delivery-failures-delivery', resourcesPath });
     }
   }, 120_000);
 });
