@@ -24,10 +24,14 @@ KEEP_COMPONENTS=(
   zz_notag.go
 )
 
-# Small fixes of ours applied to the module before the build (docs/dapr-runtime.md#our-patches):
-# each is a unified diff against the module's root; their content is part of the build stamp.
+# Small fixes of ours applied to the modules before the build (docs/dapr-runtime.md#our-patches):
+# each is a unified diff against its module's root, dapr/dapr's in dapr-patches/<version>/, that of
+# the components-contrib version dapr/dapr requires in its components-contrib/ folder; the content
+# of all of them is part of the build stamp.
 PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/dapr-patches/$DAPR_VERSION"
 patches() { [[ -d "$PATCH_DIR" ]] && find "$PATCH_DIR" -name '*.patch' | sort; }
+dapr_patches() { [[ -d "$PATCH_DIR" ]] && find "$PATCH_DIR" -maxdepth 1 -name '*.patch' | sort; }
+contrib_patches() { [[ -d "$PATCH_DIR/components-contrib" ]] && find "$PATCH_DIR/components-contrib" -name '*.patch' | sort; }
 
 stamp_value() {
   printf '%s %s %s\n' "$DAPR_VERSION" "$(printf '%s\n' "${KEEP_COMPONENTS[@]}" | sort | tr '\n' ' ')" \
@@ -76,11 +80,27 @@ for file in "$components_dir"/*; do
   [[ $keep == 1 ]] || rm -f "$file"
 done
 
-for patch_file in $(patches); do
+for patch_file in $(dapr_patches); do
   echo "dapr-runtime: applying $(basename "$patch_file")"
   # From / (no repository around it), git apply patches plain files, like patch(1).
   (cd / && git apply --unsafe-paths --directory="$src" -p1 "$patch_file")
 done
+
+# components-contrib patches: a writable copy of the version dapr/dapr requires, patched, and
+# dapr/dapr's go.mod pointed at it (the replace its go.mod suggests for local development).
+if [[ -n "$(contrib_patches)" ]]; then
+  contrib_version=$(sed -n 's/^[[:space:]]*github.com\/dapr\/components-contrib \(v[^ ]*\)$/\1/p' "$src/go.mod" | head -1)
+  contrib_module=$(go mod download -json "github.com/dapr/components-contrib@$contrib_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d "$contrib_module" ]] || { echo "dapr-runtime: go mod download of github.com/dapr/components-contrib@$contrib_version failed" >&2; exit 1; }
+  contrib_src="$src/.holdfast-components-contrib"
+  cp -R "$contrib_module" "$contrib_src"
+  chmod -R u+w "$contrib_src"
+  for patch_file in $(contrib_patches); do
+    echo "dapr-runtime: applying components-contrib@$contrib_version $(basename "$patch_file")"
+    (cd / && git apply --unsafe-paths --directory="$contrib_src" -p1 "$patch_file")
+  done
+  (cd "$src" && go mod edit -replace "github.com/dapr/components-contrib=./.holdfast-components-contrib")
+fi
 
 mkdir -p "$DAPR_INSTALL_DIR"
 out="$BUILD_ROOT/out-$DAPR_VERSION"

@@ -4,13 +4,14 @@
  * topic, whose subscriber stores it in PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
 import { COMPONENTS, TOPICS } from '@holdfast/shared';
 import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
 import { configuredMaxRetries } from '../support/resiliency';
+import { TEST_LOG_DIR } from '../support/test-env';
 import { ROOT } from '../../scripts/devstack/env';
 
 /**
@@ -29,6 +30,24 @@ function inboundRetryTimings(): { maxIntervalMs: number; allRetriesMs: number } 
   return { maxIntervalMs, allRetriesMs };
 }
 const RETRY = inboundRetryTimings();
+
+/** components/pubsub.yaml's processingTimeout: how long a message read but not acknowledged waits before it is claimed again. */
+function configuredProcessingTimeoutMs(): number {
+  type Yaml = { spec: { metadata: Array<{ name: string; value?: string }> } };
+  const file = parse(readFileSync(join(ROOT, 'components', 'pubsub.yaml'), 'utf8')) as Yaml;
+  const text = file.spec.metadata.find((m) => m.name === 'processingTimeout')?.value ?? '60s';
+  const match = /^(\d+)(ms|s|m)$/.exec(text);
+  if (!match) throw new Error(`pubsub.yaml: processingTimeout ${text} is not a duration this test reads`);
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+}
+/**
+ * How soon daprd calls an app that stopped answering its health check unhealthy: daprd's defaults,
+ * a probe every 5 s and 3 failures (scripts/devstack/runtime.ts sets neither).
+ */
+const UNHEALTHY_AFTER_MS = 3 * 5_000;
+const SIDECAR_LOG = join(TEST_LOG_DIR, 'pubsub-dapr.log');
+/** Lines of this file's sidecar log, from `from` on. */
+const sidecarLogLines = (from = 0) => (existsSync(SIDECAR_LOG) ? readFileSync(SIDECAR_LOG, 'utf8').split('\n').slice(from) : []);
 
 let stack: SkeletonStack;
 let db: Client;
@@ -83,4 +102,29 @@ describe('pub/sub on a real sidecar', () => {
     await new Promise((resolve) => setTimeout(resolve, 1.5 * RETRY.maxIntervalMs + 1_000));
     expect(await attempts()).toBe(1 + configuredMaxRetries(COMPONENTS.pubsub, 'inbound'));
   }, 3 * RETRY.allRetriesMs + 1.5 * RETRY.maxIntervalMs + 30_000);
+
+  // Issue 16's "lost message": when daprd finds its app unhealthy it stops the app's subscriptions.
+  // The Redis component's poller of a stopped subscription stayed blocked in XREADGROUP (BLOCK 0,
+  // which go-redis does not interrupt) and, being first in Redis's queue of blocked readers, took
+  // the topic's next message after the app was back; the message waited in the pending list for
+  // processingTimeout (120 s). CI saw it on 2026-12-03 (seed 001, the email after a restart).
+  // Fixed by our components-contrib patch (scripts/dapr-patches/1.18.2/components-contrib).
+  it('when the subscriber was down long enough for its sidecar to stop its subscriptions, then the first event after it is back is delivered at once, not after processingTimeout', async () => {
+    const processingTimeoutMs = configuredProcessingTimeoutMs();
+    const logStart = sidecarLogLines().length;
+    await stack.killApp();
+    // The scenario needs the sidecar to have called the app unhealthy (that is what stops the subscriptions).
+    await eventually(async () => sidecarLogLines(logStart).some((l) => l.includes('App entered un-healthy status')), (seen) => seen, 3 * UNHEALTHY_AFTER_MS, 250);
+    await stack.startApp();
+    await eventually(async () => sidecarLogLines(logStart).some((l) => l.includes('App entered healthy status')), (seen) => seen, 3 * UNHEALTHY_AFTER_MS, 250);
+
+    const eventId = randomUUID();
+    await publish(TOPICS.skeletonGreetings, { greeting: `back ${eventId}` }, eventId);
+    // Well inside processingTimeout: a message taken by the stopped subscription would arrive only after it.
+    const received = await eventually(
+      async () => (await stack.app<Array<{ eventId: string }>>('GET', `/skeleton/received?topic=${TOPICS.skeletonGreetings}`)).body,
+      (events) => events.some((e) => e.eventId === eventId), processingTimeoutMs / 4, 250,
+    );
+    expect(received.filter((e) => e.eventId === eventId)).toHaveLength(1);
+  }, 6 * UNHEALTHY_AFTER_MS + 120_000);
 });
