@@ -115,7 +115,8 @@ missing_packages() {
   fi
   [[ $what == test ]] || return 0
   # The fuzz test's venv (scripts/fuzz/setup.sh), unless it is there already.
-  if [[ ! -x "$ROOT/.data/fuzz-venv/bin/schemathesis" ]] && ! { command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' >/dev/null 2>&1; }; then
+  local fuzz_version; fuzz_version=$(sed -n 's/^SCHEMATHESIS_VERSION=//p' "$ROOT/scripts/fuzz/setup.sh")
+  if [[ ! -x "${HOLDFAST_FUZZ_VENV:-$HOME/.cache/holdfast/fuzz-venv-$fuzz_version}/bin/schemathesis" ]] && ! { command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' >/dev/null 2>&1; }; then
     echo python3-venv
   fi
   # The admin console's browser tests (tests/browser) drive Debian's Chromium; no browser download works here.

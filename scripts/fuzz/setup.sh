@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# The fuzzer of tests/integration/openapi-fuzz.test.ts: Schemathesis from PyPI in a venv of its own
-# (.data/fuzz-venv). Idempotent: a venv already holding the pinned version is kept as it is.
+# The fuzzer of tests/integration/openapi-fuzz.test.ts: Schemathesis from PyPI in a venv of its own,
+# one per version for every checkout on this machine (like the Dapr binaries), so a fresh clone
+# finds it built: ~/.cache/holdfast/fuzz-venv-<version>, or HOLDFAST_FUZZ_VENV. Idempotent: a venv
+# already holding the pinned version is kept as it is. Prints the schemathesis command's path last.
 # Needs python3 with venv and ensurepip (Debian/Ubuntu: python3-venv): installed with apt-get when
 # run as root, else it stops with what to install.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCHEMATHESIS_VERSION=4.32.5
-VENV=.data/fuzz-venv
+VENV="${HOLDFAST_FUZZ_VENV:-$HOME/.cache/holdfast/fuzz-venv-$SCHEMATHESIS_VERSION}"
+mkdir -p "$(dirname "$VENV")"
+# Two checkouts' tests at once: one builds, the other waits and finds it built.
+exec 9>"$VENV.lock"
+flock 9
 if [ -x "$VENV/bin/schemathesis" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" = "$SCHEMATHESIS_VERSION" ]; then
+  echo "$VENV/bin/schemathesis"
   exit 0
 fi
 
@@ -37,4 +44,5 @@ if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==
   echo "fuzz: pip could not install schemathesis==$SCHEMATHESIS_VERSION from PyPI (network or proxy?)" >&2
   exit 1
 fi
-echo "fuzz: schemathesis $SCHEMATHESIS_VERSION in $VENV"
+echo "fuzz: schemathesis $SCHEMATHESIS_VERSION in $VENV" >&2
+echo "$VENV/bin/schemathesis"

@@ -1,6 +1,6 @@
 /**
- * Every app's OpenAPI document, fuzzed by Schemathesis (scripts/fuzz/setup.sh installs it in
- * .data/fuzz-venv): booking, fulfillment and delivery through the client gateway with the client
+ * Every app's OpenAPI document, fuzzed by Schemathesis (scripts/fuzz/setup.sh installs it in a
+ * venv per version under ~/.cache/holdfast): booking, fulfillment and delivery through the client gateway with the client
  * credential and the admin or manager bearer token, providers directly on a port of its own.
  * Every operation, 50 examples each, every check Schemathesis runs by default (no 5xx, documented
  * statuses, content types and headers, response schemas, invalid input refused, valid input
@@ -33,7 +33,8 @@ import { loadTestRun, TEST_DATA_DIR, TEST_LOG_DIR } from '../support/test-env';
 
 const FUZZ_PROVIDERS_PORT = 4011;
 const FUZZ_DIR = join(TEST_DATA_DIR, 'fuzz');
-const SCHEMATHESIS = join(ROOT, '.data', 'fuzz-venv', 'bin', 'schemathesis');
+/** The schemathesis command, where scripts/fuzz/setup.sh put it (its last line). */
+let schemathesisPath: string;
 const MAX_EXAMPLES = Number(process.env.HOLDFAST_FUZZ_MAX_EXAMPLES ?? 50);
 /** Optional: only these apps (comma list), to fuzz one while fixing it. */
 const ONLY = process.env.HOLDFAST_FUZZ_APPS?.split(',').map((a) => a.trim());
@@ -65,7 +66,7 @@ async function freshFuzzDatabase(testDatabaseUrl: string): Promise<string> {
 jest.setTimeout(20 * 60_000);
 
 beforeAll(async () => {
-  execFileSync('bash', [join(ROOT, 'scripts', 'fuzz', 'setup.sh')], { stdio: 'inherit' });
+  schemathesisPath = execFileSync('bash', [join(ROOT, 'scripts', 'fuzz', 'setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   mkdirSync(FUZZ_DIR, { recursive: true });
   fuzzDatabaseUrl = await freshFuzzDatabase(loadTestRun().databaseUrl);
   providers = startProcess({
@@ -115,7 +116,7 @@ function fuzzConfig(target: FuzzTarget): string {
 function schemathesis(args: string[]): Promise<{ code: number; output: string; seconds: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(SCHEMATHESIS, args, { cwd: FUZZ_DIR, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } }, (error, stdout, stderr) => {
+    execFile(schemathesisPath, args, { cwd: FUZZ_DIR, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}\n${stderr}`, seconds: (Date.now() - started) / 1000 });
     });
