@@ -7,8 +7,9 @@
  * accepted, 405 for undocumented methods, auth not ignored...): the run must end with no failure.
  *
  * Isolation: a stack and a database of its own. The apps under fuzz pay, reserve and ship through
- * a providers app of their own (FUZZ_PROVIDERS_PORT, calm chaos), so the chaos rules the fuzzer
- * sets on providers and the calls it makes reach no other test; they and their sidecars (actor
+ * a providers app of their own (FUZZ_PROVIDERS_PORT, calm chaos), and the providers app is itself
+ * fuzzed on yet another instance (PROVIDERS_UNDER_FUZZ_PORT), beside them: the chaos rules the
+ * fuzzer sets and the calls it makes reach no other run or test; they and their sidecars (actor
  * and workflow state) use the database holdfast_fuzz, made afresh and migrated for each run on the
  * test database's server, so nothing the fuzzer creates (shows, holds, orders, concessions) is
  * seen by another test; the delivery app runs without its outbox relay, so nothing the fuzzer
@@ -32,6 +33,12 @@ import { startBookingStack, startDeliveryStack, startFulfillmentStack, type AppS
 import { loadTestRun, TEST_DATA_DIR, TEST_LOG_DIR } from '../support/test-env';
 
 const FUZZ_PROVIDERS_PORT = 4011;
+/**
+ * The providers app fuzzed on its own, on a port of its own: its run sets chaos rules, which must
+ * not reach the providers app the other apps' runs call (4011). It needs nothing of the platform,
+ * so it runs beside them, started in beforeAll (a minute less on the test tier's critical path).
+ */
+const PROVIDERS_UNDER_FUZZ_PORT = 4012;
 const FUZZ_DIR = join(TEST_DATA_DIR, 'fuzz');
 /** The schemathesis command, where scripts/fuzz/setup.sh put it (its last line). */
 let schemathesisPath: string;
@@ -40,7 +47,11 @@ const MAX_EXAMPLES = Number(process.env.HOLDFAST_FUZZ_MAX_EXAMPLES ?? 50);
 const ONLY = process.env.HOLDFAST_FUZZ_APPS?.split(',').map((a) => a.trim());
 
 const fuzzProvidersUrl = `http://127.0.0.1:${FUZZ_PROVIDERS_PORT}`;
+const providersUnderFuzzUrl = `http://127.0.0.1:${PROVIDERS_UNDER_FUZZ_PORT}`;
 let providers: RunningProcess;
+let providersUnderFuzz: RunningProcess | undefined;
+/** The providers app's fuzz runs, started in beforeAll; its test awaits them. */
+let providersRuns: Promise<FuzzRun[]> = Promise.resolve([]);
 const FUZZ_DATABASE = 'holdfast_fuzz';
 let fuzzDatabaseUrl: string;
 
@@ -65,18 +76,30 @@ async function freshFuzzDatabase(testDatabaseUrl: string): Promise<string> {
 
 jest.setTimeout(20 * 60_000);
 
+/** A providers app of this file's own, calm, on `port`. */
+function startProvidersApp(name: string, port: number): RunningProcess {
+  return startProcess({
+    name, command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
+    env: { ...process.env, APP_PORT: String(port), LOG_LEVEL: 'warn', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml'), PAYMENTS_WEBHOOK_URL: '' },
+    output: join(TEST_LOG_DIR, `${name}.log`),
+  });
+}
+
 beforeAll(async () => {
   schemathesisPath = execFileSync('bash', [join(ROOT, 'scripts', 'fuzz', 'setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   mkdirSync(FUZZ_DIR, { recursive: true });
   fuzzDatabaseUrl = await freshFuzzDatabase(loadTestRun().databaseUrl);
-  providers = startProcess({
-    name: 'providers-fuzz', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
-    env: { ...process.env, APP_PORT: String(FUZZ_PROVIDERS_PORT), LOG_LEVEL: 'warn', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml'), PAYMENTS_WEBHOOK_URL: '' },
-    output: join(TEST_LOG_DIR, 'providers-fuzz.log'),
-  });
+  providers = startProvidersApp('providers-fuzz', FUZZ_PROVIDERS_PORT);
   await untilReady(providers, () => httpOk(`${fuzzProvidersUrl}/healthz`));
+  if (wanted('providers')) {
+    providersUnderFuzz = startProvidersApp('providers-under-fuzz', PROVIDERS_UNDER_FUZZ_PORT);
+    await untilReady(providersUnderFuzz, () => httpOk(`${providersUnderFuzzUrl}/healthz`));
+    providersRuns = fuzzProviders();
+  }
 });
 afterAll(async () => {
+  await providersRuns;
+  await providersUnderFuzz?.stop();
   await providers?.stop();
 });
 
@@ -123,10 +146,13 @@ function schemathesis(args: string[]): Promise<{ code: number; output: string; s
   });
 }
 
-async function fuzz(target: FuzzTarget): Promise<void> {
-  const response = await fetch(target.documentUrl, { headers: target.headers });
-  expect(response.status).toBe(200);
+interface FuzzRun { run: string; exitCode: number; output: string }
+
+/** One Schemathesis run over `target`'s document; never throws (a missing document is a failed run). */
+async function runFuzz(target: FuzzTarget): Promise<FuzzRun> {
   const name = target.run ? `${target.app}-${target.run}` : target.app;
+  const response = await fetch(target.documentUrl, { headers: target.headers }).catch((error: unknown) => ({ status: 0, text: async () => String(error) }));
+  if (response.status !== 200) return { run: name, exitCode: -1, output: `GET ${target.documentUrl}: ${response.status} ${await response.text()}` };
   const documentPath = join(FUZZ_DIR, `${target.app}.openapi.json`);
   writeFileSync(documentPath, await response.text());
   const configPath = join(FUZZ_DIR, `${name}.schemathesis.toml`);
@@ -139,8 +165,35 @@ async function fuzz(target: FuzzTarget): Promise<void> {
   ]);
   writeFileSync(join(FUZZ_DIR, `${name}.log`), result.output);
   console.log(`fuzz ${name}: exit ${result.code} in ${result.seconds.toFixed(0)} s`);
-  if (result.code !== 0) console.log(result.output.slice(-60_000));
-  expect({ run: name, exitCode: result.code }).toEqual({ run: name, exitCode: 0 });
+  return { run: name, exitCode: result.code, output: result.output };
+}
+
+/** The run must end with no failure; its output's end is printed when it did not. */
+function expectClean(run: FuzzRun): void {
+  if (run.exitCode !== 0) console.log(run.output.slice(-60_000));
+  expect({ run: run.run, exitCode: run.exitCode }).toEqual({ run: run.run, exitCode: 0 });
+}
+
+async function fuzz(target: FuzzTarget): Promise<void> {
+  expectClean(await runFuzz(target));
+}
+
+/**
+ * The providers app, on its own instance: two runs, every operation in one of them. The chaos
+ * rules PUT /admin/chaos sets (failure statuses, latencies up to minutes) would make the simulated
+ * operations fail by design, so that operation is fuzzed after all the others.
+ */
+async function fuzzProviders(): Promise<FuzzRun[]> {
+  const providers = {
+    app: 'providers', baseUrl: providersUnderFuzzUrl, documentUrl: `${providersUnderFuzzUrl}/openapi.json`, headers: {}, bearers: {},
+    // As at Stripe, an Idempotency-Key stands for one request: the fuzzer reusing one with other
+    // parameters gets the documented 422 idempotency_error.
+    alsoAccepted: { '^POST /(?!admin/)': [422] },
+  };
+  const operations = await runFuzz({ ...providers, run: 'operations', filter: ['--exclude-name', 'PUT /admin/chaos'] });
+  // A rule's outcome probabilities must add up to 1, which no schema can say: 400 for such positive examples.
+  const chaos = await runFuzz({ ...providers, run: 'chaos', filter: ['--include-name', 'PUT /admin/chaos'], alsoAccepted: { 'PUT /admin/chaos': [400] } });
+  return [operations, chaos];
 }
 
 const wanted = (app: string) => !ONLY || ONLY.includes(app);
@@ -181,23 +234,10 @@ describe('every app\'s OpenAPI document, fuzzed', () => {
     withStack(() => startDeliveryStack({ logName: 'delivery-fuzz', databaseUrl: fuzzDatabaseUrl, env: { SENDGRID_API_HOST: fuzzProvidersUrl, OUTBOX_RELAY: 'off', LOG_LEVEL: 'warn' } }), () =>
       fuzz({ app: 'delivery', baseUrl: gateway('delivery'), documentUrl: `${gateway('delivery')}/api/openapi.json`, headers: client(), bearers: { adminBearer: loadTestRun().adminApiToken } })));
 
-  // Two runs, every operation in one of them: the chaos rules PUT /admin/chaos sets (failure
-  // statuses, latencies up to minutes) would make the simulated operations fail by design, so that
-  // operation is fuzzed after all the others; the rules are reset after it.
+  // Started in beforeAll on its own instance (fuzzProviders), beside the runs above.
   (wanted('providers') ? it : it.skip)('providers, directly on a port of its own: no failure', async () => {
-    const providers = {
-      app: 'providers', baseUrl: fuzzProvidersUrl, documentUrl: `${fuzzProvidersUrl}/openapi.json`, headers: {}, bearers: {},
-      // As at Stripe, an Idempotency-Key stands for one request: the fuzzer reusing one with other
-      // parameters gets the documented 422 idempotency_error.
-      alsoAccepted: { '^POST /(?!admin/)': [422] },
-    };
-    try {
-      await fuzz({ ...providers, run: 'operations', filter: ['--exclude-name', 'PUT /admin/chaos'] });
-      // A rule's outcome probabilities must add up to 1, which no schema can say: 400 for such positive examples.
-      await fuzz({ ...providers, run: 'chaos', filter: ['--include-name', 'PUT /admin/chaos'], alsoAccepted: { 'PUT /admin/chaos': [400] } });
-    } finally {
-      await fetch(`${fuzzProvidersUrl}/admin/chaos`, { method: 'DELETE' });
-      await fetch(`${fuzzProvidersUrl}/admin/calls`, { method: 'DELETE' });
-    }
+    const runs = await providersRuns;
+    expect(runs.map((r) => r.run)).toEqual(['providers-operations', 'providers-chaos']);
+    for (const run of runs) expectClean(run);
   });
 });
