@@ -57,7 +57,10 @@ const UNDONE_ORDER_STATUSES = ['rejected', 'failed', 'cancelled'];
 /** The idempotency keys our apps use toward the providers (apps/booking, apps/delivery: messages.ts). */
 export const keys = {
   capture: (holdId: string) => `hold-${holdId}-capture`,
-  customerRefund: (holdId: string) => `hold-${holdId}-refund`,
+  /** The HoldActor's undo: a confirmation that failed after its capture pays the capture back (apps/booking/src/actors/hold.actor.ts). */
+  undoRefund: (holdId: string) => `hold-${holdId}-refund`,
+  /** A customer's (or an admin's) cancellation of a booking: its saga refunds through the payment provider (booking-cancellation.activities.ts). */
+  cancellationRefund: (bookingId: string) => `booking-${bookingId}-refund`,
   showCancelRefund: (bookingId: string) => `booking-${bookingId}-refund`,
   ticketEmail: (bookingId: string) => `booking-${bookingId}-ticket-email`,
   showCancelledSms: (bookingId: string) => `booking-${bookingId}-show-cancelled-sms`,
@@ -84,7 +87,7 @@ export function checkInvariants(records: DrillRecords): CheckReport {
   const accepted = acceptedCounts(records.providerCalls);
   const notificationByKey = new Map(records.notifications.map((n) => [n.key, n]));
   const refundJobByBooking = new Map(records.refundJobs.map((j) => [j.bookingId, j]));
-  const refundsOf = (b: BookingRecord) => accepted('payment', 'refund', keys.customerRefund(b.holdId)) + accepted('refund', 'create', keys.showCancelRefund(b.id));
+  const refundsOf = (b: BookingRecord) => accepted('payment', 'refund', keys.cancellationRefund(b.id)) + accepted('refund', 'create', keys.showCancelRefund(b.id));
   const cardBookings = records.bookings.filter((b) => b.paidByCard);
   const cancelledShows = new Set(records.cancelledShowIds);
   const captureCalls = records.providerCalls.filter((c) => c.domain === 'payment' && /^hold-.+-capture$/.test(c.idempotencyKey ?? ''));
@@ -112,7 +115,7 @@ export function checkInvariants(records: DrillRecords): CheckReport {
       const unbooked = new Set(captureCalls.map((c) => /^hold-(.+)-capture$/.exec(c.idempotencyKey!)![1]!).filter((holdId) => !booked.has(holdId)));
       for (const holdId of unbooked) {
         const captures = accepted('payment', 'capture', keys.capture(holdId));
-        const refunds = accepted('payment', 'refund', keys.customerRefund(holdId));
+        const refunds = accepted('payment', 'refund', keys.undoRefund(holdId));
         if (captures > 0 && refunds !== 1) report(`hold ${holdId}`, `captured ${captures} times with no booking, refunded ${refunds} times`);
       }
     }),
@@ -135,8 +138,9 @@ export function checkInvariants(records: DrillRecords): CheckReport {
         }
       }
     }),
-    invariant('cancelled-seats-released', 'a cancelled or refunded booking keeps no seat', records.bookings.length, (report) => {
-      const gone = new Set(records.bookings.filter((b) => b.status === 'CANCELLED' || b.status === 'REFUNDED').map((b) => b.id));
+    invariant('cancelled-seats-released', 'a cancelled or refunded booking of a show still on keeps no seat', records.bookings.length, (report) => {
+      // A cancelled show sells nothing again: its bookings' seats need no release.
+      const gone = new Set(records.bookings.filter((b) => (b.status === 'CANCELLED' || b.status === 'REFUNDED') && !cancelledShows.has(b.showId)).map((b) => b.id));
       for (const s of records.bookingSeats) if (gone.has(s.bookingId) && !s.releasedAt) report(s.bookingId, `seat ${s.seatId} of show ${s.showId} still sold`);
     }),
     invariant('seat-sold-once', 'no seat of a show is in two bookings', records.bookingSeats.length, (report) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Project-local PostgreSQL and Redis for development and tests:
 #   infra.sh start | stop | status | reset | check [--setup] [--test] | env [KEY] | test-database-url
+#            | pids | restart-postgres fast|immediate | restart-redis   (the fault drill's)
 # - Each server listens on 127.0.0.1 only, on its own port, with a password generated at first
 #   start and kept in .data/local.env (mode 600).
 # - Where the files live. PostgreSQL refuses to run as root, so as root it runs as the `postgres`
@@ -261,6 +262,37 @@ stop_all() {
   fi
 }
 
+# For the fault drill (drill/injector.ts): the servers' process ids, and restarts as a crash or an
+# operator would do them. PostgreSQL `fast` (clients disconnected, a checkpoint) or `immediate` (no
+# checkpoint: crash recovery at the next start); Redis SHUTDOWN, which fsyncs its append-only file.
+print_pids() {
+  pg_running && echo "postgres $(head -1 "$PG_DATA/postmaster.pid")"
+  redis_running && echo "redis $(cat "$DATA/run/redis.pid")"
+  return 0
+}
+
+restart_postgres() {
+  local mode=${1:-fast}
+  [[ $mode == fast || $mode == immediate ]] || { echo "infra: restart-postgres fast|immediate" >&2; exit 2; }
+  if [[ -n "${DATABASE_URL:-}" ]]; then echo "infra: DATABASE_URL is set: not restarting your PostgreSQL" >&2; exit 1; fi
+  pg_running && as_pg "$(pg_bindir)/pg_ctl" -D "$PG_DATA" -m "$mode" -w stop >/dev/null
+  log "PostgreSQL stopped ($mode)"
+  start_postgres >/dev/null
+  log "PostgreSQL started again on 127.0.0.1:$PG_PORT"
+}
+
+restart_redis() {
+  if [[ -n "${REDIS_HOST:-}" ]]; then echo "infra: REDIS_HOST is set: not restarting your Redis" >&2; exit 1; fi
+  if redis_running; then
+    local pid; pid=$(cat "$DATA/run/redis.pid")
+    redis_cli shutdown >/dev/null 2>&1 || kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    log "Redis stopped"
+  fi
+  start_redis >/dev/null
+  log "Redis started again on 127.0.0.1:$REDIS_LOCAL_PORT"
+}
+
 # Stops both servers, then deletes their data; the secrets in local.env stay (a new cluster gets the same password).
 reset_all() {
   stop_all
@@ -353,5 +385,8 @@ case "${1:-start}" in
   # `env` prints every setting as KEY=value; `env KEY` prints one value alone (for scripts).
   env) if [[ -n "${2:-}" ]]; then print_env | sed -n "s/^$2=//p"; else print_env; fi ;;
   test-database-url) test_database_url ;;
-  *) echo "usage: infra.sh start|stop|status|reset|check [--setup] [--test]|env [KEY]|test-database-url" >&2; exit 2 ;;
+  pids) print_pids ;;
+  restart-postgres) restart_postgres "${2:-fast}" ;;
+  restart-redis) restart_redis ;;
+  *) echo "usage: infra.sh start|stop|status|reset|check [--setup] [--test]|env [KEY]|test-database-url|pids|restart-postgres fast|immediate|restart-redis" >&2; exit 2 ;;
 esac

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startProcess, type RunningProcess } from './processes';
+import { startProcess, type ProcessSpec, type RunningProcess } from './processes';
 import { httpOk, waitFor } from './wait';
 
 export const DAPR_BIN = process.env.DAPR_INSTALL_DIR ?? join(homedir(), '.dapr', 'bin');
@@ -37,21 +37,31 @@ export interface ControlPlane {
   schedulerAddress: string;
 }
 
-/** Output goes to `logDir/<name>.log`, or 'inherit' for prefixed lines on our stdout. */
-export async function startControlPlane(ports: ControlPlanePorts, dataDir: string, output: (name: string) => string): Promise<ControlPlane> {
-  const placement = startProcess({
-    name: 'placement', command: join(DAPR_BIN, 'placement'), output: output('placement'),
+/** placement's process, on `ports` (the fault drill restarts it alone, so it has a spec of its own). */
+export function placementSpec(ports: ControlPlanePorts, output: string): ProcessSpec {
+  return {
+    name: 'placement', command: join(DAPR_BIN, 'placement'), output,
     args: ['--port', String(ports.placement), '--healthz-port', String(ports.placementHealthz), '--healthz-listen-address', '127.0.0.1',
       '--metrics-port', String(ports.placementMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1', '--log-level', 'warn',
       '--initial-cluster', `dapr-placement-0=127.0.0.1:${ports.placementRaft}`],
-  });
-  const scheduler = startProcess({
-    name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output: output('scheduler'),
+  };
+}
+
+/** The scheduler's process; its embedded etcd keeps reminders, jobs and workflow timers in `dataDir`. */
+export function schedulerSpec(ports: ControlPlanePorts, dataDir: string, output: string): ProcessSpec {
+  return {
+    name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output,
     args: ['--port', String(ports.scheduler), '--healthz-port', String(ports.schedulerHealthz), '--healthz-listen-address', '127.0.0.1',
       '--metrics-port', String(ports.schedulerMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1',
       '--etcd-data-dir', dataDir, '--etcd-client-port', String(ports.schedulerEtcdClient),
       '--etcd-initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--etcd-client-listen-address', '127.0.0.1', '--log-level', 'warn'],
-  });
+  };
+}
+
+/** Output goes to `logDir/<name>.log`, or 'inherit' for prefixed lines on our stdout. */
+export async function startControlPlane(ports: ControlPlanePorts, dataDir: string, output: (name: string) => string): Promise<ControlPlane> {
+  const placement = startProcess(placementSpec(ports, output('placement')));
+  const scheduler = startProcess(schedulerSpec(ports, dataDir, output('scheduler')));
   await Promise.all([
     untilReady(placement, () => httpOk(`http://127.0.0.1:${ports.placementHealthz}/healthz`)),
     untilReady(scheduler, () => httpOk(`http://127.0.0.1:${ports.schedulerHealthz}/healthz`)),

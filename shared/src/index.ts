@@ -19,6 +19,7 @@ export * from './admin-auth';
 export * from './ticket-render';
 export * from './http-client';
 export * from './workflow/schedule-once';
+export * from './workflow/worker-supervisor';
 export * from './canonical-json';
 export * from './publisher';
 export * from './outbox-relay';

@@ -36,12 +36,12 @@ function cleanRecords(): DrillRecords {
       { ...ok('email', 'send', keys.ticketEmail('b-kept')), replayed: true },
       // A failed call is no side effect at all.
       { ...ok('payment', 'capture', keys.capture('h-kept')), outcome: '500' },
-      ok('payment', 'refund', keys.customerRefund('h-cancelled')),
+      ok('payment', 'refund', keys.cancellationRefund('b-cancelled')),
       ok('refund', 'create', keys.showCancelRefund('b-refunded')),
       ok('sms', 'send', keys.showCancelledSms('b-refunded')),
       // A confirmation that failed after its capture, undone by a refund: money back, no booking.
       ok('payment', 'capture', keys.capture('h-undone')),
-      ok('payment', 'refund', keys.customerRefund('h-undone')),
+      ok('payment', 'refund', keys.undoRefund('h-undone')),
     ],
     providerResources: [
       { id: 'auth-1', kind: 'authorization', status: 'captured', reference: 'o-shipped' },
@@ -71,7 +71,7 @@ describe('the drill checker', () => {
 
   it('when a booking was refunded twice (customer cancellation and show-cancellation refund), then refunded-once names it', () => {
     const records = cleanRecords();
-    records.providerCalls.push(ok('payment', 'refund', keys.customerRefund('h-refunded')));
+    records.providerCalls.push(ok('payment', 'refund', keys.cancellationRefund('b-refunded')));
     expect(violationsOf(records)).toEqual({ 'refunded-once': [{ subject: 'b-refunded', detail: 'REFUNDED with 2 accepted refunds' }] });
   });
 
@@ -80,6 +80,12 @@ describe('the drill checker', () => {
     records.providerCalls = records.providerCalls.filter((c) => c.idempotencyKey !== keys.ticketEmail('b-kept'));
     records.notifications[0]!.status = 'PENDING';
     expect(violationsOf(records)).toEqual({ 'ticket-emailed-once': [{ subject: 'b-kept', detail: `${keys.ticketEmail('b-kept')}: never accepted by the provider (notification PENDING)` }] });
+  });
+
+  it('when a cancelled booking of a show still on keeps its seat, then cancelled-seats-released names it; a cancelled show\'s bookings keep theirs unreported (the show sells nothing again)', () => {
+    const records = cleanRecords();
+    records.bookingSeats = records.bookingSeats.map((s) => ({ ...s, releasedAt: null }));
+    expect(violationsOf(records)).toEqual({ 'cancelled-seats-released': [{ subject: 'b-cancelled', detail: 'seat A-2 of show s-1 still sold' }] });
   });
 
   it('when a seat is in two unreleased bookings, then seat-sold-once names the seat and both bookings', () => {
@@ -93,7 +99,7 @@ describe('the drill checker', () => {
 
   it('when an email was sent twice, a booking captured twice, or a kept booking refunded, then each is reported', () => {
     const records = cleanRecords();
-    records.providerCalls.push(ok('email', 'send', keys.ticketEmail('b-cancelled')), ok('payment', 'capture', keys.capture('h-kept')), ok('payment', 'refund', keys.customerRefund('h-kept')));
+    records.providerCalls.push(ok('email', 'send', keys.ticketEmail('b-cancelled')), ok('payment', 'capture', keys.capture('h-kept')), ok('payment', 'refund', keys.cancellationRefund('b-kept')));
     expect(violationsOf(records)).toEqual({
       'captured-once': [{ subject: 'b-kept', detail: `${keys.capture('h-kept')}: 2 accepted captures` }],
       'ticket-emailed-once': [{ subject: 'b-cancelled', detail: `${keys.ticketEmail('b-cancelled')}: accepted by the provider 2 times` }],

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Counter } from 'prom-client';
 import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import { COMPONENTS, envFlag, createLogger, SchedulerJobs, serveJobs, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, readSecret, startDaprApp, waitForSidecarOutbound } from '@holdfast/shared';
-import { healthFromReadiness, httpHealthCheck, redisHealthCheck } from '@holdfast/shared';
+import { healthFromReadiness, httpHealthCheck, redisHealthCheck, superviseWorkflowWorker, type WorkflowWorkerSupervisor } from '@holdfast/shared';
 import { createShowsRepository } from './data/shows.repository';
 import { createHoldsRepository } from './data/holds.repository';
 import { createBookingsRepository } from './data/bookings.repository';
@@ -81,6 +81,7 @@ async function main() {
   const activities = { ...createCancellationActivities({ prisma, payments, sidecar: config }), ...createShowCancellationActivities({ shows, sidecar: config }) };
   for (const [name, activity] of Object.entries(activities)) workflowRuntime.registerActivityWithName(name, activity);
   const workflowClient = new DaprWorkflowClient(grpc);
+  let workflowWorker: WorkflowWorkerSupervisor | undefined;
   const routeDeps: BookingRoutesDeps = {
     shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
     holds, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD,
@@ -142,12 +143,12 @@ async function main() {
       webhookSecret = await readSecret(config, COMPONENTS.secretStore, config.PAYMENTS_WEBHOOK_SECRET_NAME, WEBHOOK_SECRET_KEY).catch((error: unknown) => {
         throw new Error(`The payment webhooks cannot be verified: ${error instanceof Error ? error.message : String(error)}`);
       });
-      await workflowRuntime.start();
+      workflowWorker = await superviseWorkflowWorker(workflowRuntime, logger);
       // A reminder for every pending kitchen order, in case a confirmation died between its commit
       // and its reminder. Idempotent; the app serves meanwhile.
       void reschedulePendingKitchenPrep(bookings, config, logger);
     },
-    onShutdown: [() => workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
+    onShutdown: [() => workflowWorker?.stop() ?? workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
   });
 }
 

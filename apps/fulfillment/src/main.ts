@@ -5,7 +5,7 @@ import { DaprWorkflowClient, WorkflowRuntime } from '@dapr/dapr';
 import {
   ConfigError, createLogger, createPrismaClient, daprAppEnv, databaseReadiness, exitOnStartupFailure, loadConfig, scheduleWorkflowOnce, seal, startDaprApp, waitForSidecarOutbound,
 } from '@holdfast/shared';
-import { healthFromReadiness, httpHealthCheck } from '@holdfast/shared';
+import { healthFromReadiness, httpHealthCheck, superviseWorkflowWorker, type WorkflowWorkerSupervisor } from '@holdfast/shared';
 import { createProvidersClient } from './adapters/providers.client';
 import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
@@ -88,7 +88,7 @@ async function main() {
     .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, createOrderFulfillment(config.ORDER_DECISION_KEYS))
     .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW_V2, createOrderFulfillmentV2(config.ORDER_DECISION_KEYS))
     .registerWorkflowWithName(ORDER_JOB_WORKFLOW, orderJob);
-  let workerRunning = false;
+  let workflowWorker: WorkflowWorkerSupervisor | undefined;
   const workflowClient = new DaprWorkflowClient(grpc);
   const orderMetrics: OrderMetrics = { finished: () => undefined };
   for (const [name, activity] of Object.entries(createOrderActivities({ providers, orders, jobs, sidecar: config, logger, metrics: orderMetrics }))) workflowRuntime.registerActivityWithName(name, activity);
@@ -118,7 +118,7 @@ async function main() {
           downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS },
         // Seed 003: GET /api/monitoring/* and POST /api/test-queue (http/monitoring.routes.ts).
         monitoring: {
-          jobs, workflows: workflowClient, workerRunning: () => workerRunning, databaseOk: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+          jobs, workflows: workflowClient, workerRunning: () => workflowWorker?.running() ?? false, databaseOk: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
           settings: { testQueueEnabled: config.TEST_QUEUE_ENABLED, jobRetryDelaysSeconds: config.JOB_RETRY_DELAYS_SECONDS, outboxLagSeconds: config.MONITORING_OUTBOX_LAG_SECONDS,
             downPaymentExpirySeconds: config.DOWN_PAYMENT_EXPIRY_SECONDS, validationTimeoutSeconds: config.VALIDATION_TIMEOUT_SECONDS, approvalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS },
         },
@@ -147,13 +147,9 @@ async function main() {
     },
     afterStart: async () => {
       await waitForSidecarOutbound(config);
-      await workflowRuntime.start();
-      workerRunning = true;
+      workflowWorker = await superviseWorkflowWorker(workflowRuntime, logger);
     },
-    onShutdown: [() => {
-      workerRunning = false;
-      return workflowRuntime.stop();
-    }, () => workflowClient.stop(), () => prisma.$disconnect()],
+    onShutdown: [() => workflowWorker?.stop() ?? workflowRuntime.stop(), () => workflowClient.stop(), () => prisma.$disconnect()],
   });
 }
 
