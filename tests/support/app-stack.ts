@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { startProcess, type RunningProcess } from '../../scripts/devstack/processes';
-import { startSidecar, untilReady, waitForSidecar } from '../../scripts/devstack/runtime';
+import { startSidecar, untilReady, waitForSidecar, type SidecarSpec } from '../../scripts/devstack/runtime';
 import { appProcessEnv, ROOT, sidecarProcessEnv, type Connections } from '../../scripts/devstack/env';
 import { httpOk, poll } from '../../scripts/devstack/wait';
 import { loadTestRun, TEST_DATA_DIR, TEST_LOG_DIR, TEST_PORTS, type TestRun } from './test-env';
@@ -38,6 +38,8 @@ export interface AppStack {
   /** SIGKILL: the app dies as in a crash, mid-whatever-it-was-doing. */
   killApp(): Promise<void>;
   startApp(): Promise<void>;
+  /** SIGKILL of the app's daprd, then a new one on the same ports (the app keeps running). */
+  restartSidecar(): Promise<void>;
   stop(): Promise<void>;
   /** Calls the skeleton app directly (with the app token, as its sidecar would). */
   app<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -120,12 +122,13 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
 
   await startApp();
   // HOLDFAST_TEST_DAPR_LOG_LEVEL=debug makes the test sidecars log every message they handle (for hunting a lost one).
-  const sidecar = startSidecar({
+  const sidecarSpec: SidecarSpec = {
     appId: options.appId, appPort: ports.appPort, httpPort: ports.daprHTTPPort, grpcPort: ports.daprGRPCPort, internalGrpcPort: options.ports.metrics + 1,
     metricsPort: options.ports.metrics, resourcesPath: options.resourcesPath ?? join(ROOT, 'components'), configFilePath: join(ROOT, 'components', `config-${options.appId}.yaml`), runDir: TEST_DATA_DIR,
     placementAddress: run.placementAddress, schedulerAddress: run.schedulerAddress, logLevel: process.env.HOLDFAST_TEST_DAPR_LOG_LEVEL ?? 'info', appHealthCheckPath: '/healthz',
     env: sidecarProcessEnv(process.env, connections, tokens, run.providersUrl, options.appId), output: join(TEST_LOG_DIR, `${logName}-dapr.log`),
-  });
+  };
+  let sidecar = startSidecar(sidecarSpec);
   await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
   if (options.waitReady !== false) await untilReady(app!, () => httpOk(`${appUrl}/readyz`), 30_000);
 
@@ -137,6 +140,11 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
       await startApp();
       await poll('the app through the gateway', async () => (await call(`${run.gatewayUrl}/v1.0/invoke/${options.appId}/method/healthz`, 'GET', { 'dapr-api-token': run.clientApiToken })).status,
         (status) => status === 200, 30_000, 200);
+    },
+    restartSidecar: async () => {
+      await sidecar.kill();
+      sidecar = startSidecar(sidecarSpec);
+      await waitForSidecar(sidecar, ports.daprHTTPPort, run.daprApiToken, 60_000);
     },
     stop: async () => {
       await app?.stop();
