@@ -43,6 +43,14 @@ export interface DrillResult {
 const FAULTED_APPS = ['booking', 'fulfillment', 'delivery', 'gateway'];
 const PROVIDERS = ['payment', 'email', 'sms', 'refund'];
 
+/** Faults that stop holds from expiring while they last: the booking app or its daprd, the scheduler, placement, PostgreSQL. */
+function onExpiryPath(fault: Fault): boolean {
+  if (fault.type === 'provider-outage') return false;
+  const target = fault.target;
+  if (target.kind === 'app' || target.kind === 'sidecar') return target.appId === 'booking';
+  return target.kind !== 'redis';
+}
+
 /** What is still in flight; settled when every count is 0. */
 const IN_FLIGHT_SQL = `SELECT
   (SELECT count(*) FROM outbox_events WHERE published_at IS NULL)::int AS unpublished,
@@ -146,6 +154,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     log(settledAfterMs === null ? 'drill: the platform did not settle in time; judging what is there' : `drill: settled ${(settledAfterMs / 1000).toFixed(0)} s after the load`);
 
     const records = await readRecords({ databaseUrl: env.DATABASE_URL, providersUrl: platform.providersUrl }, lateHolds);
+    records.expiryPathOutages = injector.injected.filter((i) => onExpiryPath(i.fault))
+      .map((i) => ({ from: new Date(startedAt + i.startedAtMs), to: new Date(startedAt + i.endedAtMs) }));
     // Messaged flows succeed when the provider accepts them: its record says when.
     const calls = (await (await fetch(`${platform.providersUrl}/admin/calls`)).json()) as { calls: Array<{ at: string; domain: string; operation: string; outcome: string; replayed: boolean }> };
     const messaged: Record<string, Flow> = { 'email send': 'email', 'sms send': 'sms', 'refund create': 'refund', 'payment refund': 'refund' };

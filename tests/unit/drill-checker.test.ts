@@ -23,7 +23,7 @@ function cleanRecords(): DrillRecords {
       { key: keys.showCancelledSms('b-refunded'), status: 'SENT', lastError: null },
     ],
     refundJobs: [{ bookingId: 'b-refunded', refundKey: keys.showCancelRefund('b-refunded'), status: 'PROCESSED', manualReviewId: null }],
-    outbox: [{ id: 'e-1', type: 'booking.confirmed', aggregateId: 'b-kept', publishedAt: at('01') }],
+    outbox: [{ id: 'e-1', type: 'booking.confirmed', aggregateId: 'b-kept', publishedAt: at('01') }, { id: 'e-notice', type: 'booking.show-cancelled', aggregateId: 'b-refunded', publishedAt: at('08') }],
     deadLetters: [
       { id: 'd-1', topic: 'booking.confirmed', status: 'REPLAYED', manualReviewReason: null },
       { id: 'd-2', topic: 'refund.requested', status: 'MANUAL_REVIEW', manualReviewReason: 'the refund gateway refused it (400)' },
@@ -63,7 +63,7 @@ describe('the drill checker', () => {
     expect(report.ok).toBe(true);
     expect(Object.fromEntries(report.invariants.map((i) => [i.name, i.checked]))).toEqual({
       'captured-once': 3, 'capture-needs-booking': 5, 'ticket-emailed-once': 3, 'refunded-once': 3, 'cancelled-seats-released': 3,
-      'seat-sold-once': 3, 'holds-expire': 1, 'sagas-finish-clean': 2, 'outbox-published': 1, 'dead-letters-handled': 2,
+      'seat-sold-once': 3, 'holds-expire': 1, 'sagas-finish-clean': 2, 'outbox-published': 2, 'dead-letters-handled': 2,
       'show-cancel-sms-once': 1, 'refund-jobs-finish': 1,
     });
     expect(formatReport(report)).toContain('checker: no violation');
@@ -127,6 +127,16 @@ describe('the drill checker', () => {
     });
   });
 
+  it('when a hold stayed ACTIVE past its expiry while the scheduler was frozen, then only the lateness beyond the outage and its recovery allowance counts', () => {
+    const records = cleanRecords();
+    // Due at :10, the scheduler frozen :05-:20, so expiry may take until :35 (15 s to recover) plus the 2 s grace.
+    records.expiryPathOutages = [{ from: at('05'), to: at('20') }];
+    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('36') });
+    expect(violationsOf(records)).toEqual({});
+    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('40') });
+    expect(violationsOf(records)).toEqual({ 'holds-expire': [{ subject: 'h-frozen', detail: 'seen ACTIVE 5.0 s after its expiry' }] });
+  });
+
   it('when a hold stayed ACTIVE past its expiry plus the grace, an outbox row was never published, or a dead letter waits with no reason, then each is reported', () => {
     const records = cleanRecords();
     records.activeHoldSamples.push({ holdId: 'h-late', expiresAt: at('10'), seenAt: at('12') }, { holdId: 'h-late', expiresAt: at('10'), seenAt: at('15') });
@@ -151,7 +161,11 @@ describe('the drill checker', () => {
       { id: 'b-stuck', holdId: 'h-stuck', showId: 's-2', status: 'CANCELLING', customerPhone: null, paidByCard: true },
     );
     records.refundJobs.push({ bookingId: 'b-waiting', refundKey: keys.showCancelRefund('b-waiting'), status: 'FAILED', manualReviewId: 'mr-1' });
-    for (const b of ['b-waiting', 'b-stuck']) {
+    records.outbox.push({ id: 'e-notice-2', type: 'booking.show-cancelled', aggregateId: 'b-waiting', publishedAt: at('08') });
+    // Cancelled by its customer before the show was: the show's cancellation found it gone and texts nobody.
+    records.bookings.push({ id: 'b-gone', holdId: 'h-gone', showId: 's-2', status: 'CANCELLED', customerPhone: '+4915100000001', paidByCard: true });
+    records.providerCalls.push(ok('payment', 'refund', keys.cancellationRefund('b-gone')));
+    for (const b of ['b-waiting', 'b-stuck', 'b-gone']) {
       records.providerCalls.push(ok('payment', 'capture', keys.capture(`h-${b.slice(2)}`)), ok('email', 'send', keys.ticketEmail(b)));
       records.notifications.push({ key: keys.ticketEmail(b), status: 'SENT', lastError: null });
     }
@@ -163,6 +177,6 @@ describe('the drill checker', () => {
       'show-cancel-sms-once': [{ subject: 'b-refunded', detail: `${keys.showCancelledSms('b-refunded')}: never accepted by the provider (notification PENDING)` }],
       'refund-jobs-finish': [{ subject: keys.showCancelRefund('b-other'), detail: 'still PENDING after the platform settled' }],
     });
-    expect(formatReport(checkInvariants(records))).toMatch(/FAIL refunded-once \(5 checked, 1 violations\)/);
+    expect(formatReport(checkInvariants(records))).toMatch(/FAIL refunded-once \(6 checked, 1 violations\)/);
   });
 });
