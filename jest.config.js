@@ -1,13 +1,14 @@
 /**
- * Five projects: `unit` (pure logic, no sidecar, no database), `k8s` (the Helm chart installed on a
+ * Six projects: `unit` (pure logic, no sidecar, no database), `k8s` (the Helm chart installed on a
  * real kube-apiserver, docs/kubernetes-validation.md), `integration` (real daprd,
  * placement, scheduler, PostgreSQL and Redis, started by tests/support/global-setup.ts),
  * `browser` (the admin console in Debian's headless Chromium against that same platform) and
- * `containers` (the images as the Helm chart runs them, docs/container-tier.md).
+ * `containers` (the images as the Helm chart runs them, docs/container-tier.md) and `drill` (the
+ * short fault drill on a platform of its own, docs/reliability.md).
  * `npm test` (scripts/test-lanes.sh) runs them in two lanes side by side, each in band: integration
  * then browser (they share ports and one control plane), and beside them at nice 10 typecheck,
- * unit, k8s and containers (no port or server of that platform). A plain `jest --runInBand` runs
- * all five in one lane, in the order of tests/support/project-sequencer.js.
+ * unit, k8s, containers and drill (no port or server of that platform). A plain `jest --runInBand` runs
+ * all six in one lane, in the order of tests/support/project-sequencer.js.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
@@ -58,6 +59,14 @@ module.exports = {
       testMatch: ['<rootDir>/tests/containers/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/support/containers/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/containers/global-teardown.ts',
+    },
+    {
+      // The short fault drill (docs/reliability.md): a platform of its own (ports 27000-27399, its
+      // own PostgreSQL, Redis, placement and scheduler), so it runs in the side lane too.
+      displayName: 'drill',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/drill/**/*.test.ts'],
     },
   ],
 };
