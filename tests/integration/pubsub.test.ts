@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { parse } from 'yaml';
 import { COMPONENTS, TOPICS } from '@holdfast/shared';
 import { eventually, startSkeletonStack, type SkeletonStack } from '../support/app-stack';
-import { configuredMaxRetries } from '../support/resiliency';
+import { configuredMaxIntervalMs, configuredMaxRetries, goDurationMs } from '../support/resiliency';
 import { TEST_LOG_DIR } from '../support/test-env';
 import { ROOT } from '../../scripts/devstack/env';
 
@@ -19,12 +19,7 @@ import { ROOT } from '../../scripts/devstack/env';
  * from 0.5 s, x1.5 each time, capped at maxInterval, each interval +-50 % jitter (Dapr's defaults).
  */
 function inboundRetryTimings(): { maxIntervalMs: number; allRetriesMs: number } {
-  type Yaml = { spec: { policies: { retries: Record<string, { maxInterval?: string }> }; targets: { components: Record<string, { inbound?: { retry?: string } }> } } };
-  const file = parse(readFileSync(join(ROOT, 'components', 'resiliency.yaml'), 'utf8')) as Yaml;
-  const text = file.spec.policies.retries[file.spec.targets.components[COMPONENTS.pubsub]!.inbound!.retry!]!.maxInterval ?? '60s';
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  if (!match) throw new Error(`resiliency.yaml: maxInterval ${text} is not a duration this test reads`);
-  const maxIntervalMs = Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  const maxIntervalMs = configuredMaxIntervalMs(COMPONENTS.pubsub, 'inbound');
   let allRetriesMs = 0;
   for (let i = 0; i < configuredMaxRetries(COMPONENTS.pubsub, 'inbound'); i++) allRetriesMs += Math.min(500 * 1.5 ** i, maxIntervalMs);
   return { maxIntervalMs, allRetriesMs };
@@ -35,10 +30,7 @@ const RETRY = inboundRetryTimings();
 function configuredProcessingTimeoutMs(): number {
   type Yaml = { spec: { metadata: Array<{ name: string; value?: string }> } };
   const file = parse(readFileSync(join(ROOT, 'components', 'pubsub.yaml'), 'utf8')) as Yaml;
-  const text = file.spec.metadata.find((m) => m.name === 'processingTimeout')?.value ?? '60s';
-  const match = /^(\d+)(ms|s|m)$/.exec(text);
-  if (!match) throw new Error(`pubsub.yaml: processingTimeout ${text} is not a duration this test reads`);
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return goDurationMs(file.spec.metadata.find((m) => m.name === 'processingTimeout')?.value ?? '60s');
 }
 /**
  * How soon daprd calls an app that stopped answering its health check unhealthy: daprd's defaults,

@@ -27,15 +27,15 @@ export function configuredMaxRetries(component: string, direction: 'inbound' | '
   return retryPolicy(component, direction).maxRetries;
 }
 
-/** A Go duration as the YAML writes it (500ms, 10s, 1m30s), in milliseconds. */
-function durationMs(text: string): number {
+/** A Go duration as Dapr's YAML writes it (500ms, 10s, 1m30s), in milliseconds. */
+export function goDurationMs(text: string): number {
   const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
   let total = 0;
   const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, unit: string) => {
     total += Number(n) * units[unit]!;
     return '';
   });
-  if (rest !== '' || text === '') throw new Error(`resiliency.yaml: not a duration: ${text}`);
+  if (rest !== '' || text === '') throw new Error(`not a Go duration: ${text}`);
   return total;
 }
 
@@ -46,12 +46,12 @@ export function configuredBreakerTimeoutMs(component: string): number {
   if (!name) throw new Error(`resiliency.yaml has no outbound circuit breaker for ${component}`);
   const breaker = file.spec.policies.circuitBreakers?.[name];
   if (!breaker) throw new Error(`resiliency.yaml names circuit breaker ${name} but does not define it`);
-  return durationMs(breaker.timeout);
+  return goDurationMs(breaker.timeout);
 }
 
 /** maxInterval of the retry policy the YAML applies to `component` in `direction` (Dapr's default 60s when unset), in ms. */
 export function configuredMaxIntervalMs(component: string, direction: 'inbound' | 'outbound'): number {
-  return durationMs(retryPolicy(component, direction).maxInterval ?? '60s');
+  return goDurationMs(retryPolicy(component, direction).maxInterval ?? '60s');
 }
 
 /**
