@@ -164,6 +164,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       if (flow && call.outcome === 'ok' && !call.replayed) successes[flow].push(new Date(call.at).getTime() - startedAt);
     }
     const report = checkInvariants(records);
+    const worstHoldLateMs = Math.max(0, ...records.activeHoldSamples.map((h) => h.seenAt.getTime() - h.expiresAt.getTime()));
     const recovery = recoveryTable(recoveries(faults, successes));
     const sweeper = sweeperActivations();
 
@@ -174,7 +175,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       `# Fault drill, seed ${options.seed}: ${options.minutes} min, ${faults.length} faults, ${report.ok ? 'no violation' : 'VIOLATIONS'}`, '',
       `Load: ${stats.requests} requests through the gateway; bookings ${records.bookings.length}, orders ${records.orders.length}, shows cancelled ${stats.showsCancelled}, ` +
         `notifications ${records.notifications.length}, refund jobs ${records.refundJobs.length}, provider calls ${records.providerCalls.length}.`,
-      `Settled: ${settledAfterMs === null ? 'not within the bound' : `${(settledAfterMs / 1000).toFixed(0)} s after the load stopped`}. Sweeper activations: ${sweeper}.`, '',
+      `Settled: ${settledAfterMs === null ? 'not within the bound' : `${(settledAfterMs / 1000).toFixed(0)} s after the load stopped`}. Sweeper activations: ${sweeper}. ` +
+        `Latest hold expiry seen: ${(worstHoldLateMs / 1000).toFixed(1)} s after its due time, faults included.`, '',
       '## Faults by kind', '', ...[...kinds.entries()].sort().map(([kind, n]) => `- ${kind}: ${n}`),
       ...(failedFaults.length ? ['', 'Faults that did not go as planned:', ...failedFaults.map((f) => `- ${describeFault(f.fault).trim()}: ${f.error}`)] : []),
       '', '## Invariants', '', '```', formatReport(report), '```', '', '## Recovery (fault to the first success of an affected flow)', '', ...recoveryLines(recovery),

@@ -129,11 +129,11 @@ describe('the drill checker', () => {
 
   it('when a hold stayed ACTIVE past its expiry while the scheduler was frozen, then only the lateness beyond the outage and its recovery allowance counts', () => {
     const records = cleanRecords();
-    // Due at :10, the scheduler frozen :05-:20, so expiry may take until :35 (15 s to recover) plus the 2 s grace.
+    // Due at :10, the scheduler frozen :05-:20, so expiry may take until :50 (30 s to recover) plus the 2 s grace.
     records.expiryPathOutages = [{ from: at('05'), to: at('20') }];
-    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('36') });
+    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('51') });
     expect(violationsOf(records)).toEqual({});
-    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('40') });
+    records.activeHoldSamples.push({ holdId: 'h-frozen', expiresAt: at('10'), seenAt: at('55') });
     expect(violationsOf(records)).toEqual({ 'holds-expire': [{ subject: 'h-frozen', detail: 'seen ACTIVE 5.0 s after its expiry' }] });
   });
 
