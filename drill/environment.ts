@@ -124,16 +124,33 @@ export interface DrillPlatform {
  * checker reads this drill's records only), migrated, then control plane, apps and sidecars.
  */
 export async function startDrillPlatform(log: (line: string) => void): Promise<DrillPlatform> {
-  rmSync(join(DRILL_DIR, 'run'), { recursive: true, force: true });
+  // The sidecars' run folder (the name registry, the scheduler's etcd) is the drill's own; DRILL_DIR/run
+  // is infra.sh's (Redis's pid file and password file): deleting that would lose track of a running Redis.
+  const runDir = join(DRILL_DIR, 'platform');
+  rmSync(runDir, { recursive: true, force: true });
   rmSync(DRILL_LOG_DIR, { recursive: true, force: true });
   mkdirSync(DRILL_LOG_DIR, { recursive: true });
   infra('reset');
+  try {
+    return await startOnServers(runDir, log);
+  } catch (error) {
+    // Nothing the drill started may outlive a failed start: it would hold the drill's ports for the next one.
+    await stopAll(5_000);
+    try {
+      infra('stop');
+    } catch {
+      // Reported below with the start's own error.
+    }
+    throw error;
+  }
+}
+
+async function startOnServers(runDir: string, log: (line: string) => void): Promise<DrillPlatform> {
   infra('start');
   const connections = readConnections(infraEnv());
   execFileSync('node', [join(ROOT, 'scripts', 'prisma', 'schema-engine.mjs'), 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: connections.DATABASE_URL }, stdio: 'ignore' });
   log('drill: PostgreSQL and Redis of its own started and migrated');
 
-  const runDir = join(DRILL_DIR, 'run');
   const schedulerDir = join(runDir, 'scheduler');
   mkdirSync(schedulerDir, { recursive: true });
   const output = (name: string) => join(DRILL_LOG_DIR, `${name}.log`);
