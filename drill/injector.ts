@@ -10,15 +10,17 @@ import { infra, signalServerTree, type DrillPlatform } from './environment';
 
 export interface InjectedFault { fault: Fault; startedAtMs: number; endedAtMs: number; error?: string }
 
-function targetKey(fault: Fault): string {
-  if (fault.type === 'provider-outage') return `provider ${fault.provider}`;
-  const target = fault.target;
+/** The platform's name for a process: `booking`, `booking-dapr`, `placement`, `redis`... */
+function processName(target: ProcessTarget | { kind: 'postgres' | 'redis' }): string {
   switch (target.kind) {
     case 'app': return target.appId;
     case 'sidecar': return `${target.appId}-dapr`;
     default: return target.kind;
   }
 }
+
+/** Faults on one key wait for each other. */
+const targetKey = (fault: Fault) => (fault.type === 'provider-outage' ? `provider ${fault.provider}` : processName(fault.target));
 
 function serverPid(kind: 'redis' | 'postgres'): number | undefined {
   const line = infra('pids').split('\n').find((l) => l.startsWith(`${kind} `));
@@ -57,7 +59,7 @@ export class FaultInjector {
   }
 
   private process(target: ProcessTarget) {
-    const name = target.kind === 'app' ? target.appId : target.kind === 'sidecar' ? `${target.appId}-dapr` : target.kind;
+    const name = processName(target);
     const proc = this.platform.processes.get(name);
     if (!proc) throw new Error(`no process ${name} under drill`);
     return proc;
