@@ -159,6 +159,30 @@ describe('seat holds on a real sidecar', () => {
     expect((await hold(showId, ['STALLS-A-1'])).status).toBe(201);
   });
 
+  // Found by the fault drill: the scheduler tries a reminder that cannot reach its app a few times,
+  // about a second apart (Dapr's default job failure policy: 3 retries, 1 s), then drops that firing.
+  // A one-shot expiry reminder was then gone for good and the hold stayed ACTIVE.
+  it('when the booking app is down at a hold\'s expiry for longer than the scheduler retries, then the hold still expires once the app is back', async () => {
+    const showId = await createShow();
+    const ttlSeconds = 5;
+    const placed = await hold(showId, ['STALLS-B-3'], { ttlSeconds });
+    expect(placed.status).toBe(201);
+    const expiresAt = Date.parse(placed.body.expiresAt);
+    await stack.killApp();
+    const atKill = await db.query("SELECT h.status::text AS status, h.expires_at > now() AS pending FROM holds h WHERE h.id = $1", [placed.body.holdId]);
+    expect(atKill.rows).toEqual([{ status: 'ACTIVE', pending: true }]);
+    // Down through the due time and well past the scheduler's retries of that firing.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 10_000));
+    const whileDown = await db.query("SELECT status::text AS status FROM holds WHERE id = $1", [placed.body.holdId]);
+    expect(whileDown.rows).toEqual([{ status: 'ACTIVE' }]);
+    await stack.startApp();
+
+    await eventually(() => getHold(placed.body.holdId), (h) => h.status === 'EXPIRED', EXPIRY_SLACK_MS, 250);
+    expect(await seatStatus(showId, 'STALLS-B-3')).toBe('AVAILABLE');
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM audit_log WHERE entity = 'hold' AND entity_id = $1 AND action = 'expired'", [placed.body.holdId]);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
   it('when a customer releases a hold, then its seats are free at once and a second release is a 409', async () => {
     const showId = await createShow();
     const placed = await hold(showId, ['STALLS-A-3']);

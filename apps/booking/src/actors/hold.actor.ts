@@ -23,7 +23,7 @@ export type { ConfirmHoldCommand, ConfirmOfflineCommand, PlaceHoldCommand } from
 
 const HOLD = 'hold';
 const EXPIRE_REMINDER = 'expire';
-/** When ending a hold failed (database or ShowActor unreachable), try again this much later. */
+/** The expiry reminder's period after its due time: a firing that could not end the hold (the app restarting, the database or the ShowActor unreachable) is followed by another this much later. */
 const EXPIRE_RETRY_SECONDS = 2;
 
 export type PlaceHoldResult =
@@ -147,7 +147,10 @@ export function createHoldActor(deps: HoldActorDeps) {
       // The reminder goes first: if this process dies after the ShowActor granted the seats,
       // the reminder still frees them at expiry. expiresAt is the reminder's due time exactly.
       const createdAt = now();
-      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }));
+      // Periodic after its due time: a firing that cannot reach this app (restarting, its sidecar
+      // reconnecting) is dropped by the scheduler after a few quick retries, and the next one
+      // expires the hold. The first firing that finds the hold ended removes it (receiveReminder).
+      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
       const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
       if (!grant.granted) {
         await this.unregisterActorReminder(EXPIRE_REMINDER);
@@ -376,13 +379,14 @@ export function createHoldActor(deps: HoldActorDeps) {
     }
 
     override async receiveReminder(): Promise<void> {
-      // A throw here would only make Dapr retry blindly (or crash the SDK's handler): retry on our terms.
+      // A throw here would only make Dapr retry blindly (or crash the SDK's handler): the reminder's
+      // period is the retry. Once the hold has ended (now, or before), the reminder goes.
       try {
         const result = await this.end('EXPIRED');
         if (result.ended) deps.logger.info({ holdId: result.hold.holdId, showId: result.hold.showId, lateMs: now() - Date.parse(result.hold.expiresAt) }, 'hold expired');
+        await this.unregisterActorReminder(EXPIRE_REMINDER);
       } catch (error) {
-        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, 'hold expiry failed; retrying');
-        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
+        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, `hold expiry failed; the reminder fires again in ${EXPIRE_RETRY_SECONDS} s`);
       }
     }
 
