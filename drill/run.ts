@@ -92,6 +92,30 @@ async function settle(url: string, boundMs: number, log: (line: string) => void)
   return null;
 }
 
+/**
+ * What an operator does after an incident (docs/reliability.md): every refund a cancellation parked
+ * for a person (manual review REFUND, or hold-refund: the provider did not answer through the
+ * saga's retries) is retried from the reviews' API, as the admin console's "retry" does. The app's
+ * own idempotency key goes with it, so a refund that landed after all is answered, not paid twice.
+ * Returns how many were retried and how many of those the provider paid.
+ */
+async function operatorRetriesRefunds(platform: DrillPlatform, log: (line: string) => void): Promise<{ retried: number; paid: number }> {
+  const headers = { 'dapr-api-token': platform.connections.CLIENT_API_TOKEN, authorization: `Bearer ${platform.connections.ADMIN_API_TOKEN}`, 'content-type': 'application/json' };
+  const base = `${platform.gatewayUrl}/v1.0/invoke/booking/method/api/admin/manual-reviews`;
+  const listed = await fetch(`${base}?status=OPEN&limit=500`, { headers });
+  if (!listed.ok) throw new Error(`drill: the open manual reviews could not be listed: ${listed.status} ${await listed.text()}`);
+  const { reviews } = (await listed.json()) as { reviews: Array<{ id: string; kind: string; reason: string }> };
+  let retried = 0;
+  let paid = 0;
+  for (const review of reviews.filter((r) => r.kind === 'REFUND' || r.kind === 'hold-refund')) {
+    retried++;
+    const answer = await fetch(`${base}/${review.id}/resolve`, { method: 'POST', headers, body: JSON.stringify({ resolution: 'retried by the drill\'s operator after the faults', retry: true }) });
+    if (answer.ok) paid++;
+    else log(`drill: operator: the refund of review ${review.id} (${review.reason}) was not paid: ${answer.status} ${await answer.text()}`);
+  }
+  return { retried, paid };
+}
+
 /** The stuck-message sweeper's activations over every incarnation of the delivery app: its log lines, which survive restarts (its counter does not). */
 function sweeperActivations(): number {
   try {
@@ -149,6 +173,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     timers.forEach(clearTimeout);
     await injector.settled();
     const settledAfterMs = await settle(env.DATABASE_URL, (options.settleMinutes ?? 10) * 60_000, log);
+    const operator = await operatorRetriesRefunds(platform, log);
+    if (operator.retried > 0) log(`drill: operator: ${operator.retried} parked refunds retried, ${operator.paid} paid`);
     sampling = false;
     await sampler;
     log(settledAfterMs === null ? 'drill: the platform did not settle in time; judging what is there' : `drill: settled ${(settledAfterMs / 1000).toFixed(0)} s after the load`);
@@ -176,6 +202,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       `Load: ${stats.requests} requests through the gateway; bookings ${records.bookings.length}, orders ${records.orders.length}, shows cancelled ${stats.showsCancelled}, ` +
         `notifications ${records.notifications.length}, refund jobs ${records.refundJobs.length}, provider calls ${records.providerCalls.length}.`,
       `Settled: ${settledAfterMs === null ? 'not within the bound' : `${(settledAfterMs / 1000).toFixed(0)} s after the load stopped`}. Sweeper activations: ${sweeper}. ` +
+        `Operator: ${operator.retried} refunds parked for a person retried, ${operator.paid} paid. ` +
         `Latest hold expiry seen: ${(worstHoldLateMs / 1000).toFixed(1)} s after its due time, faults included.`, '',
       '## Faults by kind', '', ...[...kinds.entries()].sort().map(([kind, n]) => `- ${kind}: ${n}`),
       ...(failedFaults.length ? ['', 'Faults that did not go as planned:', ...failedFaults.map((f) => `- ${describeFault(f.fault).trim()}: ${f.error}`)] : []),
