@@ -256,7 +256,9 @@ stop_all() {
   if pg_running; then as_pg "$(pg_bindir)/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null && log "PostgreSQL stopped"; fi
   if redis_running; then
     local pid; pid=$(cat "$DATA/run/redis.pid")
-    redis_cli shutdown nosave >/dev/null 2>&1 || kill "$pid"
+    # SIGTERM to the pid this script started (Redis shuts down as on SHUTDOWN), never a SHUTDOWN sent to
+    # the port: run with other port settings than at start, that would stop somebody else's Redis.
+    kill "$pid"
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     log "Redis stopped"
   fi
@@ -285,7 +287,7 @@ restart_redis() {
   if [[ -n "${REDIS_HOST:-}" ]]; then echo "infra: REDIS_HOST is set: not restarting your Redis" >&2; exit 1; fi
   if redis_running; then
     local pid; pid=$(cat "$DATA/run/redis.pid")
-    redis_cli shutdown >/dev/null 2>&1 || kill "$pid"
+    kill "$pid"
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     log "Redis stopped"
   fi
