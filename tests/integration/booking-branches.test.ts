@@ -95,7 +95,7 @@ describe('a retried hold expiry', () => {
       await db.query(`DROP FUNCTION IF EXISTS ${fn}()`);
     }
 
-    // The reminder fires again (the actor re-registered it) and this time the expiry goes through.
+    // The reminder fires again (its period after the due time) and this time the expiry goes through.
     await eventually(() => holdStatus(holdId), (s) => s === 'EXPIRED', SLACK_MS, 250);
     expect(await seatStatus(showId, 'STALLS-A-1')).toBe('AVAILABLE');
     expect(await count('SELECT count(*)::int AS n FROM seat_claims WHERE hold_id = $1', [holdId])).toBe(0);

@@ -386,7 +386,7 @@ export function createHoldActor(deps: HoldActorDeps) {
         if (result.ended) deps.logger.info({ holdId: result.hold.holdId, showId: result.hold.showId, lateMs: now() - Date.parse(result.hold.expiresAt) }, 'hold expired');
         await this.unregisterActorReminder(EXPIRE_REMINDER);
       } catch (error) {
-        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, `hold expiry failed; the reminder fires again in ${EXPIRE_RETRY_SECONDS} s`);
+        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, 'hold expiry failed; retrying');
       }
     }
 
