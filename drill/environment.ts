@@ -9,6 +9,7 @@
  * the way a supervisor (Kubernetes, systemd) would restart it. The admin console is left out: it
  * only calls the other apps on a person's behalf, and the workload is the clients' and admins' API.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ export class ManagedProcess {
     const pid = this.current?.pid;
     if (!pid || pid <= 1) return;
     signalGroup(pid, 'SIGSTOP');
-    await new Promise((resolve) => setTimeout(resolve, forMs));
+    await sleep(forMs);
     signalGroup(pid, 'SIGCONT');
   }
 }

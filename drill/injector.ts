@@ -4,6 +4,7 @@
  * and provider outages through the providers app's chaos rules. Faults on one target wait for each
  * other (a restart of a stalled PostgreSQL would hang); faults on different targets overlap freely.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault, ProcessTarget } from './faults';
 import { describeFault } from './faults';
 import { infra, signalServerTree, type DrillPlatform } from './environment';
@@ -26,8 +27,6 @@ function serverPid(kind: 'redis' | 'postgres'): number | undefined {
   const line = infra('pids').split('\n').find((l) => l.startsWith(`${kind} `));
   return line ? Number(line.split(' ')[1]) : undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ChaosView { rules: Record<string, unknown>; operations: string[] }
 

@@ -6,6 +6,7 @@
  * invariants with their counterexamples, the sweeper's activations and the recovery time per fault
  * kind, writes the same as Markdown to .data/drill/report-<seed>.md, and exits 1 on any violation.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -87,7 +88,7 @@ async function settle(url: string, boundMs: number, log: (line: string) => void)
     } catch (error) {
       log(`drill: settling: the database did not answer (${error instanceof Error ? error.message : String(error)})`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
   }
   return null;
 }
@@ -161,7 +162,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         } catch {
           // PostgreSQL down or stalled: the next sample tries again.
         }
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await sleep(1_000);
       }
     })();
 

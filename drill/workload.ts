@@ -8,6 +8,7 @@
  * the same idempotency key, as a careful client does; the checker judges what happened, not what
  * the client was told.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import type { Flow } from './recovery';
@@ -45,7 +46,6 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadSta
   const chance = (p: number) => random() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const stats: WorkloadStats = { requests: 0, answers: {}, showsCancelled: 0 };
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   // Ids are drawn from the seed too, so two runs of one seed ask for the same things.
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
