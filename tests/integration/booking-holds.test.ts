@@ -183,6 +183,50 @@ describe('seat holds on a real sidecar', () => {
     expect(rows).toEqual([{ n: 1 }]);
   });
 
+  // Found by the fault drill (long-b): a placement's turn committed the hold to PostgreSQL, then its
+  // sidecar died before the actor's state was saved. The client's retry (same Idempotency-Key)
+  // found its own seat claim, took it for a conflict and removed the expiry reminder: ACTIVE for good.
+  // Here the crash is made exact: a placed hold's actor state is deleted while the app is down.
+  // Actor state lives in Dapr's own table (schema dapr) of the same database (components/actorstate.yaml).
+  const dropActorState = async (holdId: string) => {
+    const { rowCount } = await db.query("DELETE FROM dapr.dapr_state WHERE key LIKE '%HoldActor||' || $1 || '||%'", [holdId]);
+    expect(rowCount).toBe(1);
+  };
+
+  it('when a placement is retried after a crash that saved the hold in the database but not in its actor, then the retry gets that hold and it still expires', async () => {
+    const showId = await createShow();
+    const key = { 'idempotency-key': 'crashed-placement-1' };
+    const body = { seatIds: ['STALLS-A-5'], customerId: 'c-crash', customerEmail: 'ada@example.com', ttlSeconds: 8 };
+    const first = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, body, key);
+    expect(first.status).toBe(201);
+    await stack.killApp();
+    await dropActorState(first.body.holdId);
+    await stack.startApp();
+
+    const retried = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, body, key);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ holdId: first.body.holdId, status: 'ACTIVE', expiresAt: first.body.expiresAt, seatIds: ['STALLS-A-5'] });
+    expect(await seatStatus(showId, 'STALLS-A-5')).toBe('HELD');
+    await eventually(() => getHold(first.body.holdId), (h) => h.status === 'EXPIRED', expiryPatienceMs(Date.parse(first.body.expiresAt)), 250);
+    expect(await seatStatus(showId, 'STALLS-A-5')).toBe('AVAILABLE');
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM audit_log WHERE entity = 'hold' AND entity_id = $1 AND action = 'expired'", [first.body.holdId]);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('when a hold saved in the database but not in its actor is never asked for again, then its expiry still ends it', async () => {
+    const showId = await createShow();
+    const placed = await hold(showId, ['STALLS-A-6'], { ttlSeconds: 8 });
+    expect(placed.status).toBe(201);
+    await stack.killApp();
+    await dropActorState(placed.body.holdId);
+    await stack.startApp();
+
+    const recorded = async () => (await db.query('SELECT status::text AS status FROM holds WHERE id = $1', [placed.body.holdId])).rows[0]?.status as string | undefined;
+    await eventually(recorded, (status) => status === 'EXPIRED', expiryPatienceMs(Date.parse(placed.body.expiresAt)), 250);
+    expect(await seatStatus(showId, 'STALLS-A-6')).toBe('AVAILABLE');
+    expect((await db.query('SELECT count(*)::int AS n FROM seat_claims WHERE hold_id = $1', [placed.body.holdId])).rows).toEqual([{ n: 0 }]);
+  });
+
   it('when a customer releases a hold, then its seats are free at once and a second release is a 409', async () => {
     const showId = await createShow();
     const placed = await hold(showId, ['STALLS-A-3']);

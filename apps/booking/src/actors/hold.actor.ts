@@ -81,7 +81,33 @@ export function createHoldActor(deps: HoldActorDeps) {
   return class HoldActor extends AbstractActor {
     private async load(): Promise<HoldRecord | undefined> {
       const [found, hold] = await this.getStateManager<HoldRecord>().tryGetState(HOLD);
-      return found && hold ? { ...hold } : undefined;
+      if (found && hold) return { ...hold };
+      return this.adoptRecorded();
+    }
+
+    /**
+     * A placement whose turn died between the database's commit and this actor's state (its
+     * sidecar killed, say) left a hold only in PostgreSQL, the system of record: that row is
+     * taken up as this actor's hold, with its expiry reminder set again at the recorded time, so a
+     * retried placement gets it back and its expiry still comes. Without this the retry found its
+     * own seat claim, took it for a conflict and dropped the reminder: a hold ACTIVE for good.
+     */
+    private async adoptRecorded(): Promise<HoldRecord | undefined> {
+      const row = await deps.holds.find(this.getActorId().getId());
+      if (!row) return undefined;
+      const hold: HoldRecord = {
+        holdId: row.id, showId: row.showId, customerId: row.customerId, customerEmail: row.customerEmail,
+        ...(row.customerPhone ? { customerPhone: row.customerPhone } : {}), seatIds: [...row.seatIds].sort(), status: row.status as HoldStatus,
+        policyVersion: row.policyVersion, snapshot: row.snapshot as unknown as HoldRecord['snapshot'],
+        expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString(),
+      };
+      if (hold.status === 'ACTIVE') {
+        const dueMs = Math.max(0, row.expiresAt.getTime() - now());
+        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
+      }
+      deps.logger.warn({ holdId: hold.holdId, showId: hold.showId, status: hold.status }, 'hold taken up from the database: its actor state was never saved');
+      await this.saveNow(hold);
+      return { ...hold };
     }
 
     private async save(hold: HoldRecord): Promise<void> {
@@ -179,6 +205,12 @@ export function createHoldActor(deps: HoldActorDeps) {
             : { placed: false, reason: 'CUSTOMER_HOLD_LIMIT', seatIds: [], maxHeldSeats: deps.maxHeldSeatsPerCustomer };
         }
       } catch (error) {
+        if (error instanceof SeatAlreadyClaimedError) {
+          // The claim may be this hold's own: an earlier turn of this placement, still running in
+          // this app after its sidecar died, committed first. Then it is this hold, not a conflict.
+          const recorded = await this.adoptRecorded();
+          if (recorded) return samePlacement(recorded, command) ? { placed: true, hold: recorded } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
+        }
         await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
         await this.unregisterActorReminder(EXPIRE_REMINDER);
         if (error instanceof SeatAlreadyClaimedError) {
