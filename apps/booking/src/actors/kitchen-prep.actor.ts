@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { ACTOR_TYPES, invokeActor, type PrismaClient, type SidecarSettings } from '@holdfast/shared';
 
 const PREP_REMINDER = 'prep';
+/** The prep reminder's period after its due time: a firing that could not move the order is followed by another this much later. */
+const PREP_RETRY_SECONDS = 2;
 
 export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Logger; now?: () => number }) {
   const now = deps.now ?? Date.now;
@@ -17,8 +19,11 @@ export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Log
       const order = await deps.prisma.concessionOrder.findUnique({ where: { id: this.getActorId().getId() } });
       if (!order || order.status !== 'PENDING') return { scheduled: false };
       const dueMs = Math.max(0, Date.parse(command.prepAt) - now());
-      // Days as hours: the SDK renders a Duration of days as "p1d", which Dapr refuses.
-      await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }).round({ largestUnit: 'hours' }));
+      // Days as hours: the SDK renders a Duration of days as "p1d", which Dapr refuses. Periodic
+      // after its due time, as the hold's expiry: a firing the scheduler drops after its few quick
+      // retries (this app restarting, its sidecar reconnecting) is followed by another; the first
+      // firing that finds the order no longer PENDING removes it.
+      await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }).round({ largestUnit: 'hours' }), Temporal.Duration.from({ seconds: PREP_RETRY_SECONDS }));
       return { scheduled: true };
     }
 
@@ -36,9 +41,10 @@ export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Log
         const status = show?.status === 'CANCELLED' ? 'CANCELLED' : 'PREPARING';
         const { count } = await deps.prisma.concessionOrder.updateMany({ where: { id: this.getActorId().getId(), status: 'PENDING' }, data: { status } });
         if (count > 0 && status === 'PREPARING') deps.logger.info({ concessionOrderId: this.getActorId().getId() }, 'kitchen prep started');
+        await this.unregisterActorReminder(PREP_REMINDER);
       } catch (error) {
+        // The reminder's period is the retry.
         deps.logger.error({ err: error, concessionOrderId: this.getActorId().getId() }, 'kitchen prep failed; retrying');
-        await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ seconds: 2 }));
       }
     }
   };
