@@ -24,7 +24,7 @@ export type { ConfirmHoldCommand, ConfirmOfflineCommand, PlaceHoldCommand } from
 const HOLD = 'hold';
 const EXPIRE_REMINDER = 'expire';
 /** The expiry reminder's period after its due time: a firing that could not end the hold (the app restarting, the database or the ShowActor unreachable) is followed by another this much later. */
-const EXPIRE_RETRY_SECONDS = 2;
+const EXPIRE_RETRY_SECONDS = 1;
 
 export type PlaceHoldResult =
   | { placed: true; hold: HoldRecord }
