@@ -57,14 +57,34 @@ export function infra(...args: string[]): string {
   return execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), ...args], { env: infraEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** How often a process is started before the drill gives up on it (about two minutes of backoff). */
+const START_ATTEMPTS = 15;
+
 /** A process the drill started and may kill, stall and start again; `current` is its latest incarnation. */
 export class ManagedProcess {
   current: RunningProcess | undefined;
-  constructor(readonly name: string, private readonly launch: () => RunningProcess, private readonly ready: (proc: RunningProcess) => Promise<void>) {}
+  constructor(readonly name: string, private readonly launch: () => RunningProcess, private readonly ready: (proc: RunningProcess) => Promise<void>,
+    private readonly log: (line: string) => void = () => {}) {}
 
+  /**
+   * Started again until it is ready, 1, 2, 4, 8, then 10 s apart, as Kubernetes restarts a
+   * crash-looping container: a daprd started while PostgreSQL is frozen exits at its component's
+   * init (long-b: the booking daprd stayed down 72 s, until the next fault on it started it).
+   */
   async start(): Promise<void> {
-    this.current = this.launch();
-    await this.ready(this.current);
+    for (let attempt = 1; ; attempt++) {
+      this.current = this.launch();
+      try {
+        await this.ready(this.current);
+        return;
+      } catch (error) {
+        await this.current.kill();
+        if (attempt >= START_ATTEMPTS) throw error;
+        const backoffMs = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
+        this.log(`drill: ${this.name} did not start (${error instanceof Error ? error.message : String(error)}); again in ${backoffMs / 1000} s`);
+        await sleep(backoffMs);
+      }
+    }
   }
 
   /** SIGKILL (the whole process group), then started again at once on the same ports. */
@@ -157,7 +177,7 @@ async function startOnServers(runDir: string, log: (line: string) => void): Prom
   const output = (name: string) => join(DRILL_LOG_DIR, `${name}.log`);
   const processes = new Map<string, ManagedProcess>();
   const managed = (name: string, spec: () => ProcessSpec, ready: (proc: RunningProcess) => Promise<void>) => {
-    const proc = new ManagedProcess(name, () => startProcess(spec()), ready);
+    const proc = new ManagedProcess(name, () => startProcess(spec()), ready, log);
     processes.set(name, proc);
     return proc;
   };
@@ -192,7 +212,7 @@ async function startOnServers(runDir: string, log: (line: string) => void): Prom
       logLevel: 'warn', appHealthCheckPath: app.command && app.enableAppHealthCheck ? app.appHealthCheckPath : undefined,
       env: sidecarProcessEnv(appEnv, connections, tokens, providersUrl, appId), output: output(`${appId}-dapr`),
     };
-    const sidecar = new ManagedProcess(`${appId}-dapr`, () => startSidecar(sidecarSpec), (proc) => waitForSidecar(proc, p.http, tokens.daprApiToken, 120_000));
+    const sidecar = new ManagedProcess(`${appId}-dapr`, () => startSidecar(sidecarSpec), (proc) => waitForSidecar(proc, p.http, tokens.daprApiToken, 120_000), log);
     processes.set(sidecar.name, sidecar);
     await sidecar.start();
     if (app.command) await untilReady(processes.get(appId)!.current!, () => httpOk(`http://127.0.0.1:${p.app}/readyz`), 120_000);
