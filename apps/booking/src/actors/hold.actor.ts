@@ -79,10 +79,14 @@ export function createHoldActor(deps: HoldActorDeps) {
   const showActor = <T>(showId: string, method: string, body: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.show, showId, method, body);
 
   return class HoldActor extends AbstractActor {
+    /** This actor's hold: its state, or else a hold the database recorded under its id (adoptRecorded). */
     private async load(): Promise<HoldRecord | undefined> {
+      return (await this.loadSaved()) ?? this.adoptRecorded();
+    }
+
+    private async loadSaved(): Promise<HoldRecord | undefined> {
       const [found, hold] = await this.getStateManager<HoldRecord>().tryGetState(HOLD);
-      if (found && hold) return { ...hold };
-      return this.adoptRecorded();
+      return found && hold ? { ...hold } : undefined;
     }
 
     /**
@@ -154,7 +158,9 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (!parsed.success) return { placed: false, reason: 'INVALID_COMMAND', seatIds: [], detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
       const command = parsed.data;
       const holdId = this.getActorId().getId();
-      const existing = await this.load();
+      // Its state only: a new hold's id has no row either, and the database is asked only if the
+      // insert below finds this id's claim (the hot path of every hold keeps one query).
+      const existing = await this.loadSaved();
       // A retried placement (same Idempotency-Key, so the same actor) gets the hold its first try made.
       if (existing) return samePlacement(existing, command) ? { placed: true, hold: existing } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
 
@@ -209,7 +215,14 @@ export function createHoldActor(deps: HoldActorDeps) {
           // The claim may be this hold's own: an earlier turn of this placement, still running in
           // this app after its sidecar died, committed first. Then it is this hold, not a conflict.
           const recorded = await this.adoptRecorded();
-          if (recorded) return samePlacement(recorded, command) ? { placed: true, hold: recorded } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
+          if (recorded && samePlacement(recorded, command)) {
+            // Ended meanwhile (its expiry came first): the grant just made is given back.
+            if (recorded.status !== 'ACTIVE') {
+              await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
+              await this.unregisterActorReminder(EXPIRE_REMINDER);
+            }
+            return { placed: true, hold: recorded };
+          }
         }
         await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
         await this.unregisterActorReminder(EXPIRE_REMINDER);
