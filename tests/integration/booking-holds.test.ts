@@ -227,6 +227,27 @@ describe('seat holds on a real sidecar', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM seat_claims WHERE hold_id = $1', [placed.body.holdId])).rows).toEqual([{ n: 0 }]);
   });
 
+  // Found in review: the ShowActor granted the seats, then the placement died before the database
+  // or the actor recorded anything. The reminder found no hold and went, and the seats stayed
+  // granted to a hold that does not exist: refused to everyone for good. Made exact here by
+  // deleting the hold's row, claims and actor state while the app is down.
+  it('when a placement dies after its seats were granted and before anything recorded it, then its expiry gives the seats back', async () => {
+    const showId = await createShow();
+    const placed = await hold(showId, ['STALLS-A-7'], { ttlSeconds: 8 });
+    expect(placed.status).toBe(201);
+    await stack.killApp();
+    await dropActorState(placed.body.holdId);
+    await db.query('DELETE FROM seat_claims WHERE hold_id = $1', [placed.body.holdId]);
+    await db.query("DELETE FROM outbox_events WHERE aggregate_id = $1 AND type = 'booking.hold.placed'", [placed.body.holdId]);
+    await db.query('DELETE FROM holds WHERE id = $1', [placed.body.holdId]);
+    await stack.startApp();
+    // Still granted at the ShowActor until the expiry: another customer is refused.
+    expect((await hold(showId, ['STALLS-A-7'], { customerId: 'c-2' })).status).toBe(409);
+
+    const again = async () => (await hold(showId, ['STALLS-A-7'], { customerId: 'c-3' })).status;
+    await eventually(again, (status) => status === 201, expiryPatienceMs(Date.parse(placed.body.expiresAt)), 1_000);
+  });
+
   it('when a customer releases a hold, then its seats are free at once and a second release is a 409', async () => {
     const showId = await createShow();
     const placed = await hold(showId, ['STALLS-A-3']);

@@ -11,7 +11,7 @@ import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconci
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
 import { policyChanges, policySchema } from '../domain/policy';
-import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, offlinePaymentIdOf, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
+import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, offlinePaymentIdOf, parseExpiryReminderData, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type ExpiryReminderData, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
@@ -42,6 +42,12 @@ export type ConfirmHoldResult =
   | { confirmed: true; booking: BookingView; existing?: boolean }
   | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED'
       | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE' | 'UNKNOWN_SKU' | 'INVALID_COMMAND'; detail?: string; skus?: string[] };
+
+/**
+ * The expiry reminder's data, as JSON text: the JS SDK (3.18) hands a reminder's data to the actor
+ * through Buffer.toString(), so an object arrives as "[object Object]"; text comes back parsed.
+ */
+const expiryReminderData = (data: ExpiryReminderData) => JSON.stringify(data);
 
 /** Keys of the provider calls, derived from the hold: a retried confirmation never charges twice. */
 export const paymentKeys = (holdId: string) => ({
@@ -107,7 +113,8 @@ export function createHoldActor(deps: HoldActorDeps) {
       };
       if (hold.status === 'ACTIVE') {
         const dueMs = Math.max(0, row.expiresAt.getTime() - now());
-        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
+        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }),
+          undefined, expiryReminderData({ showId: hold.showId, seatIds: hold.seatIds }));
       }
       deps.logger.warn({ holdId: hold.holdId, showId: hold.showId, status: hold.status }, 'hold taken up from the database: its actor state was never saved');
       await this.saveNow(hold);
@@ -177,12 +184,14 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (unknown.length > 0) return { placed: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
 
       // The reminder goes first: if this process dies after the ShowActor granted the seats,
-      // the reminder still frees them at expiry. expiresAt is the reminder's due time exactly.
+      // the reminder still frees them at expiry (its data names them, for when nothing else
+      // recorded the hold). expiresAt is the reminder's due time exactly.
       const createdAt = now();
       // Periodic after its due time: a firing that cannot reach this app (restarting, its sidecar
       // reconnecting) is dropped by the scheduler after a few quick retries, and the next one
       // expires the hold. The first firing that finds the hold ended removes it (receiveReminder).
-      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }));
+      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }),
+        undefined, expiryReminderData({ showId: command.showId, seatIds: command.seatIds }));
       const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
       if (!grant.granted) {
         await this.unregisterActorReminder(EXPIRE_REMINDER);
@@ -423,12 +432,22 @@ export function createHoldActor(deps: HoldActorDeps) {
       return this.end('RELEASED');
     }
 
-    override async receiveReminder(): Promise<void> {
+    override async receiveReminder(data: unknown): Promise<void> {
       // A throw here would only make Dapr retry blindly (or crash the SDK's handler): the reminder's
       // period is the retry. Once the hold has ended (now, or before), the reminder goes.
       try {
         const result = await this.end('EXPIRED');
         if (result.ended) deps.logger.info({ holdId: result.hold.holdId, showId: result.hold.showId, lateMs: now() - Date.parse(result.hold.expiresAt) }, 'hold expired');
+        if (!result.ended && result.reason === 'HOLD_NOT_FOUND') {
+          // No hold in this actor nor in the database: the placement died after the ShowActor
+          // granted its seats and before anything recorded it. Without this the seats stayed
+          // granted to a hold that does not exist, refused to everyone for good.
+          const placement = parseExpiryReminderData(data);
+          if (placement) {
+            const { released } = await showActor<{ released: string[] }>(placement.showId, 'release', { holdId: this.getActorId().getId(), seatIds: placement.seatIds });
+            if (released.length > 0) deps.logger.warn({ holdId: this.getActorId().getId(), showId: placement.showId, released }, 'seats of a placement that was never recorded given back at its expiry');
+          }
+        }
         await this.unregisterActorReminder(EXPIRE_REMINDER);
       } catch (error) {
         deps.logger.error({ err: error, holdId: this.getActorId().getId() }, 'hold expiry failed; retrying');

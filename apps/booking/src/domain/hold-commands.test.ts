@@ -1,4 +1,4 @@
-import { isSameOfflinePayment, OFFLINE_PAYMENT_DEDUP_MS, offlinePaymentIdOf, offlinePaymentSchema } from './hold-commands';
+import { isSameOfflinePayment, OFFLINE_PAYMENT_DEDUP_MS, offlinePaymentIdOf, offlinePaymentSchema, parseExpiryReminderData } from './hold-commands';
 
 describe('offline payments (seed 004)', () => {
   const recordedAt = '2026-01-11T10:00:00.000Z';
@@ -32,5 +32,22 @@ describe('offlinePaymentIdOf', () => {
   it('matches the uuid package\'s v5 for the same namespace and name', () => {
     // uuid v5('hold-1', '6f0d3c1e-2b7a-4c59-9e18-4a5b7d2c8f31'), computed once with the uuid package 8.3.2.
     expect(offlinePaymentIdOf('hold-1')).toBe('930d932c-374e-5226-8443-2e2fda5c2c88');
+  });
+});
+
+describe('the hold expiry reminder\'s data', () => {
+  const data = { showId: 'show-1', seatIds: ['A-1', 'A-2'] };
+
+  it('when the runtime hands back the object, its JSON text or that text in base64, then the seats are read from each', () => {
+    expect(parseExpiryReminderData(data)).toEqual(data);
+    expect(parseExpiryReminderData(JSON.stringify(data))).toEqual(data);
+    expect(parseExpiryReminderData(Buffer.from(JSON.stringify(data)).toString('base64'))).toEqual(data);
+  });
+
+  it('when the reminder carries nothing usable (registered before it carried data), then there is nothing to give back', () => {
+    expect(parseExpiryReminderData(undefined)).toBeUndefined();
+    expect(parseExpiryReminderData('')).toBeUndefined();
+    expect(parseExpiryReminderData({ showId: 'show-1', seatIds: [] })).toBeUndefined();
+    expect(parseExpiryReminderData('not json')).toBeUndefined();
   });
 });

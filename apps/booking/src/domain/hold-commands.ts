@@ -116,3 +116,30 @@ export function offlinePaymentIdOf(holdId: string): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** What the hold's expiry reminder carries: enough to give the seats back when the hold itself was never recorded. */
+export interface ExpiryReminderData { showId: string; seatIds: string[] }
+const expiryReminderDataSchema = z.object({ showId: z.string().min(1), seatIds: z.array(z.string().min(1)).min(1) });
+
+/**
+ * The reminder's data as the runtime hands it back: the object registered, or its JSON text (plain
+ * or base64, depending on the runtime's reminder store). Undefined when it is none of those (a
+ * reminder registered before it carried data).
+ */
+export function parseExpiryReminderData(raw: unknown): ExpiryReminderData | undefined {
+  const candidates: unknown[] = [raw];
+  if (typeof raw === 'string') {
+    for (const text of [raw, Buffer.from(raw, 'base64').toString('utf8')]) {
+      try {
+        candidates.push(JSON.parse(text));
+      } catch {
+        // not this encoding
+      }
+    }
+  }
+  for (const candidate of candidates) {
+    const parsed = expiryReminderDataSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+  }
+  return undefined;
+}
