@@ -57,14 +57,42 @@ export function infra(...args: string[]): string {
   return execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), ...args], { env: infraEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Set when the platform stops: its processes' exits are no longer restarted. */
+let platformStopping = false;
+
 /** How often a process is started before the drill gives up on it (about two minutes of backoff). */
 const START_ATTEMPTS = 15;
 
 /** A process the drill started and may kill, stall and start again; `current` is its latest incarnation. */
 export class ManagedProcess {
   current: RunningProcess | undefined;
+  /** Exits the drill did not cause (a start-up that gave up, a crash), each restarted as a supervisor would: when, and how long until it was back. */
+  readonly unplannedExits: Array<{ at: number; backAt: number; code: number | null }> = [];
+  /** The incarnation the drill is killing or has stopped on purpose: its exit is expected. */
+  private expectedExit: RunningProcess | undefined;
+
   constructor(readonly name: string, private readonly launch: () => RunningProcess, private readonly ready: (proc: RunningProcess) => Promise<void>,
     private readonly log: (line: string) => void = () => {}) {}
+
+  /**
+   * Watches an incarnation: if it exits and the drill did not kill it, it is started again, as
+   * Kubernetes restarts a container whose process ended. long-c: the delivery app, restarted after a
+   * kill while its sidecar was down, gave up at start-up ("start-up failed: ... timeout") and
+   * exited; nothing started it again, so its daprd (waiting for a healthy app) never got ready.
+   */
+  private watch(proc: RunningProcess): void {
+    void proc.exited.then(async (code) => {
+      if (platformStopping || this.expectedExit === proc || this.current !== proc) return;
+      const at = Date.now();
+      this.log(`drill: ${this.name} exited by itself (code ${code}); starting it again`);
+      try {
+        await this.start();
+      } catch (error) {
+        this.log(`drill: ${this.name} could not be started again: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.unplannedExits.push({ at, backAt: Date.now(), code });
+    });
+  }
 
   /**
    * Started again until it is ready, 1, 2, 4, 8, then 10 s apart, as Kubernetes restarts a
@@ -73,12 +101,15 @@ export class ManagedProcess {
    */
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      this.current = this.launch();
+      const proc = this.launch();
+      this.current = proc;
       try {
-        await this.ready(this.current);
+        await this.ready(proc);
+        this.watch(proc);
         return;
       } catch (error) {
-        await this.current.kill();
+        this.expectedExit = proc;
+        await proc.kill();
         if (attempt >= START_ATTEMPTS) throw error;
         const backoffMs = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
         this.log(`drill: ${this.name} did not start (${error instanceof Error ? error.message : String(error)}); again in ${backoffMs / 1000} s`);
@@ -89,6 +120,7 @@ export class ManagedProcess {
 
   /** SIGKILL (the whole process group), then started again at once on the same ports. */
   async killAndRestart(): Promise<void> {
+    this.expectedExit = this.current;
     await this.current?.kill();
     await this.start();
   }
@@ -144,7 +176,14 @@ export interface DrillPlatform {
  * Starts the drill's platform from nothing: servers reset (a fresh database per drill, so the
  * checker reads this drill's records only), migrated, then control plane, apps and sidecars.
  */
-export async function startDrillPlatform(log: (line: string) => void): Promise<DrillPlatform> {
+export interface PlatformOptions {
+  /** Per app, environment over DRILL_APP_SETTINGS (the benchmark's auto-approval, say). */
+  settings?: Record<string, Record<string, string>>;
+  /** The apps' LOG_LEVEL (default info, as in production). */
+  logLevel?: string;
+}
+
+export async function startDrillPlatform(log: (line: string) => void, options: PlatformOptions = {}): Promise<DrillPlatform> {
   // The sidecars' run folder (the name registry, the scheduler's etcd) is the drill's own; DRILL_DIR/run
   // is infra.sh's (Redis's pid file and password file): deleting that would lose track of a running Redis.
   const runDir = join(DRILL_DIR, 'platform');
@@ -153,9 +192,10 @@ export async function startDrillPlatform(log: (line: string) => void): Promise<D
   mkdirSync(DRILL_LOG_DIR, { recursive: true });
   infra('reset');
   try {
-    return await startOnServers(runDir, log);
+    return await startOnServers(runDir, log, options);
   } catch (error) {
     // Nothing the drill started may outlive a failed start: it would hold the drill's ports for the next one.
+    platformStopping = true;
     await stopAll(5_000);
     try {
       infra('stop');
@@ -166,7 +206,7 @@ export async function startDrillPlatform(log: (line: string) => void): Promise<D
   }
 }
 
-async function startOnServers(runDir: string, log: (line: string) => void): Promise<DrillPlatform> {
+async function startOnServers(runDir: string, log: (line: string) => void, options: PlatformOptions): Promise<DrillPlatform> {
   infra('start');
   const connections = readConnections(infraEnv());
   execFileSync('node', [join(ROOT, 'scripts', 'prisma', 'schema-engine.mjs'), 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: connections.DATABASE_URL }, stdio: 'ignore' });
@@ -196,7 +236,7 @@ async function startOnServers(runDir: string, log: (line: string) => void): Prom
     if (!app) throw new Error(`drill: dapr.yaml has no app ${appId}`);
     const p = ports.get(appId)!;
     const tokens: Tokens = app.command ? runTokens({ DAPR_API_TOKEN: '', APP_API_TOKEN: '' }) : { daprApiToken: connections.CLIENT_API_TOKEN, appApiToken: '' };
-    const appEnv = { ...process.env, ...app.env, ...DRILL_APP_SETTINGS[appId], LOG_LEVEL: 'info', ...(appId === 'providers' ? { PAYMENTS_WEBHOOK_URL: `${bookingUrl}/webhooks/payments` } : {}) };
+    const appEnv = { ...process.env, ...app.env, ...DRILL_APP_SETTINGS[appId], ...options.settings?.[appId], LOG_LEVEL: options.logLevel ?? 'info', ...(appId === 'providers' ? { PAYMENTS_WEBHOOK_URL: `${bookingUrl}/webhooks/payments` } : {}) };
     if (app.command) {
       const [command, ...args] = app.command;
       const appProcess = managed(appId, () => ({
@@ -226,6 +266,7 @@ async function startOnServers(runDir: string, log: (line: string) => void): Prom
     processes,
     appUrl: (appId) => `http://127.0.0.1:${ports.get(appId as (typeof DRILL_APPS)[number])!.app}`,
     stop: async () => {
+      platformStopping = true;
       await stopAll(5_000);
       infra('stop');
     },

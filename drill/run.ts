@@ -45,6 +45,9 @@ const FAULTED_APPS = ['booking', 'fulfillment', 'delivery', 'gateway'];
 const PROVIDERS = ['payment', 'email', 'sms', 'refund'];
 
 /** Faults that stop holds from expiring while they last: the booking app or its daprd, the scheduler, placement, PostgreSQL. */
+/** The processes a hold's expiry goes through (the servers are not ManagedProcesses). */
+const EXPIRY_PATH_PROCESSES = ['booking', 'booking-dapr', 'placement', 'scheduler'];
+
 function onExpiryPath(fault: Fault): boolean {
   if (fault.type === 'provider-outage') return false;
   const target = fault.target;
@@ -181,8 +184,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     log(settledAfterMs === null ? 'drill: the platform did not settle in time; judging what is there' : `drill: settled ${(settledAfterMs / 1000).toFixed(0)} s after the load`);
 
     const records = await readRecords({ databaseUrl: env.DATABASE_URL, providersUrl: platform.providersUrl }, lateHolds);
-    records.expiryPathOutages = injector.injected.filter((i) => onExpiryPath(i.fault))
-      .map((i) => ({ from: new Date(startedAt + i.startedAtMs), to: new Date(startedAt + i.endedAtMs) }));
+    // A process of the path that exited by itself was down until its supervisor had it back.
+    const unplanned = [...platform.processes.values()].flatMap((p) => p.unplannedExits.map((e) => ({ name: p.name, ...e })));
+    records.expiryPathOutages = [
+      ...injector.injected.filter((i) => onExpiryPath(i.fault)).map((i) => ({ from: new Date(startedAt + i.startedAtMs), to: new Date(startedAt + i.endedAtMs) })),
+      ...unplanned.filter((e) => EXPIRY_PATH_PROCESSES.includes(e.name)).map((e) => ({ from: new Date(e.at), to: new Date(e.backAt) })),
+    ];
     // Messaged flows succeed when the provider accepts them: its record says when.
     const calls = (await (await fetch(`${platform.providersUrl}/admin/calls`)).json()) as { calls: Array<{ at: string; domain: string; operation: string; outcome: string; replayed: boolean }> };
     const messaged: Record<string, Flow> = { 'email send': 'email', 'sms send': 'sms', 'refund create': 'refund', 'payment refund': 'refund' };
@@ -207,6 +214,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         `Latest hold expiry seen: ${(worstHoldLateMs / 1000).toFixed(1)} s after its due time, faults included.`, '',
       '## Faults by kind', '', ...[...kinds.entries()].sort().map(([kind, n]) => `- ${kind}: ${n}`),
       ...(failedFaults.length ? ['', 'Faults that did not go as planned:', ...failedFaults.map((f) => `- ${describeFault(f.fault).trim()}: ${f.error}`)] : []),
+      ...(unplanned.length ? ['', 'Processes that exited by themselves (started again, as a supervisor would):',
+        ...unplanned.map((e) => `- ${e.name} at ${((e.at - startedAt) / 1000).toFixed(1)} s (code ${e.code}), back ${((e.backAt - e.at) / 1000).toFixed(1)} s later`)] : []),
       '', '## Invariants', '', '```', formatReport(report), '```', '', '## Recovery (fault to the first success of an affected flow)', '', ...recoveryLines(recovery),
       '', '## Schedule', '', '```', ...faults.map(describeFault), '```', '',
     ].join('\n');
