@@ -27,3 +27,25 @@ export async function invokeActor<T>(settings: SidecarSettings, actorType: strin
   // A method that returns nothing answers with the text "undefined" (SDK 3.18).
   return (text && text !== 'undefined' ? JSON.parse(text) : undefined) as T;
 }
+
+/**
+ * Registers (or replaces) an actor reminder due at an instant, through the sidecar's HTTP actor API.
+ * The SDK's registerActorReminder takes a duration, which the runtime counts from when the call
+ * lands: in drill long-d a registration held up 16 s by a sidecar reconnecting to a restarted
+ * scheduler moved a hold's expiry 16 s later. An RFC 3339 instant does not move; the SDK cannot send
+ * one (it lowercases the due time). An instant already past fires at once.
+ */
+export async function registerActorReminderAt(settings: SidecarSettings, actorType: string, actorId: string, name: string,
+  reminder: { dueAt: Date; periodSeconds?: number; data?: string }): Promise<void> {
+  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/reminders/${encodeURIComponent(name)}`), {
+    method: 'POST',
+    headers: { ...sidecarHeaders(settings), 'content-type': 'application/json' },
+    body: JSON.stringify({
+      dueTime: reminder.dueAt.toISOString(),
+      ...(reminder.periodSeconds ? { period: `${reminder.periodSeconds}s` } : {}),
+      ...(reminder.data === undefined ? {} : { data: reminder.data }),
+    }),
+    timeoutMs: 30_000,
+  });
+  if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, `reminder ${name}`, status, text);
+}

@@ -2,9 +2,11 @@
  * Seat holds through the booking app's sidecar, against real actors, reminders and PostgreSQL:
  * one winner among concurrent holds on a seat, expiry on time (also across an app crash), release.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
 import { PLACE_DEADLINE_MS } from '../../apps/booking/src/http/holds.routes';
+import { TEST_PORTS } from '../support/test-env';
 
 let stack: AppStack;
 let db: Client;
@@ -246,6 +248,39 @@ describe('seat holds on a real sidecar', () => {
 
     const again = async () => (await hold(showId, ['STALLS-A-7'], { customerId: 'c-3' })).status;
     await eventually(again, (status) => status === 201, expiryPatienceMs(Date.parse(placed.body.expiresAt)), 1_000);
+  });
+
+  // Found by the fault drill (long-d): the expiry reminder was registered with a duration, which the
+  // runtime counts from when the registration lands. A registration held up by the scheduler (its
+  // sidecar reconnecting to it) moved the expiry by as much. It is now due at the hold's expiry instant.
+  it('when the scheduler is frozen while a hold is placed, then the hold still expires at its expiresAt, not that much later', async () => {
+    const showId = await createShow();
+    const schedulerPid = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).find((pid) => {
+      try {
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return args[0]?.endsWith('scheduler') === true && args.includes(String(TEST_PORTS.scheduler));
+      } catch {
+        return false;
+      }
+    });
+    expect(schedulerPid).toBeGreaterThan(1);
+    const frozenMs = 10_000;
+    process.kill(schedulerPid!, 'SIGSTOP');
+    let placed: Awaited<ReturnType<typeof hold>>;
+    try {
+      const placing = hold(showId, ['STALLS-A-8'], { ttlSeconds: 15 });
+      await new Promise((resolve) => setTimeout(resolve, frozenMs));
+      process.kill(schedulerPid!, 'SIGCONT');
+      placed = await placing;
+    } finally {
+      process.kill(schedulerPid!, 'SIGCONT');
+    }
+    expect(placed.status).toBe(201);
+    await eventually(() => getHold(placed.body.holdId), (h) => h.status === 'EXPIRED', expiryPatienceMs(Date.parse(placed.body.expiresAt)), 250);
+    const { rows } = await db.query("SELECT extract(epoch FROM a.at - h.expires_at) * 1000 AS late_ms FROM holds h JOIN audit_log a ON a.entity = 'hold' AND a.entity_id = h.id::text AND a.action = 'expired' WHERE h.id = $1", [placed.body.holdId]);
+    expect(rows).toHaveLength(1);
+    // Counted from the registration it would be about frozenMs late; due at the instant, far less.
+    expect(Number(rows[0].late_ms)).toBeLessThan(frozenMs / 2);
   });
 
   it('when a customer releases a hold, then its seats are free at once and a second release is a 409', async () => {

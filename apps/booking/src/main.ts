@@ -134,7 +134,7 @@ async function main() {
       };
       await server.actor.init();
       await server.actor.registerActor(createShowActor({ shows, logger }));
-      await server.actor.registerActor(createKitchenPrepActor({ prisma, logger }));
+      await server.actor.registerActor(createKitchenPrepActor({ prisma, logger, sidecar: config }));
       await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER, sidecar: config, logger, policyDrift, policyRequote: config.FEATURE_POLICY_REQUOTE_ENABLED }));
     },
     afterStart: async () => {

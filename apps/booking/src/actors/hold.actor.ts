@@ -3,9 +3,9 @@
  * reminder at its expiry releases the seats, or it is released (or, later, confirmed). Expire,
  * release and confirm are turns of this one actor, so exactly one of them wins.
  */
-import { AbstractActor, Temporal } from '@dapr/dapr';
+import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, currentCorrelationId, invokeActor, registerActorReminderAt, type SidecarSettings } from '@holdfast/shared';
 import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
@@ -111,14 +111,18 @@ export function createHoldActor(deps: HoldActorDeps) {
         policyVersion: row.policyVersion, snapshot: row.snapshot as unknown as HoldRecord['snapshot'],
         expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString(),
       };
-      if (hold.status === 'ACTIVE') {
-        const dueMs = Math.max(0, row.expiresAt.getTime() - now());
-        await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }),
-          undefined, expiryReminderData({ showId: hold.showId, seatIds: hold.seatIds }));
-      }
+      if (hold.status === 'ACTIVE') await this.setExpiryReminder(row.expiresAt, { showId: hold.showId, seatIds: hold.seatIds });
       deps.logger.warn({ holdId: hold.holdId, showId: hold.showId, status: hold.status }, 'hold taken up from the database: its actor state was never saved');
       await this.saveNow(hold);
       return { ...hold };
+    }
+
+    /**
+     * The expiry reminder, due at the hold's expiry instant (not a duration from whenever the call
+     * lands), then every EXPIRE_RETRY_SECONDS until a firing finds the hold ended.
+     */
+    private async setExpiryReminder(dueAt: Date, placement: ExpiryReminderData): Promise<void> {
+      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), EXPIRE_REMINDER, { dueAt, periodSeconds: EXPIRE_RETRY_SECONDS, data: expiryReminderData(placement) });
     }
 
     private async save(hold: HoldRecord): Promise<void> {
@@ -190,8 +194,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       // Periodic after its due time: a firing that cannot reach this app (restarting, its sidecar
       // reconnecting) is dropped by the scheduler after a few quick retries, and the next one
       // expires the hold. The first firing that finds the hold ended removes it (receiveReminder).
-      await this.registerActorReminder(EXPIRE_REMINDER, Temporal.Duration.from({ milliseconds: command.ttlSeconds * 1000 }), Temporal.Duration.from({ seconds: EXPIRE_RETRY_SECONDS }),
-        undefined, expiryReminderData({ showId: command.showId, seatIds: command.seatIds }));
+      await this.setExpiryReminder(new Date(createdAt + command.ttlSeconds * 1000), { showId: command.showId, seatIds: command.seatIds });
       const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
       if (!grant.granted) {
         await this.unregisterActorReminder(EXPIRE_REMINDER);

@@ -3,27 +3,25 @@
  * the order to PREPARING, then and not before. Cancelling the order (booking or show cancelled)
  * removes the reminder.
  */
-import { AbstractActor, Temporal } from '@dapr/dapr';
+import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { ACTOR_TYPES, invokeActor, type PrismaClient, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, invokeActor, registerActorReminderAt, type PrismaClient, type SidecarSettings } from '@holdfast/shared';
 
 const PREP_REMINDER = 'prep';
 /** The prep reminder's period after its due time: a firing that could not move the order is followed by another this much later. */
 const PREP_RETRY_SECONDS = 2;
 
-export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Logger; now?: () => number }) {
-  const now = deps.now ?? Date.now;
+export function createKitchenPrepActor(deps: { prisma: PrismaClient; logger: Logger; sidecar: SidecarSettings }) {
   return class KitchenPrepActor extends AbstractActor {
     /** Idempotent: registering again replaces the reminder with one for the same instant. */
     async schedule(command: { prepAt: string }): Promise<{ scheduled: boolean }> {
       const order = await deps.prisma.concessionOrder.findUnique({ where: { id: this.getActorId().getId() } });
       if (!order || order.status !== 'PENDING') return { scheduled: false };
-      const dueMs = Math.max(0, Date.parse(command.prepAt) - now());
-      // Days as hours: the SDK renders a Duration of days as "p1d", which Dapr refuses. Periodic
-      // after its due time, as the hold's expiry: a firing the scheduler drops after its few quick
-      // retries (this app restarting, its sidecar reconnecting) is followed by another; the first
-      // firing that finds the order no longer PENDING removes it.
-      await this.registerActorReminder(PREP_REMINDER, Temporal.Duration.from({ milliseconds: dueMs }).round({ largestUnit: 'hours' }), Temporal.Duration.from({ seconds: PREP_RETRY_SECONDS }));
+      // Due at the prep instant itself (a registration held up by a reconnecting sidecar does not
+      // move it). Periodic after it, as the hold's expiry: a firing the scheduler drops after its
+      // few quick retries (this app restarting, its sidecar reconnecting) is followed by another;
+      // the first firing that finds the order no longer PENDING removes it.
+      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.kitchenPrep, this.getActorId().getId(), PREP_REMINDER, { dueAt: new Date(command.prepAt), periodSeconds: PREP_RETRY_SECONDS });
       return { scheduled: true };
     }
 
