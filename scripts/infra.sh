@@ -224,8 +224,9 @@ start_postgres() {
   done
 }
 
-# The password goes through the environment, not the command line, where `ps` would show it.
-redis_cli() { REDISCLI_AUTH="$(ensure_secret HOLDFAST_REDIS_PASSWORD)" redis-cli -h 127.0.0.1 -p "$REDIS_LOCAL_PORT" "$@"; }
+# The password goes through the environment, not the command line, where `ps` would show it. At most 10 s:
+# a frozen Redis on the port (a drill stopped mid-stall left one) must not hang the script.
+redis_cli() { REDISCLI_AUTH="$(ensure_secret HOLDFAST_REDIS_PASSWORD)" timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_LOCAL_PORT" "$@"; }
 redis_where() { log "Redis's files: data $DATA/redis, log $DATA/run/redis.log (runs as $(id -un))"; }
 
 start_redis() {
