@@ -25,6 +25,7 @@ import globalTeardown from '../tests/support/global-teardown';
 import { startBookingStack, startDeliveryStack, type AppStack } from '../tests/support/app-stack';
 import { recordedCalls, resetProviders, setChaos } from '../tests/support/providers-client';
 import { cpuCalibrationMs, cpuDuring, percentile, printNotes, stopStackOnSignals } from './support';
+import { commitBookings, commitPaced } from './email-fixture';
 
 const { values: opts } = parseArgs({
   options: {
@@ -40,64 +41,6 @@ const WRITERS = Number(opts.writers);
 const RATE = Number(opts.rate);
 const notes: string[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One booking as the booking app commits it: booking, seat with its ticket, payment, outbox event. Returns the booking id. */
-async function commitBooking(pool: Pool, showId: string, n: number): Promise<string> {
-  const bookingId = randomUUID();
-  const seatId = `FLOOR-A-${n}`;
-  const qrPayload = `bench.${bookingId}.${seatId}`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`INSERT INTO bookings (id, hold_id, show_id, customer_id, customer_email, idempotency_key, amount, currency) VALUES ($1, $2, $3, 'bench', $4, $5, 4500, 'EUR')`,
-      [bookingId, randomUUID(), showId, `bench${n}@example.com`, randomUUID()]);
-    await client.query('INSERT INTO booking_seats (id, booking_id, show_id, seat_id, price, qr_payload) VALUES ($1, $2, $3, $4, 4500, $5)', [randomUUID(), bookingId, showId, seatId, qrPayload]);
-    await client.query("INSERT INTO payments (id, booking_id, authorization_id, capture_id, amount, currency, status) VALUES ($1, $2, $3, $4, 4500, 'EUR', 'CAPTURED')", [randomUUID(), bookingId, `auth_${n}`, `cap_${n}`]);
-    const payload = {
-      bookingId, holdId: randomUUID(), showId, status: 'CONFIRMED', amount: 4500, currency: 'EUR', seats: [seatId], customerEmail: `bench${n}@example.com`, customerPhone: null,
-      tickets: [{ seatId, seatLabel: `Floor A${n}`, qrPayload }], show: { title: 'Benchmark', startsAt: new Date(Date.now() + 86_400_000).toISOString(), venue: 'Bench Hall' },
-    };
-    await client.query("INSERT INTO outbox_events (id, aggregate_id, type, payload, correlation_id) VALUES ($1, $2, 'booking.confirmed', $3, $4)", [randomUUID(), bookingId, payload, randomUUID()]);
-    await client.query('COMMIT');
-    return bookingId;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** Seat numbers across every round: a seat is sold once per show (booking_seats_sold_once). */
-let seatsSold = 0;
-
-async function commitBookings(pool: Pool, showId: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  let left = count;
-  await Promise.all(Array.from({ length: WRITERS }, async () => {
-    while (left > 0) {
-      left--;
-      ids.push(await commitBooking(pool, showId, ++seatsSold));
-    }
-  }));
-  return ids;
-}
-
-/** `count` commits at `perSecond`, each on schedule (a late writer does not make up by bursting). */
-async function commitPaced(pool: Pool, showId: string, count: number, perSecond: number): Promise<string[]> {
-  const started = Date.now();
-  const ids: string[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: WRITERS }, async () => {
-    while (next < count) {
-      const n = next++;
-      const due = started + (n * 1000) / perSecond;
-      if (due > Date.now()) await sleep(due - Date.now());
-      ids.push(await commitBooking(pool, showId, ++seatsSold));
-    }
-  }));
-  return ids;
-}
 
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -131,7 +74,7 @@ async function main() {
     const showId = randomUUID();
 
     // Warm-up (not reported): JIT, connection pools, consumer groups.
-    const warm = await commitBookings(pool, showId, 50);
+    const warm = await commitBookings(pool, showId, 50, WRITERS);
     await until('warm-up', async () => (await db.query("SELECT count(*)::int AS n FROM notifications WHERE booking_id = ANY($1::uuid[]) AND status = 'SENT'", [warm])).rows[0].n, (n) => n === warm.length, 120_000);
 
     // 1. Ticket emails, commit to provider receipt: a burst (throughput), then a steady rate (latency).
@@ -155,14 +98,14 @@ async function main() {
       table.push(`| ${label} | ${receipts.length} | ${perSecond.toFixed(1)}/s | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${latencies.at(-1)?.toFixed(0)} |`);
       notes.push(`${label}: commits spread over ${((Math.max(...committedAt.values()) - first) / 1000).toFixed(1)} s; ${receipts.length} of ${EMAILS} emails received, each once`);
     };
-    await round(`${EMAILS} ticket emails committed at once (throughput)`, () => commitBookings(pool, showId, EMAILS));
-    await round(`${EMAILS} ticket emails committed at ${RATE}/s (latency)`, () => commitPaced(pool, showId, EMAILS, RATE));
+    await round(`${EMAILS} ticket emails committed at once (throughput)`, () => commitBookings(pool, showId, EMAILS, WRITERS));
+    await round(`${EMAILS} ticket emails committed at ${RATE}/s (latency)`, () => commitPaced(pool, showId, EMAILS, RATE, WRITERS));
 
     // 2. Dead letters, then replay.
     if (DEAD_LETTERS > 0) {
       await resetProviders();
       await setChaos({ 'email.send': { outcomes: { '400': 1 } } });
-      const failing = await commitBookings(pool, showId, DEAD_LETTERS);
+      const failing = await commitBookings(pool, showId, DEAD_LETTERS, WRITERS);
       const eventIds = async () => (await db.query<{ id: string }>("SELECT id FROM outbox_events WHERE aggregate_id = ANY($1) AND type = 'booking.confirmed'", [failing])).rows.map((r) => r.id);
       const events = await eventIds();
       const stored = async () => (await db.query("SELECT count(*)::int AS n FROM dead_letters WHERE topic = $1 AND event_id = ANY($2) AND status = 'PENDING'", [TOPICS.bookingConfirmed, events])).rows[0].n as number;
