@@ -2,6 +2,7 @@
  * Seat holds through the booking app's sidecar, against real actors, reminders and PostgreSQL:
  * one winner among concurrent holds on a seat, expiry on time (also across an app crash), release.
  */
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
@@ -229,25 +230,24 @@ describe('seat holds on a real sidecar', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM seat_claims WHERE hold_id = $1', [placed.body.holdId])).rows).toEqual([{ n: 0 }]);
   });
 
-  // Found in review: the ShowActor granted the seats, then the placement died before the database
-  // or the actor recorded anything. The reminder found no hold and went, and the seats stayed
-  // granted to a hold that does not exist: refused to everyone for good. Made exact here by
-  // deleting the hold's row, claims and actor state while the app is down.
-  it('when a placement dies after its seats were granted and before anything recorded it, then its expiry gives the seats back', async () => {
+  // Found in review: the ShowActor granted the seats, then the placement's turn died before the
+  // database or the HoldActor recorded anything (its insert failed, and so did the release after it,
+  // its sidecar gone). The reminder found no hold and went, and the seats stayed granted to a hold
+  // that does not exist, refused to everyone while the ShowActor stays active. Made exact here with
+  // the two steps such a placement got through: its expiry reminder, then the grant.
+  it('when seats were granted to a placement nothing recorded, then its expiry reminder gives them back', async () => {
     const showId = await createShow();
-    const placed = await hold(showId, ['STALLS-A-7'], { ttlSeconds: 8 });
-    expect(placed.status).toBe(201);
-    await stack.killApp();
-    await dropActorState(placed.body.holdId);
-    await db.query('DELETE FROM seat_claims WHERE hold_id = $1', [placed.body.holdId]);
-    await db.query("DELETE FROM outbox_events WHERE aggregate_id = $1 AND type = 'booking.hold.placed'", [placed.body.holdId]);
-    await db.query('DELETE FROM holds WHERE id = $1', [placed.body.holdId]);
-    await stack.startApp();
-    // Still granted at the ShowActor until the expiry: another customer is refused.
+    const holdId = randomUUID();
+    const dueAt = new Date(Date.now() + 8_000);
+    const reminder = await stack.dapr('POST', `/v1.0/actors/HoldActor/${holdId}/reminders/expire`, { dueTime: dueAt.toISOString(), period: '1s', data: JSON.stringify({ showId, seatIds: ['STALLS-A-7'] }) });
+    expect(reminder.status).toBeLessThan(300);
+    const grant = await stack.dapr<{ granted: boolean }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId, seatIds: ['STALLS-A-7'] });
+    expect(grant.body).toEqual({ granted: true });
+    // Granted at the ShowActor until the expiry: a customer is refused.
     expect((await hold(showId, ['STALLS-A-7'], { customerId: 'c-2' })).status).toBe(409);
 
     const again = async () => (await hold(showId, ['STALLS-A-7'], { customerId: 'c-3' })).status;
-    await eventually(again, (status) => status === 201, expiryPatienceMs(Date.parse(placed.body.expiresAt)), 1_000);
+    await eventually(again, (status) => status === 201, expiryPatienceMs(dueAt.getTime()), 1_000);
   });
 
   // Found by the fault drill (long-d): the expiry reminder was registered with a duration, which the
