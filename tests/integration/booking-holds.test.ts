@@ -206,6 +206,11 @@ describe('seat holds on a real sidecar', () => {
     await dropActorState(first.body.holdId);
     await stack.startApp();
 
+    // First the same key for other seats: still the recorded hold's key. It takes nothing, and the
+    // recorded hold keeps its seat and its expiry.
+    expect(await stack.invoke('POST', `/api/shows/${showId}/holds`, { ...body, seatIds: ['STALLS-A-5', 'STALLS-B-5'] }, key)).toMatchObject({ status: 409, body: { code: 'HOLD_EXISTS' } });
+    expect(await seatStatus(showId, 'STALLS-B-5')).toBe('AVAILABLE');
+    expect((await hold(showId, ['STALLS-B-5'], { customerId: 'c-other' })).status).toBe(201);
     const retried = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, body, key);
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ holdId: first.body.holdId, status: 'ACTIVE', expiresAt: first.body.expiresAt, seatIds: ['STALLS-A-5'] });

@@ -227,13 +227,15 @@ export function createHoldActor(deps: HoldActorDeps) {
           // The claim may be this hold's own: an earlier turn of this placement, still running in
           // this app after its sidecar died, committed first. Then it is this hold, not a conflict.
           const recorded = await this.adoptRecorded();
-          if (recorded && samePlacement(recorded, command)) {
-            // Ended meanwhile (its expiry came first): the grant just made is given back.
-            if (recorded.status !== 'ACTIVE') {
-              await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
-              await this.unregisterActorReminder(EXPIRE_REMINDER);
-            }
-            return { placed: true, hold: recorded };
+          if (recorded) {
+            const same = samePlacement(recorded, command);
+            // The grant just made is given back, but for the recorded hold's own seats while it is
+            // active (the same key for other seats is HOLD_EXISTS, and the recorded hold stays).
+            const kept = recorded.status === 'ACTIVE' ? new Set(recorded.seatIds) : new Set<string>();
+            const extra = command.seatIds.filter((id) => !kept.has(id));
+            if (extra.length > 0) await showActor(command.showId, 'release', { holdId, seatIds: extra });
+            if (recorded.status !== 'ACTIVE') await this.unregisterActorReminder(EXPIRE_REMINDER);
+            return same ? { placed: true, hold: recorded } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
           }
         }
         await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
