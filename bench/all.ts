@@ -291,7 +291,7 @@ async function main() {
       const watcher = (async () => {
         while (watching) {
           if (waiting.size > 0) {
-            const { rows: done } = await db.query('SELECT id FROM orders WHERE id = ANY($1) AND finished_at IS NOT NULL', [[...waiting.keys()]]);
+            const { rows: done } = await db.query('SELECT id FROM orders WHERE id = ANY($1) AND finished_at IS NOT NULL', [[...waiting.keys()]]).catch(() => ({ rows: [] as Array<{ id: string }> }));
             for (const { id } of done) { waiting.get(id)?.(); waiting.delete(id); }
           }
           await sleep(50);
@@ -364,7 +364,18 @@ async function main() {
           await sleep(10_000);
         }
       })();
-      const loop = async (step: () => Promise<unknown>) => { while (Date.now() < soakUntil) await step(); };
+      // The soak is for memory: a failed step is counted and the load goes on.
+      let soakErrors = 0;
+      const loop = async (step: () => Promise<unknown>) => {
+        while (Date.now() < soakUntil) {
+          try {
+            await step();
+          } catch (error) {
+            if (soakErrors++ === 0) notes.push(`soak: first failed step: ${error instanceof Error ? error.message : String(error)}`);
+            await sleep(1_000);
+          }
+        }
+      };
       await Promise.all([
         loop(() => drive(gateway, client, holdRequests(200), { connections: 8, rate: 20 })),
         loop(async () => drive(gateway, client, await toConfirm(50), { connections: 8, rate: 10 })),
@@ -372,6 +383,7 @@ async function main() {
         loop(async () => untilSent(await commitPaced(pool, emailShow, 100, 20, 4))),
         sampler,
       ]);
+      notes.push(`soak: ${soakErrors} failed steps`);
     }
 
     // The table.
