@@ -239,7 +239,8 @@ async function main() {
     const ceiling = await calibrate(runDir);
 
     // A show big enough for every hold of the run.
-    const seatsNeeded = n('holds') * 2 + n('confirms') + 2000;
+    // The soak places about 20 holds a second and 10 more to confirm (6dcb47d's soak ran out of seats: 113 failed steps).
+    const seatsNeeded = n('holds') * 2 + n('confirms') + n('confirm-rate') * 10 + n('hold-rate') * 10 + 2000 + n('soak-seconds') * 40;
     const rowsNeeded = Math.ceil(seatsNeeded / 100);
     const show = await fetch(`${gateway}/v1.0/invoke/booking/method/api/admin/shows`, {
       method: 'POST', headers: { ...admin, 'content-type': 'application/json' },
