@@ -21,8 +21,8 @@
  * to the top of docs/measurements.md (--no-write to leave it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,7 +32,7 @@ import { ROOT } from '../scripts/devstack/env';
 import { startProcess, stopAll } from '../scripts/devstack/processes';
 import { startSidecar, untilReady, waitForSidecar } from '../scripts/devstack/runtime';
 import { httpOk } from '../scripts/devstack/wait';
-import { cpuCalibrationMs, percentile } from './support';
+import { cpuCalibrationMs, kindOf, LOAD_GENERATOR, percentile } from './support';
 import { commitBookings, commitPaced } from './email-fixture';
 import { MAX_HOLD_TTL_SECONDS } from '../apps/booking/src/domain/hold';
 
@@ -95,22 +95,12 @@ function platformProcesses(): Map<number, string> {
   const kinds = new Map<number, string>();
   for (const pid of all) {
     if (!ours(pid)) continue;
-    const cmd = read(`/proc/${pid}/cmdline`).replace(/\0/g, ' ');
-    let kind: string;
-    if (pid === process.pid) kind = 'load generator';
-    else if (/daprd .*--app-id (\S+)/.test(cmd)) kind = `daprd (${/--app-id (\S+)/.exec(cmd)![1]})`;
-    else if (/src\/main\.ts/.test(cmd)) kind = `${basename(safeCwd(pid))} app`;
-    else if (/echo-app/.test(cmd)) kind = 'echo app';
-    else if (/\bplacement\b/.test(cmd)) kind = 'placement';
-    else if (/\bscheduler\b/.test(cmd)) kind = 'scheduler';
-    else if (/postgres/.test(cmd)) kind = 'PostgreSQL';
-    else if (/redis-server/.test(cmd)) kind = 'Redis';
-    else continue; // a shell between us and a child, npm, esbuild: not the platform
+    const kind = kindOf(String(pid), read(`/proc/${pid}/cmdline`).replace(/\0/g, ' '));
+    if (!kind) continue; // a shell between us and a child, npm, esbuild: not the platform
     kinds.set(pid, kind);
   }
   return kinds;
 }
-function safeCwd(pid: number) { try { return readlinkSync(`/proc/${pid}/cwd`); } catch { return '?'; } }
 
 /** CPU seconds so far per kind (user + system, USER_HZ 100). Exited processes drop out: sample around short windows only. */
 function cpuSeconds(): Map<string, number> {
@@ -128,7 +118,7 @@ function cpuSeconds(): Map<string, number> {
 function pssMiB(): Map<string, number> {
   const totals = new Map<string, number>();
   for (const [pid, kind] of platformProcesses()) {
-    if (kind === 'load generator') continue;
+    if (kind === LOAD_GENERATOR) continue;
     const kb = Number(/^Pss:\s+(\d+)/m.exec(read(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
     totals.set(kind, (totals.get(kind) ?? 0) + kb / 1024);
   }
@@ -143,9 +133,9 @@ async function measured<T>(ops: () => number, work: () => Promise<T>, excluded: 
   const value = await work();
   const count = Math.max(1, ops());
   const used = [...cpuSeconds()].map(([kind, s]) => [kind, (s - (before.get(kind) ?? 0)) * 1000 / count] as const).filter(([, ms]) => ms >= 0.01).sort((a, b) => b[1] - a[1]);
-  const counted = used.filter(([kind]) => kind !== 'load generator' && !excluded(kind));
-  const perProcess = used.map(([kind, ms]) => `${kind} ${ms.toFixed(2)}${kind === 'load generator' || excluded(kind) ? ' (not counted)' : ''}`).join(', ');
-  return { value, cpu: { totalMsPerOp: counted.reduce((sum, [, ms]) => sum + ms, 0), perProcess, loadGeneratorMsPerOp: used.find(([k]) => k === 'load generator')?.[1] ?? 0 } };
+  const counted = used.filter(([kind]) => kind !== LOAD_GENERATOR && !excluded(kind));
+  const perProcess = used.map(([kind, ms]) => `${kind} ${ms.toFixed(2)}${kind === LOAD_GENERATOR || excluded(kind) ? ' (not counted)' : ''}`).join(', ');
+  return { value, cpu: { totalMsPerOp: counted.reduce((sum, [, ms]) => sum + ms, 0), perProcess, loadGeneratorMsPerOp: used.find(([k]) => k === LOAD_GENERATOR)?.[1] ?? 0 } };
 }
 
 // ---- load ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /** What the benchmarks share: per-process CPU accounting, resident memory, and a Ctrl-C that stops the stack. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import globalTeardown from '../tests/support/global-teardown';
 
 export function rssMb(pid: number): number {
@@ -9,13 +10,23 @@ export function rssMb(pid: number): number {
 
 const pids = () => readdirSync('/proc').filter((e) => /^\d+$/.test(e));
 
-/** The kind of one of our processes, from its command line; undefined for the rest of the machine. */
-function kindOf(pid: string, cmd: string): string | undefined {
-  if (Number(pid) === process.pid) return 'load generator (this process)';
+export const LOAD_GENERATOR = 'load generator (this process)';
+
+/** The kind of one of our processes, from its command line (and, for an app started as `src/main.ts`, its folder); undefined for the rest of the machine. */
+export function kindOf(pid: string, cmd: string): string | undefined {
+  if (Number(pid) === process.pid) return LOAD_GENERATOR;
   const daprd = cmd.match(/daprd .*--app-id (\S+)/);
   if (daprd) return `daprd (${daprd[1]})`;
   const app = cmd.match(/apps\/(\w+)\/src\/main\.ts/);
   if (app) return `${app[1]} app`;
+  if (/src\/main\.ts/.test(cmd)) {
+    try {
+      return `${basename(readlinkSync(`/proc/${pid}/cwd`))} app`;
+    } catch {
+      return undefined;
+    }
+  }
+  if (/echo-app/.test(cmd)) return 'echo app';
   if (/\bplacement\b/.test(cmd)) return 'placement';
   if (/\bscheduler\b/.test(cmd)) return 'scheduler';
   if (/postgres/.test(cmd)) return 'PostgreSQL';
