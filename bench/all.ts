@@ -228,27 +228,29 @@ async function main() {
     await providers('DELETE', '/admin/chaos');
     const ceiling = await calibrate(runDir);
 
-    // A show big enough for every hold of the run.
-    // The soak places about 20 holds a second and 10 more to confirm (6dcb47d's soak ran out of seats: 113 failed steps).
-    const seatsNeeded = n('holds') * 2 + n('confirms') + n('confirm-rate') * 10 + n('hold-rate') * 10 + 2000 + n('soak-seconds') * 40;
-    const rowsNeeded = Math.ceil(seatsNeeded / 100);
-    const show = await fetch(`${gateway}/v1.0/invoke/booking/method/api/admin/shows`, {
-      method: 'POST', headers: { ...admin, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: 'Benchmark', startsAt: new Date(Date.now() + 86_400_000).toISOString(), policy: { zonePrices: { main: 1000 } },
-        venue: { name: 'Bench hall', sections: Array.from({ length: Math.ceil(rowsNeeded / 150) }, (_, s) => ({ name: `S${s}`, zone: 'main', rows: Array.from({ length: Math.min(150, rowsNeeded - s * 150) }, (_, r) => ({ label: `R${r}`, seats: 100 })) })) },
-      }),
-    });
-    if (show.status !== 201) throw new Error(`show not created: ${show.status} ${await show.text()}`);
-    const { showId } = (await show.json()) as { showId: string };
-    let seat = 0;
-    const nextSeat = () => { const i = seat++; return `S${Math.floor(i / 15_000)}-R${Math.floor((i % 15_000) / 100)}-${(i % 100) + 1}`; };
-    const holdRequests = (count: number): Request[] => Array.from({ length: count }, () => {
-      const customerId = `bench-${randomUUID()}`;
-      // The longest ttl: no bench hold expires while later rows are measured (an expiry is work of its own; in the
-      // first run 3,000 holds of 5 minutes expired during the saga and email rows and were charged to them).
-      return { method: 'POST', path: `/v1.0/invoke/booking/method/api/shows/${showId}/holds`, body: { seatIds: [nextSeat()], customerId, customerEmail: `${customerId}@example.com`, ttlSeconds: MAX_HOLD_TTL_SECONDS } };
-    });
+    /** A show of at least `seatCount` seats (a venue has at most 20,000) and a hold request factory for its free seats, one seat each. */
+    const showFor = async (seatCount: number) => {
+      const rowsNeeded = Math.ceil(seatCount / 100);
+      const show = await fetch(`${gateway}/v1.0/invoke/booking/method/api/admin/shows`, {
+        method: 'POST', headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Benchmark', startsAt: new Date(Date.now() + 86_400_000).toISOString(), policy: { zonePrices: { main: 1000 } },
+          venue: { name: 'Bench hall', sections: Array.from({ length: Math.ceil(rowsNeeded / 150) }, (_, s) => ({ name: `S${s}`, zone: 'main', rows: Array.from({ length: Math.min(150, rowsNeeded - s * 150) }, (_, r) => ({ label: `R${r}`, seats: 100 })) })) },
+        }),
+      });
+      if (show.status !== 201) throw new Error(`show not created: ${show.status} ${await show.text()}`);
+      const { showId } = (await show.json()) as { showId: string };
+      let seat = 0;
+      const nextSeat = () => { const i = seat++; return `S${Math.floor(i / 15_000)}-R${Math.floor((i % 15_000) / 100)}-${(i % 100) + 1}`; };
+      return (count: number): Request[] => Array.from({ length: count }, () => {
+        const customerId = `bench-${randomUUID()}`;
+        // The longest ttl: no bench hold expires while later rows are measured (an expiry is work of its own; in the
+        // first run 3,000 holds of 5 minutes expired during the saga and email rows and were charged to them).
+        return { method: 'POST', path: `/v1.0/invoke/booking/method/api/shows/${showId}/holds`, body: { seatIds: [nextSeat()], customerId, customerEmail: `${customerId}@example.com`, ttlSeconds: MAX_HOLD_TTL_SECONDS } };
+      });
+    };
+    // Every hold of the measured rows on one show (its ShowActor is the one place seats are decided).
+    let holdRequests = await showFor(n('holds') * 2 + n('confirms') + n('confirm-rate') * 10 + n('hold-rate') * 10 + 2000);
 
     // 2. Holds.
     await drive(gateway, client, holdRequests(300), { connections: CONNECTIONS }); // warm-up: JIT, pools, the ShowActor's activation
@@ -347,6 +349,8 @@ async function main() {
     const soakSeconds = n('soak-seconds');
     const samples: Array<{ at: number; total: number; byKind: Map<string, number> }> = [];
     if (soakSeconds > 0) {
+      // A show of its own: about 30 holds a second for the soak's length (6dcb47d's soak ran out of seats: 113 failed steps).
+      holdRequests = await showFor(Math.min(20_000, soakSeconds * 40));
       const soakUntil = Date.now() + soakSeconds * 1000;
       const sampler = (async () => {
         while (Date.now() < soakUntil) {
