@@ -204,6 +204,9 @@ async function main() {
       fulfillment: { AUTO_APPROVE_MAX_AMOUNT: '1000000', LABEL_POLL_SECONDS: '0.2' },
       // Many holds of one show by one bench customer would meet the per-customer cap: each hold has its own customer anyway.
       booking: {},
+      // Instant providers: the calm file, which DELETE /admin/chaos returns to. The default file is the design's chaos mix:
+      // the first runs (9c68b97, 6dcb47d) had it, so most sagas failed and compensated, and an email in six was retried.
+      providers: { PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml') },
     },
   });
   const stopEverything = async () => { await platform.stop(); };
@@ -224,7 +227,7 @@ async function main() {
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 16 });
   const delivery = (kind: string) => /delivery/.test(kind);
   try {
-    // Instant providers: no chaos, every call succeeds at once.
+    // Instant providers (the calm chaos file above): every call succeeds at once.
     await providers('DELETE', '/admin/chaos');
     const ceiling = await calibrate(runDir);
 
@@ -252,12 +255,15 @@ async function main() {
     // Every hold of the measured rows on one show (its ShowActor is the one place seats are decided).
     let holdRequests = await showFor(n('holds') * 2 + n('confirms') + n('confirm-rate') * 10 + n('hold-rate') * 10 + 2000);
 
+    log('bench: holds');
     // 2. Holds.
     await drive(gateway, client, holdRequests(300), { connections: CONNECTIONS }); // warm-up: JIT, pools, the ShowActor's activation
-    const holds = await measured(() => n('holds'), () => drive(gateway, client, holdRequests(n('holds')), { connections: CONNECTIONS }), delivery);
+    // A hold calls no provider: the providers app's work meanwhile is the hold-placed emails the delivery app sends, counted with the email.
+    const holds = await measured(() => n('holds'), () => drive(gateway, client, holdRequests(n('holds')), { connections: CONNECTIONS }), (kind) => delivery(kind) || kind === 'providers app');
     const holdsOpen = await drive(gateway, client, holdRequests(n('hold-rate') * 10), { connections: 256, rate: n('hold-rate') });
     rows.push({ operation: 'hold', closedLoop: `${CONNECTIONS} connections`, throughput: holds.value.rps, openLoop: `${n('hold-rate')}/s offered`, p50: holdsOpen.p50, p99: holdsOpen.p99, errors: holds.value.errors + holdsOpen.errors, cpuMsPerOp: holds.cpu.totalMsPerOp, perProcess: holds.cpu.perProcess });
 
+    log('bench: confirms');
     // 3. Confirms: holds made first (not measured), then confirmed.
     const toConfirm = async (count: number) => {
       const ids: string[] = [];
@@ -277,6 +283,7 @@ async function main() {
     const confirmsOpen = await drive(gateway, client, confirmOpenRequests, { connections: 256, rate: n('confirm-rate') });
     rows.push({ operation: 'confirm (payment authorized and captured)', closedLoop: `${CONNECTIONS} connections`, throughput: confirms.value.rps, openLoop: `${n('confirm-rate')}/s offered`, p50: confirmsOpen.p50, p99: confirmsOpen.p99, errors: confirms.value.errors + confirmsOpen.errors, cpuMsPerOp: confirms.cpu.totalMsPerOp, perProcess: confirms.cpu.perProcess });
 
+    log('bench: sagas');
     // 4. Sagas: orders in flight, each waited for to its end.
     const sagaRun = async (count: number, concurrency: number) => {
       const waiting = new Map<string, () => void>();
@@ -319,6 +326,7 @@ async function main() {
     const sagas = await measured(() => n('sagas'), () => sagaRun(n('sagas'), n('saga-concurrency')), delivery);
     rows.push({ operation: 'saga (order to its end, auto-approved)', closedLoop: `${n('saga-concurrency')} in flight`, throughput: sagas.value.rate, openLoop: `(end-to-end, ${n('saga-concurrency')} in flight)`, p50: sagas.value.p50, p99: sagas.value.p99, errors: sagas.value.errors, cpuMsPerOp: sagas.cpu.totalMsPerOp, perProcess: sagas.cpu.perProcess });
 
+    log('bench: ticket emails');
     // 5. Ticket emails: commit to the provider's receipt.
     const emailShow = randomUUID();
     const sentCount = async (ids: string[]) => (await db.query("SELECT count(*)::int AS n FROM notifications WHERE booking_id = ANY($1::uuid[]) AND status = 'SENT'", [ids])).rows[0].n as number;
@@ -345,6 +353,7 @@ async function main() {
     rows.push({ operation: 'ticket email (commit to provider receipt)', closedLoop: `${n('emails')} committed at once`, throughput: burst.value.rate, openLoop: `${n('email-rate')}/s committed`, p50: steady.p50, p99: steady.p99, errors: (n('emails') - burst.value.received) + (paced.length - steady.received), cpuMsPerOp: burst.cpu.totalMsPerOp, perProcess: burst.cpu.perProcess });
     notes.push(`emails received twice for one key: ${burst.value.twice + steady.twice} (burst ${burst.value.received}/${n('emails')}, steady ${steady.received}/${paced.length})`);
 
+    log('bench: memory soak');
     // 6. Memory through a mixed soak: holds, confirms, sagas and emails at once, PSS sampled every 10 s.
     const soakSeconds = n('soak-seconds');
     const samples: Array<{ at: number; total: number; byKind: Map<string, number> }> = [];
