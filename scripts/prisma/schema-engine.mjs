@@ -62,6 +62,28 @@ function schemaAt(ref) {
   }
 }
 
+/**
+ * The adapter runs a migration script as PostgreSQL's simple query protocol does: the whole script
+ * in one call (one implicit transaction), as the native engine and psql do. @prisma/adapter-pg 7.10
+ * splits it on every ";" first, which cut any function body (plpgsql, or SQL of more than one
+ * statement) and any comment holding a semicolon into broken statements.
+ */
+function wholeScripts(pg) {
+  const connect = pg.connect.bind(pg)
+  pg.connect = async (...args) => {
+    const adapter = await connect(...args)
+    adapter.executeScript = async (script) => {
+      try {
+        await adapter.client.query(script)
+      } catch (error) {
+        adapter.onError(error)
+      }
+    }
+    return adapter
+  }
+  return pg
+}
+
 function timestamp(date = new Date()) {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14)
 }
@@ -71,7 +93,7 @@ async function main() {
   // The engine connects at start even to diff two schemas. Without DATABASE_URL, use the
   // project-local PostgreSQL (scripts/infra.sh start must have run).
   const url = process.env.DATABASE_URL ?? localDatabaseUrl()
-  const factory = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: url }))
+  const factory = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg({ connectionString: url })))
   const SchemaEngine = await loadEngineClass()
   const log = (message) => process.env.DEBUG && process.stderr.write(`${message}\n`)
 
