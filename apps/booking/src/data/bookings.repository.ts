@@ -176,63 +176,27 @@ export function createBookingsRepository(prisma: PrismaClient) {
       });
     },
 
+    /**
+     * The booking, its seats, payment, concession order, events and audit lines, the hold's claims
+     * SOLD and the hold CONFIRMED: one statement, confirm_booking (migration 20261203121000, where
+     * each step is explained). A hold that has a booking already gets that booking back.
+     */
     async confirm(booking: NewBooking & { bookingId: string }, correlationId?: string): Promise<BookingView> {
-      return prisma.$transaction(async (tx) => {
-        const existing = await tx.booking.findUnique({ where: { holdId: booking.holdId }, include });
-        if (existing) return { ...bookingView(existing), ...(booking.concessions ? { concessionOrderId: (await tx.concessionOrder.findUnique({ where: { bookingId: existing.id } }))?.id } : {}) };
-        // The show's row shared-locked: an admin's cancellation (FOR UPDATE) either sees this booking
-        // (and tells and refunds its customer) or came first, and the booking is refused.
-        const [show] = await tx.$queryRaw<Array<{ status: string; title: string; starts_at: Date; venue_id: string; venue: string }>>`
-          SELECT s.status, s.title, s.starts_at, s.venue_id::text AS venue_id, v.name AS venue FROM shows s JOIN venues v ON v.id = s.venue_id
-          WHERE s.id = ${booking.showId}::uuid FOR SHARE OF s`;
-        if (show?.status === 'CANCELLED') throw new ShowCancelledError(booking.showId);
-        const created = await tx.booking.create({
-          data: {
-            id: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,
-            customerPhone: booking.customerPhone, idempotencyKey: booking.idempotencyKey, amount: booking.total, currency: booking.currency,
-            seats: { create: booking.seats.map((s) => ({ showId: booking.showId, seatId: s.seatId, price: s.price, qrPayload: s.qrPayload })) },
-            payments: {
-              create: 'offline' in booking.payment
-                ? { id: booking.payment.offline.paymentId, method: PAYMENT_METHOD[booking.payment.offline.method], recordedBy: booking.payment.offline.recordedBy, reference: booking.payment.offline.reference, amount: booking.total, currency: booking.currency, status: 'CAPTURED' }
-                : { authorizationId: booking.payment.authorizationId, captureId: booking.payment.captureId, amount: booking.total, currency: booking.currency, status: 'CAPTURED' },
-            },
-          },
-          include,
-        });
-        if (booking.concessions) {
-          const c = booking.concessions;
-          await tx.concessionOrder.create({ data: { id: c.orderId, bookingId: created.id, showId: booking.showId, items: c.lines as Prisma.InputJsonValue, amount: c.total, prepAt: new Date(c.prepAt) } });
-          await tx.outboxEvent.create({ data: { aggregateId: created.id, type: 'kitchen.prep.scheduled', correlationId, payload: { bookingId: created.id, concessionOrderId: c.orderId, prepAt: c.prepAt, items: c.lines as Prisma.InputJsonValue } } });
-        }
-        const { count } = await tx.seatClaim.updateMany({ where: { holdId: booking.holdId, kind: 'HELD' }, data: { kind: 'SOLD' } });
-        if (count !== booking.seats.length) throw new Error(`hold ${booking.holdId} claims ${count} seats, the booking has ${booking.seats.length}`);
-        await tx.hold.update({ where: { id: booking.holdId }, data: { status: 'CONFIRMED' } });
-        // Event-carried state: the delivery app writes the ticket email from this event alone.
-        const labels = new Map((show ? await tx.seat.findMany({ where: { venueId: show.venue_id, id: { in: booking.seats.map((s) => s.seatId) } }, select: { id: true, label: true } }) : []).map((s) => [s.id, s.label]));
-        const view = bookingView(created);
-        await tx.outboxEvent.create({
-          data: {
-            aggregateId: created.id, type: 'booking.confirmed', correlationId,
-            payload: {
-              ...view, customerEmail: booking.customerEmail, customerPhone: booking.customerPhone ?? null,
-              tickets: view.tickets.map((t) => ({ ...t, seatLabel: labels.get(t.seatId) ?? t.seatId })),
-              ...(show ? { show: { title: show.title, startsAt: show.starts_at.toISOString(), venue: show.venue } } : {}),
-            } as unknown as Prisma.InputJsonValue,
-          },
-        });
-        await tx.auditLog.create({ data: { entity: 'booking', entityId: created.id, action: 'confirmed', toState: 'CONFIRMED', correlationId, data: { holdId: booking.holdId, amount: booking.total } } });
-        if ('offline' in booking.payment) {
-          // Who took the money, how, how much and when (the row's own time): the box office's audit trail.
-          const o = booking.payment.offline;
-          await tx.auditLog.create({
-            data: {
-              entity: 'payment', entityId: o.paymentId, action: 'offline-recorded', toState: 'CAPTURED', correlationId,
-              data: { bookingId: created.id, holdId: booking.holdId, method: o.method, amount: booking.total, currency: booking.currency, recordedBy: o.recordedBy, reference: o.reference ?? null },
-            },
-          });
-        }
-        return { ...bookingView(created), ...(booking.concessions ? { concessionOrderId: booking.concessions.orderId } : {}) };
-      });
+      const input = {
+        bookingId: booking.bookingId, holdId: booking.holdId, showId: booking.showId, customerId: booking.customerId, customerEmail: booking.customerEmail,
+        customerPhone: booking.customerPhone ?? null, idempotencyKey: booking.idempotencyKey, amount: booking.total, currency: booking.currency,
+        seats: booking.seats.map((s) => ({ seatId: s.seatId, price: s.price, qrPayload: s.qrPayload })),
+        payment: 'offline' in booking.payment ? { offline: { ...booking.payment.offline, paymentMethod: PAYMENT_METHOD[booking.payment.offline.method] } } : booking.payment,
+        ...(booking.concessions ? { concessions: booking.concessions } : {}), correlationId: correlationId ?? null,
+      };
+      const [row] = await prisma.$queryRaw<Array<{ result: { existing?: boolean; showCancelled?: boolean; view?: BookingView } }>>`SELECT confirm_booking(${JSON.stringify(input)}::jsonb) AS result`;
+      const { result } = row!;
+      if (result.showCancelled) throw new ShowCancelledError(booking.showId);
+      if (result.existing || !result.view) {
+        const existing = await prisma.booking.findUniqueOrThrow({ where: { holdId: booking.holdId }, include });
+        return { ...bookingView(existing), ...(booking.concessions ? { concessionOrderId: (await prisma.concessionOrder.findUnique({ where: { bookingId: existing.id } }))?.id } : {}) };
+      }
+      return { ...result.view, ...(booking.concessions ? { concessionOrderId: booking.concessions.orderId } : {}) };
     },
   };
 }
