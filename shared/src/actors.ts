@@ -49,3 +49,41 @@ export async function registerActorReminderAt(settings: SidecarSettings, actorTy
   });
   if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, `reminder ${name}`, status, text);
 }
+
+/** Removes an actor reminder by name through the sidecar's HTTP actor API; one already gone is not an error. */
+export async function unregisterActorReminder(settings: SidecarSettings, actorType: string, actorId: string, name: string): Promise<void> {
+  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/reminders/${encodeURIComponent(name)}`), {
+    method: 'DELETE',
+    headers: sidecarHeaders(settings),
+    timeoutMs: 30_000,
+  });
+  if ((status < 200 || status >= 300) && status !== 404) throw new ActorCallError(actorType, actorId, `reminder ${name}`, status, text);
+}
+
+/**
+ * One key of an actor's state, through the sidecar's HTTP actor API (undefined when absent). The
+ * SDK's state manager does the same, but each activation builds its own SDK client, whose first call
+ * first asks the sidecar for /v1.0/metadata: one more exchange per actor activated (issue 15).
+ */
+export async function getActorState<T>(settings: SidecarSettings, actorType: string, actorId: string, key: string): Promise<T | undefined> {
+  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/state/${encodeURIComponent(key)}`), {
+    method: 'GET',
+    headers: sidecarHeaders(settings),
+    timeoutMs: 30_000,
+  });
+  if (status === 204 || (status >= 200 && status < 300 && text === '')) return undefined;
+  if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, `state ${key}`, status, text);
+  return JSON.parse(text) as T;
+}
+
+/** Writes keys of an actor's state in one transaction (upsert each value; undefined deletes the key). */
+export async function saveActorState(settings: SidecarSettings, actorType: string, actorId: string, values: Record<string, unknown>): Promise<void> {
+  const operations = Object.entries(values).map(([key, value]) => (value === undefined ? { operation: 'delete', request: { key } } : { operation: 'upsert', request: { key, value } }));
+  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/state`), {
+    method: 'POST',
+    headers: { ...sidecarHeaders(settings), 'content-type': 'application/json' },
+    body: JSON.stringify(operations),
+    timeoutMs: 30_000,
+  });
+  if (status < 200 || status >= 300) throw new ActorCallError(actorType, actorId, 'state', status, text);
+}

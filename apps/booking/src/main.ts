@@ -83,7 +83,8 @@ async function main() {
   const workflowClient = new DaprWorkflowClient(grpc);
   let workflowWorker: WorkflowWorkerSupervisor | undefined;
   const routeDeps: BookingRoutesDeps = {
-    shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
+    shows, bookings, webhooks, workflows: workflowClient, sidecar: config, logger,
+    placement: { shows, holds, sidecar: config, logger, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER }, adminToken: config.ADMIN_API_TOKEN, ticketKey: config.TICKET_SIGNING_KEY,
     holds, refundThreshold: config.SHOW_CANCEL_REFUND_THRESHOLD,
     cancellation: {
       defaultCutoffMinutes: config.CANCELLATION_CUTOFF_MINUTES,

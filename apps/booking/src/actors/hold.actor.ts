@@ -1,34 +1,33 @@
 /**
- * HoldActor (one per hold): places the hold through the ShowActor, keeps it ACTIVE until a
- * reminder at its expiry releases the seats, or it is released (or, later, confirmed). Expire,
- * release and confirm are turns of this one actor, so exactly one of them wins.
+ * HoldActor (one per hold): keeps the hold ACTIVE until a reminder at its expiry releases the
+ * seats, or it is released or confirmed. Expire, release and confirm are turns of this one actor,
+ * so exactly one of them wins. The hold is placed without it (placement/place-hold.ts): it reads
+ * the row, the system of record, when first asked, and keeps actor state only from a confirmation
+ * on (the payment it asked for, the booking).
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { ACTOR_TYPES, currentCorrelationId, invokeActor, registerActorReminderAt, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, currentCorrelationId, getActorState, invokeActor, saveActorState, unregisterActorReminder, type SidecarSettings } from '@holdfast/shared';
 import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { LEGACY_EXPIRE_REMINDER, placeHold, type PlaceHoldResult } from '../placement/place-hold';
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
 import { policyChanges, policySchema } from '../domain/policy';
-import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, offlinePaymentIdOf, parseExpiryReminderData, placeHoldCommandSchema, samePlacement, type ConfirmHoldCommand, type ConfirmOfflineCommand, type ExpiryReminderData, type PlaceHoldCommand } from '../domain/hold-commands';
+import { confirmHoldCommandSchema, confirmOfflineCommandSchema, isSameOfflinePayment, offlinePaymentIdOf, parseExpiryReminderData, type ConfirmHoldCommand, type ConfirmOfflineCommand, type PlaceHoldCommand } from '../domain/hold-commands';
 import type { ShowsRepository } from '../data/shows.repository';
 import { signTicket } from '../domain/tickets';
-import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
+import type { HoldRecord, HoldsRepository } from '../data/holds.repository';
 import { ShowCancelledError, type BookingsRepository, type BookingView } from '../data/bookings.repository';
 import type { PaymentsClient } from '../adapters/payments.client';
-import type { ShowGrant } from './show.actor';
 
 export type { ConfirmHoldCommand, ConfirmOfflineCommand, PlaceHoldCommand } from '../domain/hold-commands';
+export type { PlaceHoldResult } from '../placement/place-hold';
 
 const HOLD = 'hold';
-const EXPIRE_REMINDER = 'expire';
-/** The expiry reminder's period after its due time: a firing that could not end the hold (the app restarting, the database or the ShowActor unreachable) is followed by another this much later. */
-const EXPIRE_RETRY_SECONDS = 1;
 
-export type PlaceHoldResult =
-  | { placed: true; hold: HoldRecord }
-  | { placed: false; reason: 'SEAT_UNAVAILABLE' | 'UNKNOWN_SEATS' | 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED' | 'HOLD_EXISTS' | 'TOO_MANY_SEATS' | 'CUSTOMER_HOLD_LIMIT' | 'PLACEMENT_TIMED_OUT' | 'INVALID_COMMAND'; seatIds: string[]; detail?: string; maxSeatsPerHold?: number; maxHeldSeats?: number };
+/** The name of a hold's expiry reminder (holds placed before names were per placement have 'expire'). */
+const reminderOf = (hold: Pick<HoldRecord, 'expiryReminder'>) => hold.expiryReminder ?? LEGACY_EXPIRE_REMINDER;
 
 export type EndHoldResult = { ended: true; hold: HoldRecord } | { ended: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_NOT_ACTIVE'; hold?: HoldRecord };
 
@@ -42,12 +41,6 @@ export type ConfirmHoldResult =
   | { confirmed: true; booking: BookingView; existing?: boolean }
   | { confirmed: false; reason: 'HOLD_NOT_FOUND' | 'HOLD_EXPIRED' | 'HOLD_NOT_ACTIVE' | 'HOLD_ALREADY_CONFIRMED' | 'HOLD_SNAPSHOT_INCOMPLETE' | 'SHOW_CANCELLED'
       | 'POLICY_CHANGED' | 'PAYMENT_DECLINED' | 'PAYMENT_REJECTED' | 'PAYMENT_UNAVAILABLE' | 'UNKNOWN_SKU' | 'INVALID_COMMAND'; detail?: string; skus?: string[] };
-
-/**
- * The expiry reminder's data, as JSON text: the JS SDK (3.18) hands a reminder's data to the actor
- * through Buffer.toString(), so an object arrives as "[object Object]"; text comes back parsed.
- */
-const expiryReminderData = (data: ExpiryReminderData) => JSON.stringify(data);
 
 /** Keys of the provider calls, derived from the hold: a retried confirmation never charges twice. */
 export const paymentKeys = (holdId: string) => ({
@@ -83,56 +76,22 @@ const seatFacts = (seats: Array<{ id: string; zone: string; adjacentIds: string[
 export function createHoldActor(deps: HoldActorDeps) {
   const now = deps.now ?? Date.now;
   const showActor = <T>(showId: string, method: string, body: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.show, showId, method, body);
+  const placement = { shows: deps.shows, holds: deps.holds, sidecar: deps.sidecar, logger: deps.logger, maxHeldSeatsPerCustomer: deps.maxHeldSeatsPerCustomer, now };
 
   return class HoldActor extends AbstractActor {
-    /** This actor's hold: its state, or else a hold the database recorded under its id (adoptRecorded). */
+    /** This actor's hold: its state (from a confirmation on), or else the row the placement recorded. */
     private async load(): Promise<HoldRecord | undefined> {
-      return (await this.loadSaved()) ?? this.adoptRecorded();
+      return (await getActorState<HoldRecord>(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), HOLD)) ?? deps.holds.findRecord(this.getActorId().getId());
     }
 
-    private async loadSaved(): Promise<HoldRecord | undefined> {
-      const [found, hold] = await this.getStateManager<HoldRecord>().tryGetState(HOLD);
-      return found && hold ? { ...hold } : undefined;
+    /** Removes the hold's expiry reminder (confirmed or released: nothing left to expire). */
+    private async dropReminder(hold: HoldRecord): Promise<void> {
+      await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, hold.holdId, reminderOf(hold));
     }
 
-    /**
-     * A placement whose turn died between the database's commit and this actor's state (its
-     * sidecar killed, say) left a hold only in PostgreSQL, the system of record: that row is
-     * taken up as this actor's hold, with its expiry reminder set again at the recorded time, so a
-     * retried placement gets it back and its expiry still comes. Without this the retry found its
-     * own seat claim, took it for a conflict and dropped the reminder: a hold ACTIVE for good.
-     */
-    private async adoptRecorded(): Promise<HoldRecord | undefined> {
-      const row = await deps.holds.find(this.getActorId().getId());
-      if (!row) return undefined;
-      const hold: HoldRecord = {
-        holdId: row.id, showId: row.showId, customerId: row.customerId, customerEmail: row.customerEmail,
-        ...(row.customerPhone ? { customerPhone: row.customerPhone } : {}), seatIds: [...row.seatIds].sort(), status: row.status as HoldStatus,
-        policyVersion: row.policyVersion, snapshot: row.snapshot as unknown as HoldRecord['snapshot'],
-        expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString(),
-      };
-      if (hold.status === 'ACTIVE') await this.setExpiryReminder(row.expiresAt, { showId: hold.showId, seatIds: hold.seatIds });
-      deps.logger.warn({ holdId: hold.holdId, showId: hold.showId, status: hold.status }, 'hold taken up from the database: its actor state was never saved');
-      await this.saveNow(hold);
-      return { ...hold };
-    }
-
-    /**
-     * The expiry reminder, due at the hold's expiry instant (not a duration from whenever the call
-     * lands), then every EXPIRE_RETRY_SECONDS until a firing finds the hold ended.
-     */
-    private async setExpiryReminder(dueAt: Date, placement: ExpiryReminderData): Promise<void> {
-      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), EXPIRE_REMINDER, { dueAt, periodSeconds: EXPIRE_RETRY_SECONDS, data: expiryReminderData(placement) });
-    }
-
+    /** Saved at once (not at the end of the turn, as the SDK's state manager would): what must survive a crash in the middle of it. */
     private async save(hold: HoldRecord): Promise<void> {
-      await this.getStateManager<HoldRecord>().setState(HOLD, hold);
-    }
-
-    /** Saved now, not at the end of the turn: what must survive a crash in the middle of it. */
-    private async saveNow(hold: HoldRecord): Promise<void> {
-      await this.save(hold);
-      await this.getStateManager().saveState();
+      await saveActorState(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), { [HOLD]: hold });
     }
 
     /**
@@ -161,93 +120,12 @@ export function createHoldActor(deps: HoldActorDeps) {
     }
 
     /**
-     * Takes the caller's intents only (show, seats, customer, ttl): the policy version and hash
-     * and each seat's zone and neighbours are read here from the system of record.
+     * Places this hold, as the route does (placement/place-hold.ts), for a caller that names the
+     * actor: intents only (show, seats, customer, ttl); the policy and the seats' facts are read
+     * from the system of record. Nothing is kept in this actor's state.
      */
     async place(raw: PlaceHoldCommand): Promise<PlaceHoldResult> {
-      const parsed = placeHoldCommandSchema.safeParse(raw);
-      if (!parsed.success) return { placed: false, reason: 'INVALID_COMMAND', seatIds: [], detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-      const command = parsed.data;
-      const holdId = this.getActorId().getId();
-      // Its state only: a new hold's id has no row either, and the database is asked only if the
-      // insert below finds this id's claim (the hot path of every hold keeps one query).
-      const existing = await this.loadSaved();
-      // A retried placement (same Idempotency-Key, so the same actor) gets the hold its first try made.
-      if (existing) return samePlacement(existing, command) ? { placed: true, hold: existing } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
-
-      const show = await deps.shows.findForHold(command.showId);
-      if (!show) return { placed: false, reason: 'SHOW_NOT_FOUND', seatIds: [] };
-      if (show.status === 'CANCELLED') return { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] };
-      const policy = policySchema.parse(show.policy);
-      if (command.seatIds.length > policy.maxSeatsPerHold) return { placed: false, reason: 'TOO_MANY_SEATS', seatIds: [], maxSeatsPerHold: policy.maxSeatsPerHold };
-      const seats = seatFacts(await deps.shows.seatsById(show.venueId, command.seatIds));
-      // Seats the show does not have are refused here, before any actor state is touched: a seat
-      // id becomes part of the ShowActor's state key (and its URL), so only real ones go on.
-      const found = new Set(seats.map((s) => s.id));
-      const unknown = command.seatIds.filter((id) => !found.has(id));
-      if (unknown.length > 0) return { placed: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
-
-      // The reminder goes first: if this process dies after the ShowActor granted the seats,
-      // the reminder still frees them at expiry (its data names them, for when nothing else
-      // recorded the hold). expiresAt is the reminder's due time exactly.
-      const createdAt = now();
-      // Periodic after its due time: a firing that cannot reach this app (restarting, its sidecar
-      // reconnecting) is dropped by the scheduler after a few quick retries, and the next one
-      // expires the hold. The first firing that finds the hold ended removes it (receiveReminder).
-      await this.setExpiryReminder(new Date(createdAt + command.ttlSeconds * 1000), { showId: command.showId, seatIds: command.seatIds });
-      const grant = await showActor<ShowGrant>(command.showId, 'grant', { holdId, seatIds: command.seatIds });
-      if (!grant.granted) {
-        await this.unregisterActorReminder(EXPIRE_REMINDER);
-        return { placed: false, reason: grant.reason, seatIds: grant.seatIds };
-      }
-      const quoted = priceSeats(policy, seats);
-      const hold: HoldRecord = {
-        holdId, showId: command.showId, customerId: command.customerId, customerEmail: command.customerEmail,
-        customerPhone: command.customerPhone, seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
-        policyVersion: show.policyVersion, snapshot: buildSnapshot(show.policyVersion, show.policyHash, seats),
-        expiresAt: new Date(createdAt + command.ttlSeconds * 1000).toISOString(), createdAt: new Date(createdAt).toISOString(),
-        quote: { policy, amount: quoted.total, currency: quoted.currency },
-      };
-      try {
-        const inserted = await deps.holds.insertActive(hold, currentCorrelationId(), deps.maxHeldSeatsPerCustomer, command.placeBy, { title: show.title, startsAt: show.startsAt });
-        if (inserted !== 'INSERTED') {
-          // Cancelled after the ShowActor granted (its facts not refreshed yet), the customer
-          // holds too many seats of this show already, or the caller gave up waiting (its turn
-          // here is no longer guarded: Dapr frees an actor's turn when the call is cancelled, so
-          // the route's own release may already have run): no hold after all.
-          await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
-          await this.unregisterActorReminder(EXPIRE_REMINDER);
-          if (inserted === 'TOO_LATE') return { placed: false, reason: 'PLACEMENT_TIMED_OUT', seatIds: [] };
-          return inserted === 'SHOW_NOT_ON_SALE'
-            ? { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] }
-            : { placed: false, reason: 'CUSTOMER_HOLD_LIMIT', seatIds: [], maxHeldSeats: deps.maxHeldSeatsPerCustomer };
-        }
-      } catch (error) {
-        if (error instanceof SeatAlreadyClaimedError) {
-          // The claim may be this hold's own: an earlier turn of this placement, still running in
-          // this app after its sidecar died, committed first. Then it is this hold, not a conflict.
-          const recorded = await this.adoptRecorded();
-          if (recorded) {
-            const same = samePlacement(recorded, command);
-            // The grant just made is given back, but for the recorded hold's own seats while it is
-            // active (the same key for other seats is HOLD_EXISTS, and the recorded hold stays).
-            const kept = recorded.status === 'ACTIVE' ? new Set(recorded.seatIds) : new Set<string>();
-            const extra = command.seatIds.filter((id) => !kept.has(id));
-            if (extra.length > 0) await showActor(command.showId, 'release', { holdId, seatIds: extra });
-            if (recorded.status !== 'ACTIVE') await this.unregisterActorReminder(EXPIRE_REMINDER);
-            return same ? { placed: true, hold: recorded } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
-          }
-        }
-        await showActor(command.showId, 'release', { holdId, seatIds: command.seatIds });
-        await this.unregisterActorReminder(EXPIRE_REMINDER);
-        if (error instanceof SeatAlreadyClaimedError) {
-          deps.logger.error({ holdId, showId: command.showId }, 'the ShowActor granted a seat the database says is claimed');
-          return { placed: false, reason: 'SEAT_UNAVAILABLE', seatIds: command.seatIds };
-        }
-        throw error;
-      }
-      await this.save(hold);
-      return { placed: true, hold };
+      return placeHold(placement, this.getActorId().getId(), raw, { retry: true });
     }
 
     /**
@@ -327,7 +205,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       const keys = paymentKeys(hold.holdId);
       const authorizeRequest = { amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId };
       // Remembered before any money moves: should the answers be lost, the hold's end settles it.
-      if (JSON.stringify(hold.payment?.authorize) !== JSON.stringify(authorizeRequest)) await this.saveNow({ ...hold, payment: { authorize: authorizeRequest } });
+      if (JSON.stringify(hold.payment?.authorize) !== JSON.stringify(authorizeRequest)) await this.save({ ...hold, payment: { authorize: authorizeRequest } });
       const authorized = await deps.payments.authorize(authorizeRequest, keys.authorize);
       if (!authorized.ok) return { confirmed: false, reason: paymentFailure(authorized.kind) };
       const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: total }, keys.capture);
@@ -362,7 +240,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
       await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
-      await this.unregisterActorReminder(EXPIRE_REMINDER);
+      await this.dropReminder(hold);
       return { confirmed: true, booking };
     }
 
@@ -425,7 +303,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
       await this.save({ ...hold, status: 'CONFIRMED', booking, offlinePayment: payment });
-      await this.unregisterActorReminder(EXPIRE_REMINDER);
+      await this.dropReminder(hold);
       return { confirmed: true, booking, payment, duplicate: false };
     }
 
@@ -440,22 +318,29 @@ export function createHoldActor(deps: HoldActorDeps) {
     override async receiveReminder(data: unknown): Promise<void> {
       // A throw here would only make Dapr retry blindly (or crash the SDK's handler): the reminder's
       // period is the retry. Once the hold has ended (now, or before), the reminder goes.
+      const holdId = this.getActorId().getId();
+      const placement = parseExpiryReminderData(data);
+      const firing = placement?.reminder ?? LEGACY_EXPIRE_REMINDER;
       try {
+        const hold = await this.load();
+        if (hold && reminderOf(hold) !== firing) {
+          // Another placement attempt's reminder (one that failed, or lost to the attempt that recorded
+          // the hold): the hold's own reminder expires it on time; this one only goes.
+          await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, holdId, firing);
+          return;
+        }
         const result = await this.end('EXPIRED');
         if (result.ended) deps.logger.info({ holdId: result.hold.holdId, showId: result.hold.showId, lateMs: now() - Date.parse(result.hold.expiresAt) }, 'hold expired');
-        if (!result.ended && result.reason === 'HOLD_NOT_FOUND') {
+        if (!result.ended && result.reason === 'HOLD_NOT_FOUND' && placement) {
           // No hold in this actor nor in the database: the placement died after the ShowActor
           // granted its seats and before anything recorded it. Without this the seats stayed
           // granted to a hold that does not exist, refused to everyone for good.
-          const placement = parseExpiryReminderData(data);
-          if (placement) {
-            const { released } = await showActor<{ released: string[] }>(placement.showId, 'release', { holdId: this.getActorId().getId(), seatIds: placement.seatIds });
-            if (released.length > 0) deps.logger.warn({ holdId: this.getActorId().getId(), showId: placement.showId, released }, 'seats of a placement that was never recorded given back at its expiry');
-          }
+          const { released } = await showActor<{ released: string[] }>(placement.showId, 'release', { holdId, seatIds: placement.seatIds });
+          if (released.length > 0) deps.logger.warn({ holdId, showId: placement.showId, released }, 'seats of a placement that was never recorded given back at its expiry');
         }
-        await this.unregisterActorReminder(EXPIRE_REMINDER);
+        await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, holdId, firing);
       } catch (error) {
-        deps.logger.error({ err: error, holdId: this.getActorId().getId() }, 'hold expiry failed; retrying');
+        deps.logger.error({ err: error, holdId }, 'hold expiry failed; retrying');
       }
     }
 
@@ -470,7 +355,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       await showActor(hold.showId, 'release', { holdId: hold.holdId, seatIds: hold.seatIds });
       const ended = { ...hold, status: to };
       await this.save(ended);
-      if (to !== 'EXPIRED') await this.unregisterActorReminder(EXPIRE_REMINDER);
+      if (to !== 'EXPIRED') await this.dropReminder(hold);
       return { ended: true, hold: ended };
     }
   };

@@ -27,6 +27,8 @@ export interface HoldRecord {
    * diffs against (seed 001's "policy hash diff"). Absent on holds placed before it was kept.
    */
   quote?: { policy: unknown; amount: number; currency: string };
+  /** The name of the expiry reminder its placement registered ('expire' for holds placed before names were per placement). */
+  expiryReminder?: string;
   /**
    * Set (and saved) before the first payment attempt: what was asked to be authorized. A hold that
    * ends without a booking settles it (nothing may stay authorized or captured).
@@ -45,6 +47,9 @@ export interface HoldExpiredEvent {
   expiresAt: string;
   expiredAt: string;
 }
+
+/** What place_hold answers (a seat claimed by another hold is SeatAlreadyClaimedError instead). */
+export type PlaceOutcome = 'INSERTED' | 'HOLD_ID_TAKEN' | 'SHOW_NOT_ON_SALE' | 'TOO_LATE' | 'CUSTOMER_SEAT_CAP';
 
 export class SeatAlreadyClaimedError extends Error {
   constructor() {
@@ -92,51 +97,30 @@ export function holdPlacedEvent(hold: HoldRecord, show?: { title: string; starts
 export function createHoldsRepository(prisma: PrismaClient) {
   return {
     /**
-     * The hold row, one claim per seat and the audit line, together or not at all. One statement
-     * (data-modifying CTEs are atomic) instead of a four-round-trip transaction: this is the hot
-     * path of every hold, and Prisma's query compiler was a third of the booking app's CPU.
+     * The hold row, one claim per seat, its booking.hold.placed event and the audit line, together
+     * or not at all, in one round trip: place_hold (migration 20261203120000) called in the query
+     * that takes the (show, customer) advisory lock. The lock orders two holds of one customer, so
+     * each counts the other against the cap; the show's row is read FOR SHARE, which orders the
+     * hold against an admin's cancellation. A placement its caller gave up on (placeBy passed)
+     * commits nothing. A seat claimed by another hold throws SeatAlreadyClaimedError.
      */
-    async insertActive(hold: HoldRecord, correlationId?: string, maxHeldSeatsPerCustomer = Number.MAX_SAFE_INTEGER, placeBy?: string, show?: { title: string; startsAt: Date }): Promise<'INSERTED' | 'SHOW_NOT_ON_SALE' | 'CUSTOMER_SEAT_CAP' | 'TOO_LATE'> {
-      const placedEvent = holdPlacedEvent(hold, show);
+    async place(hold: HoldRecord & { expiryReminder: string }, options: { correlationId?: string; maxHeldSeatsPerCustomer?: number; placeBy?: string; show?: { title: string; startsAt: Date } } = {}): Promise<PlaceOutcome> {
+      const placedEvent = holdPlacedEvent(hold, options.show);
       try {
-        // Only while the show is on sale: the shared row lock orders this against an admin's
-        // cancellation, which then finds this hold among those to release. And only while the
-        // customer's active holds on this show keep under the cap: a lock per (show, customer),
-        // taken in the statement before, so two holds of one customer are counted one after the
-        // other (each statement sees what committed before it started).
-        const [, inserted] = await prisma.$transaction([
-          prisma.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${hold.showId} || '/' || ${hold.customerId}, 0))::text`,
-          prisma.$executeRaw`
-          WITH show AS (
-            SELECT id FROM shows WHERE id = ${hold.showId}::uuid AND status = 'SCHEDULED' FOR SHARE
-          ), held AS (
-            SELECT coalesce(sum(cardinality(seat_ids)), 0) AS seats FROM holds
-            WHERE show_id = ${hold.showId}::uuid AND customer_id = ${hold.customerId} AND status = 'ACTIVE' AND expires_at > now()
-          ), hold AS (
-            INSERT INTO holds (id, show_id, customer_id, customer_email, customer_phone, seat_ids, status, policy_version, snapshot, expires_at, created_at, updated_at)
-            SELECT ${hold.holdId}::uuid, show.id, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null}, ${hold.seatIds}::text[],
-                    'ACTIVE'::"HoldStatus", ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, now()
-            FROM show, held WHERE held.seats + ${hold.seatIds.length}::int <= ${maxHeldSeatsPerCustomer}::bigint
-              -- Read after the locks above were granted: a placement its caller gave up on commits nothing.
-              AND clock_timestamp() < coalesce(${placeBy ?? null}::timestamptz, 'infinity')
-            RETURNING id, show_id
-          ), claims AS (
-            INSERT INTO seat_claims (show_id, seat_id, hold_id, kind)
-            SELECT hold.show_id, seat, hold.id, 'HELD'::"SeatClaimKind" FROM hold, unnest(${hold.seatIds}::text[]) AS seat
-          ), placed AS (
-            -- booking.hold.placed (seed 001's "request received" email), in the same commit as the hold.
-            INSERT INTO outbox_events (id, aggregate_id, type, payload, correlation_id)
-            SELECT gen_random_uuid(), hold.id::text, 'booking.hold.placed', ${JSON.stringify(placedEvent)}::jsonb, ${correlationId ?? null} FROM hold
-          )
-          INSERT INTO audit_log (entity, entity_id, action, to_state, correlation_id, data)
-          SELECT 'hold', hold.id::text, 'placed', 'ACTIVE', ${correlationId ?? null}, ${JSON.stringify({ showId: hold.showId, seatIds: hold.seatIds })}::jsonb FROM hold`,
-        ]);
-        if (inserted > 0) return 'INSERTED';
-        if (placeBy && Date.now() >= Date.parse(placeBy)) return 'TOO_LATE';
-        const show = await prisma.show.findUnique({ where: { id: hold.showId }, select: { status: true } });
-        return show?.status === 'SCHEDULED' ? 'CUSTOMER_SEAT_CAP' : 'SHOW_NOT_ON_SALE';
+        const [row] = await prisma.$queryRaw<Array<{ outcome: PlaceOutcome }>>`
+          SELECT place_hold(${hold.holdId}::uuid, ${hold.showId}::uuid, ${hold.customerId}, ${hold.customerEmail}, ${hold.customerPhone ?? null},
+                            ${hold.seatIds}::text[], ${hold.policyVersion}::int, ${JSON.stringify(hold.snapshot)}::jsonb, ${hold.quote ? JSON.stringify(hold.quote) : null}::jsonb,
+                            ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, ${options.placeBy ?? null}::timestamptz,
+                            ${options.maxHeldSeatsPerCustomer ?? Number.MAX_SAFE_INTEGER}::bigint, ${hold.expiryReminder}, ${JSON.stringify(placedEvent)}::jsonb,
+                            ${options.correlationId ?? null}) AS outcome
+          FROM (SELECT pg_advisory_xact_lock(hashtextextended(${hold.showId} || '/' || ${hold.customerId}, 0))) AS locked`;
+        return row!.outcome;
       } catch (error) {
-        if (isUniqueViolation(error)) throw new SeatAlreadyClaimedError();
+        if (isUniqueViolation(error)) {
+          // The holds' primary key: another show's or customer's placement under this id (no lock in common).
+          if (JSON.stringify((error as Prisma.PrismaClientKnownRequestError).meta ?? {}).includes('holds_pkey')) return 'HOLD_ID_TAKEN';
+          throw new SeatAlreadyClaimedError();
+        }
         throw error;
       }
     },
@@ -204,6 +188,19 @@ export function createHoldsRepository(prisma: PrismaClient) {
 
     find(holdId: string) {
       return prisma.hold.findUnique({ where: { id: holdId } });
+    },
+
+    /** The hold as its HoldActor works with it, from its row (the system of record). */
+    async findRecord(holdId: string): Promise<HoldRecord | undefined> {
+      const row = await prisma.hold.findUnique({ where: { id: holdId } });
+      if (!row) return undefined;
+      return {
+        holdId: row.id, showId: row.showId, customerId: row.customerId, customerEmail: row.customerEmail,
+        ...(row.customerPhone ? { customerPhone: row.customerPhone } : {}), seatIds: [...row.seatIds].sort(), status: row.status as HoldStatus,
+        policyVersion: row.policyVersion, snapshot: row.snapshot as unknown as HoldSnapshot,
+        expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString(),
+        ...(row.quote ? { quote: row.quote as unknown as NonNullable<HoldRecord['quote']> } : {}), expiryReminder: row.expiryReminder,
+      };
     },
   };
 }

@@ -47,6 +47,8 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
   const shows = cache.showTtlMs > 0 ? new LRUCache<string, Show>({ max: 10_000, ttl: cache.showTtlMs }) : undefined;
   const seats = cache.seatEntries > 0 ? new LRUCache<string, Seat>({ max: cache.seatEntries }) : undefined;
   const seatKey = (venueId: string, seatId: string) => `${venueId}/${seatId}`;
+  /** Venues whose seats were all read into the cache once (an id still missing afterwards is unknown, or was evicted). */
+  const venuesRead = new Set<string>();
 
   return {
     async create(show: NewShow, correlationId?: string, createdBy?: string) {
@@ -120,6 +122,13 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
 
     /** Only the named seats: a hold must not read a 20,000-seat map to find its three seats. */
     async seatsById(venueId: string, seatIds: string[]): Promise<Seat[]> {
+      // The first miss in a venue reads all its seats (at most 20,000, once per process while they
+      // fit the cache): a ticket drop asks for a different seat with nearly every hold (issue 15).
+      if (seats && !venuesRead.has(venueId) && seatIds.some((id) => !seats.has(seatKey(venueId, id)))) {
+        venuesRead.add(venueId);
+        const all = await prisma.seat.findMany({ where: { venueId } });
+        if (all.length <= cache.seatEntries / 2) for (const seat of all) seats.set(seatKey(venueId, seat.id), seat);
+      }
       const known = seats ? seatIds.map((id) => seats.get(seatKey(venueId, id))).filter((s): s is Seat => s !== undefined) : [];
       if (known.length === seatIds.length) return known;
       const missing = seatIds.filter((id) => !seats?.has(seatKey(venueId, id)));

@@ -118,8 +118,13 @@ export function offlinePaymentIdOf(holdId: string): string {
 }
 
 /** What the hold's expiry reminder carries: enough to give the seats back when the hold itself was never recorded. */
-export interface ExpiryReminderData { showId: string; seatIds: string[] }
-const expiryReminderDataSchema = z.object({ showId: z.string().min(1), seatIds: z.array(z.string().min(1)).min(1) });
+export interface ExpiryReminderData {
+  showId: string;
+  seatIds: string[];
+  /** The reminder's own name (the SDK does not pass it to receiveReminder); absent on reminders named 'expire'. */
+  reminder?: string;
+}
+const expiryReminderDataSchema = z.object({ showId: z.string().min(1), seatIds: z.array(z.string().min(1)).min(1), reminder: z.string().min(1).max(100).optional() });
 
 /**
  * The reminder's data as the runtime hands it back: the object registered, or its JSON text (plain

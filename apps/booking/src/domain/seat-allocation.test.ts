@@ -23,6 +23,12 @@ describe('seat allocation', () => {
     expect(first.granted && grantSeats(first.seats, 'h1', ['A-1'], known).granted).toBe(true);
   });
 
+  it('when a confirmed hold\'s placement is retried, then its sold seat is granted again but stays sold', () => {
+    const seats: ShowSeats = { 'A-1': { holdId: 'h1', kind: 'SOLD' } };
+    const again = grantSeats(seats, 'h1', ['A-1', 'A-2'], known);
+    expect(again.granted && [seatStatus(again.seats, 'A-1'), seatStatus(again.seats, 'A-2')]).toEqual(['SOLD', 'HELD']);
+  });
+
   it('when a hold is released, then its held seats are free and sold seats stay sold', () => {
     const seats: ShowSeats = { 'A-1': { holdId: 'h1', kind: 'HELD' }, 'A-2': { holdId: 'h1', kind: 'SOLD' }, 'A-3': { holdId: 'h2', kind: 'HELD' } };
     const { seats: after, released } = releaseSeats(seats, 'h1');

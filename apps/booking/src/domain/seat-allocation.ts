@@ -17,7 +17,8 @@ export function grantSeats(seats: ShowSeats, holdId: string, seatIds: string[], 
   const taken = seatIds.filter((id) => seats[id] && seats[id]!.holdId !== holdId);
   if (taken.length > 0) return { granted: false, reason: 'SEAT_UNAVAILABLE', seatIds: taken };
   const next = { ...seats };
-  for (const id of seatIds) next[id] = { holdId, kind: 'HELD' };
+  // A seat this hold has already keeps its taking: a late retry of a confirmed hold's placement does not make its sold seat held again.
+  for (const id of seatIds) next[id] = seats[id] ?? { holdId, kind: 'HELD' };
   return { granted: true, seats: next };
 }
 

@@ -4,7 +4,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ACTOR_TYPES, AppError, CUSTOMER_HEADER, invokeActor, requireSameCustomer, type SidecarSettings } from '@holdfast/shared';
 import { confirmSchema, holdIdForKey, idempotencyKeySchema, placeHoldSchema, type ConfirmHoldCommand, type PlaceHoldCommand } from '../domain/hold-commands';
-import type { ConfirmHoldResult, EndHoldResult, PlaceHoldResult } from '../actors/hold.actor';
+import type { ConfirmHoldResult, EndHoldResult } from '../actors/hold.actor';
+import { placeHold, type PlaceHoldResult, type PlacementDeps } from '../placement/place-hold';
 import type { HoldRecord } from '../data/holds.repository';
 import { parseShowId } from './shows.routes';
 
@@ -47,7 +48,7 @@ export function view(hold: HoldRecord) {
   return { holdId: hold.holdId, showId: hold.showId, status: hold.status, seatIds: hold.seatIds, expiresAt: hold.expiresAt, policyVersion: hold.policyVersion, customerId: hold.customerId };
 }
 
-export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(obj: object, msg: string): void } }): Router {
+export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(obj: object, msg: string): void }; placement: PlacementDeps }): Router {
   const router = Router();
   const holdActor = <T>(holdId: string, method: string, body?: unknown) => invokeActor<T>(deps.sidecar, ACTOR_TYPES.hold, holdId, method, body);
   /** When the client names its customer (X-Customer-Id), another customer's hold does not exist for it. */
@@ -64,25 +65,24 @@ export function holdsRouter(deps: { sidecar: SidecarSettings; logger?: { warn(ob
     return id.data;
   };
 
-  // The actor reads the show, its policy and the seats' facts itself: the route passes intents.
+  // Placed here, without the HoldActor (placement/place-hold.ts): the show, its policy and the seats' facts are read there; the route passes intents.
   router.post('/api/shows/:showId/holds', async (req, res) => {
     const input = placeHoldSchema.parse(req.body);
     const showId = parseShowId(req.params.showId);
     const key = req.header('idempotency-key');
     if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) throw new AppError(400, 'INVALID_IDEMPOTENCY_KEY', 'An Idempotency-Key is 8 to 200 characters.');
-    // With a key, a retry names the same HoldActor and gets the hold its first try made.
+    // With a key, a retry names the same hold and gets the hold its first try made.
     const holdId = key === undefined ? randomUUID() : holdIdForKey(showId, input.customerId, key);
-    // The actor commits nothing after this, well before invokeActor gives up (30 s): what the client is told failed did not happen.
+    // Nothing commits after this: what the client is told failed did not happen.
     const command: PlaceHoldCommand = { ...input, showId, placeBy: new Date(Date.now() + PLACE_DEADLINE_MS).toISOString() };
     let result: PlaceHoldResult;
     try {
-      result = await holdActor<PlaceHoldResult>(holdId, 'place', command);
+      result = await placeHold(deps.placement, holdId, command, { retry: key !== undefined });
     } catch (error) {
       deps.logger?.warn({ err: error, holdId, showId }, 'placing a hold failed');
-      // All or nothing for the client: a placement whose answer was lost (a timeout under load)
-      // may still have taken the seats. Without a key nobody can find that hold again, so it is
-      // released (the release waits for the placement's turn to end). With a key the client's
-      // retry gets it back; left alone, it expires.
+      // All or nothing for the client: a placement whose answer was lost (the database's, under
+      // load) may still have recorded the hold. Without a key nobody can find that hold again, so
+      // it is released; with a key the client's retry gets it back. Left alone, it expires.
       if (key === undefined) {
         await holdActor<EndHoldResult>(holdId, 'release').catch((releaseError: unknown) => deps.logger?.warn({ err: releaseError, holdId }, 'releasing a failed placement failed; it expires'));
       }

@@ -8,6 +8,7 @@ import type { WebhooksRepository } from '../data/webhooks.repository';
 import type { HoldsRepository } from '../data/holds.repository';
 import { showsRouter } from './shows.routes';
 import { holdsRouter } from './holds.routes';
+import type { PlacementDeps } from '../placement/place-hold';
 import { bookingsRouter } from './bookings.routes';
 import { paymentWebhookRouter, webhooksAdminRouter } from './webhooks.routes';
 import { offlinePaymentsRouter } from './offline-payments.routes';
@@ -27,6 +28,8 @@ export interface BookingRoutesDeps {
   workflows: Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
   sidecar: SidecarSettings;
   logger: { warn(obj: object, msg: string): void };
+  /** What placing a hold reads and writes (placement/place-hold.ts). */
+  placement: PlacementDeps;
   adminToken: string;
   ticketKey: string;
   refundThreshold: number;
@@ -56,7 +59,7 @@ export function mountBookingRoutes(app: Express, deps: BookingRoutesDeps): void 
   const openApi = openApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(openApi));
   app.use(showsRouter({ shows: deps.shows, concessions: deps.bookings, adminToken: deps.adminToken, workflows: deps.workflows, refundThreshold: deps.refundThreshold, defaultCancellationCutoffMinutes: deps.cancellation?.defaultCutoffMinutes }));
-  app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger }));
+  app.use(holdsRouter({ sidecar: deps.sidecar, logger: deps.logger, placement: deps.placement }));
   app.use(offlinePaymentsRouter({ sidecar: deps.sidecar, adminToken: deps.adminToken }));
   app.use(bookingsRouter({ bookings: deps.bookings, shows: deps.shows, ticketKey: deps.ticketKey, adminToken: deps.adminToken, workflows: deps.workflows, cancellation: deps.cancellation, jobs: deps.jobs, sagaCheckSeconds: deps.cancellationSagaCheckSeconds }));
   app.use(webhooksAdminRouter({ webhooks: deps.webhooks, adminToken: deps.adminToken }));
