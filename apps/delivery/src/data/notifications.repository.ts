@@ -37,8 +37,11 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     // --- The durable email queue (handlers/email-queue.ts, seed 001) ---
 
     /** The email's row, created PENDING with what it is and the event to render it from. */
-    openQueued(input: NotificationOpening & { kind: string; event: Record<string, unknown> }) {
-      return prisma.notification.upsert({ where: { key: input.key }, create: { ...input, event: input.event as Prisma.InputJsonValue, status: 'PENDING' }, update: {} });
+    async openQueued(input: NotificationOpening & { kind: string; event: Record<string, unknown> }) {
+      // INSERT ... ON CONFLICT DO NOTHING RETURNING: one statement for the first delivery of an
+      // event (issue 15; the upsert was a read and a write); a repeated delivery reads the row.
+      const [created] = await prisma.notification.createManyAndReturn({ data: [{ ...input, event: input.event as Prisma.InputJsonValue, status: 'PENDING' }], skipDuplicates: true });
+      return created ?? prisma.notification.findUniqueOrThrow({ where: { key: input.key } });
     },
     find(id: string) {
       return prisma.notification.findUnique({ where: { id } });
@@ -90,6 +93,25 @@ export function createNotificationsRepository(prisma: PrismaClient) {
       deadLetter?: DeadLetterInput;
     }): Promise<boolean> {
       try {
+        if (!attempt.deadLetter) {
+          // The common case in one statement (issue 15: it was a four-round-trip transaction): the
+          // row's conditional update and its attempt line, both or neither.
+          const sent = attempt.status === 'SENT';
+          const recorded = await prisma.$executeRaw`
+            WITH updated AS (
+              UPDATE notifications SET status = ${attempt.status}::"NotificationStatus", attempts = attempts + 1,
+                last_error = ${sent ? null : attempt.error ?? null}, next_attempt_at = ${attempt.nextAttemptAt ?? null}::timestamptz,
+                sent_at = CASE WHEN ${sent} THEN now() ELSE sent_at END,
+                provider_message_id = CASE WHEN ${sent} THEN ${attempt.providerMessageId ?? null} ELSE provider_message_id END, updated_at = now()
+              WHERE id = ${row.id}::uuid AND status = 'PENDING' AND attempts = ${row.attempts}::int
+              RETURNING id
+            )
+            INSERT INTO notification_attempts (id, notification_id, attempt, outcome, provider_status, provider_answer, error, next_attempt_at)
+            SELECT gen_random_uuid(), id, ${row.attempts + 1}::int, ${attempt.outcome}, ${attempt.providerStatus ?? null}::int,
+                   ${attempt.providerAnswer?.slice(0, 500) ?? null}, ${attempt.error?.slice(0, 1_000) ?? null}, ${attempt.nextAttemptAt ?? null}::timestamptz
+            FROM updated`;
+          return recorded === 1;
+        }
         return await prisma.$transaction(async (tx) => {
           const { count } = await tx.notification.updateMany({
             where: { id: row.id, status: 'PENDING', attempts: row.attempts },
@@ -108,7 +130,7 @@ export function createNotificationsRepository(prisma: PrismaClient) {
         });
       } catch (error) {
         if (error instanceof LostRace) return false;
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
+        if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2002' || (error.code === 'P2010' && JSON.stringify(error.meta ?? {}).includes('23505')))) return false;
         throw error;
       }
     },
