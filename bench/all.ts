@@ -32,7 +32,7 @@ import { ROOT } from '../scripts/devstack/env';
 import { startProcess, stopAll } from '../scripts/devstack/processes';
 import { startSidecar, untilReady, waitForSidecar } from '../scripts/devstack/runtime';
 import { httpOk } from '../scripts/devstack/wait';
-import { cpuCalibrationMs, kindOf, LOAD_GENERATOR, percentile } from './support';
+import { cpuCalibrationMs, cpuSecondsOf, kindOf, LOAD_GENERATOR, percentile } from './support';
 import { commitBookings, commitPaced } from './email-fixture';
 import { MAX_HOLD_TTL_SECONDS } from '../apps/booking/src/domain/hold';
 
@@ -102,14 +102,12 @@ function platformProcesses(): Map<number, string> {
   return kinds;
 }
 
-/** CPU seconds so far per kind (user + system, USER_HZ 100). Exited processes drop out: sample around short windows only. */
+/** CPU seconds so far per kind (cpuSecondsOf: reaped children included). */
 function cpuSeconds(): Map<string, number> {
   const totals = new Map<string, number>();
   for (const [pid, kind] of platformProcesses()) {
-    const stat = read(`/proc/${pid}/stat`);
-    if (!stat) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    totals.set(kind, (totals.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    const seconds = cpuSecondsOf(pid);
+    if (seconds !== undefined) totals.set(kind, (totals.get(kind) ?? 0) + seconds);
   }
   return totals;
 }
