@@ -47,15 +47,32 @@ export function placementSpec(ports: ControlPlanePorts, output: string): Process
   };
 }
 
+/**
+ * How many committed etcd transactions the scheduler's embedded etcd keeps in memory before it
+ * snapshots and trims its raft log (HOLDFAST_SCHEDULER_ETCD_SNAPSHOT_COUNT). The scheduler's default,
+ * 100,000, keeps up to that many (every reminder, job and workflow step is a transaction), and the
+ * scheduler was the largest process after issue 15's 5-minute soak; 10,000 is etcd's own default since 3.6.
+ */
+export const SCHEDULER_ETCD_SNAPSHOT_COUNT = 10_000;
+
 /** The scheduler's process; its embedded etcd keeps reminders, jobs and workflow timers in `dataDir`. */
 export function schedulerSpec(ports: ControlPlanePorts, dataDir: string, output: string): ProcessSpec {
+  const snapshotCount = countFromEnv(process.env.HOLDFAST_SCHEDULER_ETCD_SNAPSHOT_COUNT, SCHEDULER_ETCD_SNAPSHOT_COUNT);
   return {
     name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output,
     args: ['--port', String(ports.scheduler), '--healthz-port', String(ports.schedulerHealthz), '--healthz-listen-address', '127.0.0.1',
       '--metrics-port', String(ports.schedulerMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1',
       '--etcd-data-dir', dataDir, '--etcd-client-port', String(ports.schedulerEtcdClient),
-      '--etcd-initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--etcd-client-listen-address', '127.0.0.1', '--log-level', 'warn'],
+      '--etcd-initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--etcd-client-listen-address', '127.0.0.1', '--log-level', 'warn',
+      '--etcd-snapshot-count', String(snapshotCount)],
   };
+}
+
+/** A positive whole number from the environment, or the default; anything else is an error naming the value. */
+function countFromEnv(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`HOLDFAST_SCHEDULER_ETCD_SNAPSHOT_COUNT must be a positive whole number (got "${raw}")`);
+  return Number(raw);
 }
 
 /** Output goes to `logDir/<name>.log`, or 'inherit' for prefixed lines on our stdout. */
