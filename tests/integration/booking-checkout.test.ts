@@ -94,6 +94,19 @@ describe('checkout on a real sidecar', () => {
     expect(await captures(holdId)).toHaveLength(1);
   });
 
+  // Issue 15 ("one record"): a hold lives in its row and its booking, not in a copy in Dapr's state
+  // store. The answers above (the replay 201, the other key's 200) are read from those rows.
+  it('when a hold is placed, confirmed and confirmed again, then its HoldActor keeps no actor state: the row and the booking are the record', async () => {
+    const { holdId } = await placeHold(['STALLS-A-19']);
+    const key = randomUUID();
+    const first = await confirm(holdId, 'tok_visa', key);
+    expect(first.status).toBe(201);
+    expect(await confirm(holdId, 'tok_visa', key)).toMatchObject({ status: 201, body: { bookingId: first.body.bookingId } });
+    const { rows } = await db.query("SELECT key FROM dapr.dapr_state WHERE key LIKE '%HoldActor||' || $1 || '||%'", [holdId]);
+    expect(rows).toEqual([]);
+    expect((await db.query('SELECT payment_request IS NOT NULL AS asked, status::text AS status FROM holds WHERE id = $1', [holdId])).rows).toEqual([{ asked: true, status: 'CONFIRMED' }]);
+  });
+
   it('when the card is declined, then there is no booking and no charge, and the customer may pay again', async () => {
     const { holdId } = await placeHold(['STALLS-A-3']);
     expect(await confirm(holdId, 'tok_chargeDeclined')).toMatchObject({ status: 402, body: { code: 'PAYMENT_DECLINED' } });

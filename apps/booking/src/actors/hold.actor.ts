@@ -1,9 +1,10 @@
 /**
  * HoldActor (one per hold): keeps the hold ACTIVE until a reminder at its expiry releases the
  * seats, or it is released or confirmed. Expire, release and confirm are turns of this one actor,
- * so exactly one of them wins. The hold is placed without it (placement/place-hold.ts): it reads
- * the row, the system of record, when first asked, and keeps actor state only from a confirmation
- * on (the payment it asked for, the booking).
+ * so exactly one of them wins. The hold is placed without it (placement/place-hold.ts), and it
+ * keeps no actor state: each turn reads the row, the system of record (the payment a confirmation
+ * asked for is written there before any money moves), and a confirmed hold's booking. Holds placed
+ * before (legacyState) keep their actor state, which wins for them and is kept up to date.
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
@@ -51,7 +52,7 @@ export interface HoldActorDeps {
   /** The system of record for the show's policy, its seats' zones and neighbours. */
   shows: Pick<ShowsRepository, 'find' | 'findForHold' | 'seatsById'>;
   holds: HoldsRepository;
-  bookings: Pick<BookingsRepository, 'confirm' | 'concessionCatalogue'>;
+  bookings: Pick<BookingsRepository, 'confirm' | 'concessionCatalogue' | 'findByHold'>;
   payments: PaymentsClient;
   ticketKey: string;
   /** The most seats one customer may hold at once on one show (active holds), so no one hoards a show. */
@@ -79,9 +80,19 @@ export function createHoldActor(deps: HoldActorDeps) {
   const placement = { shows: deps.shows, holds: deps.holds, sidecar: deps.sidecar, logger: deps.logger, maxHeldSeatsPerCustomer: deps.maxHeldSeatsPerCustomer, now };
 
   return class HoldActor extends AbstractActor {
-    /** This actor's hold: its state (from a confirmation on), or else the row the placement recorded. */
+    /** This actor's hold: its row, with its booking once confirmed (a legacy hold's actor state, when it has one). */
     private async load(): Promise<HoldRecord | undefined> {
-      return (await getActorState<HoldRecord>(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), HOLD)) ?? deps.holds.findRecord(this.getActorId().getId());
+      const holdId = this.getActorId().getId();
+      const record = await deps.holds.findRecord(holdId);
+      if (!record) return undefined;
+      if (record.legacyState) {
+        const saved = await getActorState<HoldRecord>(deps.sidecar, ACTOR_TYPES.hold, holdId, HOLD);
+        if (saved) return { ...saved, legacyState: true };
+      }
+      if (record.status !== 'CONFIRMED') return record;
+      const booked = await deps.bookings.findByHold(holdId);
+      if (!booked) return record;
+      return { ...record, booking: booked.booking, ...(booked.offline ? { offlinePayment: booked.offline } : { confirmationKey: booked.idempotencyKey }) };
     }
 
     /** Removes the hold's expiry reminder (confirmed or released: nothing left to expire). */
@@ -89,9 +100,9 @@ export function createHoldActor(deps: HoldActorDeps) {
       await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, hold.holdId, reminderOf(hold));
     }
 
-    /** Saved at once (not at the end of the turn, as the SDK's state manager would): what must survive a crash in the middle of it. */
-    private async save(hold: HoldRecord): Promise<void> {
-      await saveActorState(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), { [HOLD]: hold });
+    /** A legacy hold's actor state, kept up to date at once (its state wins when it is read); other holds have their row only. */
+    private async saveLegacy(hold: HoldRecord): Promise<void> {
+      if (hold.legacyState) await saveActorState(deps.sidecar, ACTOR_TYPES.hold, this.getActorId().getId(), { [HOLD]: hold });
     }
 
     /**
@@ -195,8 +206,8 @@ export function createHoldActor(deps: HoldActorDeps) {
         hold.snapshot = buildSnapshot(terms.policyVersion, terms.policyHash, seats);
         hold.policyRecoveries = decision.recovery;
         hold.quote = { policy: terms.policy, amount: requoted.total, currency: requoted.currency };
-        await deps.holds.requote(hold.holdId, hold.policyVersion, hold.snapshot, currentCorrelationId());
-        await this.save(hold);
+        await deps.holds.requote(hold.holdId, hold.policyVersion, hold.snapshot, currentCorrelationId(), { recoveries: decision.recovery, quote: hold.quote });
+        await this.saveLegacy(hold);
         deps.policyDrift?.recoveries.inc();
       }
 
@@ -205,7 +216,10 @@ export function createHoldActor(deps: HoldActorDeps) {
       const keys = paymentKeys(hold.holdId);
       const authorizeRequest = { amount: total, currency: price.currency, token: command.paymentToken, reference: hold.holdId };
       // Remembered before any money moves: should the answers be lost, the hold's end settles it.
-      if (JSON.stringify(hold.payment?.authorize) !== JSON.stringify(authorizeRequest)) await this.save({ ...hold, payment: { authorize: authorizeRequest } });
+      if (JSON.stringify(hold.payment?.authorize) !== JSON.stringify(authorizeRequest)) {
+        await deps.holds.recordPaymentRequest(hold.holdId, authorizeRequest);
+        await this.saveLegacy({ ...hold, payment: { authorize: authorizeRequest } });
+      }
       const authorized = await deps.payments.authorize(authorizeRequest, keys.authorize);
       if (!authorized.ok) return { confirmed: false, reason: paymentFailure(authorized.kind) };
       const captured = await deps.payments.capture({ authorizationId: authorized.value.authorizationId, amount: total }, keys.capture);
@@ -239,7 +253,7 @@ export function createHoldActor(deps: HoldActorDeps) {
         await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: concessions.prepAt });
       }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
-      await this.save({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
+      await this.saveLegacy({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
       await this.dropReminder(hold);
       return { confirmed: true, booking };
     }
@@ -302,7 +316,7 @@ export function createHoldActor(deps: HoldActorDeps) {
         deps.logger.warn({ holdId: hold.holdId, bookingId: booking.bookingId }, 'offline payment: the hold already had a booking');
       }
       await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
-      await this.save({ ...hold, status: 'CONFIRMED', booking, offlinePayment: payment });
+      await this.saveLegacy({ ...hold, status: 'CONFIRMED', booking, offlinePayment: payment });
       await this.dropReminder(hold);
       return { confirmed: true, booking, payment, duplicate: false };
     }
@@ -354,7 +368,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       await deps.holds.end(hold.holdId, to, currentCorrelationId());
       await showActor(hold.showId, 'release', { holdId: hold.holdId, seatIds: hold.seatIds });
       const ended = { ...hold, status: to };
-      await this.save(ended);
+      await this.saveLegacy(ended);
       if (to !== 'EXPIRED') await this.dropReminder(hold);
       return { ended: true, hold: ended };
     }

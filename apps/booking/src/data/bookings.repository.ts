@@ -6,6 +6,7 @@
 import { Prisma, type PrismaClient } from '@holdfast/shared';
 import type { PricedSeat } from '../domain/pricing';
 import { decideCancellation, type CancellationDecision, type PreparingConcessionsPolicy } from '../domain/cancellation-policy';
+import type { HoldRecord } from './holds.repository';
 
 export interface NewBooking {
   holdId: string;
@@ -30,6 +31,7 @@ export interface OfflinePaymentRecord {
 }
 
 const PAYMENT_METHOD = { cash: 'CASH', card_terminal: 'CARD_TERMINAL', transfer: 'TRANSFER' } as const;
+const OFFLINE_METHOD_NAME = { CASH: 'cash', CARD_TERMINAL: 'card_terminal', TRANSFER: 'transfer' } as const;
 
 export interface BookingView {
   bookingId: string;
@@ -174,6 +176,24 @@ export function createBookingsRepository(prisma: PrismaClient) {
         });
         return { kind: 'accepted', status: 'CANCELLING', record };
       });
+    },
+
+    /**
+     * A hold's booking as its HoldActor answers it: the view (with its concession order), the key of
+     * the confirmation that made it, and the box office's payment when it was paid offline.
+     */
+    async findByHold(holdId: string): Promise<{ booking: BookingView; idempotencyKey: string; offline?: NonNullable<HoldRecord['offlinePayment']> } | null> {
+      const booking = await prisma.booking.findUnique({ where: { holdId }, include: { ...include, payments: true } });
+      if (!booking) return null;
+      const concession = await prisma.concessionOrder.findUnique({ where: { bookingId: booking.id }, select: { id: true } });
+      const offline = booking.payments.find((p) => p.method !== 'CARD');
+      return {
+        booking: { ...bookingView(booking), ...(concession ? { concessionOrderId: concession.id } : {}) }, idempotencyKey: booking.idempotencyKey,
+        ...(offline ? { offline: {
+          paymentId: offline.id, method: OFFLINE_METHOD_NAME[offline.method as keyof typeof OFFLINE_METHOD_NAME], amount: offline.amount, currency: offline.currency,
+          recordedBy: offline.recordedBy ?? '', ...(offline.reference ? { reference: offline.reference } : {}), recordedAt: offline.createdAt.toISOString(),
+        } } : {}),
+      };
     },
 
     /**

@@ -29,6 +29,8 @@ export interface HoldRecord {
   quote?: { policy: unknown; amount: number; currency: string };
   /** The name of the expiry reminder its placement registered ('expire' for holds placed before names were per placement). */
   expiryReminder?: string;
+  /** Placed before holds were recorded only in their row: its HoldActor's state, if any, wins, and is kept up to date. */
+  legacyState?: boolean;
   /**
    * Set (and saved) before the first payment attempt: what was asked to be authorized. A hold that
    * ends without a booking settles it (nothing may stay authorized or captured).
@@ -125,6 +127,11 @@ export function createHoldsRepository(prisma: PrismaClient) {
       }
     },
 
+    /** What a confirmation asks the provider to authorize, recorded before any money moves (the hold's end settles it). */
+    async recordPaymentRequest(holdId: string, authorize: NonNullable<HoldRecord['payment']>['authorize']): Promise<void> {
+      await prisma.hold.update({ where: { id: holdId }, data: { paymentRequest: authorize as unknown as Prisma.InputJsonValue } });
+    },
+
     /** Money owed back for a hold that could not become a booking: one open review per hold. */
     async recordRefundReview(holdId: string, captureId: string | null, amount: number, reason: string): Promise<void> {
       const open = await prisma.manualReview.findFirst({ where: { kind: 'hold-refund', status: 'OPEN', data: { path: ['holdId'], equals: holdId } } });
@@ -155,9 +162,10 @@ export function createHoldsRepository(prisma: PrismaClient) {
     },
 
     /** The hold under a new policy: version and snapshot, with an audit entry. */
-    async requote(holdId: string, policyVersion: number, snapshot: HoldSnapshot, correlationId?: string): Promise<void> {
+    async requote(holdId: string, policyVersion: number, snapshot: HoldSnapshot, correlationId?: string, requoted?: { recoveries: number; quote: NonNullable<HoldRecord['quote']> }): Promise<void> {
       await prisma.$transaction([
-        prisma.hold.update({ where: { id: holdId }, data: { policyVersion, snapshot: snapshot as unknown as Prisma.InputJsonValue } }),
+        prisma.hold.update({ where: { id: holdId }, data: { policyVersion, snapshot: snapshot as unknown as Prisma.InputJsonValue,
+          ...(requoted ? { policyRecoveries: requoted.recoveries, quote: requoted.quote as unknown as Prisma.InputJsonValue } : {}) } }),
         prisma.auditLog.create({ data: { entity: 'hold', entityId: holdId, action: 'requoted', correlationId, data: { policyVersion, policyHash: snapshot.policyHash } } }),
       ]);
     },
@@ -200,6 +208,8 @@ export function createHoldsRepository(prisma: PrismaClient) {
         policyVersion: row.policyVersion, snapshot: row.snapshot as unknown as HoldSnapshot,
         expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString(),
         ...(row.quote ? { quote: row.quote as unknown as NonNullable<HoldRecord['quote']> } : {}), expiryReminder: row.expiryReminder,
+        ...(row.paymentRequest ? { payment: { authorize: row.paymentRequest as unknown as NonNullable<HoldRecord['payment']>['authorize'] } } : {}),
+        ...(row.policyRecoveries > 0 ? { policyRecoveries: row.policyRecoveries } : {}), ...(row.legacyState ? { legacyState: true } : {}),
       };
     },
   };
