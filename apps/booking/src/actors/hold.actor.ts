@@ -10,7 +10,7 @@ import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, currentCorrelationId, getActorState, invokeActor, saveActorState, unregisterActorReminder, type SidecarSettings } from '@holdfast/shared';
 import { randomUUID } from 'node:crypto';
-import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, type SeatFacts } from '../domain/hold';
+import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, seatFactsOf } from '../domain/hold';
 import { LEGACY_EXPIRE_REMINDER, placeHold, type PlaceHoldResult } from '../placement/place-hold';
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
@@ -70,9 +70,6 @@ function paymentFailure(kind: 'declined' | 'rejected' | 'unavailable') {
   return kind === 'declined' ? 'PAYMENT_DECLINED' as const : kind === 'rejected' ? 'PAYMENT_REJECTED' as const : 'PAYMENT_UNAVAILABLE' as const;
 }
 
-/** Only the seats' facts that pricing and the hold's snapshot use. */
-const seatFacts = (seats: Array<{ id: string; zone: string; adjacentIds: string[] }>): SeatFacts[] =>
-  seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
 
 export function createHoldActor(deps: HoldActorDeps) {
   const now = deps.now ?? Date.now;
@@ -159,7 +156,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       const show = await deps.shows.find(hold.showId);
       if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
       const terms = { policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, policyHash: show.policyHash };
-      const seats = seatFacts(await deps.shows.seatsById(show.venueId, hold.seatIds));
+      const seats = seatFactsOf(await deps.shows.seatsById(show.venueId, hold.seatIds));
       let concessions: (PricedConcessions & { prepAt: string }) | undefined;
       if (command.concessions.length > 0) {
         const priced = priceConcessions(command.concessions, await deps.bookings.concessionCatalogue());
@@ -288,7 +285,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       const terms = { policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, policyHash: show.policyHash };
       // A drifted policy is not re-quoted at the counter: the staff make a new hold at the new price.
       if (reconcilePolicy(hold, terms).action !== 'none') return { confirmed: false, reason: 'POLICY_CHANGED', detail: 'the show\'s policy changed since the hold was made; place a new hold' };
-      const seats = seatFacts(await deps.shows.seatsById(show.venueId, hold.seatIds));
+      const seats = seatFactsOf(await deps.shows.seatsById(show.venueId, hold.seatIds));
       const price = priceSeats(terms.policy, seats);
       // Checked before anything is written: a wrong amount leaves no trace but the answer.
       if (command.amount !== price.total) return { confirmed: false, reason: 'AMOUNT_MISMATCH', expected: price.total, currency: price.currency };

@@ -194,10 +194,6 @@ export function createHoldsRepository(prisma: PrismaClient) {
       return prisma.policyEscalation.findMany({ where: { showId: filter.showId, holdId: filter.holdId }, orderBy: { createdAt: 'desc' }, take: limit });
     },
 
-    find(holdId: string) {
-      return prisma.hold.findUnique({ where: { id: holdId } });
-    },
-
     /** The hold as its HoldActor works with it, from its row (the system of record). */
     async findRecord(holdId: string): Promise<HoldRecord | undefined> {
       const row = await prisma.hold.findUnique({ where: { id: holdId } });

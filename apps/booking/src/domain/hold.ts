@@ -22,6 +22,10 @@ export interface SeatFacts {
   adjacentIds: string[];
 }
 
+/** Only the seat facts that pricing and a hold's snapshot use, from a seat row. */
+export const seatFactsOf = (seats: Array<{ id: string; zone: string; adjacentIds: string[] }>): SeatFacts[] =>
+  seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
+
 export function buildSnapshot(policyVersion: number, policyHash: string, seats: SeatFacts[]): HoldSnapshot {
   const sorted = [...seats].sort((a, b) => a.id.localeCompare(b.id));
   return {

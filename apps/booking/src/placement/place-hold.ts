@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, currentCorrelationId, invokeActor, registerActorReminderAt, unregisterActorReminder, type SidecarSettings } from '@holdfast/shared';
-import { buildSnapshot, type SeatFacts } from '../domain/hold';
+import { buildSnapshot, seatFactsOf } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
 import { policySchema } from '../domain/policy';
 import { placeHoldCommandSchema, samePlacement, type ExpiryReminderData, type PlaceHoldCommand } from '../domain/hold-commands';
@@ -52,8 +52,6 @@ export function setExpiryReminder(sidecar: SidecarSettings, holdId: string, dueA
   return registerActorReminderAt(sidecar, ACTOR_TYPES.hold, holdId, data.reminder, { dueAt, periodSeconds: EXPIRE_RETRY_SECONDS, data: JSON.stringify(data) });
 }
 
-const seatFacts = (seats: Array<{ id: string; zone: string; adjacentIds: string[] }>): SeatFacts[] =>
-  seats.map((s) => ({ id: s.id, zone: s.zone, adjacentIds: s.adjacentIds }));
 
 /**
  * `retry`: the id may have a hold already (it was derived from an Idempotency-Key, or a caller named
@@ -76,7 +74,7 @@ export async function placeHold(deps: PlacementDeps, holdId: string, raw: PlaceH
   if (show.status === 'CANCELLED') return { placed: false, reason: 'SHOW_CANCELLED', seatIds: [] };
   const policy = policySchema.parse(show.policy);
   if (command.seatIds.length > policy.maxSeatsPerHold) return { placed: false, reason: 'TOO_MANY_SEATS', seatIds: [], maxSeatsPerHold: policy.maxSeatsPerHold };
-  const seats = seatFacts(await deps.shows.seatsById(show.venueId, command.seatIds));
+  const seats = seatFactsOf(await deps.shows.seatsById(show.venueId, command.seatIds));
   // Seats the show does not have are refused before anything else: a seat id becomes part of the ShowActor's keys.
   const found = new Set(seats.map((s) => s.id));
   const unknown = command.seatIds.filter((id) => !found.has(id));
