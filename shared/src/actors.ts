@@ -8,6 +8,11 @@ import { sidecarHeaders, sidecarUrl, type SidecarSettings } from './sidecar';
 import { CORRELATION_HEADER, currentCorrelationId } from './correlation';
 import { httpRequest } from './http-client';
 
+/** The sidecar's URL for `rest` (method/…, reminders/…, state…) of one actor, every id part encoded. */
+function actorUrl(settings: SidecarSettings, actorType: string, actorId: string, rest: string): string {
+  return sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/${rest}`);
+}
+
 export class ActorCallError extends Error {
   constructor(readonly actorType: string, readonly actorId: string, readonly method: string, readonly status: number, body: string) {
     super(`${actorType}/${actorId}.${method} failed with ${status}${body ? `: ${body.slice(0, 300)}` : ''}`);
@@ -17,7 +22,7 @@ export class ActorCallError extends Error {
 
 export async function invokeActor<T>(settings: SidecarSettings, actorType: string, actorId: string, method: string, body?: unknown): Promise<T> {
   const correlationId = currentCorrelationId();
-  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/method/${encodeURIComponent(method)}`), {
+  const { status, text } = await httpRequest(actorUrl(settings, actorType, actorId, `method/${encodeURIComponent(method)}`), {
     method: 'PUT',
     headers: { ...sidecarHeaders(settings), 'content-type': 'application/json', ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -37,7 +42,7 @@ export async function invokeActor<T>(settings: SidecarSettings, actorType: strin
  */
 export async function registerActorReminderAt(settings: SidecarSettings, actorType: string, actorId: string, name: string,
   reminder: { dueAt: Date; periodSeconds?: number; data?: string }): Promise<void> {
-  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/reminders/${encodeURIComponent(name)}`), {
+  const { status, text } = await httpRequest(actorUrl(settings, actorType, actorId, `reminders/${encodeURIComponent(name)}`), {
     method: 'POST',
     headers: { ...sidecarHeaders(settings), 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -52,7 +57,7 @@ export async function registerActorReminderAt(settings: SidecarSettings, actorTy
 
 /** Removes an actor reminder by name through the sidecar's HTTP actor API; one already gone is not an error. */
 export async function unregisterActorReminder(settings: SidecarSettings, actorType: string, actorId: string, name: string): Promise<void> {
-  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/reminders/${encodeURIComponent(name)}`), {
+  const { status, text } = await httpRequest(actorUrl(settings, actorType, actorId, `reminders/${encodeURIComponent(name)}`), {
     method: 'DELETE',
     headers: sidecarHeaders(settings),
     timeoutMs: 30_000,
@@ -66,7 +71,7 @@ export async function unregisterActorReminder(settings: SidecarSettings, actorTy
  * first asks the sidecar for /v1.0/metadata: one more exchange per actor activated (issue 15).
  */
 export async function getActorState<T>(settings: SidecarSettings, actorType: string, actorId: string, key: string): Promise<T | undefined> {
-  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/state/${encodeURIComponent(key)}`), {
+  const { status, text } = await httpRequest(actorUrl(settings, actorType, actorId, `state/${encodeURIComponent(key)}`), {
     method: 'GET',
     headers: sidecarHeaders(settings),
     timeoutMs: 30_000,
@@ -79,7 +84,7 @@ export async function getActorState<T>(settings: SidecarSettings, actorType: str
 /** Writes keys of an actor's state in one transaction (upsert each value; undefined deletes the key). */
 export async function saveActorState(settings: SidecarSettings, actorType: string, actorId: string, values: Record<string, unknown>): Promise<void> {
   const operations = Object.entries(values).map(([key, value]) => (value === undefined ? { operation: 'delete', request: { key } } : { operation: 'upsert', request: { key, value } }));
-  const { status, text } = await httpRequest(sidecarUrl(settings, `/v1.0/actors/${encodeURIComponent(actorType)}/${encodeURIComponent(actorId)}/state`), {
+  const { status, text } = await httpRequest(actorUrl(settings, actorType, actorId, 'state'), {
     method: 'POST',
     headers: { ...sidecarHeaders(settings), 'content-type': 'application/json' },
     body: JSON.stringify(operations),
