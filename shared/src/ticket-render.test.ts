@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PDFDocument } from 'pdf-lib';
+import { inflateSync } from 'node:zlib';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import { renderQrPng, renderTicketPdf } from './ticket-render';
@@ -44,6 +45,37 @@ describe('ticket rendering', () => {
     const doc = await PDFDocument.load(pdf);
     expect(doc.getPageCount()).toBe(1);
     expect(doc.getTitle()).toBe('Tickets Hamlet');
+  });
+
+  it('when a sheet is drawn, then each QR code in the PDF\'s own content stream reads back as its seat\'s payload', async () => {
+    const payloads = Array.from({ length: 3 }, (_, i) => `HF1.${Buffer.from(JSON.stringify({ b: randomUUID(), s: `FLOOR-A-${i}` })).toString('base64url')}.${randomBytes(32).toString('base64url')}`);
+    const pdf = await renderTicketPdf({ bookingId: 'b-2', showTitle: 'Hamlet', startsAt: new Date(0), venue: 'Rose', customerEmail: 'ada@example.com', tickets: payloads.map((qrPayload, i) => ({ seatLabel: `A${i}`, qrPayload })) });
+    const doc = await PDFDocument.load(pdf);
+    const contents = doc.getPage(0).node.Contents() as PDFArray;
+    // The page's streams that draw rectangles: one per code, in seat order.
+    const drawings = contents.asArray().map((ref) => doc.context.lookup(ref)).filter((s): s is PDFRawStream => s instanceof PDFRawStream && s.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode'))
+      .map((s) => inflateSync(s.getContents()).toString('latin1')).filter((text) => text.includes(' re'));
+    expect(drawings).toHaveLength(payloads.length);
+    for (const [i, text] of drawings.entries()) {
+      const rectangles = text.split('\n').filter((line) => line.endsWith(' re')).map((line) => line.split(' ').slice(0, 4).map(Number) as [number, number, number, number]);
+      // Paint the rectangles onto a white image, 4 pixels a point, and read it as a phone would.
+      const [minX, minY] = [Math.min(...rectangles.map((r) => r[0])), Math.min(...rectangles.map((r) => r[1]))];
+      const maxX = Math.max(...rectangles.map((r) => r[0] + r[2]));
+      const maxY = Math.max(...rectangles.map((r) => r[1] + r[3]));
+      const margin = 20;
+      const scale = 4;
+      const width = Math.ceil((maxX - minX + 2 * margin) * scale);
+      const height = Math.ceil((maxY - minY + 2 * margin) * scale);
+      const pixels = new Uint8ClampedArray(width * height * 4).fill(255);
+      for (const [x, y, w, h] of rectangles) {
+        const left = Math.round((x - minX + margin) * scale);
+        const right = Math.round((x + w - minX + margin) * scale);
+        const bottom = height - Math.round((y - minY + margin) * scale); // PDF's y grows upwards
+        const top = height - Math.round((y + h - minY + margin) * scale);
+        for (let py = top; py < bottom; py++) for (let px = left; px < right; px++) pixels.fill(0, (py * width + px) * 4, (py * width + px) * 4 + 3);
+      }
+      expect(jsQR(pixels, width, height)?.data).toBe(payloads[i]);
+    }
   });
 
   it('when a sheet has no tickets, then it is refused', async () => {
