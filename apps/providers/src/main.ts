@@ -39,6 +39,8 @@ const config = (() => {
        */
       PROVIDERS_ADMIN_PORT: z.coerce.number().int().min(1).max(65535).optional(),
       PROVIDERS_ADMIN_HOST: z.string().default('127.0.0.1'),
+      /** Request bodies the call log (GET /admin/calls) keeps at most, oldest dropped first; an email's carries its attachments. */
+      PROVIDERS_CALL_LOG_MAX_MB: z.coerce.number().int().min(1).max(4096).default(64),
       /** When set, /admin takes only `Authorization: Bearer <token>` (required in Kubernetes). */
       PROVIDERS_ADMIN_TOKEN: optional(z.string().min(16)),
     });
@@ -64,7 +66,7 @@ async function main() {
       (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
     )
     : undefined;
-  const state = createProvidersState(chaos, webhooks);
+  const state = createProvidersState(chaos, webhooks, config.PROVIDERS_CALL_LOG_MAX_MB * 1024 * 1024);
 
   const { app } = createHttpApp({ name: 'providers', logger, jsonLimit: '20mb' });
   // Holdfast calls the outside world directly, never by service invocation: through its sidecar

@@ -3,12 +3,12 @@
  * decide (latency, a failure status, a timeout) unless a test token forces the outcome, answers
  * a repeated idempotency key with the first success, and records every call.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import seedrandom from 'seedrandom';
 import type { Logger } from 'pino';
 import { ChaosTable, type ChaosRule } from './domain/chaos';
-import { CallLog, IdempotencyStore } from './domain/calls';
+import { CallLog, IdempotencyStore, type RecordedCall } from './domain/calls';
 import { failureBody, OPERATIONS, operationKey, resourceView, type Operation, type SuccessAnswer } from './domain/operations';
 import { ResourceStore } from './domain/resources';
 import { deliveryView, type WebhookSender } from './domain/webhooks';
@@ -30,11 +30,12 @@ export interface ProvidersState {
   webhooks?: WebhookSender;
 }
 
-export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSender): ProvidersState {
+/** `callLogMaxBytes`: request bodies the call log keeps at most (PROVIDERS_CALL_LOG_MAX_MB). */
+export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSender, callLogMaxBytes?: number): ProvidersState {
   const seed = initial.seed ?? Date.now();
   return {
     chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
-    calls: new CallLog(),
+    calls: new CallLog(undefined, callLogMaxBytes),
     answers: new IdempotencyStore(),
     resources: new ResourceStore(),
     inFlight: new Map(),
@@ -44,8 +45,11 @@ export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSen
   };
 }
 
-/** The request's parameters, key order aside. */
-const fingerprint = (request: unknown) => canonicalJson(request);
+/**
+ * The request's parameters, key order aside, as a digest: kept for every key for ever, and an
+ * email's request carries its attachments (a kept copy of each was most of this app's memory).
+ */
+const fingerprint = (request: unknown) => createHash('sha256').update(canonicalJson(request)).digest('base64url');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,10 +99,12 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
     async function attempt() {
       const input = op.method === 'get' ? req.params : req.body ?? {};
       const base = { domain: op.domain, operation: op.operation, idempotencyKey, correlationId, request: input };
+      const requestBytes = Number(req.headers['content-length'] ?? 0) || 0;
+      const record = (call: Pick<RecordedCall, 'outcome' | 'status' | 'replayed'>) => state.calls.record({ ...base, ...call }, undefined, requestBytes);
 
       const parsed = op.request.safeParse(input);
       if (!parsed.success) {
-        state.calls.record({ ...base, outcome: '400', status: 400, replayed: false });
+        record({ outcome: '400', status: 400, replayed: false });
         res.status(400).json({ error: { type: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), status: 400 } });
         return;
       }
@@ -106,11 +112,11 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       if (earlier) {
         // As at Stripe: a key stands for one request; the same key with other parameters is refused.
         if (earlier.requestFingerprint !== fingerprint(parsed.data)) {
-          state.calls.record({ ...base, outcome: '422', status: 422, replayed: false });
+          record({ outcome: '422', status: 422, replayed: false });
           res.status(422).json({ error: { type: 'idempotency_error', message: 'This idempotency key was used with other parameters.', status: 422 } });
           return;
         }
-        state.calls.record({ ...base, outcome: 'ok', status: earlier.status, replayed: true });
+        record({ outcome: 'ok', status: earlier.status, replayed: true });
         send(res, earlier);
         return;
       }
@@ -125,7 +131,7 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
         // Only successes are remembered: a refusal (unknown id, wrong state) may not hold next time.
         const succeeded = answer.status < 300;
         if (succeeded) state.answers.remember(key, idempotencyKey, { ...answer, requestFingerprint: fingerprint(parsed.data) });
-        state.calls.record({ ...base, outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
+        record({ outcome: succeeded ? outcome : String(answer.status), status: answer.status, replayed: false });
         send(res, answer);
         // After the answer, as at Stripe: the event reaches the endpoint a little later (delayMs).
         if (succeeded && op.webhook && state.webhooks) {
@@ -138,14 +144,14 @@ function handle(op: Operation, state: ProvidersState, logger: Logger) {
       if (outcome === 'timeout') {
         // Recorded when received: the caller has given up long before we answer. A retry need not
         // wait for this attempt: it had no effect.
-        state.calls.record({ ...base, outcome, status: 504, replayed: false });
+        record({ outcome, status: 504, replayed: false });
         release();
         await sleep(decision.timeoutMs);
         if (!res.writableEnded && !res.destroyed) res.status(504).json(failureBody(op.domain, 504));
         return;
       }
       const status = Number(outcome);
-      state.calls.record({ ...base, outcome, status, replayed: false });
+      record({ outcome, status, replayed: false });
       logger.debug({ operation: key, status }, 'chaos failure');
       res.status(status).json(failureBody(op.domain, status));
     }

@@ -19,6 +19,18 @@ describe('call log', () => {
     for (const key of ['1', '2', '3']) log.record(call('sms', 'send', key));
     expect(log.list().map((c) => c.idempotencyKey)).toEqual(['2', '3']);
   });
+
+  it('when the kept request bodies pass the byte bound, then the oldest calls are dropped until they fit, the newest always kept', () => {
+    const log = new CallLog(100, 50);
+    log.record(call('email', 'send', '1'), undefined, 20);
+    log.record(call('email', 'send', '2'), undefined, 20);
+    log.record(call('email', 'send', '3'), undefined, 20);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['2', '3']);
+    log.record(call('email', 'send', 'big'), undefined, 80);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['big']);
+    log.record(call('sms', 'send', '4'), undefined, 0);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['4']);
+  });
 });
 
 describe('idempotency store', () => {

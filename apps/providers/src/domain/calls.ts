@@ -16,14 +16,31 @@ export interface RecordedCall {
 
 export class CallLog {
   private calls: RecordedCall[] = [];
+  /** The request bodies' sizes as they came (Content-Length), in the calls' order. */
+  private sizes: number[] = [];
+  private bytes = 0;
   private nextSeq = 1;
 
-  constructor(private readonly capacity = 50_000) {}
+  /**
+   * At most `capacity` calls and `maxBytes` of request bodies (an email's carries its attachments,
+   * about 20 KB: 50,000 of them did not fit in the app's heap); the oldest go first.
+   */
+  constructor(private readonly capacity = 50_000, private readonly maxBytes = 64 * 1024 * 1024) {}
 
-  record(call: Omit<RecordedCall, 'seq' | 'at'>, now = new Date()): RecordedCall {
+  record(call: Omit<RecordedCall, 'seq' | 'at'>, now = new Date(), requestBytes = 0): RecordedCall {
     const entry = { seq: this.nextSeq++, at: now.toISOString(), ...call };
     this.calls.push(entry);
-    if (this.calls.length > this.capacity) this.calls.splice(0, this.calls.length - this.capacity);
+    this.sizes.push(requestBytes);
+    this.bytes += requestBytes;
+    let drop = Math.max(0, this.calls.length - this.capacity);
+    let dropped = 0;
+    for (let i = 0; i < drop; i++) dropped += this.sizes[i]!;
+    while (this.bytes - dropped > this.maxBytes && drop < this.calls.length - 1) dropped += this.sizes[drop++]!;
+    if (drop > 0) {
+      this.calls.splice(0, drop);
+      this.sizes.splice(0, drop);
+      this.bytes -= dropped;
+    }
     return entry;
   }
 
@@ -36,6 +53,8 @@ export class CallLog {
 
   clear(): void {
     this.calls = [];
+    this.sizes = [];
+    this.bytes = 0;
   }
 }
 
