@@ -31,8 +31,16 @@ export async function* callActivityWithRetry<I, O>(
   activity: Activity<I, O> | string,
   input: I,
   policy: RetryPolicy,
+  /**
+   * Attempts already made elsewhere (OrderFulfillmentV3 runs a step's first attempt inside a
+   * combined activity): the schedule goes on from there, the wait before the next attempt first,
+   * so the step's attempts and waits in all are the policy's. None left: the caller has failed for good.
+   */
+  spentAttempts = 0,
 ): AsyncGenerator<Task<unknown>, O, unknown> {
-  for (let attempt = 1; ; attempt++) {
+  if (spentAttempts >= policy.maxAttempts) throw new Error(`no attempt left of ${policy.maxAttempts}`);
+  if (spentAttempts > 0) yield ctx.createTimer(retryDelayMs(policy, spentAttempts) / 1000);
+  for (let attempt = spentAttempts + 1; ; attempt++) {
     try {
       return (yield ctx.callActivity(activity as Activity<I, O>, input)) as O;
     } catch (error) {

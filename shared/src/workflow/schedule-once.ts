@@ -10,11 +10,14 @@ export type WorkflowStarter = Pick<DaprWorkflowClient, 'getWorkflowState' | 'sch
 /**
  * True when this call started it, false when it existed already. `restartFailed`: an instance that
  * crashed (FAILED) or was terminated is started again, for workflows whose every step is idempotent.
+ * `fresh`: this very call created the record the id belongs to (an insert that took), so no
+ * instance can hold the id yet and the look is skipped (a workflow-actor round trip, issue 15); a
+ * concurrent start is still told apart by the start's refusal.
  */
-export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName: string, input: unknown, instanceId: string, options: { restartFailed?: boolean } = {}): Promise<boolean> {
+export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName: string, input: unknown, instanceId: string, options: { restartFailed?: boolean; fresh?: boolean } = {}): Promise<boolean> {
   const stateOf = () => client.getWorkflowState(instanceId, false).catch(() => undefined);
   const exists = async () => Boolean(await stateOf());
-  const current = await stateOf();
+  const current = options.fresh ? undefined : await stateOf();
   const ended = current && [WorkflowRuntimeStatus.FAILED, WorkflowRuntimeStatus.TERMINATED].includes(current.runtimeStatus);
   if (current && !(options.restartFailed && ended)) return false;
   try {

@@ -211,8 +211,13 @@ export function createOrderActor(deps: OrderActorDeps) {
     async finish(): Promise<ActorAnswer> {
       const state = await this.load();
       if (state.phase !== 'finished') {
-        await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
-        await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
+        // An order that never waited (auto-approved, no down payment) has no timer to remove: two
+        // scheduler calls saved per saga. A reminder left by a crash before its phase was saved
+        // finds the order finished and does nothing.
+        if (state.phase !== 'before_approval') {
+          await this.unregisterActorReminder(APPROVAL_REMINDER).catch(() => undefined);
+          await this.unregisterActorReminder(PAYMENT_REMINDER).catch(() => undefined);
+        }
         await this.save({ phase: 'finished' });
       }
       return { ok: true, phase: 'finished' };

@@ -25,7 +25,8 @@ export interface OrdersRouterDeps {
   /** Seal the managers' (and customers') decisions for the OrderActor: the first key signs. */
   decisionKeys: readonly string[];
   /** Starts the saga; resolves when scheduled (an instance that already exists counts as scheduled). */
-  startWorkflow(instanceId: string, input: OrderWorkflowInput): Promise<void>;
+  /** `customerPhone`: where the saga's WhatsApp notices go (the order's row, read already); `fresh`: this request inserted the order. */
+  startWorkflow(instanceId: string, input: OrderWorkflowInput, customerPhone: string | null, fresh: boolean): Promise<void>;
   settings: {
     defaultApprovalTimeoutSeconds: number;
     /** The longest approvalTimeoutSeconds an order without a down payment may ask for (what WORKFLOW_TIMEOUT_SECONDS leaves; domain/order-duration.ts). */
@@ -167,7 +168,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
       autoApprovedBy: order.totalAmount <= deps.settings.autoApproveMaxAmountMinor ? 'auto-approval' : undefined,
       downPayment: order.downPaymentAmount === null ? undefined
         : { amount: order.downPaymentAmount, expirySeconds: deps.settings.downPaymentExpirySeconds, validationTimeoutSeconds: deps.settings.validationTimeoutSeconds },
-    });
+    }, order.customerPhone, created);
     res.status(202).json({ orderId: order.id, instanceId: order.instanceId, status: order.status, created });
   });
 

@@ -5,7 +5,7 @@
  */
 import type { WorkflowActivityContext } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { ACTOR_TYPES, invokeActor, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, invokeActor, isNonRetryable, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
 import { ProviderRefusal, type ProvidersClient } from '../adapters/providers.client';
 import type { OrdersRepository } from '../data/orders.repository';
 import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
@@ -31,7 +31,42 @@ export const ORDER_ACTIVITIES = {
   expireOrRefundJob: 'orderExpireOrRefundJob',
   sendWhatsApp: 'orderSendWhatsApp',
   releaseStock: 'orderReleaseStock',
+  /** OrderFulfillmentV3: several steps in one activity (each as its own activity would do it). */
+  runSteps: 'orderRunSteps',
+  labelAndShip: 'orderLabelAndShip',
 } as const;
+
+/** One step of a combined activity (OrderFulfillmentV3): what its own activity would be given, less the order. */
+export type CombinedStep =
+  | { kind: 'authorize'; payment: Omit<PaymentStep, 'currency'> }
+  | { kind: 'reserve'; approvedBy?: string; progress: number; next: string }
+  /** Captures the authorization made earlier in the same activity, or the one named. */
+  | { kind: 'capture'; payment: Omit<PaymentStep, 'currency'>; authorizationId?: string };
+
+/** Why a step of a combined activity failed: its error's message, and whether retrying can help. */
+export interface StepFailure {
+  message: string;
+  nonRetryable: boolean;
+}
+
+/** What a combined activity did: the steps' results in order, up to the one that failed (if one did). */
+export interface StepsOutcome {
+  done: Array<{ authorizationId?: string; reservationId?: string; captureId?: string }>;
+  failed?: StepFailure;
+}
+
+export interface LabelAndShipOutcome {
+  /** The label, when it was asked for (failed is then absent). */
+  label?: { labelId: string; trackingNumber?: string; status: string };
+  /** The label failed: nothing else was tried. */
+  failed?: StepFailure;
+  /** Closed at the OrderActor, the customer told, the order finished. */
+  shipped?: boolean;
+  /** The label is created but shipping failed (ORDER_CANCELLED when a cancel came first). */
+  shipFailed?: StepFailure;
+}
+
+const failureOf = (error: unknown): StepFailure => ({ message: error instanceof Error ? error.message : String(error), nonRetryable: isNonRetryable(error) });
 
 /** What a job activity gets besides its own input: the job, which attempt this is, and whether a retry is left. */
 export interface JobAttempt {
@@ -213,6 +248,55 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
       await orders.completeStep(input.orderId, { step: 'notify', at: at(), data: { notificationId } }, { progress: PROGRESS_AFTER.notify, currentStep: null });
       await finishOrder(input, { status: 'shipped', progress: 100 });
       return { notificationId };
+    },
+
+    /**
+     * OrderFulfillmentV3: authorize, reserve and capture (or the part of them an order is at) in
+     * one activity, one scheduler round trip instead of three. Each step is its own activity's
+     * code, with the same key and the same record; the first failure ends the activity, and the
+     * workflow goes on with that step alone, on its retry schedule (the attempt made here counted).
+     */
+    async [ORDER_ACTIVITIES.runSteps](ctx: WorkflowActivityContext, input: OrderRef & { currency: string; items: Array<{ sku: string; quantity: number }>; steps: CombinedStep[] }): Promise<StepsOutcome> {
+      const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+      const done: StepsOutcome['done'] = [];
+      let authorizationId: string | undefined;
+      for (const step of input.steps) {
+        try {
+          if (step.kind === 'authorize') {
+            ({ authorizationId } = await activities[ORDER_ACTIVITIES.authorize](ctx, { ...ref, ...step.payment, currency: input.currency }));
+            done.push({ authorizationId });
+          } else if (step.kind === 'reserve') {
+            done.push(await activities[ORDER_ACTIVITIES.reserve](ctx, { ...ref, approvedBy: step.approvedBy, items: input.items, progress: step.progress, next: step.next }));
+          } else {
+            done.push(await activities[ORDER_ACTIVITIES.capture](ctx, { ...ref, ...step.payment, authorizationId: step.authorizationId ?? authorizationId! }));
+          }
+        } catch (error) {
+          return { done, failed: failureOf(error) };
+        }
+      }
+      return { done };
+    },
+
+    /**
+     * OrderFulfillmentV3: the label, and when the carrier makes it at once, the shipping (the
+     * OrderActor closed, the customer told) in the same activity. A label made over time is
+     * followed by the workflow as before.
+     */
+    async [ORDER_ACTIVITIES.labelAndShip](ctx: WorkflowActivityContext, input: OrderRef & { address: Record<string, unknown>; customerEmail: string }): Promise<LabelAndShipOutcome> {
+      const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+      let label: NonNullable<LabelAndShipOutcome['label']>;
+      try {
+        label = await activities[ORDER_ACTIVITIES.startLabel](ctx, { ...ref, address: input.address });
+      } catch (error) {
+        return { failed: failureOf(error) };
+      }
+      if (label.status !== 'created') return { label };
+      try {
+        await activities[ORDER_ACTIVITIES.ship](ctx, { ...ref, customerEmail: input.customerEmail, trackingNumber: label.trackingNumber });
+        return { label, shipped: true };
+      } catch (error) {
+        return { label, shipFailed: failureOf(error) };
+      }
     },
 
     /** One undo action of the compensation plan, recorded in the read model. */

@@ -1,6 +1,10 @@
 /**
- * OrderFulfillmentV2 (new orders since seed 003's jobs; OrderFulfillment, frozen, finishes the
- * sagas started before): the saga of OrderFulfillment, plus seed 003's jobs at the end of its two
+ * OrderFulfillmentV3 (new orders) and OrderFulfillmentV2 (orders placed before V3; OrderFulfillment,
+ * frozen, finishes the sagas started before V2): one function, the same saga. V3 runs the steps that
+ * follow each other without a wait in one activity each (authorize, reserve and capture; the label
+ * and the shipping), so a saga costs two scheduler round trips where V2 spends five; a step that
+ * fails there goes on alone, on its own retry schedule (docs/saga.md#versions). V2 is
+ * the saga of OrderFulfillment, plus seed 003's jobs at the end of its two
  * down-payment timers. An unpaid down payment (DOWN_PAYMENT_EXPIRY_SECONDS) runs ORDER_EXPIRE_DP:
  * the stock and any authorization released, the order `cancelled`; a paid order not validated in
  * time (VALIDATION_TIMEOUT_SECONDS) runs ORDER_AUTO_REFUND: the down payment refunded, the stock
@@ -22,11 +26,12 @@ import { compensationPlan, describeStop, finalStatusOf, noHoldings, recordCaptur
 import { PROGRESS_AFTER } from '../domain/order';
 import { ORDER_RETRY_POLICIES } from '../domain/order-duration';
 import { ORDER_EVENTS, type Decision, type PaymentOutcome } from '../actors/order.actor';
-import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type OrderRef, type PaymentStep } from './order-fulfillment.activities';
+import { ORDER_ACTIVITIES as A, ORDER_CANCELLED, type CombinedStep, type LabelAndShipOutcome, type OrderRef, type PaymentStep, type StepFailure, type StepsOutcome } from './order-fulfillment.activities';
 import { callJob } from './jobs';
 import { jobId } from '../domain/jobs';
 
 export const ORDER_FULFILLMENT_WORKFLOW_V2 = 'OrderFulfillmentV2';
+export const ORDER_FULFILLMENT_WORKFLOW_V3 = 'OrderFulfillmentV3';
 
 export interface OrderWorkflowInputV2 extends OrderRef {
   amount: number;
@@ -78,7 +83,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * subject, the event's name as action): an event raised through the workflow API by anyone else is
  * dropped, and the saga waits on. Verifying is pure (HMAC), so replays decide the same.
  */
-export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async function* orderFulfillmentV2(ctx: WorkflowContext, input: OrderWorkflowInputV2): AsyncGenerator<Task<unknown>, OrderWorkflowOutputV2, any> {
+export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: false });
+/** V2's saga with the steps that need no wait between them combined (one activity each run). */
+export const createOrderFulfillmentV3 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: true });
+
+const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps: boolean }) => async function* orderFulfillmentV2(ctx: WorkflowContext, input: OrderWorkflowInputV2): AsyncGenerator<Task<unknown>, OrderWorkflowOutputV2, any> {
   const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
   const opened = <T extends object>(name: string, task: Task<unknown>) => unseal<T>(eventKeys, input.orderId, name, task.getResult());
   // Raised by the OrderActor at any moment; looked at between steps and raced against every wait.
@@ -111,11 +120,18 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
   /** A provider step whose last attempt got no answer (timeout, 5xx): it may have acted all the same. */
   let uncertain: UncertainStep | undefined;
 
-  /** A forward step: retried by its policy; a failure for good stops the saga. */
-  async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy, ifUnanswered?: UncertainStep): AsyncGenerator<Task<unknown>, O, any> {
+  /**
+   * A forward step: retried by its policy; a failure for good stops the saga. `spent`: its first
+   * attempt failed in a combined activity (V3), so the schedule goes on from the second.
+   */
+  async function* step<O>(name: string, activity: string, stepInput: unknown, policy: RetryPolicy, ifUnanswered?: UncertainStep, spent?: StepFailure): AsyncGenerator<Task<unknown>, O, any> {
+    if (spent && (spent.nonRetryable || policy.maxAttempts <= 1)) {
+      if (!spent.nonRetryable) uncertain = ifUnanswered;
+      throw new Stopped({ reason: 'step_failed', step: name, detail: messageOf(spent.message) });
+    }
     if (cancelled()) throw new Stopped({ reason: 'cancelled' });
     try {
-      return yield* callActivityWithRetry<unknown, O>(ctx, activity, stepInput, policy);
+      return yield* callActivityWithRetry<unknown, O>(ctx, activity, stepInput, policy, spent ? 1 : 0);
     } catch (error) {
       if (!isNonRetryable(error)) uncertain = ifUnanswered;
       throw new Stopped({ reason: 'step_failed', step: name, detail: messageOf(error) });
@@ -123,17 +139,17 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
   }
 
   /** Authorizes `amount` under the step's name and key; optionally opens the manager's approval window after. */
-  async function* authorize(payment: Omit<PaymentStep, 'currency'>, approvalTimeoutSeconds?: number, token?: string): AsyncGenerator<Task<unknown>, string | undefined, any> {
+  async function* authorize(payment: Omit<PaymentStep, 'currency'>, approvalTimeoutSeconds?: number, token?: string, spent?: StepFailure): AsyncGenerator<Task<unknown>, string | undefined, any> {
     const result = yield* step<{ authorizationId: string; approvalPhase?: string }>(payment.step, A.authorize, { ...ref, ...payment, currency: input.currency, approvalTimeoutSeconds, token }, POLICIES.payment,
-      { step: 'authorize', keyStep: payment.step, amount: payment.amount, token });
+      { step: 'authorize', keyStep: payment.step, amount: payment.amount, token }, spent);
     holdings.authorizations.push(result.authorizationId);
     return result.approvalPhase;
   }
 
-  async function* capture(payment: Omit<PaymentStep, 'currency'>): AsyncGenerator<Task<unknown>, void, any> {
+  async function* capture(payment: Omit<PaymentStep, 'currency'>, spent?: StepFailure): AsyncGenerator<Task<unknown>, void, any> {
     const authorizationId = holdings.authorizations.at(-1)!;
     const { captureId } = yield* step<{ captureId: string }>(payment.step, A.capture, { ...ref, ...payment, authorizationId }, POLICIES.payment,
-      { step: 'capture', keyStep: payment.step, amount: payment.amount, authorizationId });
+      { step: 'capture', keyStep: payment.step, amount: payment.amount, authorizationId }, spent);
     recordCapture(holdings, authorizationId, captureId);
   }
 
@@ -146,19 +162,82 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
     return decided.approvedBy;
   }
 
-  async function* reserve(approvedBy: string | undefined, progress: number, next: string): AsyncGenerator<Task<unknown>, void, any> {
+  async function* reserve(approvedBy: string | undefined, progress: number, next: string, spent?: StepFailure): AsyncGenerator<Task<unknown>, void, any> {
     ({ reservationId: holdings.reservationId } = yield* step<{ reservationId: string }>('reserve', A.reserve, { ...ref, approvedBy, items: input.items, progress, next }, POLICIES.inventory,
-      { step: 'reserve', keyStep: 'reserve', amount: 0 }));
+      { step: 'reserve', keyStep: 'reserve', amount: 0 }, spent));
+  }
+
+  /** One step of a combined run, on its own activity (V2, or V3 after a step of the run failed). */
+  async function* single(s: CombinedStep, spent?: StepFailure): AsyncGenerator<Task<unknown>, void, any> {
+    if (s.kind === 'authorize') yield* authorize(s.payment, undefined, undefined, spent);
+    else if (s.kind === 'reserve') yield* reserve(s.approvedBy, s.progress, s.next, spent);
+    else yield* capture(s.payment, spent);
+  }
+
+  /**
+   * Steps that follow each other without a wait: V3 runs them in one activity (orderRunSteps) and
+   * keeps what it did; from a step that failed there, each goes on alone, as V2 runs them all.
+   */
+  async function* steps(run: CombinedStep[]): AsyncGenerator<Task<unknown>, void, any> {
+    let from = 0;
+    let failed: StepFailure | undefined;
+    if (version.combineSteps) {
+      if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+      let outcome: StepsOutcome;
+      try {
+        // A capture after a manager's approval captures the authorization made before the wait.
+        const sent = run.map((s) => (s.kind === 'capture' && !run.some((r) => r.kind === 'authorize') ? { ...s, authorizationId: holdings.authorizations.at(-1) } : s));
+        outcome = yield ctx.callActivity(A.runSteps as never, { ...ref, currency: input.currency, items: input.items, steps: sent });
+      } catch (error) {
+        // Not a step's failure (those are answered): start over step by step, under the same keys.
+        outcome = { done: [], failed: { message: messageOf(error), nonRetryable: false } };
+      }
+      outcome.done.forEach((result, i) => {
+        if (run[i]!.kind === 'authorize') holdings.authorizations.push(result.authorizationId!);
+        else if (run[i]!.kind === 'reserve') holdings.reservationId = result.reservationId;
+        else recordCapture(holdings, holdings.authorizations.at(-1)!, result.captureId!);
+      });
+      if (!outcome.failed) return;
+      from = outcome.done.length;
+      failed = outcome.failed;
+    }
+    for (let i = from; i < run.length; i++) yield* single(run[i]!, i === from ? failed : undefined);
+  }
+
+  /** The label, and in V3 the shipping with it when the carrier makes the label at once. */
+  async function* startLabel(): AsyncGenerator<Task<unknown>, LabelAndShipOutcome & { label: NonNullable<LabelAndShipOutcome['label']> }, any> {
+    let spent: StepFailure | undefined;
+    if (version.combineSteps) {
+      if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+      let outcome: LabelAndShipOutcome;
+      try {
+        outcome = yield ctx.callActivity(A.labelAndShip as never, { ...ref, address: input.address, customerEmail: input.customerEmail });
+      } catch (error) {
+        outcome = { failed: { message: messageOf(error), nonRetryable: false } };
+      }
+      if (outcome.label) return { ...outcome, label: outcome.label };
+      spent = outcome.failed;
+    }
+    const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping,
+      { step: 'label', keyStep: 'label', amount: 0 }, spent);
+    return { label };
   }
 
   try {
     const needsManager = !input.autoApprovedBy;
     if (!input.downPayment) {
       // authorize -> approval -> reserve -> capture
-      const phase = yield* authorize({ amount: input.amount, step: 'authorize', progress: PROGRESS_AFTER.authorize, next: 'approval' }, needsManager ? input.approvalTimeoutSeconds : undefined);
-      const approvedBy = needsManager ? yield* managerDecision(phase, { reason: 'approval_timed_out' }) : input.autoApprovedBy!;
-      yield* reserve(approvedBy, PROGRESS_AFTER.reserve, 'capture');
-      yield* capture({ amount: input.amount, step: 'capture', progress: PROGRESS_AFTER.capture, next: 'label' });
+      const authorizeStep: CombinedStep = { kind: 'authorize', payment: { amount: input.amount, step: 'authorize', progress: PROGRESS_AFTER.authorize, next: 'approval' } };
+      const afterApproval = (approvedBy: string): CombinedStep[] => [
+        { kind: 'reserve', approvedBy, progress: PROGRESS_AFTER.reserve, next: 'capture' },
+        { kind: 'capture', payment: { amount: input.amount, step: 'capture', progress: PROGRESS_AFTER.capture, next: 'label' } },
+      ];
+      if (needsManager) {
+        const phase = yield* authorize(authorizeStep.payment, input.approvalTimeoutSeconds);
+        yield* steps(afterApproval(yield* managerDecision(phase, { reason: 'approval_timed_out' })));
+      } else {
+        yield* steps([authorizeStep, ...afterApproval(input.autoApprovedBy!)]);
+      }
     } else {
       // reserve -> the customer pays the down payment (or it expires) -> validation by a manager
       // (or the down payment is refunded) -> the balance -> label
@@ -181,10 +260,10 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
       yield* capture({ amount: balance, step: 'balance-capture', progress: PROGRESS_AFTER.capture, next: 'label' });
     }
 
-    const label = yield* step<{ labelId: string; trackingNumber?: string; status: string }>('label', A.startLabel, { ...ref, address: input.address }, POLICIES.shipping,
-      { step: 'label', keyStep: 'label', amount: 0 });
+    const { label, shipped, shipFailed } = yield* startLabel();
     holdings.labelId = label.labelId;
     trackingNumber = label.trackingNumber;
+    if (shipped) return { status: 'shipped', compensations: [] };
     // The label is made over time: check it until done (or the deadline), and stop waiting at once on a cancel.
     // The deadline is workflow time since the label started (replays see the same clock), so slow
     // checks count against it: the order's worst case stays bounded (domain/order-duration.ts).
@@ -208,7 +287,9 @@ export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => async 
     // Past this point the order ships (the OrderActor refuses cancels from here on): a notification
     // that cannot be sent is recorded, not undone.
     try {
-      yield* callActivityWithRetry(ctx, A.ship, { ...ref, customerEmail: input.customerEmail, trackingNumber }, POLICIES.notification);
+      // V3 tried once already when the label was made at once: a refusal is final, else the schedule goes on.
+      if (shipFailed?.nonRetryable) throw new Error(shipFailed.message);
+      yield* callActivityWithRetry(ctx, A.ship, { ...ref, customerEmail: input.customerEmail, trackingNumber }, POLICIES.notification, shipFailed ? 1 : 0);
       return { status: 'shipped', compensations: [] };
     } catch (error) {
       if (messageOf(error).includes(ORDER_CANCELLED)) throw new Stopped({ reason: 'cancelled' });
