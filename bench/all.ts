@@ -17,7 +17,10 @@
  * is listed apart and not counted). An operation is what the client asked for: work it starts later
  * (the email after a confirmation, the relay of a hold's event) runs in the delivery app and is
  * charged to the email, so the delivery app and its daprd are left out of the hold's and the
- * confirmation's totals (still listed). The table goes to stdout and, with the date and the commit,
+ * confirmation's totals (still listed), and so are PostgreSQL's backends serving it: each backend is
+ * listed under the client that opened it (application_name), and this process's own queries (the
+ * email row's bookings committed straight to the database, the waits on results) are the load
+ * generator's. The table goes to stdout and, with the date and the commit,
  * to the top of docs/measurements.md (--no-write to leave it).
  */
 import { execFileSync } from 'node:child_process';
@@ -86,6 +89,19 @@ const parentOf = (pid: number) => { const stat = read(`/proc/${pid}/stat`); retu
 /** PostgreSQL's postmaster and Redis of the platform (scripts/infra.sh started them, not this process). */
 let serverPids: number[] = [];
 
+/**
+ * PostgreSQL's backends by the client that opened them (pg_stat_activity's application_name: each
+ * app's Prisma client, the outbox relay and this process name themselves). A backend's CPU is work
+ * for its client: the delivery app's queries during the hold rows are the emails' work, left out of
+ * the hold with the delivery app itself, and this process's own queries are the load generator's.
+ */
+let backendClients = new Map<number, string>();
+let backendsOf: (() => Promise<Map<number, string>>) | undefined;
+// The outbox relay runs in the delivery app (its only home), so its backend is the delivery app's work.
+const BACKEND_KINDS: Record<string, string> = { 'holdfast-bench': LOAD_GENERATOR, 'holdfast-outbox-relay': 'PostgreSQL (delivery: outbox relay)' };
+const backendKind = (client: string | undefined) =>
+  client === undefined || client === '' ? 'PostgreSQL' : BACKEND_KINDS[client] ?? (client.startsWith('holdfast-') ? `PostgreSQL (${client.slice('holdfast-'.length)})` : 'PostgreSQL');
+
 /** Every process of the platform (and this one), with its kind: the descendants of this process and of the servers. */
 function platformProcesses(): Map<number, string> {
   const all = pidsNow();
@@ -97,17 +113,37 @@ function platformProcesses(): Map<number, string> {
     if (!ours(pid)) continue;
     const kind = kindOf(String(pid), read(`/proc/${pid}/cmdline`).replace(/\0/g, ' '));
     if (!kind) continue; // a shell between us and a child, npm, esbuild: not the platform
-    kinds.set(pid, kind);
+    kinds.set(pid, kind === 'PostgreSQL' && !serverPids.includes(pid) && backendClients.has(pid) ? backendKind(backendClients.get(pid)) : kind);
   }
   return kinds;
 }
 
-/** CPU seconds so far per kind (cpuSecondsOf: reaped children included). */
-function cpuSeconds(): Map<string, number> {
-  const totals = new Map<string, number>();
+interface ProcessCpu { kind: string; seconds: number; parent: number }
+
+/** CPU seconds so far per process of the platform (cpuSecondsOf: reaped children included), its backends named by their clients. */
+async function cpuSample(): Promise<Map<number, ProcessCpu>> {
+  if (backendsOf) backendClients = await backendsOf().catch(() => backendClients);
+  const sample = new Map<number, ProcessCpu>();
   for (const [pid, kind] of platformProcesses()) {
     const seconds = cpuSecondsOf(pid);
-    if (seconds !== undefined) totals.set(kind, (totals.get(kind) ?? 0) + seconds);
+    if (seconds !== undefined) sample.set(pid, { kind, seconds, parent: parentOf(pid) });
+  }
+  return sample;
+}
+
+/**
+ * CPU seconds per kind between two samples. A backend that exited in between handed its whole
+ * time to the postmaster (reaped children's time): the part from before the first sample is taken
+ * back from the postmaster, the rest stays with it, as "PostgreSQL".
+ */
+function cpuBetween(before: Map<number, ProcessCpu>, after: Map<number, ProcessCpu>): Map<string, number> {
+  const totals = new Map<string, number>();
+  const add = (kind: string, seconds: number) => totals.set(kind, (totals.get(kind) ?? 0) + seconds);
+  for (const [pid, now] of after) add(now.kind, now.seconds - (before.get(pid)?.seconds ?? 0));
+  for (const [pid, then] of before) {
+    if (after.has(pid)) continue;
+    const parent = after.get(then.parent);
+    if (parent) add(parent.kind, -then.seconds);
   }
   return totals;
 }
@@ -116,9 +152,11 @@ function cpuSeconds(): Map<string, number> {
 function pssMiB(): Map<string, number> {
   const totals = new Map<string, number>();
   for (const [pid, kind] of platformProcesses()) {
-    if (kind === LOAD_GENERATOR) continue;
+    if (pid === process.pid) continue;
     const kb = Number(/^Pss:\s+(\d+)/m.exec(read(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
-    totals.set(kind, (totals.get(kind) ?? 0) + kb / 1024);
+    // Memory is the server's, whoever its backend serves (this process's included).
+    const server = kind.startsWith('PostgreSQL') || kind === LOAD_GENERATOR ? 'PostgreSQL' : kind;
+    totals.set(server, (totals.get(server) ?? 0) + kb / 1024);
   }
   return totals;
 }
@@ -127,10 +165,10 @@ interface CpuUse { totalMsPerOp: number; perProcess: string; loadGeneratorMsPerO
 
 /** Runs `work`; CPU ms per operation in the platform, leaving out `excluded` kinds (listed, not counted) and the load generator. */
 async function measured<T>(ops: () => number, work: () => Promise<T>, excluded: (kind: string) => boolean = () => false): Promise<{ value: T; cpu: CpuUse }> {
-  const before = cpuSeconds();
+  const before = await cpuSample();
   const value = await work();
   const count = Math.max(1, ops());
-  const used = [...cpuSeconds()].map(([kind, s]) => [kind, (s - (before.get(kind) ?? 0)) * 1000 / count] as const).filter(([, ms]) => ms >= 0.01).sort((a, b) => b[1] - a[1]);
+  const used = [...cpuBetween(before, await cpuSample())].map(([kind, s]) => [kind, s * 1000 / count] as const).filter(([, ms]) => ms >= 0.01).sort((a, b) => b[1] - a[1]);
   const counted = used.filter(([kind]) => kind !== LOAD_GENERATOR && !excluded(kind));
   const perProcess = used.map(([kind, ms]) => `${kind} ${ms.toFixed(2)}${kind === LOAD_GENERATOR || excluded(kind) ? ' (not counted)' : ''}`).join(', ');
   return { value, cpu: { totalMsPerOp: counted.reduce((sum, [, ms]) => sum + ms, 0), perProcess, loadGeneratorMsPerOp: used.find(([k]) => k === LOAD_GENERATOR)?.[1] ?? 0 } };
@@ -222,7 +260,8 @@ async function main() {
   };
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 16 });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 16, application_name: 'holdfast-bench' });
+  backendsOf = async () => new Map((await pool.query<{ pid: number; application_name: string }>("SELECT pid, application_name FROM pg_stat_activity WHERE backend_type = 'client backend'")).rows.map((r) => [r.pid, r.application_name]));
   const delivery = (kind: string) => /delivery/.test(kind);
   try {
     // Instant providers (the calm chaos file above): every call succeeds at once.

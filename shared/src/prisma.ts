@@ -9,8 +9,13 @@ import type { ReadinessCheck } from './http-app';
 export { PrismaClient, Prisma } from './generated/prisma/client';
 export type * from './generated/prisma/models';
 
-export function createPrismaClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+/**
+ * `app` names its connections (`holdfast-<app>` in pg_stat_activity), so an operator, and
+ * bench:all's per-process CPU, can tell whose queries a backend runs. A DATABASE_URL that sets
+ * application_name itself keeps it.
+ */
+export function createPrismaClient(databaseUrl: string, app?: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, ...(app ? { application_name: `holdfast-${app}` } : {}) }) });
 }
 
 export function databaseReadiness(prisma: PrismaClient): ReadinessCheck {

@@ -27,7 +27,7 @@ function sections(): AdminSection[] {
 async function main() {
   const config = loadAdminConfig();
   const logger = createLogger('admin', config.LOG_LEVEL);
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, 'admin');
   const { app } = buildAdminApp({ sections: sections(), settings: config, prisma, logger });
   const stopPruning = startSigninAttemptsPruning(createSigninAttemptsRepository(prisma), logger);
   const server = await listen(app, config.APP_PORT, config.APP_HOST);

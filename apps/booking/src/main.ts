@@ -64,7 +64,7 @@ async function main() {
     CANCELLATION_SAGA_CHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS),
   });
   const logger = createLogger('booking', config.LOG_LEVEL);
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, 'booking');
   const shows = createShowsRepository(prisma, { showTtlMs: config.SHOW_CACHE_TTL_MS, seatEntries: config.SEAT_CACHE_SIZE });
   const holds = createHoldsRepository(prisma);
   const bookings = createBookingsRepository(prisma);

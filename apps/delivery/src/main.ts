@@ -92,7 +92,7 @@ async function main() {
     DEAD_LETTER_REPROCESS_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
   });
   const logger = createLogger('delivery', config.LOG_LEVEL);
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, 'delivery');
   const pubsubName = COMPONENTS.pubsub;
   const notifications = createNotificationsRepository(prisma);
   const refunds = createRefundsRepository(prisma);
