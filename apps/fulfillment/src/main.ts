@@ -11,7 +11,7 @@ import { createOrdersRepository } from './data/orders.repository';
 import { createOrderActor } from './actors/order.actor';
 import { createOrderActivities, type OrderMetrics } from './workflow/order-fulfillment.activities';
 import { createOrderFulfillment, ORDER_FULFILLMENT_WORKFLOW, type OrderWorkflowInput } from './workflow/order-fulfillment.workflow';
-import { createOrderFulfillmentV2, createOrderFulfillmentV3, ORDER_FULFILLMENT_WORKFLOW_V2, ORDER_FULFILLMENT_WORKFLOW_V3 } from './workflow/order-fulfillment.v2.workflow';
+import { createOrderFulfillmentV2, createOrderFulfillmentV3, createOrderFulfillmentV4, ORDER_FULFILLMENT_WORKFLOW_V2, ORDER_FULFILLMENT_WORKFLOW_V3, ORDER_FULFILLMENT_WORKFLOW_V4 } from './workflow/order-fulfillment.v2.workflow';
 import { ORDER_JOB_WORKFLOW, orderJob } from './workflow/jobs';
 import { createJobsRepository } from './data/jobs.repository';
 import { jobRetryDelaysSchema } from './domain/jobs';
@@ -82,12 +82,13 @@ async function main() {
 
   const grpc = { daprHost: config.DAPR_HOST, daprPort: String(config.DAPR_GRPC_PORT), daprApiToken: config.DAPR_API_TOKEN };
   const jobs = createJobsRepository(prisma);
-  // Versions (docs/saga.md#versions): new orders start V3; OrderFulfillment (frozen) and V2 stay
+  // Versions (docs/saga.md#versions): new orders start V4; OrderFulfillment (frozen), V2 and V3 stay
   // registered, so the sagas started before replay under their own name and finish as they began.
   const workflowRuntime = new WorkflowRuntime(grpc)
     .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW, createOrderFulfillment(config.ORDER_DECISION_KEYS))
     .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW_V2, createOrderFulfillmentV2(config.ORDER_DECISION_KEYS))
     .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW_V3, createOrderFulfillmentV3(config.ORDER_DECISION_KEYS))
+    .registerWorkflowWithName(ORDER_FULFILLMENT_WORKFLOW_V4, createOrderFulfillmentV4(config.ORDER_DECISION_KEYS))
     .registerWorkflowWithName(ORDER_JOB_WORKFLOW, orderJob);
   let workflowWorker: WorkflowWorkerSupervisor | undefined;
   const workflowClient = new DaprWorkflowClient(grpc);
@@ -96,7 +97,7 @@ async function main() {
 
   /** An ended saga is never restarted under its order's id (scheduleWorkflowOnce says why). */
   async function startWorkflow(instanceId: string, input: OrderWorkflowInput, customerPhone: string | null, fresh: boolean) {
-    await scheduleWorkflowOnce(workflowClient, ORDER_FULFILLMENT_WORKFLOW_V3, { ...input, jobRetryDelaysSeconds: config.JOB_RETRY_DELAYS_SECONDS, ...(customerPhone ? { customerPhone } : {}) }, instanceId, { fresh });
+    await scheduleWorkflowOnce(workflowClient, ORDER_FULFILLMENT_WORKFLOW_V4, { ...input, jobRetryDelaysSeconds: config.JOB_RETRY_DELAYS_SECONDS, ...(customerPhone ? { customerPhone } : {}) }, instanceId, { fresh });
   }
 
   await startDaprApp({

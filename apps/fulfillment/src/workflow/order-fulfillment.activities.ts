@@ -53,6 +53,14 @@ export interface StepFailure {
 export interface StepsOutcome {
   done: Array<{ authorizationId?: string; reservationId?: string; captureId?: string }>;
   failed?: StepFailure;
+  /** OrderFulfillmentV4: every step done and the label asked for in the same activity (orderLabelAndShip's outcome). */
+  labelled?: LabelAndShipOutcome;
+}
+
+/** OrderFulfillmentV4: after the steps, the label and the shipping in the same activity (what orderLabelAndShip takes, less the order). */
+export interface LabelAndShipInput {
+  address: Record<string, unknown>;
+  customerEmail: string;
 }
 
 export interface LabelAndShipOutcome {
@@ -255,8 +263,10 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
      * one activity, one scheduler round trip instead of three. Each step is its own activity's
      * code, with the same key and the same record; the first failure ends the activity, and the
      * workflow goes on with that step alone, on its retry schedule (the attempt made here counted).
+     * OrderFulfillmentV4 (`thenLabelAndShip`): when every step is done, the label and the shipping
+     * follow in the same activity, as orderLabelAndShip does them.
      */
-    async [ORDER_ACTIVITIES.runSteps](ctx: WorkflowActivityContext, input: OrderRef & { currency: string; items: Array<{ sku: string; quantity: number }>; steps: CombinedStep[] }): Promise<StepsOutcome> {
+    async [ORDER_ACTIVITIES.runSteps](ctx: WorkflowActivityContext, input: OrderRef & { currency: string; items: Array<{ sku: string; quantity: number }>; steps: CombinedStep[]; thenLabelAndShip?: LabelAndShipInput }): Promise<StepsOutcome> {
       const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
       const done: StepsOutcome['done'] = [];
       let authorizationId: string | undefined;
@@ -274,7 +284,8 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
           return { done, failed: failureOf(error) };
         }
       }
-      return { done };
+      if (!input.thenLabelAndShip) return { done };
+      return { done, labelled: await activities[ORDER_ACTIVITIES.labelAndShip](ctx, { ...ref, ...input.thenLabelAndShip }) };
     },
 
     /**

@@ -1,9 +1,11 @@
 /**
- * OrderFulfillmentV3 (new orders) and OrderFulfillmentV2 (orders placed before V3; OrderFulfillment,
- * frozen, finishes the sagas started before V2): one function, the same saga. V3 runs the steps that
- * follow each other without a wait in one activity each (authorize, reserve and capture; the label
- * and the shipping), so a saga costs two scheduler round trips where V2 spends five; a step that
- * fails there goes on alone, on its own retry schedule (docs/saga.md#versions). V2 is
+ * OrderFulfillmentV4 (new orders), OrderFulfillmentV3 and OrderFulfillmentV2 (orders placed before
+ * them; OrderFulfillment, frozen, finishes the sagas started before V2): one function, the same
+ * saga. V3 runs the steps that follow each other without a wait in one activity each (authorize,
+ * reserve and capture; the label and the shipping), so a saga costs two scheduler round trips where
+ * V2 spends five; V4 runs the label and the shipping in the same activity as the steps before them:
+ * one round trip. A step that fails there goes on alone, on its own retry schedule
+ * (docs/saga.md#versions). V2 is
  * the saga of OrderFulfillment, plus seed 003's jobs at the end of its two
  * down-payment timers. An unpaid down payment (DOWN_PAYMENT_EXPIRY_SECONDS) runs ORDER_EXPIRE_DP:
  * the stock and any authorization released, the order `cancelled`; a paid order not validated in
@@ -13,7 +15,7 @@
  * order has a phone (NOTIFICATION_SEND_WHATSAPP).
  *
  * A change to this function changes what a replaying instance does: once instances of V2 run in
- * production, a change in behaviour means a V3 beside it (docs/saga.md#versions).
+ * production, a change in behaviour means a new version beside it (docs/saga.md#versions).
  *
  * The saga: authorize -> approval -> reserve -> capture -> label -> notify, and on any
  * stop (rejection, approval timeout, a step that failed for good, a cancellation) the completed
@@ -32,6 +34,7 @@ import { jobId } from '../domain/jobs';
 
 export const ORDER_FULFILLMENT_WORKFLOW_V2 = 'OrderFulfillmentV2';
 export const ORDER_FULFILLMENT_WORKFLOW_V3 = 'OrderFulfillmentV3';
+export const ORDER_FULFILLMENT_WORKFLOW_V4 = 'OrderFulfillmentV4';
 
 export interface OrderWorkflowInputV2 extends OrderRef {
   amount: number;
@@ -85,9 +88,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export const createOrderFulfillmentV2 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: false });
 /** V2's saga with the steps that need no wait between them combined (one activity each run). */
-export const createOrderFulfillmentV3 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: true });
+export const createOrderFulfillmentV3 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: true, labelWithSteps: false });
+/** V3's saga with the label and the shipping in the same activity as the steps before them. */
+export const createOrderFulfillmentV4 = (eventKeys: readonly string[]) => orderFulfillment(eventKeys, { combineSteps: true, labelWithSteps: true });
 
-const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps: boolean }) => async function* orderFulfillmentV2(ctx: WorkflowContext, input: OrderWorkflowInputV2): AsyncGenerator<Task<unknown>, OrderWorkflowOutputV2, any> {
+const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps: boolean; labelWithSteps?: boolean }) => async function* orderFulfillmentV2(ctx: WorkflowContext, input: OrderWorkflowInputV2): AsyncGenerator<Task<unknown>, OrderWorkflowOutputV2, any> {
   const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
   const opened = <T extends object>(name: string, task: Task<unknown>) => unseal<T>(eventKeys, input.orderId, name, task.getResult());
   // Raised by the OrderActor at any moment; looked at between steps and raced against every wait.
@@ -119,6 +124,8 @@ const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps:
   let notificationError: string | undefined;
   /** A provider step whose last attempt got no answer (timeout, 5xx): it may have acted all the same. */
   let uncertain: UncertainStep | undefined;
+  /** V4: the label (and the shipping) made in the activity that ran the steps before it. */
+  let labelled: LabelAndShipOutcome | undefined;
 
   /**
    * A forward step: retried by its policy; a failure for good stops the saga. `spent`: its first
@@ -177,8 +184,9 @@ const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps:
   /**
    * Steps that follow each other without a wait: V3 runs them in one activity (orderRunSteps) and
    * keeps what it did; from a step that failed there, each goes on alone, as V2 runs them all.
+   * `thenLabel`: the label comes next; V4 asks for it (and the shipping) in the same activity.
    */
-  async function* steps(run: CombinedStep[]): AsyncGenerator<Task<unknown>, void, any> {
+  async function* steps(run: CombinedStep[], thenLabel = false): AsyncGenerator<Task<unknown>, void, any> {
     let from = 0;
     let failed: StepFailure | undefined;
     if (version.combineSteps) {
@@ -187,7 +195,8 @@ const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps:
       try {
         // A capture after a manager's approval captures the authorization made before the wait.
         const sent = run.map((s) => (s.kind === 'capture' && !run.some((r) => r.kind === 'authorize') ? { ...s, authorizationId: holdings.authorizations.at(-1) } : s));
-        outcome = yield ctx.callActivity(A.runSteps as never, { ...ref, currency: input.currency, items: input.items, steps: sent });
+        const thenLabelAndShip = thenLabel && version.labelWithSteps ? { address: input.address, customerEmail: input.customerEmail } : undefined;
+        outcome = yield ctx.callActivity(A.runSteps as never, { ...ref, currency: input.currency, items: input.items, steps: sent, ...(thenLabelAndShip ? { thenLabelAndShip } : {}) });
       } catch (error) {
         // Not a step's failure (those are answered): start over step by step, under the same keys.
         outcome = { done: [], failed: { message: messageOf(error), nonRetryable: false } };
@@ -197,23 +206,31 @@ const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps:
         else if (run[i]!.kind === 'reserve') holdings.reservationId = result.reservationId;
         else recordCapture(holdings, holdings.authorizations.at(-1)!, result.captureId!);
       });
-      if (!outcome.failed) return;
+      if (!outcome.failed) {
+        labelled = outcome.labelled;
+        return;
+      }
       from = outcome.done.length;
       failed = outcome.failed;
     }
     for (let i = from; i < run.length; i++) yield* single(run[i]!, i === from ? failed : undefined);
   }
 
-  /** The label, and in V3 the shipping with it when the carrier makes the label at once. */
+  /** The label, and from V3 on the shipping with it when the carrier makes the label at once (V4: done already, with the steps). */
   async function* startLabel(): AsyncGenerator<Task<unknown>, LabelAndShipOutcome & { label: NonNullable<LabelAndShipOutcome['label']> }, any> {
     let spent: StepFailure | undefined;
     if (version.combineSteps) {
-      if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+      // V4: made with the steps. A cancel that came meanwhile is honoured by the OrderActor's close (shipFailed) or in the label's wait below.
       let outcome: LabelAndShipOutcome;
-      try {
-        outcome = yield ctx.callActivity(A.labelAndShip as never, { ...ref, address: input.address, customerEmail: input.customerEmail });
-      } catch (error) {
-        outcome = { failed: { message: messageOf(error), nonRetryable: false } };
+      if (labelled) {
+        outcome = labelled;
+      } else {
+        if (cancelled()) throw new Stopped({ reason: 'cancelled' });
+        try {
+          outcome = yield ctx.callActivity(A.labelAndShip as never, { ...ref, address: input.address, customerEmail: input.customerEmail });
+        } catch (error) {
+          outcome = { failed: { message: messageOf(error), nonRetryable: false } };
+        }
       }
       if (outcome.label) return { ...outcome, label: outcome.label };
       spent = outcome.failed;
@@ -234,9 +251,9 @@ const orderFulfillment = (eventKeys: readonly string[], version: { combineSteps:
       ];
       if (needsManager) {
         const phase = yield* authorize(authorizeStep.payment, input.approvalTimeoutSeconds);
-        yield* steps(afterApproval(yield* managerDecision(phase, { reason: 'approval_timed_out' })));
+        yield* steps(afterApproval(yield* managerDecision(phase, { reason: 'approval_timed_out' })), true);
       } else {
-        yield* steps([authorizeStep, ...afterApproval(input.autoApprovedBy!)]);
+        yield* steps([authorizeStep, ...afterApproval(input.autoApprovedBy!)], true);
       }
     } else {
       // reserve -> the customer pays the down payment (or it expires) -> validation by a manager
