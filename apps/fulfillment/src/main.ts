@@ -138,7 +138,7 @@ async function main() {
       const raised = new Counter({ name: 'holdfast_order_events_raised_total', help: 'Decisions and cancellations raised into order workflows', labelNames: ['event'], registers: [metrics.registry] });
       await server.actor.init();
       await server.actor.registerActor(createOrderActor({
-        logger, decisionKeys: config.ORDER_DECISION_KEYS,
+        logger, decisionKeys: config.ORDER_DECISION_KEYS, sidecar: config,
         // Sealed for the saga, which drops any event it cannot verify (raised by someone else).
         raiseEvent: async (instanceId, name, payload) => {
           await workflowClient.raiseEvent(instanceId, name, seal(config.ORDER_DECISION_KEYS, instanceId, name, payload as object));

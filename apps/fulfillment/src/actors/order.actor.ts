@@ -11,7 +11,7 @@
  */
 import { AbstractActor, Temporal } from '@dapr/dapr';
 import type { Logger } from 'pino';
-import { unsealFresh } from '@holdfast/shared';
+import { ACTOR_TYPES, getActorState, saveActorState, unsealFresh, type SidecarSettings } from '@holdfast/shared';
 
 export const ORDER_EVENTS = {
   /** { outcome: 'approved', approvedBy } | { outcome: 'rejected', reason } | { outcome: 'timed_out' } */
@@ -80,6 +80,8 @@ export interface OrderActorDeps {
   raiseEvent(instanceId: string, name: string, payload: unknown): Promise<void>;
   /** Keys that verify the routes' sealed decisions (the first one signs; see shared/signed-intent). */
   decisionKeys: readonly string[];
+  /** The app's sidecar, for the actor's state (the SDK's state manager asks the sidecar twice to write a key it has not read). */
+  sidecar: SidecarSettings;
   logger: Logger;
   now?: () => number;
 }
@@ -87,14 +89,27 @@ export interface OrderActorDeps {
 export function createOrderActor(deps: OrderActorDeps) {
   const now = deps.now ?? Date.now;
   return class OrderActor extends AbstractActor {
+    /**
+     * The state as last read or saved in this activation: this actor is its only writer (one
+     * activation in the cluster, one turn at a time), so it is read from the sidecar once per
+     * activation, an order that has none (auto-approved, never waited) included.
+     */
+    private state?: OrderTimers;
+
     private async load(): Promise<OrderTimers> {
-      const [found, state] = await this.getStateManager<OrderTimers>().tryGetState(STATE);
-      return found && state ? structuredClone(state) : { phase: 'before_approval' };
+      this.state ??= (await getActorState<OrderTimers>(deps.sidecar, ACTOR_TYPES.order, this.orderId, STATE)) ?? { phase: 'before_approval' };
+      return structuredClone(this.state);
     }
 
     private async save(state: OrderTimers): Promise<void> {
-      await this.getStateManager<OrderTimers>().setState(STATE, state);
-      await this.getStateManager().saveState();
+      try {
+        await saveActorState(deps.sidecar, ACTOR_TYPES.order, this.orderId, { [STATE]: state });
+      } catch (error) {
+        // The write may have happened all the same (its answer lost): the next turn reads the sidecar again.
+        this.state = undefined;
+        throw error;
+      }
+      this.state = structuredClone(state);
     }
 
     private get orderId() {
