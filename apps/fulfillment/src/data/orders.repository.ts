@@ -4,13 +4,9 @@
  * again after a crash: a step is recorded once, however often it is written.
  */
 import { Prisma, type PrismaClient } from '@holdfast/shared';
-import type { OrderInput, OrderStatus } from '../domain/order';
+import { mergeSteps, type OrderInput, type OrderStatus, type StepMove, type StepRecord } from '../domain/order';
 
-export interface StepRecord {
-  step: string;
-  at: string;
-  data?: Record<string, unknown>;
-}
+export type { StepMove, StepRecord } from '../domain/order';
 
 export interface NewOrder {
   input: OrderInput;
@@ -36,6 +32,20 @@ export interface OrderSearch {
 }
 
 export function createOrdersRepository(prisma: PrismaClient) {
+  /** Several completed steps in one statement, as if each were recorded in turn (domain/order.ts mergeSteps). */
+  async function completeSteps(orderId: string, records: StepRecord[], ...moves: StepMove[]) {
+    const { records: kept, progress, currentStep, status, approvedBy } = mergeSteps(records, moves);
+    await prisma.$executeRaw`
+      UPDATE orders SET
+        completed_steps = COALESCE((SELECT jsonb_agg(e) FROM jsonb_array_elements(completed_steps) e WHERE e->>'step' NOT IN (SELECT jsonb_array_elements_text(${JSON.stringify(kept.map((r) => r.step))}::jsonb))), '[]'::jsonb) || ${JSON.stringify(kept)}::jsonb,
+        progress = GREATEST(progress, ${progress}::int),
+        current_step = ${currentStep},
+        status = COALESCE(${status}::"OrderStatus", status),
+        approved_by = COALESCE(${approvedBy}, approved_by),
+        updated_at = now()
+      WHERE id = ${orderId} AND finished_at IS NULL`;
+  }
+
   return {
     /** Inserts the order, or finds the one already there: `created` says which. */
     async createOrFind(order: NewOrder) {
@@ -66,17 +76,11 @@ export function createOrdersRepository(prisma: PrismaClient) {
      * Records a completed step (replacing an earlier record of the same step) and moves the
      * order on: one statement, no read-modify-write race.
      */
-    async completeStep(orderId: string, record: StepRecord, next: { status?: OrderStatus; progress: number; currentStep: string | null; approvedBy?: string }) {
-      await prisma.$executeRaw`
-        UPDATE orders SET
-          completed_steps = COALESCE((SELECT jsonb_agg(e) FROM jsonb_array_elements(completed_steps) e WHERE e->>'step' <> ${record.step}), '[]'::jsonb) || jsonb_build_array(${JSON.stringify(record)}::jsonb),
-          progress = GREATEST(progress, ${next.progress}::int),
-          current_step = ${next.currentStep},
-          status = COALESCE(${next.status ?? null}::"OrderStatus", status),
-          approved_by = COALESCE(${next.approvedBy ?? null}, approved_by),
-          updated_at = now()
-        WHERE id = ${orderId} AND finished_at IS NULL`;
+    async completeStep(orderId: string, record: StepRecord, next: StepMove) {
+      await completeSteps(orderId, [record], next);
     },
+
+    completeSteps,
 
     /** Progress within a step (the label being made); never moves backwards. */
     async reportProgress(orderId: string, progress: number, currentStep: string, status?: OrderStatus) {

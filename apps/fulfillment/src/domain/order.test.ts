@@ -1,4 +1,4 @@
-import { amountProblems, carrierAddress, DEFAULT_CURRENCY, labelProgress, MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT_MINOR, orderInputSchema, stepKey, toMinorUnits } from './order';
+import { amountProblems, carrierAddress, DEFAULT_CURRENCY, labelProgress, MAX_ORDER_AMOUNT, MAX_ORDER_AMOUNT_MINOR, mergeSteps, orderInputSchema, stepKey, toMinorUnits } from './order';
 
 const order = {
   orderId: 'ord-1', customerId: 'c-1', customerEmail: 'ada@example.com',
@@ -89,5 +89,27 @@ describe('the design document\'s order input (seed 002)', () => {
     expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, line1: 'elsewhere' } }).success).toBe(false);
     expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, postalCode: '94105' } }).success).toBe(true);
     expect(orderInputSchema.safeParse({ ...documentOrder, shippingAddress: { ...documentOrder.shippingAddress, unknown: 1 } }).success).toBe(false);
+  });
+});
+
+describe('several completed steps written at once (a combined activity)', () => {
+  it('when an auto-approved order\'s steps are merged, then the write leaves the order as recording each in turn would', () => {
+    const merged = mergeSteps(
+      [{ step: 'authorize', at: 't1', data: { authorizationId: 'auth_1' } }, { step: 'reserve', at: 't2' }, { step: 'capture', at: 't3' }, { step: 'label', at: 't4' }, { step: 'notify', at: 't5' }],
+      [{ progress: 20, currentStep: 'approval' }, { status: 'processing', progress: 50, currentStep: 'capture' }, { status: 'processing', progress: 70, currentStep: 'label' }, { progress: 90, currentStep: 'notify' }, { progress: 100, currentStep: null }],
+    );
+    expect(merged).toEqual({
+      records: [{ step: 'authorize', at: 't1', data: { authorizationId: 'auth_1' } }, { step: 'reserve', at: 't2' }, { step: 'capture', at: 't3' }, { step: 'label', at: 't4' }, { step: 'notify', at: 't5' }],
+      progress: 100, currentStep: null, status: 'processing', approvedBy: null,
+    });
+  });
+
+  it('when a step is recorded twice or progress goes back, then its last record stands in its last place and progress stays the highest', () => {
+    const merged = mergeSteps(
+      [{ step: 'label', at: 't1', data: { progress: 40 } }, { step: 'approval', at: 't2', data: { approvedBy: 'mia' } }, { step: 'label', at: 't3', data: { progress: 100 } }],
+      [{ progress: 80, currentStep: 'label' }, { status: 'approved', progress: 30, currentStep: 'reserve', approvedBy: 'mia' }, { progress: 60, currentStep: 'notify' }],
+    );
+    expect(merged.records).toEqual([{ step: 'approval', at: 't2', data: { approvedBy: 'mia' } }, { step: 'label', at: 't3', data: { progress: 100 } }]);
+    expect(merged).toMatchObject({ progress: 80, currentStep: 'notify', status: 'approved', approvedBy: 'mia' });
   });
 });

@@ -115,3 +115,34 @@ export function labelProgress(providerProgress: number): number {
 
 /** Provider idempotency keys: one per order and step, so a retry or a replay never acts twice. */
 export const stepKey = (orderId: string, step: string) => `order-${orderId}-${step}`;
+
+/** A completed step as the read model records it. */
+export interface StepRecord {
+  step: string;
+  at: string;
+  data?: Record<string, unknown>;
+}
+
+/** Where a recorded step moves the order: progress (never backwards), the step now running, and optionally its status and approver. */
+export interface StepMove {
+  status?: OrderStatus;
+  progress: number;
+  currentStep: string | null;
+  approvedBy?: string;
+}
+
+/**
+ * Several completed steps as one write that leaves the order as recording each in turn would: a
+ * step recorded twice keeps its last record, in its last place; progress is the highest; the last
+ * move's current step; the last status and approver given.
+ */
+export function mergeSteps(records: StepRecord[], moves: StepMove[]): { records: StepRecord[]; progress: number; currentStep: string | null; status: OrderStatus | null; approvedBy: string | null } {
+  const latest = <K extends 'status' | 'approvedBy'>(key: K) => [...moves].reverse().find((m) => m[key] !== undefined)?.[key] ?? null;
+  return {
+    records: records.filter((r, i) => !records.slice(i + 1).some((later) => later.step === r.step)),
+    progress: Math.max(...moves.map((m) => m.progress)),
+    currentStep: moves.at(-1)!.currentStep,
+    status: latest('status') as OrderStatus | null,
+    approvedBy: latest('approvedBy') as string | null,
+  };
+}

@@ -3,11 +3,12 @@
  * (so a retried or replayed activity never acts twice) and records the result in the read model.
  * A provider's 4xx becomes a non-retryable error; 5xx and timeouts are retried by the workflow.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { WorkflowActivityContext } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, invokeActor, isNonRetryable, NonRetryableError, type SidecarSettings } from '@holdfast/shared';
 import { ProviderRefusal, type ProvidersClient } from '../adapters/providers.client';
-import type { OrdersRepository } from '../data/orders.repository';
+import type { OrdersRepository, StepMove, StepRecord } from '../data/orders.repository';
 import { labelProgress, PROGRESS_AFTER, stepKey, type OrderStatus } from '../domain/order';
 import type { Compensation } from '../domain/compensation';
 import type { ActorAnswer } from '../actors/order.actor';
@@ -109,8 +110,65 @@ export interface OrderMetrics {
   finished(status: OrderStatus, durationMs: number): void;
 }
 
+/** The steps a combined activity has recorded so far, not yet written. */
+interface HeldSteps {
+  orderId: string;
+  records: StepRecord[];
+  moves: StepMove[];
+}
+
+/**
+ * The read model as the activities write it: inside a combined activity (V3, V4: `holdingSteps`)
+ * its completed steps are kept and written in one statement, before any other write of the order
+ * (a finish must come after them) and at the activity's end, whatever happened. The steps inside
+ * one activity are retried together (keys make their provider calls act once), so writing their
+ * records together loses nothing: V4's auto-approved saga writes 2 statements, not 6.
+ */
+function holdingStepRecords(orders: OrdersRepository) {
+  const held = new AsyncLocalStorage<HeldSteps>();
+  const flush = async () => {
+    const steps = held.getStore();
+    if (!steps || steps.records.length === 0) return;
+    const { records, moves } = steps;
+    steps.records = [];
+    steps.moves = [];
+    await orders.completeSteps(steps.orderId, records, ...moves);
+  };
+  const afterHeld = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    await flush();
+    return write(...args);
+  };
+  const recorder: OrdersRepository = {
+    ...orders,
+    async completeStep(orderId, record, next) {
+      const steps = held.getStore();
+      if (steps?.orderId !== orderId) return orders.completeStep(orderId, record, next);
+      steps.records.push(record);
+      steps.moves.push(next);
+    },
+    completeSteps: afterHeld(orders.completeSteps),
+    reportProgress: afterHeld(orders.reportProgress),
+    recordApprovalDue: afterHeld(orders.recordApprovalDue),
+    recordCompensation: afterHeld(orders.recordCompensation),
+    finish: afterHeld(orders.finish),
+  };
+  /** Runs a combined activity with its step records held (inside one already holding this order's, in that one). */
+  const holdingSteps = async <T>(orderId: string, run: () => Promise<T>): Promise<T> => {
+    if (held.getStore()?.orderId === orderId) return run();
+    return held.run({ orderId, records: [], moves: [] }, async () => {
+      try {
+        return await run();
+      } finally {
+        await flush();
+      }
+    });
+  };
+  return { orders: recorder, holdingSteps };
+}
+
 export function createOrderActivities(deps: { providers: ProvidersClient; orders: OrdersRepository; jobs?: JobsRepository; sidecar: SidecarSettings; logger: Logger; metrics?: OrderMetrics }) {
-  const { providers, orders, logger } = deps;
+  const { providers, logger } = deps;
+  const { orders, holdingSteps } = holdingStepRecords(deps.orders);
   /** One line per step, with the order and its correlation id: grep either to follow an order across apps. */
   const stepDone = (ref: OrderRef, step: string, data: Record<string, unknown> = {}) => logger.info({ orderId: ref.orderId, correlationId: ref.correlationId, step, ...data }, 'order step done');
   const finishOrder = async (ref: OrderRef, outcome: Parameters<OrdersRepository['finish']>[1]) => {
@@ -267,25 +325,27 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
      * follow in the same activity, as orderLabelAndShip does them.
      */
     async [ORDER_ACTIVITIES.runSteps](ctx: WorkflowActivityContext, input: OrderRef & { currency: string; items: Array<{ sku: string; quantity: number }>; steps: CombinedStep[]; thenLabelAndShip?: LabelAndShipInput }): Promise<StepsOutcome> {
-      const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
-      const done: StepsOutcome['done'] = [];
-      let authorizationId: string | undefined;
-      for (const step of input.steps) {
-        try {
-          if (step.kind === 'authorize') {
-            ({ authorizationId } = await activities[ORDER_ACTIVITIES.authorize](ctx, { ...ref, ...step.payment, currency: input.currency }));
-            done.push({ authorizationId });
-          } else if (step.kind === 'reserve') {
-            done.push(await activities[ORDER_ACTIVITIES.reserve](ctx, { ...ref, approvedBy: step.approvedBy, items: input.items, progress: step.progress, next: step.next }));
-          } else {
-            done.push(await activities[ORDER_ACTIVITIES.capture](ctx, { ...ref, ...step.payment, authorizationId: step.authorizationId ?? authorizationId! }));
+      return holdingSteps(input.orderId, async () => {
+        const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+        const done: StepsOutcome['done'] = [];
+        let authorizationId: string | undefined;
+        for (const step of input.steps) {
+          try {
+            if (step.kind === 'authorize') {
+              ({ authorizationId } = await activities[ORDER_ACTIVITIES.authorize](ctx, { ...ref, ...step.payment, currency: input.currency }));
+              done.push({ authorizationId });
+            } else if (step.kind === 'reserve') {
+              done.push(await activities[ORDER_ACTIVITIES.reserve](ctx, { ...ref, approvedBy: step.approvedBy, items: input.items, progress: step.progress, next: step.next }));
+            } else {
+              done.push(await activities[ORDER_ACTIVITIES.capture](ctx, { ...ref, ...step.payment, authorizationId: step.authorizationId ?? authorizationId! }));
+            }
+          } catch (error) {
+            return { done, failed: failureOf(error) };
           }
-        } catch (error) {
-          return { done, failed: failureOf(error) };
         }
-      }
-      if (!input.thenLabelAndShip) return { done };
-      return { done, labelled: await activities[ORDER_ACTIVITIES.labelAndShip](ctx, { ...ref, ...input.thenLabelAndShip }) };
+        if (!input.thenLabelAndShip) return { done };
+        return { done, labelled: await activities[ORDER_ACTIVITIES.labelAndShip](ctx, { ...ref, ...input.thenLabelAndShip }) };
+      });
     },
 
     /**
@@ -294,20 +354,22 @@ export function createOrderActivities(deps: { providers: ProvidersClient; orders
      * followed by the workflow as before.
      */
     async [ORDER_ACTIVITIES.labelAndShip](ctx: WorkflowActivityContext, input: OrderRef & { address: Record<string, unknown>; customerEmail: string }): Promise<LabelAndShipOutcome> {
-      const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
-      let label: NonNullable<LabelAndShipOutcome['label']>;
-      try {
-        label = await activities[ORDER_ACTIVITIES.startLabel](ctx, { ...ref, address: input.address });
-      } catch (error) {
-        return { failed: failureOf(error) };
-      }
-      if (label.status !== 'created') return { label };
-      try {
-        await activities[ORDER_ACTIVITIES.ship](ctx, { ...ref, customerEmail: input.customerEmail, trackingNumber: label.trackingNumber });
-        return { label, shipped: true };
-      } catch (error) {
-        return { label, shipFailed: failureOf(error) };
-      }
+      return holdingSteps(input.orderId, async () => {
+        const ref: OrderRef = { orderId: input.orderId, correlationId: input.correlationId };
+        let label: NonNullable<LabelAndShipOutcome['label']>;
+        try {
+          label = await activities[ORDER_ACTIVITIES.startLabel](ctx, { ...ref, address: input.address });
+        } catch (error) {
+          return { failed: failureOf(error) };
+        }
+        if (label.status !== 'created') return { label };
+        try {
+          await activities[ORDER_ACTIVITIES.ship](ctx, { ...ref, customerEmail: input.customerEmail, trackingNumber: label.trackingNumber });
+          return { label, shipped: true };
+        } catch (error) {
+          return { label, shipFailed: failureOf(error) };
+        }
+      });
     },
 
     /** One undo action of the compensation plan, recorded in the read model. */
