@@ -67,7 +67,7 @@ USER 10001:10001
 # app has its own default: set it). 127.0.0.1 answers whether APP_HOST is 127.0.0.1 or 0.0.0.0.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.APP_PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--import", "tsx"]
+ENTRYPOINT ["node", "--require", "tsx/cjs"]
 # Last, so that a new revision changes metadata only, not a layer.
 ARG VERSION=dev
 ARG REVISION=unknown

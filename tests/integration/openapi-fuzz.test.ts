@@ -79,7 +79,7 @@ jest.setTimeout(20 * 60_000);
 /** A providers app of this file's own, calm, on `port`. */
 function startProvidersApp(name: string, port: number): RunningProcess {
   return startProcess({
-    name, command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
+    name, command: process.execPath, args: ['--require', 'tsx/cjs', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
     env: { ...process.env, APP_PORT: String(port), LOG_LEVEL: 'warn', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml'), PAYMENTS_WEBHOOK_URL: '' },
     output: join(TEST_LOG_DIR, `${name}.log`),
   });

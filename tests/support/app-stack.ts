@@ -113,7 +113,7 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
   let app: RunningProcess | undefined;
   const startApp = async () => {
     app = startProcess({
-      name: options.appId, command: process.execPath, args: [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], cwd: ROOT,
+      name: options.appId, command: process.execPath, args: [...(options.nodeArgs ?? []), '--require', 'tsx/cjs', options.entry], cwd: ROOT,
       env: { ...appProcessEnv({ ...process.env, LOG_LEVEL: 'info', ...options.env }, connections, tokens, ports, run.providersUrl, options.appId), ...(options.appDatabaseUrl ? { DATABASE_URL: options.appDatabaseUrl } : {}) },
       output: join(TEST_LOG_DIR, `${logName}.log`),
     });

@@ -23,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
 
   const controlPlane = await startControlPlane(TEST_PORTS, join(TEST_DATA_DIR, 'scheduler'), (name) => join(TEST_LOG_DIR, `${name}.log`));
   const providers = startProcess({
-    name: 'providers', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
+    name: 'providers', command: process.execPath, args: ['--require', 'tsx/cjs', 'src/main.ts'], cwd: join(ROOT, 'apps', 'providers'),
     // Calm by default: each test pins the outcomes it needs (PUT /admin/chaos) and resets after.
     env: {
       ...process.env, APP_PORT: String(TEST_PORTS.providers), LOG_LEVEL: 'info', PROVIDERS_CHAOS_FILE: join(ROOT, 'apps', 'providers', 'chaos.calm.yaml'),

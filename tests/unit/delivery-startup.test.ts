@@ -8,7 +8,7 @@ import { ROOT } from '../../scripts/devstack/env';
 
 function start(env: Record<string, string>) {
   const { SENDGRID_API_KEY: _key, ...inherited } = process.env;
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'apps', 'delivery', 'src', 'main.ts')], {
+  return spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'apps', 'delivery', 'src', 'main.ts')], {
     cwd: ROOT, encoding: 'utf8', timeout: 60_000,
     env: { ...inherited, DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', ADMIN_API_TOKEN: 'a'.repeat(32), APP_PORT: '0', ...env },
   });
