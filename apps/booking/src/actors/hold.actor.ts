@@ -50,7 +50,7 @@ export const paymentKeys = (holdId: string) => ({
 
 export interface HoldActorDeps {
   /** The system of record for the show's policy, its seats' zones and neighbours. */
-  shows: Pick<ShowsRepository, 'find' | 'findForHold' | 'seatsById'>;
+  shows: Pick<ShowsRepository, 'findCurrent' | 'venuePrepLeadMinutes' | 'findForHold' | 'seatsById'>;
   holds: HoldsRepository;
   bookings: Pick<BookingsRepository, 'confirm' | 'concessionCatalogue' | 'findByHold'>;
   payments: PaymentsClient;
@@ -153,7 +153,7 @@ export function createHoldActor(deps: HoldActorDeps) {
           ? { confirmed: true, booking: hold.booking, existing: hold.confirmationKey !== command.idempotencyKey }
           : { confirmed: false, reason: 'HOLD_ALREADY_CONFIRMED' };
       }
-      const show = await deps.shows.find(hold.showId);
+      const show = await deps.shows.findCurrent(hold.showId);
       if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
       const terms = { policy: policySchema.parse(show.policy), policyVersion: show.policyVersion, policyHash: show.policyHash };
       const seats = seatFactsOf(await deps.shows.seatsById(show.venueId, hold.seatIds));
@@ -161,7 +161,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (command.concessions.length > 0) {
         const priced = priceConcessions(command.concessions, await deps.bookings.concessionCatalogue());
         if (!priced.ok) return { confirmed: false, reason: 'UNKNOWN_SKU', detail: priced.unknownSkus.join(', '), skus: priced.unknownSkus };
-        concessions = { ...priced.value, prepAt: prepStartsAt(show.startsAt, show.prepLeadMinutes ?? show.venue.prepLeadMinutes).toISOString() };
+        concessions = { ...priced.value, prepAt: prepStartsAt(show.startsAt, show.prepLeadMinutes ?? await deps.shows.venuePrepLeadMinutes(show.venueId)).toISOString() };
       }
       if (hold.status === 'EXPIRED') return { confirmed: false, reason: 'HOLD_EXPIRED' };
       if (hold.status !== 'ACTIVE') return { confirmed: false, reason: 'HOLD_NOT_ACTIVE', detail: hold.status };
@@ -278,7 +278,7 @@ export function createHoldActor(deps: HoldActorDeps) {
         await this.end('EXPIRED');
         return { confirmed: false, reason: 'HOLD_EXPIRED' };
       }
-      const show = await deps.shows.find(hold.showId);
+      const show = await deps.shows.findCurrent(hold.showId);
       if (!show || show.status === 'CANCELLED') return { confirmed: false, reason: 'SHOW_CANCELLED' };
       const problems = snapshotProblems(hold.snapshot, hold.seatIds);
       if (problems.length > 0) return { confirmed: false, reason: 'HOLD_SNAPSHOT_INCOMPLETE', detail: problems.join('; ') };

@@ -102,6 +102,16 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
       return prisma.show.findUnique({ where: { id: showId }, include: { venue: true } });
     },
 
+    /** The show as it is now, without its venue (one query: `find` adds the venue's). Confirmations price with it. */
+    findCurrent(showId: string) {
+      return prisma.show.findUnique({ where: { id: showId } });
+    },
+
+    /** The venue's kitchen lead time, for a show that sets none of its own. */
+    async venuePrepLeadMinutes(venueId: string): Promise<number> {
+      return (await prisma.venue.findUniqueOrThrow({ where: { id: venueId }, select: { prepLeadMinutes: true } })).prepLeadMinutes;
+    },
+
     /** The show as a new hold sees it: possibly up to SHOW_CACHE_TTL_MS old. */
     async findForHold(showId: string): Promise<Show | null> {
       const cached = shows?.get(showId);
