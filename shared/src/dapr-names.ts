@@ -33,6 +33,7 @@ export const ACTOR_TYPES = {
   hold: 'HoldActor',
   kitchenPrep: 'KitchenPrepActor',
   order: 'OrderActor',
+  holdExpiry: 'HoldExpiryActor',
 } as const;
 
 export const TOPICS = {

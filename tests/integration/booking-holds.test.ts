@@ -4,10 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
 import { PLACE_DEADLINE_MS } from '../../apps/booking/src/http/holds.routes';
-import { TEST_PORTS } from '../support/test-env';
+import { UNRECORDED_GRACE_MS } from '../../apps/booking/src/domain/hold-expiry';
+import { TEST_LOG_DIR, TEST_PORTS } from '../support/test-env';
 
 let stack: AppStack;
 let db: Client;
@@ -255,6 +257,34 @@ describe('seat holds on a real sidecar', () => {
 
     const again = async () => (await hold(showId, ['STALLS-A-7'], { customerId: 'c-3' })).status;
     await eventually(again, (status) => status === 201, expiryPatienceMs(dueAt.getTime()), 1_000);
+  });
+
+  // The same crash since issue 15's sweep (domain/hold-expiry.ts): the placement's one step before
+  // its row is the grant, which names the expiry, and the ShowActor registered its show's sweep for
+  // it first. The sweep finds the seats held for a hold nothing recorded and, once that hold can no
+  // longer be recorded (UNRECORDED_GRACE_MS after its expiry), gives them back.
+  it('when seats were granted with an expiry to a placement nothing recorded, then the show\'s sweep gives them back after the grace', async () => {
+    const showId = await createShow();
+    const holdId = randomUUID();
+    const expiresAt = Date.now() + 6_000;
+    const grant = await stack.dapr<{ granted: boolean }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId, seatIds: ['STALLS-A-9'], expiresAt: new Date(expiresAt).toISOString() });
+    expect(grant.body).toEqual({ granted: true });
+    expect((await hold(showId, ['STALLS-A-9'], { customerId: 'c-2' })).status).toBe(409);
+    // Still refused just after the expiry: the placement could still record it until then.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1_000));
+    expect((await hold(showId, ['STALLS-A-9'], { customerId: 'c-3' })).status).toBe(409);
+
+    const again = async () => (await hold(showId, ['STALLS-A-9'], { customerId: 'c-4' })).status;
+    await eventually(again, (status) => status === 201, expiryPatienceMs(expiresAt + UNRECORDED_GRACE_MS), 1_000);
+    // Given back by the sweep, not by the ShowActor forgetting it (a new activation reads the claims only).
+    expect(readFileSync(join(TEST_LOG_DIR, 'booking-holds.log'), 'utf8')).toContain('seats of a placement that was never recorded given back by its show\'s sweep');
+  });
+
+  it('when a grant names an expiry already past, then nothing is granted', async () => {
+    const showId = await createShow();
+    const grant = await stack.dapr<{ granted: boolean; reason: string }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId: randomUUID(), seatIds: ['STALLS-A-10'], expiresAt: new Date(Date.now() - 1).toISOString() });
+    expect(grant.body).toMatchObject({ granted: false, reason: 'PLACEMENT_TIMED_OUT' });
+    expect(await seatStatus(showId, 'STALLS-A-10')).toBe('AVAILABLE');
   });
 
   // Found by the fault drill (long-d): the expiry reminder was registered with a duration, which the

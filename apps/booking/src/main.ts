@@ -14,6 +14,7 @@ import { createPaymentsClient } from './adapters/payments.client';
 import { createShowActor } from './actors/show.actor';
 import { createKitchenPrepActor, reschedulePendingKitchenPrep } from './actors/kitchen-prep.actor';
 import { createHoldActor } from './actors/hold.actor';
+import { createHoldExpiryActor } from './actors/hold-expiry.actor';
 import { bookingCancellation, BOOKING_CANCELLATION_WORKFLOW } from './cancellation/booking-cancellation.workflow';
 import { createCancellationActivities } from './cancellation/booking-cancellation.activities';
 import { cancellationJobHandlers, DEFAULT_CANCELLATION_SAGA_CHECK_SECONDS } from './cancellation/cancellation-safety-net';
@@ -134,7 +135,8 @@ async function main() {
         incompleteSnapshots: new Counter({ name: 'holdfast_hold_snapshot_incomplete_total', help: 'Confirmations refused because the hold lacks its metadata (422 HOLD_SNAPSHOT_INCOMPLETE; seed 001: should stay 0)', registers: [metrics.registry] }),
       };
       await server.actor.init();
-      await server.actor.registerActor(createShowActor({ shows, logger }));
+      await server.actor.registerActor(createShowActor({ shows, logger, sidecar: config }));
+      await server.actor.registerActor(createHoldExpiryActor({ holds, sidecar: config, logger }));
       await server.actor.registerActor(createKitchenPrepActor({ prisma, logger, sidecar: config }));
       await server.actor.registerActor(createHoldActor({ shows, holds, bookings, payments, ticketKey: config.TICKET_SIGNING_KEY, maxHeldSeatsPerCustomer: config.MAX_HELD_SEATS_PER_CUSTOMER, sidecar: config, logger, policyDrift, policyRequote: config.FEATURE_POLICY_REQUOTE_ENABLED }));
     },

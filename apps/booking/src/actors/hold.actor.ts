@@ -12,6 +12,7 @@ import { ACTOR_TYPES, currentCorrelationId, getActorState, invokeActor, saveActo
 import { randomUUID } from 'node:crypto';
 import { buildSnapshot, canTransition, isExpired, MAX_POLICY_RECOVERIES, reconcilePolicy, snapshotProblems, type HoldStatus, seatFactsOf } from '../domain/hold';
 import { LEGACY_EXPIRE_REMINDER, placeHold, type PlaceHoldResult } from '../placement/place-hold';
+import { SWEEP_EXPIRY, type ExpireOutcome } from '../domain/hold-expiry';
 import { priceSeats } from '../domain/pricing';
 import { prepStartsAt, priceConcessions, type PricedConcessions } from '../domain/concessions';
 import { policyChanges, policySchema } from '../domain/policy';
@@ -92,8 +93,9 @@ export function createHoldActor(deps: HoldActorDeps) {
       return { ...record, booking: booked.booking, ...(booked.offline ? { offlinePayment: booked.offline } : { confirmationKey: booked.idempotencyKey }) };
     }
 
-    /** Removes the hold's expiry reminder (confirmed or released: nothing left to expire). */
+    /** Removes the hold's expiry reminder (confirmed or released: nothing left to expire); a hold its show's sweep expires has none. */
     private async dropReminder(hold: HoldRecord): Promise<void> {
+      if (hold.expiryReminder === SWEEP_EXPIRY) return;
       await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, hold.holdId, reminderOf(hold));
     }
 
@@ -324,6 +326,23 @@ export function createHoldActor(deps: HoldActorDeps) {
 
     async release(): Promise<EndHoldResult> {
       return this.end('RELEASED');
+    }
+
+    /**
+     * Called by the sweep of the hold's show (hold-expiry.actor.ts) once the hold is due: expires
+     * it, a turn of this actor like confirm and release, so exactly one of them wins. Never before
+     * its expiresAt by this process's clock.
+     */
+    async expire(): Promise<{ outcome: ExpireOutcome }> {
+      const hold = await this.load();
+      if (!hold) return { outcome: 'NOT_FOUND' };
+      if (hold.status === 'CONFIRMED') return { outcome: 'CONFIRMED' };
+      if (hold.status !== 'ACTIVE') return { outcome: 'ENDED' };
+      if (!isExpired(Date.parse(hold.expiresAt), now())) return { outcome: 'NOT_DUE' };
+      const result = await this.end('EXPIRED');
+      if (!result.ended) return { outcome: result.hold?.status === 'CONFIRMED' ? 'CONFIRMED' : 'ENDED' };
+      deps.logger.info({ holdId: hold.holdId, showId: hold.showId, lateMs: now() - Date.parse(hold.expiresAt) }, 'hold expired');
+      return { outcome: 'EXPIRED' };
     }
 
     override async receiveReminder(data: unknown): Promise<void> {

@@ -4,17 +4,32 @@
  */
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
+import { ACTOR_TYPES, registerActorReminderAt, type SidecarSettings } from '@holdfast/shared';
 import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
+import { dueHolds, sweepBucketEnd, sweepReminderName, type DueHold } from '../domain/hold-expiry';
 import type { ShowsRepository } from '../data/shows.repository';
 
 export interface GrantCommand {
   holdId: string;
   seatIds: string[];
+  /**
+   * When the hold expires (ISO 8601): the grant makes sure the sweep reminder of its second is
+   * registered on the show's HoldExpiryActor before the seats are taken (domain/hold-expiry.ts).
+   * Absent from callers that register a reminder of their own.
+   */
+  expiresAt?: string;
 }
 
-export type ShowGrant = Exclude<GrantResult, { granted: true }> | { granted: true } | { granted: false; reason: 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED'; seatIds: string[] };
+export type ShowGrant = Exclude<GrantResult, { granted: true }> | { granted: true }
+  | { granted: false; reason: 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED'; seatIds: string[] }
+  /** The hold's expiry passed before its seats were granted: nothing is taken. */
+  | { granted: false; reason: 'PLACEMENT_TIMED_OUT'; seatIds: string[] };
 
-export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }) {
+/** Seconds between firings of a sweep reminder after its due time, until a firing finds nothing left to expire. */
+export const SWEEP_RETRY_SECONDS = 1;
+
+export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; sidecar: SidecarSettings; now?: () => number }) {
+  const now = deps.now ?? Date.now;
   return class ShowActor extends AbstractActor {
     /** The show's seat ids and status, read from PostgreSQL once per activation. */
     private facts?: { known: Set<string>; status: string } | null;
@@ -35,12 +50,17 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
      * moment the seat may be granted again, and the claims' primary key refuses the second insert.
      */
     private takings?: ShowSeats;
+    /** When each hold with held seats expires (epoch ms), from its grant or its row: what the sweep asks for (dueHolds). */
+    private readonly expiries = new Map<string, number>();
+    /** Sweep reminders this activation registered, by bucket end: the first grant of each second registers it, the others need not. */
+    private readonly armed = new Set<number>();
 
     /** The takings of `seatIds`, a copy the domain functions may change. */
     private async loadSeats(seatIds: string[]): Promise<ShowSeats> {
       if (!this.takings) {
-        const claims = await deps.shows.claims(this.getActorId().getId());
+        const claims = await deps.shows.claimsWithExpiry(this.getActorId().getId());
         this.takings = Object.fromEntries(claims.map((claim) => [claim.seatId, { holdId: claim.holdId, kind: claim.kind }]));
+        for (const claim of claims) if (claim.kind === 'HELD' && claim.expiresAt) this.expiries.set(claim.holdId, claim.expiresAt.getTime());
       }
       const seats: ShowSeats = {};
       for (const id of seatIds) if (this.takings[id]) seats[id] = { ...this.takings[id]! };
@@ -61,10 +81,40 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger }
       if (facts.status === 'CANCELLED') return { granted: false, reason: 'SHOW_CANCELLED', seatIds: [] };
       const unknown = command.seatIds.filter((id) => !facts.known.has(id));
       if (unknown.length > 0) return { granted: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
+      const expiresAt = command.expiresAt === undefined ? undefined : Date.parse(command.expiresAt);
+      if (expiresAt !== undefined && !(expiresAt > now())) return { granted: false, reason: 'PLACEMENT_TIMED_OUT', seatIds: [] };
       const result = grantSeats(await this.loadSeats(command.seatIds), command.holdId, command.seatIds, facts.known);
       if (!result.granted) return result;
+      // The sweep that will expire the hold first: if anything fails after the grant, it gives the seats back.
+      if (expiresAt !== undefined) {
+        await this.armSweep(expiresAt);
+        if (!this.expiries.has(command.holdId)) this.expiries.set(command.holdId, expiresAt);
+      }
       this.store(result.seats, command.seatIds);
       return { granted: true };
+    }
+
+    /**
+     * Registers the sweep reminder of the expiry's second on the show's HoldExpiryActor, unless this
+     * activation did already (a reminder stays until a firing finds nothing left: one registered
+     * is there until after its due time, and a grant's expiry is still ahead).
+     */
+    private async armSweep(expiresAt: number): Promise<void> {
+      const bucketEnd = sweepBucketEnd(expiresAt);
+      if (this.armed.has(bucketEnd)) return;
+      const showId = this.getActorId().getId();
+      const reminder = sweepReminderName(bucketEnd);
+      // The name again in its data: the SDK does not pass a firing reminder's name to receiveReminder.
+      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.holdExpiry, showId, reminder, { dueAt: new Date(bucketEnd), periodSeconds: SWEEP_RETRY_SECONDS, data: JSON.stringify({ reminder }) });
+      const cutoff = now() - 60_000;
+      for (const armed of this.armed) if (armed < cutoff) this.armed.delete(armed);
+      this.armed.add(bucketEnd);
+    }
+
+    /** The holds this show holds seats for whose expiry is at or before `dueBy` (the sweep's list). */
+    async dueHolds(command: { dueBy: string }): Promise<{ holds: DueHold[] }> {
+      await this.loadSeats([]);
+      return { holds: dueHolds(this.takings!, this.expiries, Date.parse(command.dueBy)) };
     }
 
     /** The show was cancelled in the database: read its facts again, so every new grant is refused. */

@@ -194,6 +194,12 @@ export function createHoldsRepository(prisma: PrismaClient) {
       return prisma.policyEscalation.findMany({ where: { showId: filter.showId, holdId: filter.holdId }, orderBy: { createdAt: 'desc' }, take: limit });
     },
 
+    /** Active holds of a show whose expiry has passed, the earliest first: what a sweep expires besides those its ShowActor holds seats for. */
+    async dueActive(showId: string, limit: number): Promise<string[]> {
+      const rows = await prisma.hold.findMany({ where: { showId, status: 'ACTIVE', expiresAt: { lte: new Date() } }, select: { id: true }, orderBy: { expiresAt: 'asc' }, take: limit });
+      return rows.map((row) => row.id);
+    },
+
     /** The hold as its HoldActor works with it, from its row (the system of record). */
     async findRecord(holdId: string): Promise<HoldRecord | undefined> {
       const row = await prisma.hold.findUnique({ where: { id: holdId } });

@@ -255,6 +255,11 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
     claims(showId: string) {
       return prisma.seatClaim.findMany({ where: { showId } });
     },
+    /** The show's seat claims, a held seat's with its hold's expiry: what the ShowActor loads when it activates (the sweep's due holds). */
+    async claimsWithExpiry(showId: string): Promise<Array<{ seatId: string; holdId: string; kind: 'HELD' | 'SOLD'; expiresAt: Date | null }>> {
+      return prisma.$queryRaw`SELECT c.seat_id AS "seatId", c.hold_id::text AS "holdId", c.kind::text AS kind, h.expires_at AS "expiresAt"
+        FROM seat_claims c LEFT JOIN holds h ON c.kind = 'HELD' AND h.id = c.hold_id WHERE c.show_id = ${showId}::uuid`;
+    },
   };
 }
 export type ShowsRepository = ReturnType<typeof createShowsRepository>;

@@ -1,23 +1,23 @@
 /**
  * Placing a hold, in the booking app's request (issue 15): the ShowActor decides the seats (one turn
  * at a time per show, so two holds asking for one seat are decided one after the other), PostgreSQL
- * records the hold (one round trip), and an actor reminder on the hold's HoldActor expires it. The
+ * records the hold (one round trip), and the sweep of its show expires it (domain/hold-expiry.ts:
+ * one reminder per show and second of expiry, which the ShowActor registers before it grants). The
  * HoldActor itself is not called: its state was a second copy of the row, and its activation,
  * state read, state write and deactivation were half of a hold's sidecar exchanges. It reads the
  * row when it is next asked (confirm, release, the expiry).
  *
- * Each attempt names its own reminder (`expire-<random>`, kept in the row), so an attempt that
- * fails removes only its own: two attempts under one Idempotency-Key (a client retrying while the
- * first still runs) cannot remove the other's. Only the caller's intents are taken; the policy,
- * the seats' zones and neighbours and the price are read here from the system of record.
+ * Holds placed before the sweep have a reminder of their own (`expire-<random>` or `expire`, named
+ * in the row), which their HoldActor still honours. Only the caller's intents are taken; the
+ * policy, the seats' zones and neighbours and the price are read here from the system of record.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ACTOR_TYPES, currentCorrelationId, invokeActor, registerActorReminderAt, unregisterActorReminder, type SidecarSettings } from '@holdfast/shared';
+import { ACTOR_TYPES, currentCorrelationId, invokeActor, type SidecarSettings } from '@holdfast/shared';
 import { buildSnapshot, seatFactsOf } from '../domain/hold';
 import { priceSeats } from '../domain/pricing';
 import { policySchema } from '../domain/policy';
-import { placeHoldCommandSchema, samePlacement, type ExpiryReminderData, type PlaceHoldCommand } from '../domain/hold-commands';
+import { placeHoldCommandSchema, samePlacement, type PlaceHoldCommand } from '../domain/hold-commands';
+import { SWEEP_EXPIRY } from '../domain/hold-expiry';
 import type { ShowsRepository } from '../data/shows.repository';
 import { SeatAlreadyClaimedError, type HoldRecord, type HoldsRepository } from '../data/holds.repository';
 import type { ShowGrant } from '../actors/show.actor';
@@ -36,22 +36,13 @@ export interface PlacementDeps {
   now?: () => number;
 }
 
-/** The expiry reminder's period after its due time: a firing that could not end the hold is followed by another this much later. */
-export const EXPIRE_RETRY_SECONDS = 1;
-/** The name of the reminders of holds placed before each placement named its own. */
+/** The name of the reminders of holds placed before each placement named its own (HoldActor still expires those). */
 export const LEGACY_EXPIRE_REMINDER = 'expire';
 
-/**
- * The expiry reminder, due at the hold's expiry instant (not a duration from whenever the call
- * lands: a registration held up by a reconnecting sidecar must not move the expiry), then every
- * EXPIRE_RETRY_SECONDS until a firing finds the hold ended. Its data names the show, the seats and
- * itself, for when nothing else recorded the hold (JSON text: SDK 3.18 turns object data into
- * "[object Object]").
- */
-export function setExpiryReminder(sidecar: SidecarSettings, holdId: string, dueAt: Date, data: ExpiryReminderData & { reminder: string }): Promise<void> {
-  return registerActorReminderAt(sidecar, ACTOR_TYPES.hold, holdId, data.reminder, { dueAt, periodSeconds: EXPIRE_RETRY_SECONDS, data: JSON.stringify(data) });
+/** The earlier of a caller's deadline (ISO 8601, optional) and an instant. */
+function earliest(deadline: string | undefined, instant: Date): string {
+  return deadline !== undefined && Date.parse(deadline) < instant.getTime() ? deadline : instant.toISOString();
 }
-
 
 /**
  * `retry`: the id may have a hold already (it was derived from an Idempotency-Key, or a caller named
@@ -80,29 +71,24 @@ export async function placeHold(deps: PlacementDeps, holdId: string, raw: PlaceH
   const unknown = command.seatIds.filter((id) => !found.has(id));
   if (unknown.length > 0) return { placed: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
 
-  // The reminder goes first: if this process dies after the ShowActor granted the seats, the
-  // reminder still frees them at expiry. expiresAt is the reminder's due time exactly.
+  // The ShowActor makes sure its show's sweep reminder for this expiry is registered before it
+  // grants the seats: if this process dies after the grant, the sweep still frees them at expiry.
   const createdAt = now();
   const expiresAt = new Date(createdAt + command.ttlSeconds * 1000);
-  const reminder = `expire-${randomBytes(6).toString('hex')}`;
-  await setExpiryReminder(deps.sidecar, holdId, expiresAt, { showId: command.showId, seatIds: command.seatIds, reminder });
-  const dropReminder = () => unregisterActorReminder(deps.sidecar, ACTOR_TYPES.hold, holdId, reminder);
 
   /** An earlier attempt under this id recorded a hold: it is the answer (a retry), or HOLD_EXISTS; seats granted to this attempt beyond it go back. */
   const answerRecorded = async (recorded: HoldRecord): Promise<PlaceHoldResult> => {
     const kept = recorded.status === 'ACTIVE' ? new Set(recorded.seatIds) : new Set<string>();
     const extra = command.seatIds.filter((id) => !kept.has(id));
     if (extra.length > 0) await showActor('release', { holdId, seatIds: extra });
-    await dropReminder();
     return samePlacement(recorded, command) ? { placed: true, hold: recorded } : { placed: false, reason: 'HOLD_EXISTS', seatIds: [] };
   };
 
-  const grant = await showActor<ShowGrant>('grant', { holdId, seatIds: command.seatIds });
+  const grant = await showActor<ShowGrant>('grant', { holdId, seatIds: command.seatIds, expiresAt: expiresAt.toISOString() });
   if (!grant.granted) {
     // Refused seats may still be this id's hold from an earlier attempt, since ended (a late retry).
     const recorded = grant.reason === 'SEAT_UNAVAILABLE' ? await deps.holds.findRecord(holdId) : undefined;
     if (recorded) return answerRecorded(recorded);
-    await dropReminder();
     return { placed: false, reason: grant.reason, seatIds: grant.seatIds };
   }
   const quoted = priceSeats(policy, seats);
@@ -111,15 +97,15 @@ export async function placeHold(deps: PlacementDeps, holdId: string, raw: PlaceH
     ...(command.customerPhone ? { customerPhone: command.customerPhone } : {}), seatIds: [...command.seatIds].sort(), status: 'ACTIVE',
     policyVersion: show.policyVersion, snapshot: buildSnapshot(show.policyVersion, show.policyHash, seats),
     expiresAt: expiresAt.toISOString(), createdAt: new Date(createdAt).toISOString(),
-    quote: { policy, amount: quoted.total, currency: quoted.currency }, expiryReminder: reminder,
+    quote: { policy, amount: quoted.total, currency: quoted.currency }, expiryReminder: SWEEP_EXPIRY,
   };
   const giveBack = async () => {
     await showActor('release', { holdId, seatIds: command.seatIds });
-    await dropReminder();
   };
   let outcome;
   try {
-    outcome = await deps.holds.place(hold, { correlationId: currentCorrelationId(), maxHeldSeatsPerCustomer: deps.maxHeldSeatsPerCustomer, placeBy: command.placeBy, show: { title: show.title, startsAt: show.startsAt } });
+    // Never recorded once expired (placeBy at most expiresAt): the sweep gives back the seats of a placement it found unrecorded after that.
+    outcome = await deps.holds.place(hold, { correlationId: currentCorrelationId(), maxHeldSeatsPerCustomer: deps.maxHeldSeatsPerCustomer, placeBy: earliest(command.placeBy, expiresAt), show: { title: show.title, startsAt: show.startsAt } });
   } catch (error) {
     if (error instanceof SeatAlreadyClaimedError) {
       // The ShowActor granted a seat the database says is claimed: its activation was lost between
