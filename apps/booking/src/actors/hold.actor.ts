@@ -339,7 +339,7 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (hold.status === 'CONFIRMED') return { outcome: 'CONFIRMED' };
       if (hold.status !== 'ACTIVE') return { outcome: 'ENDED' };
       if (!isExpired(Date.parse(hold.expiresAt), now())) return { outcome: 'NOT_DUE' };
-      const result = await this.end('EXPIRED');
+      const result = await this.end('EXPIRED', hold);
       if (!result.ended) return { outcome: result.hold?.status === 'CONFIRMED' ? 'CONFIRMED' : 'ENDED' };
       deps.logger.info({ holdId: hold.holdId, showId: hold.showId, lateMs: now() - Date.parse(hold.expiresAt) }, 'hold expired');
       return { outcome: 'EXPIRED' };
@@ -374,8 +374,9 @@ export function createHoldActor(deps: HoldActorDeps) {
       }
     }
 
-    private async end(to: 'EXPIRED' | 'RELEASED'): Promise<EndHoldResult> {
-      const hold = await this.load();
+    /** `loaded`: the hold as this same turn just read it, unchanged since (saves reading it again). */
+    private async end(to: 'EXPIRED' | 'RELEASED', loaded?: HoldRecord): Promise<EndHoldResult> {
+      const hold = loaded ?? await this.load();
       if (!hold) return { ended: false, reason: 'HOLD_NOT_FOUND' };
       if (!canTransition(hold.status as HoldStatus, to)) return { ended: false, reason: 'HOLD_NOT_ACTIVE', hold };
       // The database first (the system of record), then the ShowActor, then our own state: a
