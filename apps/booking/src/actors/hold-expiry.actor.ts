@@ -2,8 +2,9 @@
  * HoldExpiryActor (one per show): its sweep reminders expire the show's holds (domain/hold-expiry.ts).
  * The ShowActor registers one per second of expiry instants as it grants seats; each firing, due at
  * the end of its second, expires every hold of the show then due, and the reminder stays (firing
- * again every second) until a firing finds nothing left to do. The holds themselves are expired by
- * their HoldActors, whose turns also confirm and release them: exactly one of the three wins.
+ * again every 5 s) until a firing finds nothing left to do, 5 s or more after that second. The
+ * holds themselves are expired by their HoldActors, whose turns also confirm and release them:
+ * exactly one of the three wins.
  *
  * What is due comes from two places: the ShowActor's takings (every hold it holds seats for, with
  * its expiry, including a placement that died before its row was recorded) and PostgreSQL (active
@@ -12,7 +13,7 @@
 import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, invokeActor, unregisterActorReminder, type SidecarSettings } from '@holdfast/shared';
-import { afterExpire, bucketOfReminder, SWEEP_BATCH, type DueHold, type ExpireOutcome } from '../domain/hold-expiry';
+import { afterExpire, bucketOfReminder, SWEEP_BATCH, sweepMayEnd, type DueHold, type ExpireOutcome } from '../domain/hold-expiry';
 import type { HoldsRepository } from '../data/holds.repository';
 
 /**
@@ -43,10 +44,10 @@ export function createHoldExpiryActor(deps: { holds: Pick<HoldsRepository, 'dueA
       // A throw would only make Dapr retry blindly: the reminder's period is the retry.
       try {
         const settled = await this.sweep(showId);
-        // Not before the end of its second by this process's clock: a hold granted with an expiry
-        // in that second may still be on its way (and the scheduler's clock may run ahead of ours).
+        // Not at the firing due at the end of its second: a grant for that second may still be on
+        // its way (domain/hold-expiry.ts, SWEEP_PERIOD_SECONDS); the next firing checks again.
         const bucketEnd = reminder === undefined ? undefined : bucketOfReminder(reminder);
-        if (settled && reminder !== undefined && bucketEnd !== undefined && now() >= bucketEnd) {
+        if (settled && reminder !== undefined && bucketEnd !== undefined && sweepMayEnd(bucketEnd, now())) {
           await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.holdExpiry, showId, reminder);
         }
       } catch (error) {

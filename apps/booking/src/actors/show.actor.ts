@@ -6,7 +6,7 @@ import { AbstractActor } from '@dapr/dapr';
 import type { Logger } from 'pino';
 import { ACTOR_TYPES, registerActorReminderAt, type SidecarSettings } from '@holdfast/shared';
 import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
-import { dueHolds, sweepBucketEnd, sweepReminderName, type DueHold } from '../domain/hold-expiry';
+import { dueHolds, sweepBucketEnd, SWEEP_PERIOD_SECONDS, sweepReminderName, type DueHold } from '../domain/hold-expiry';
 import type { ShowsRepository } from '../data/shows.repository';
 
 export interface GrantCommand {
@@ -24,9 +24,6 @@ export type ShowGrant = Exclude<GrantResult, { granted: true }> | { granted: tru
   | { granted: false; reason: 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED'; seatIds: string[] }
   /** The hold's expiry passed before its seats were granted: nothing is taken. */
   | { granted: false; reason: 'PLACEMENT_TIMED_OUT'; seatIds: string[] };
-
-/** Seconds between firings of a sweep reminder after its due time, until a firing finds nothing left to expire. */
-export const SWEEP_RETRY_SECONDS = 1;
 
 export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; sidecar: SidecarSettings; now?: () => number }) {
   const now = deps.now ?? Date.now;
@@ -105,7 +102,7 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       const showId = this.getActorId().getId();
       const reminder = sweepReminderName(bucketEnd);
       // The name again in its data: the SDK does not pass a firing reminder's name to receiveReminder.
-      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.holdExpiry, showId, reminder, { dueAt: new Date(bucketEnd), periodSeconds: SWEEP_RETRY_SECONDS, data: JSON.stringify({ reminder }) });
+      await registerActorReminderAt(deps.sidecar, ACTOR_TYPES.holdExpiry, showId, reminder, { dueAt: new Date(bucketEnd), periodSeconds: SWEEP_PERIOD_SECONDS, data: JSON.stringify({ reminder }) });
       const cutoff = now() - 60_000;
       for (const armed of this.armed) if (armed < cutoff) this.armed.delete(armed);
       this.armed.add(bucketEnd);

@@ -1,4 +1,4 @@
-import { afterExpire, bucketOfReminder, dueHolds, sweepBucketEnd, sweepReminderName, UNRECORDED_GRACE_MS, type DueHold } from './hold-expiry';
+import { afterExpire, bucketOfReminder, dueHolds, sweepBucketEnd, sweepMayEnd, SWEEP_PERIOD_SECONDS, sweepReminderName, UNRECORDED_GRACE_MS, type DueHold } from './hold-expiry';
 import type { ShowSeats } from './seat-allocation';
 
 describe('hold expiry by sweep', () => {
@@ -58,5 +58,14 @@ describe('hold expiry by sweep', () => {
       expect(afterExpire('NOT_FOUND', held, 10_000 + UNRECORDED_GRACE_MS)).toBe('release');
       expect(afterExpire('NOT_FOUND', undefined, 10_000)).toBe('done');
     });
+  });
+});
+
+describe('the end of a sweep reminder', () => {
+  it('when its firing left nothing, then it goes only once its second ended SWEEP_PERIOD_SECONDS ago (a late grant for that second may still land)', () => {
+    const bucketEnd = 20_000;
+    expect(sweepMayEnd(bucketEnd, bucketEnd)).toBe(false);
+    expect(sweepMayEnd(bucketEnd, bucketEnd + SWEEP_PERIOD_SECONDS * 1000 - 1)).toBe(false);
+    expect(sweepMayEnd(bucketEnd, bucketEnd + SWEEP_PERIOD_SECONDS * 1000)).toBe(true);
   });
 });

@@ -19,6 +19,18 @@ export const SWEEP_EXPIRY = 'sweep';
 export const UNRECORDED_GRACE_MS = 5_000;
 /** At most this many holds are expired by one sweep firing; the reminder's period brings the rest. */
 export const SWEEP_BATCH = 200;
+/**
+ * A sweep reminder's period after its due time: the next firing retries what failed and checks
+ * that nothing of its second is left. It goes at the first firing with nothing left this long
+ * after its second ended (`sweepMayEnd`): a grant for that second on a replica whose clock runs
+ * behind, or a placement's row, may still land until then.
+ */
+export const SWEEP_PERIOD_SECONDS = 5;
+
+/** Whether a firing that left nothing to do may remove its reminder. */
+export function sweepMayEnd(bucketEndMs: number, nowMs: number): boolean {
+  return nowMs >= bucketEndMs + SWEEP_PERIOD_SECONDS * 1000;
+}
 
 /** The end of the bucket an expiry instant falls in: the sweep reminder's due time (never before the expiry). */
 export function sweepBucketEnd(expiresAtMs: number): number {
