@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { eventually, startBookingStack, type AppStack } from '../support/app-stack';
 import { PLACE_DEADLINE_MS } from '../../apps/booking/src/http/holds.routes';
 import { UNRECORDED_GRACE_MS } from '../../apps/booking/src/domain/hold-expiry';
+import { MAX_HOLD_TTL_SECONDS } from '../../apps/booking/src/domain/hold';
 import { TEST_LOG_DIR, TEST_PORTS } from '../support/test-env';
 
 let stack: AppStack;
@@ -285,6 +286,15 @@ describe('seat holds on a real sidecar', () => {
     const grant = await stack.dapr<{ granted: boolean; reason: string }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId: randomUUID(), seatIds: ['STALLS-A-10'], expiresAt: new Date(Date.now() - 1).toISOString() });
     expect(grant.body).toMatchObject({ granted: false, reason: 'PLACEMENT_TIMED_OUT' });
     expect(await seatStatus(showId, 'STALLS-A-10')).toBe('AVAILABLE');
+  });
+
+  it('when a grant names an expiry beyond the longest ttl, or not a time, then nothing is granted', async () => {
+    const showId = await createShow();
+    for (const expiresAt of [new Date(Date.now() + (MAX_HOLD_TTL_SECONDS + 60) * 1000).toISOString(), 'tomorrow']) {
+      const grant = await stack.dapr<{ granted: boolean; reason: string }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId: randomUUID(), seatIds: ['STALLS-B-10'], expiresAt });
+      expect(grant.body).toMatchObject({ granted: false, reason: 'INVALID_COMMAND' });
+    }
+    expect(await seatStatus(showId, 'STALLS-B-10')).toBe('AVAILABLE');
   });
 
   // Found by the fault drill (long-d): the expiry reminder was registered with a duration, which the

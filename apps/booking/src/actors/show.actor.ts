@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ACTOR_TYPES, registerActorReminderAt, type SidecarSettings } from '@holdfast/shared';
 import { grantSeats, markSold, releaseSeats, releaseSold, type GrantResult, type ShowSeats } from '../domain/seat-allocation';
 import { dueHolds, sweepBucketEnd, SWEEP_PERIOD_SECONDS, sweepReminderName, type DueHold } from '../domain/hold-expiry';
+import { MAX_HOLD_TTL_SECONDS } from '../domain/hold';
 import type { ShowsRepository } from '../data/shows.repository';
 
 export interface GrantCommand {
@@ -22,8 +23,8 @@ export interface GrantCommand {
 
 export type ShowGrant = Exclude<GrantResult, { granted: true }> | { granted: true }
   | { granted: false; reason: 'SHOW_NOT_FOUND' | 'SHOW_CANCELLED'; seatIds: string[] }
-  /** The hold's expiry passed before its seats were granted: nothing is taken. */
-  | { granted: false; reason: 'PLACEMENT_TIMED_OUT'; seatIds: string[] };
+  /** The hold's expiry passed before its seats were granted (or is not a time within the longest ttl from now): nothing is taken. */
+  | { granted: false; reason: 'PLACEMENT_TIMED_OUT' | 'INVALID_COMMAND'; seatIds: string[] };
 
 export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; sidecar: SidecarSettings; now?: () => number }) {
   const now = deps.now ?? Date.now;
@@ -79,6 +80,8 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       const unknown = command.seatIds.filter((id) => !facts.known.has(id));
       if (unknown.length > 0) return { granted: false, reason: 'UNKNOWN_SEATS', seatIds: unknown };
       const expiresAt = command.expiresAt === undefined ? undefined : Date.parse(command.expiresAt);
+      // The route computes it from a validated ttlSeconds; anything else holds no seat.
+      if (expiresAt !== undefined && !(expiresAt <= now() + MAX_HOLD_TTL_SECONDS * 1000)) return { granted: false, reason: 'INVALID_COMMAND', seatIds: [] };
       if (expiresAt !== undefined && !(expiresAt > now())) return { granted: false, reason: 'PLACEMENT_TIMED_OUT', seatIds: [] };
       const result = grantSeats(await this.loadSeats(command.seatIds), command.holdId, command.seatIds, facts.known);
       if (!result.granted) return result;
