@@ -112,7 +112,7 @@ function platformProcesses(): Map<number, string> {
   for (const pid of all) {
     if (!ours(pid)) continue;
     const kind = kindOf(String(pid), read(`/proc/${pid}/cmdline`).replace(/\0/g, ' '));
-    if (!kind) continue; // a shell between us and a child, npm, esbuild: not the platform
+    if (!kind) continue; // a shell between us and a child, npm, the load generator's esbuild: not the platform
     kinds.set(pid, kind === 'PostgreSQL' && !serverPids.includes(pid) && backendClients.has(pid) ? backendKind(backendClients.get(pid)) : kind);
   }
   return kinds;

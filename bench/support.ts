@@ -15,6 +15,16 @@ export const LOAD_GENERATOR = 'load generator (this process)';
 /** The kind of one of our processes, from its command line (and, for an app started as `src/main.ts`, its folder); undefined for the rest of the machine. */
 export function kindOf(pid: string, cmd: string): string | undefined {
   if (Number(pid) === process.pid) return LOAD_GENERATOR;
+  // tsx's esbuild service beside an app (shared/src/transpiler.ts) is that app's, while it runs.
+  if (/esbuild --service/.test(cmd)) {
+    try {
+      const parent = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]!;
+      const kind = kindOf(parent, readFileSync(`/proc/${parent}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      return kind?.endsWith(' app') ? kind : undefined;
+    } catch {
+      return undefined;
+    }
+  }
   const daprd = cmd.match(/daprd .*--app-id (\S+)/);
   if (daprd) return `daprd (${daprd[1]})`;
   const app = cmd.match(/apps\/(\w+)\/src\/main\.ts/);

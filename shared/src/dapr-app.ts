@@ -15,6 +15,7 @@ import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
 import { appInvocationPolicy, invocationCallers, invocationGuard } from './invocation-guard';
 import { clientRateLimit } from './client-rate-limit';
+import { releaseTranspiler } from './transpiler';
 
 export interface DaprAppSettings extends SidecarSettings {
   APP_PORT: number;
@@ -120,6 +121,7 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   finishHttpApp(app, logger);
   handlersMounted = true;
   await options.afterStart?.();
+  await releaseTranspiler();
   logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT }, `${options.name} listening`);
 
   const stop = async () => {

@@ -34,3 +34,4 @@ export * from './health';
 export * from './env-flag';
 export * from './timeline';
 export * from './timeline-routes';
+export * from './transpiler';

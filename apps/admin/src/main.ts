@@ -3,7 +3,7 @@
  * sidecar, which it uses only to call the other apps (service invocation). Browsers reach it on
  * APP_PORT directly. Sign-in, sessions, CSRF and roles: http/; the design: docs/admin-console-design.md.
  */
-import { createLogger, createPrismaClient, exitOnStartupFailure, listen, shutdownOnSignals } from '@holdfast/shared';
+import { createLogger, createPrismaClient, exitOnStartupFailure, listen, shutdownOnSignals, releaseTranspiler } from '@holdfast/shared';
 import { loadAdminConfig } from './config';
 import { createSigninAttemptsRepository, startSigninAttemptsPruning } from './data/signin-attempts.repository';
 import { buildAdminApp } from './http/app';
@@ -31,6 +31,7 @@ async function main() {
   const { app } = buildAdminApp({ sections: sections(), settings: config, prisma, logger });
   const stopPruning = startSigninAttemptsPruning(createSigninAttemptsRepository(prisma), logger);
   const server = await listen(app, config.APP_PORT, config.APP_HOST);
+  await releaseTranspiler();
   logger.info({ url: `http://${config.APP_HOST}:${config.APP_PORT}`, users: [...config.users.keys()], sidecarHttpPort: config.DAPR_HTTP_PORT }, 'admin console listening');
   shutdownOnSignals(logger, [() => server.close(), async () => stopPruning(), () => prisma.$disconnect()]);
 }

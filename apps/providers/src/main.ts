@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createHttpApp, createLogger, invocationGuard, requireAdmin, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv } from '@holdfast/shared';
+import { createHttpApp, createLogger, invocationGuard, requireAdmin, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv, releaseTranspiler } from '@holdfast/shared';
 import { loadChaosFile } from './chaos-config';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 import { WebhookSender } from './domain/webhooks';
@@ -89,6 +89,7 @@ async function main() {
   finishHttpApp(app, logger);
 
   const server = await listen(app, config.APP_PORT, config.APP_HOST);
+  await releaseTranspiler();
   logger.info({
     url: `http://${config.APP_HOST}:${config.APP_PORT}`, chaosFile: config.PROVIDERS_CHAOS_FILE, seed: state.seed, paymentsWebhookUrl: config.PAYMENTS_WEBHOOK_URL ?? null,
   }, 'providers listening');
