@@ -297,6 +297,30 @@ describe('seat holds on a real sidecar', () => {
     expect(await seatStatus(showId, 'STALLS-B-10')).toBe('AVAILABLE');
   });
 
+  // Issue 15: a reminder each cost the scheduler a job per hold placed (and another deleted per
+  // confirmation). The scheduler's own counter shows how many it was given: one per second of expiry
+  // instants, however many holds fall in it (docs/hold-expiry.md).
+  it('when many holds of one show expire within the same seconds, then the scheduler gets one reminder per second, not one per hold, and every hold expires', async () => {
+    const showId = await createShow(40);
+    const actorJobsCreated = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${TEST_PORTS.schedulerMetrics}/metrics`)).text();
+      return Number(/^dapr_scheduler_jobs_created_total\{[^}]*type="actor"[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await actorJobsCreated();
+    const placed = await Promise.all(Array.from({ length: 40 }, (_, i) => hold(showId, [`STALLS-A-${i + 1}`], { customerId: `c-many-${i}`, ttlSeconds: 8 })));
+    expect(placed.map((p) => p.status)).toEqual(Array(40).fill(201));
+    const created = (await actorJobsCreated()) - before;
+    const seconds = new Set(placed.map((p) => Math.ceil(Date.parse(p.body.expiresAt) / 1000))).size;
+    expect(created).toBeGreaterThanOrEqual(1);
+    expect(created).toBeLessThanOrEqual(seconds);
+
+    const latest = Math.max(...placed.map((p) => Date.parse(p.body.expiresAt)));
+    const active = async () => (await db.query("SELECT count(*)::int AS n FROM holds WHERE show_id = $1 AND status = 'ACTIVE'", [showId])).rows[0].n as number;
+    await eventually(active, (n) => n === 0, expiryPatienceMs(latest), 500);
+    expect((await db.query("SELECT count(*)::int AS n FROM audit_log a JOIN holds h ON a.entity = 'hold' AND a.entity_id = h.id::text AND a.action = 'expired' WHERE h.show_id = $1 AND a.at >= h.expires_at", [showId])).rows).toEqual([{ n: 40 }]);
+    expect(await seatStatus(showId, 'STALLS-A-40')).toBe('AVAILABLE');
+  });
+
   // Found by the fault drill (long-d): the expiry reminder was registered with a duration, which the
   // runtime counts from when the registration lands. A registration held up by the scheduler (its
   // sidecar reconnecting to it) moved the expiry by as much. It is now due at the hold's expiry instant.
