@@ -43,11 +43,14 @@ export function createHoldExpiryActor(deps: { holds: Pick<HoldsRepository, 'dueA
       const reminder = reminderNameOf(data);
       // A throw would only make Dapr retry blindly: the reminder's period is the retry.
       try {
-        const settled = await this.sweep(showId);
+        const { settled, dueBy } = await this.sweep(showId);
         // Not at the firing due at the end of its second: a grant for that second may still be on
         // its way (domain/hold-expiry.ts, SWEEP_PERIOD_SECONDS); the next firing checks again.
+        // Judged by when this sweep listed what was due, not when it ended: a hold due in between
+        // (a slow sweep, a scheduler clock ahead of ours) was not listed, and its second's
+        // reminder must stay for it.
         const bucketEnd = reminder === undefined ? undefined : bucketOfReminder(reminder);
-        if (settled && reminder !== undefined && bucketEnd !== undefined && sweepMayEnd(bucketEnd, now())) {
+        if (settled && reminder !== undefined && bucketEnd !== undefined && sweepMayEnd(bucketEnd, dueBy)) {
           await unregisterActorReminder(deps.sidecar, ACTOR_TYPES.holdExpiry, showId, reminder);
         }
       } catch (error) {
@@ -55,8 +58,8 @@ export function createHoldExpiryActor(deps: { holds: Pick<HoldsRepository, 'dueA
       }
     }
 
-    /** Expires every hold of the show now due; true when nothing is left for another firing. */
-    private async sweep(showId: string): Promise<boolean> {
+    /** Expires every hold of the show due by `dueBy` (now); `settled` when nothing of them is left for another firing. */
+    private async sweep(showId: string): Promise<{ settled: boolean; dueBy: number }> {
       const dueBy = now();
       const [{ holds: held }, recorded] = await Promise.all([
         invokeActor<{ holds: DueHold[] }>(deps.sidecar, ACTOR_TYPES.show, showId, 'dueHolds', { dueBy: new Date(dueBy).toISOString() }),
@@ -79,7 +82,7 @@ export function createHoldExpiryActor(deps: { holds: Pick<HoldsRepository, 'dueA
       };
       await Promise.all(Array.from({ length: Math.min(SWEEP_PARALLELISM, holdIds.length) }, worker));
       deps.logger.debug({ showId, due: holdIds.length, settled, ms: now() - dueBy }, 'hold expiry sweep');
-      return settled;
+      return { settled, dueBy };
     }
 
     /** One due hold: its HoldActor expires it, then its seats at the ShowActor are settled if they need to be. True when done with it. */
