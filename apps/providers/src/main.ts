@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createHttpApp, createLogger, invocationGuard, requireAdmin, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv, releaseTranspiler } from '@holdfast/shared';
+import { createHttpApp, createLogger, invocationGuard, requireAdmin, exitOnStartupFailure, finishHttpApp, httpRequest, listen, loadConfig, port, shutdownOnSignals, sidecarEnv, releaseTranspiler } from '@holdfast/shared/src/base';
 import { loadChaosFile } from './chaos-config';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 import { WebhookSender } from './domain/webhooks';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import {
   arrayOf, bool, int, jsonBody, jsonResponse, jsonSchemaOf, nullable, object, openApiDocumentOf, pathParam, probePaths, str,
-} from '@holdfast/shared';
+} from '@holdfast/shared/src/base';
 import { OPERATIONS, operationKey } from './domain/operations';
 import { chaosUpdateSchema } from './chaos-config';
 

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { createHttpApp, finishHttpApp } from '@holdfast/shared';
+import { createHttpApp, finishHttpApp } from '@holdfast/shared/src/base';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 
 let server: Server;

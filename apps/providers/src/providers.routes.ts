@@ -13,7 +13,7 @@ import { failureBody, OPERATIONS, operationKey, resourceView, type Operation, ty
 import { ResourceStore } from './domain/resources';
 import { deliveryView, type WebhookSender } from './domain/webhooks';
 import { chaosUpdateSchema, type ChaosUpdate } from './chaos-config';
-import { AppError, canonicalJson, currentCorrelationId } from '@holdfast/shared';
+import { AppError, canonicalJson, currentCorrelationId } from '@holdfast/shared/src/base';
 import { openApiDocument } from './openapi';
 
 export interface ProvidersState {

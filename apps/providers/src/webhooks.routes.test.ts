@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import Stripe from 'stripe';
-import { createHttpApp, finishHttpApp, httpRequest } from '@holdfast/shared';
+import { createHttpApp, finishHttpApp, httpRequest } from '@holdfast/shared/src/base';
 import { adminRouter, createProvidersState, providersRouter } from './providers.routes';
 import { WebhookSender } from './domain/webhooks';
 

@@ -3,7 +3,7 @@
  * lets it succeed. Pure apart from the id source; the HTTP layer adds chaos, latency and recording.
  */
 import { z } from 'zod';
-import { emailAddress } from '@holdfast/shared';
+import { emailAddress } from '@holdfast/shared/src/base';
 import type { Outcome } from './chaos';
 import type { Resource, ResourceStore } from './resources';
 
