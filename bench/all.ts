@@ -448,6 +448,13 @@ async function main() {
       lines.push('');
       lines.push(`Memory after a ${soakSeconds} s mixed soak (PSS, MiB): total ${last.total.toFixed(0)}; second half ${Math.min(...secondHalf).toFixed(0)}-${Math.max(...secondHalf).toFixed(0)} (spread ${(spread * 100).toFixed(1)} %). `
         + [...last.byKind].sort((a, b) => b[1] - a[1]).map(([kind, mib]) => `${kind} ${mib.toFixed(0)}`).join(', '));
+      // Which process moved over the second half: the spread's cause (its first sample to its last, each process).
+      const halfStart = samples.find((s) => s.at >= samples[0]!.at + (soakSeconds * 1000) / 2);
+      if (halfStart) {
+        const moves = [...last.byKind].map(([kind, mib]) => [kind, mib - (halfStart.byKind.get(kind) ?? 0)] as const).filter(([, d]) => Math.abs(d) >= 1).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+        lines.push('');
+        lines.push(`Over the soak's second half (MiB, its first sample to its last): ${moves.map(([kind, d]) => `${kind} ${d > 0 ? '+' : ''}${d.toFixed(0)}`).join(', ') || 'no process moved by 1 MiB or more'}.`);
+      }
     }
     for (const note of notes) lines.push(`- ${note}`);
     const table = lines.join('\n');
