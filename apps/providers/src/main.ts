@@ -39,8 +39,12 @@ const config = (() => {
        */
       PROVIDERS_ADMIN_PORT: z.coerce.number().int().min(1).max(65535).optional(),
       PROVIDERS_ADMIN_HOST: z.string().default('127.0.0.1'),
-      /** Request bodies the call log (GET /admin/calls) keeps at most, oldest dropped first; an email's carries its attachments. */
-      PROVIDERS_CALL_LOG_MAX_MB: z.coerce.number().int().min(1).max(4096).default(64),
+      /**
+       * Request bodies the call log (GET /admin/calls) keeps at most; past it the oldest calls keep their
+       * time, key, outcome and their body's shape, its long strings cut (an email's carries its
+       * attachments, ~20 KB: 16 MiB is about 800 whole emails). The log keeps at most 50,000 calls.
+       */
+      PROVIDERS_CALL_LOG_MAX_MB: z.coerce.number().int().min(1).max(4096).default(16),
       /** When set, /admin takes only `Authorization: Bearer <token>` (required in Kubernetes). */
       PROVIDERS_ADMIN_TOKEN: optional(z.string().min(16)),
     });

@@ -1,4 +1,4 @@
-import { CallLog, IdempotencyStore } from './calls';
+import { CallLog, IdempotencyStore, type RecordedCall } from './calls';
 
 const call = (domain: string, operation: string, key: string | null) =>
   ({ domain, operation, idempotencyKey: key, correlationId: null, request: {}, outcome: 'ok', status: 200, replayed: false });
@@ -20,16 +20,34 @@ describe('call log', () => {
     expect(log.list().map((c) => c.idempotencyKey)).toEqual(['2', '3']);
   });
 
-  it('when the kept request bodies pass the byte bound, then the oldest calls are dropped until they fit, the newest always kept', () => {
+  it('when the kept request bodies pass the byte bound, then the oldest calls lose their long strings until they fit, every call and the newest body kept whole', () => {
     const log = new CallLog(100, 50);
-    log.record(call('email', 'send', '1'), undefined, 20);
-    log.record(call('email', 'send', '2'), undefined, 20);
-    log.record(call('email', 'send', '3'), undefined, 20);
-    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['2', '3']);
-    log.record(call('email', 'send', 'big'), undefined, 80);
-    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['big']);
-    log.record(call('sms', 'send', '4'), undefined, 0);
-    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['4']);
+    const content = 'x'.repeat(300);
+    const email = (key: string) => ({ ...call('email', 'send', key), request: { subject: `s${key}`, attachments: [{ filename: 'a.pdf', content }] } });
+    const kept = (c: RecordedCall) => (c.request as { attachments: Array<{ content: string }> }).attachments[0]!.content === content;
+    log.record(email('1'), undefined, 20);
+    log.record(email('2'), undefined, 20);
+    log.record(email('3'), undefined, 20);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['1', '2', '3']);
+    expect(log.list().map(kept)).toEqual([false, true, true]);
+    expect(log.list()[0]!.request).toEqual({ subject: 's1', attachments: [{ filename: 'a.pdf', content: '(300 characters, dropped from the call log)' }] });
+    log.record(email('big'), undefined, 80);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['1', '2', '3', 'big']);
+    expect(log.list().map(kept)).toEqual([false, false, false, true]);
+    log.record(email('4'), undefined, 0);
+    expect(log.list().map(kept)).toEqual([false, false, false, false, true]);
+  });
+
+  it('when calls pass the capacity after bodies were trimmed, then the oldest calls go and the byte count stays right', () => {
+    const log = new CallLog(3, 50);
+    const content = 'y'.repeat(300);
+    const email = (key: string) => ({ ...call('email', 'send', key), request: { content } });
+    const kept = (c: RecordedCall) => (c.request as { content: string }).content === content;
+    for (const key of ['1', '2', '3', '4', '5']) log.record(email(key), undefined, 20);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(['3', '4', '5']);
+    expect(log.list().map(kept)).toEqual([false, true, true]);
+    log.record(email('6'), undefined, 10);
+    expect(log.list().map(kept)).toEqual([true, true, true]);
   });
 });
 

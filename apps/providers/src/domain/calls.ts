@@ -14,32 +14,55 @@ export interface RecordedCall {
   replayed: boolean;
 }
 
+/** Strings longer than this lose their text when a call's body is trimmed. */
+const KEPT_STRING = 200;
+
+/** The value with every string longer than KEPT_STRING replaced by a note of its length. */
+export function withoutLongStrings(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > KEPT_STRING ? `(${value.length} characters, dropped from the call log)` : value;
+  if (Array.isArray(value)) return value.map(withoutLongStrings);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutLongStrings(v)]));
+  return value;
+}
+
 export class CallLog {
   private calls: RecordedCall[] = [];
-  /** The request bodies' sizes as they came (Content-Length), in the calls' order. */
+  /** The kept request bodies' sizes as they came (Content-Length), in the calls' order; 0 once a body is dropped. */
   private sizes: number[] = [];
   private bytes = 0;
+  /** Calls before this index have had their bodies dropped. */
+  private firstWithBody = 0;
   private nextSeq = 1;
 
   /**
-   * At most `capacity` calls and `maxBytes` of request bodies (an email's carries its attachments,
-   * about 20 KB: 50,000 of them did not fit in the app's heap); the oldest go first.
+   * At most `capacity` calls, and at most `maxBytes` of their request bodies (an email's carries
+   * its attachments, about 20 KB): past that the oldest calls keep what they were (time, key,
+   * outcome) and their body's shape, its long strings (an attachment's content, an HTML body) cut
+   * to a note of their length. Whole calls go only past `capacity`. The newest call always keeps
+   * its body whole.
    */
-  constructor(private readonly capacity = 50_000, private readonly maxBytes = 64 * 1024 * 1024) {}
+  constructor(private readonly capacity = 50_000, private readonly maxBytes = 16 * 1024 * 1024) {}
 
   record(call: Omit<RecordedCall, 'seq' | 'at'>, now = new Date(), requestBytes = 0): RecordedCall {
     const entry = { seq: this.nextSeq++, at: now.toISOString(), ...call };
     this.calls.push(entry);
     this.sizes.push(requestBytes);
     this.bytes += requestBytes;
-    let drop = Math.max(0, this.calls.length - this.capacity);
-    let dropped = 0;
-    for (let i = 0; i < drop; i++) dropped += this.sizes[i]!;
-    while (this.bytes - dropped > this.maxBytes && drop < this.calls.length - 1) dropped += this.sizes[drop++]!;
+    const drop = Math.max(0, this.calls.length - this.capacity);
     if (drop > 0) {
+      for (let i = 0; i < drop; i++) this.bytes -= this.sizes[i]!;
       this.calls.splice(0, drop);
       this.sizes.splice(0, drop);
-      this.bytes -= dropped;
+      this.firstWithBody = Math.max(0, this.firstWithBody - drop);
+    }
+    const newest = this.calls.length - 1;
+    while (this.bytes > this.maxBytes && this.firstWithBody < newest) {
+      const i = this.firstWithBody++;
+      const size = this.sizes[i]!;
+      if (size === 0) continue;
+      this.calls[i] = { ...this.calls[i]!, request: withoutLongStrings(this.calls[i]!.request) };
+      this.sizes[i] = 0;
+      this.bytes -= size;
     }
     return entry;
   }
@@ -55,6 +78,7 @@ export class CallLog {
     this.calls = [];
     this.sizes = [];
     this.bytes = 0;
+    this.firstWithBody = 0;
   }
 }
 
