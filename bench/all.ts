@@ -20,7 +20,10 @@
  * confirmation's totals (still listed), and so are PostgreSQL's backends serving it: each backend is
  * listed under the client that opened it (application_name), and this process's own queries (the
  * email row's bookings committed straight to the database, the waits on results) are the load
- * generator's. The table goes to stdout and, with the date and the commit,
+ * generator's. Before each row the bench waits until the work the rows before it started has ended
+ * (settle: outbox published, no email pending), so a row is not charged with its predecessor's
+ * emails; the providers app's share of a row's own emails (a confirmation's ticket email) is still
+ * in that row: one process serves payments and email alike. The table goes to stdout and, with the date and the commit,
  * to the top of docs/measurements.md (--no-write to leave it).
  */
 import { execFileSync } from 'node:child_process';
@@ -263,6 +266,27 @@ async function main() {
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 16, application_name: 'holdfast-bench' });
   backendsOf = async () => new Map((await pool.query<{ pid: number; application_name: string }>("SELECT pid, application_name FROM pg_stat_activity WHERE backend_type = 'client backend'")).rows.map((r) => [r.pid, r.application_name]));
   const delivery = (kind: string) => /delivery/.test(kind);
+  const benchStart = new Date();
+  /**
+   * Waits until the work earlier rows started has ended: every outbox event written since the bench
+   * began published, every notification PENDING no more (twice in a row, 500 ms apart: between a
+   * publish and its row neither shows). Else a row is charged with the one before it: the hold
+   * requests made to be confirmed send their "request received" emails, and the confirms' ticket
+   * emails were still going out while the sagas ran. At most two minutes; then a note says so.
+   */
+  const settle = async (before: string) => {
+    const deadline = Date.now() + 120_000;
+    const busy = async () => (await db.query(
+      "SELECT (SELECT count(*) FROM outbox_events WHERE published_at IS NULL AND created_at >= $1)::int + (SELECT count(*) FROM notifications WHERE status = 'PENDING' AND created_at >= $1)::int AS n",
+      [benchStart],
+    )).rows[0].n as number;
+    let quietTimes = 0;
+    while (quietTimes < 2) {
+      if (Date.now() > deadline) { notes.push(`before ${before}: earlier work still running after 2 minutes (${await busy()} events or emails), measured anyway`); return; }
+      quietTimes = (await busy()) === 0 ? quietTimes + 1 : 0;
+      await sleep(500);
+    }
+  };
   try {
     // Instant providers (the calm chaos file above): every call succeeds at once.
     await providers('DELETE', '/admin/chaos');
@@ -295,6 +319,7 @@ async function main() {
     log('bench: holds');
     // 2. Holds.
     await drive(gateway, client, holdRequests(300), { connections: CONNECTIONS }); // warm-up: JIT, pools, the ShowActor's activation
+    await settle('the holds');
     // A hold calls no provider: the providers app's work meanwhile is the hold-placed emails the delivery app sends, counted with the email.
     const holds = await measured(() => n('holds'), () => drive(gateway, client, holdRequests(n('holds')), { connections: CONNECTIONS }), (kind) => delivery(kind) || kind === 'providers app');
     const holdsOpen = await drive(gateway, client, holdRequests(n('hold-rate') * 10), { connections: 256, rate: n('hold-rate') });
@@ -315,6 +340,7 @@ async function main() {
       return ids.map((holdId): Request => ({ method: 'POST', path: `/v1.0/invoke/booking/method/api/holds/${holdId}/confirm`, body: { payment: { token: 'tok_visa' } }, headers: { 'idempotency-key': `bench-${holdId}` } }));
     };
     const confirmClosed = await toConfirm(n('confirms'));
+    await settle('the confirms');
     const confirms = await measured(() => confirmClosed.length, () => drive(gateway, client, confirmClosed, { connections: CONNECTIONS }), delivery);
     const confirmOpenRequests = await toConfirm(n('confirm-rate') * 10);
     const confirmsOpen = await drive(gateway, client, confirmOpenRequests, { connections: 256, rate: n('confirm-rate') });
@@ -360,6 +386,7 @@ async function main() {
       return { ids, rate: ids.length / wallS, p50: percentile(times, 50), p99: percentile(times, 99), errors };
     };
     await sagaRun(Math.min(60, n('sagas')), n('saga-concurrency')); // warm-up
+    await settle('the sagas');
     const sagas = await measured(() => n('sagas'), () => sagaRun(n('sagas'), n('saga-concurrency')), delivery);
     rows.push({ operation: 'saga (order to its end, auto-approved)', closedLoop: `${n('saga-concurrency')} in flight`, throughput: sagas.value.rate, openLoop: `(end-to-end, ${n('saga-concurrency')} in flight)`, p50: sagas.value.p50, p99: sagas.value.p99, errors: sagas.value.errors, cpuMsPerOp: sagas.cpu.totalMsPerOp, perProcess: sagas.cpu.perProcess });
 
@@ -382,6 +409,7 @@ async function main() {
     };
     await untilSent(await commitBookings(pool, emailShow, 100, 16)); // warm-up
     await providers('DELETE', '/admin/calls');
+    await settle('the ticket emails');
     const burst = await measured(() => n('emails'), async () => { const ids = await commitBookings(pool, emailShow, n('emails'), 16); await untilSent(ids); return emailLatency(ids); });
     await providers('DELETE', '/admin/calls');
     const paced = await commitPaced(pool, emailShow, n('email-rate') * 10, n('email-rate'), 16);
