@@ -1,16 +1,18 @@
 /**
- * Starts an app beside its Dapr sidecar: the shared express app handed to the SDK's DaprServer
- * (which adds actor, pub/sub and config routes to it), the app token check, readiness on the
- * sidecar, and an orderly shutdown. Apps register actors and subscriptions in `register`.
+ * Starts an app beside its Dapr sidecar: the shared express app, the app token check, readiness on
+ * the sidecar, and an orderly shutdown. An app that hosts actors (`register`) hands the express app
+ * to the SDK's DaprServer, which adds the actor and config routes; one that hosts none listens by
+ * itself and never loads the SDK (dapr-sdk.ts: about 40 MiB).
  */
-import { CommunicationProtocolEnum, DaprServer, LogLevel } from '@dapr/dapr';
+import type { DaprServer } from '@dapr/dapr';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
 import { healthFromReadiness, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
-import { daprClientOptions, sidecarReadiness, type SidecarSettings } from './sidecar';
-import { shutdownOnSignals } from './service';
+import { daprClientOptions, sidecarReadiness, waitForSidecarOutbound, type SidecarSettings } from './sidecar';
+import { listen, shutdownOnSignals } from './service';
+import { daprSdk } from './dapr-sdk';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
 import { appInvocationPolicy, invocationCallers, invocationGuard } from './invocation-guard';
@@ -54,8 +56,10 @@ export interface DaprAppOptions {
   publicPaths?: string[];
   /** Pub/sub subscriptions (served by us, not the SDK: see subscriptions.ts). */
   subscriptions?: Subscription<any>[];
-  /** Registers actors on the DaprServer, before it starts; app metrics go in `metrics.registry`. */
+  /** Registers actors on the SDK's DaprServer, before it starts; app metrics go in `metrics.registry`. None: the app hosts no actors and the SDK is not loaded. */
   register?: (server: DaprServer, metrics: Metrics) => Promise<void>;
+  /** The app's own metrics, in `metrics.registry` (an app without actors; one with them may do it in `register`). */
+  metrics?: (metrics: Metrics) => void;
   /** Runs after the server listens and the sidecar answers (e.g. the workflow worker). */
   afterStart?: () => Promise<void>;
   /** Extra shutdown steps, run after the server stops taking requests. */
@@ -66,7 +70,8 @@ export interface DaprAppOptions {
 
 export interface DaprApp {
   app: Express;
-  server: DaprServer;
+  /** The SDK's server, for an app that hosts actors. */
+  server?: DaprServer;
   stop(): Promise<void>;
 }
 
@@ -100,6 +105,36 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   // Before the SDK's routes: our GET /dapr/subscribe must answer, not the SDK's empty one.
   serveSubscriptions(app, options.subscriptions ?? [], logger);
 
+  options.metrics?.(metrics);
+  const { server, stopServer } = options.register
+    ? await startWithSdk(app, options, metrics, options.register)
+    : await startAlone(app, settings);
+  handlersMounted = true;
+  await options.afterStart?.();
+  await releaseTranspiler();
+  logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT, actors: Boolean(server) }, `${options.name} listening`);
+
+  const stop = async () => {
+    await stopServer.beforeShutdown();
+    for (const step of options.onShutdown ?? []) await step();
+    await stopServer.afterShutdown();
+  };
+  shutdownOnSignals(logger, [stop]);
+  return { app, server, stop };
+
+  /** An app without actors: its express app listens on APP_HOST, then waits until the sidecar's APIs answer (as the SDK's server does). */
+  async function startAlone(express: Express, s: DaprAppSettings) {
+    finishHttpApp(express, logger);
+    const listening = await listen(express, s.APP_PORT, s.APP_HOST);
+    await waitForSidecarOutbound(s);
+    return { server: undefined, stopServer: { beforeShutdown: () => listening.close(), afterShutdown: async () => undefined } };
+  }
+}
+
+/** An app that hosts actors: the SDK's DaprServer takes the express app and adds the actor and config routes to it. */
+async function startWithSdk(app: Express, options: DaprAppOptions, metrics: Metrics, register: NonNullable<DaprAppOptions['register']>) {
+  const { settings, logger } = options;
+  const { DaprServer, CommunicationProtocolEnum, LogLevel } = daprSdk();
   // The SDK listens with app.listen(port) on every interface; we bind to APP_HOST instead
   // (127.0.0.1 locally; 0.0.0.0 in a pod, where the kubelet probes the pod IP).
   const listenAll = app.listen.bind(app) as (port: number, host: string) => ReturnType<Express['listen']>;
@@ -115,20 +150,9 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
     logger: { level: LogLevel.Warn, service: sdkLoggerService(logger) },
     clientOptions: { ...daprClientOptions(settings, logger), actor: options.actorSettings },
   });
-  await options.register?.(server, metrics);
+  await register(server, metrics);
   await server.start();
-  // After start(): the SDK adds GET /dapr/subscribe in start(), and the 404 handler must come last.
+  // After start(): the SDK adds its routes in start(), and the 404 handler must come last.
   finishHttpApp(app, logger);
-  handlersMounted = true;
-  await options.afterStart?.();
-  await releaseTranspiler();
-  logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT }, `${options.name} listening`);
-
-  const stop = async () => {
-    await server.stop();
-    for (const step of options.onShutdown ?? []) await step();
-    await server.client.stop();
-  };
-  shutdownOnSignals(logger, [stop]);
-  return { app, server, stop };
+  return { server, stopServer: { beforeShutdown: () => server.stop(), afterShutdown: () => server.client.stop() } };
 }

@@ -1,6 +1,7 @@
 /** How an app reaches its own Dapr sidecar, and the readiness check that says whether it can. */
-import { CommunicationProtocolEnum, DaprClient, LogLevel, type DaprClientOptions } from '@dapr/dapr';
+import type { DaprClient, DaprClientOptions } from '@dapr/dapr';
 import type { Logger } from 'pino';
+import { daprSdk } from './dapr-sdk';
 import { sdkLoggerService } from './sdk-logger';
 import type { ReadinessCheck } from './http-app';
 
@@ -51,6 +52,7 @@ export async function waitForSidecarOutbound(settings: SidecarSettings, timeoutM
 
 /** How the SDK reaches the app's own sidecar: its HTTP API, with the token, logging through pino. */
 export function daprClientOptions(settings: SidecarSettings, logger?: Logger): Partial<DaprClientOptions> {
+  const { CommunicationProtocolEnum, LogLevel } = daprSdk();
   return {
     daprHost: settings.DAPR_HOST,
     daprPort: String(settings.DAPR_HTTP_PORT),
@@ -62,7 +64,7 @@ export function daprClientOptions(settings: SidecarSettings, logger?: Logger): P
 
 /** A DaprClient for the app's own sidecar, made in main.ts and passed where needed. */
 export function createDaprClient(settings: SidecarSettings, logger?: Logger): DaprClient {
-  return new DaprClient(daprClientOptions(settings, logger));
+  return new (daprSdk().DaprClient)(daprClientOptions(settings, logger));
 }
 
 /**

@@ -192,7 +192,7 @@ async function main() {
       // The sidecar's deliveries of scheduler jobs (not client-invocable: /job/ is in no invocable path).
       serveJobs(app, jobHandlers, logger);
     },
-    register: async (_server, metrics) => {
+    metrics: (metrics) => {
       const registers = [metrics.registry];
       counters.answered = new Counter({ name: 'holdfast_delivery_answers_total', help: 'Answers to Dapr per topic: SUCCESS, RETRY or DROP', labelNames: ['topic', 'status'], registers });
       counters.deadLettered = new Counter({ name: 'holdfast_dead_letters_stored_total', help: 'Messages stored from dead-letter topics', labelNames: ['topic'], registers });

@@ -3,7 +3,8 @@
  * new run take the id of an ended instance and overwrite its history, so "POST twice" must look
  * first; a concurrent request that started it in between counts as started.
  */
-import { WorkflowRuntimeStatus, type DaprWorkflowClient } from '@dapr/dapr';
+import type { DaprWorkflowClient } from '@dapr/dapr';
+import { daprSdk } from '../dapr-sdk';
 
 export type WorkflowStarter = Pick<DaprWorkflowClient, 'getWorkflowState' | 'scheduleNewWorkflow'>;
 
@@ -18,6 +19,7 @@ export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName
   const stateOf = () => client.getWorkflowState(instanceId, false).catch(() => undefined);
   const exists = async () => Boolean(await stateOf());
   const current = options.fresh ? undefined : await stateOf();
+  const { WorkflowRuntimeStatus } = daprSdk();
   const ended = current && [WorkflowRuntimeStatus.FAILED, WorkflowRuntimeStatus.TERMINATED].includes(current.runtimeStatus);
   if (current && !(options.restartFailed && ended)) return false;
   try {
