@@ -10,7 +10,11 @@
  */
 import { crc32, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
+
+/** pdf-lib, loaded by the first PDF: about 7 MiB that an app rendering none (fulfillment) need not carry. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pdfLib = () => require('pdf-lib') as typeof import('pdf-lib');
 
 // Error correction M: survives a scuffed phone screen, keeps the code small.
 const ERROR_CORRECTION = 'M';
@@ -118,6 +122,7 @@ const A4: [number, number] = [595.28, 841.89];
 export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
   if (sheet.tickets.length === 0) throw new Error('a ticket sheet needs at least one ticket');
   if (sheet.tickets.length > 12) throw new Error('a one-page ticket sheet holds at most 12 tickets');
+  const { PDFDocument, StandardFonts, rgb } = pdfLib();
   const pdf = await PDFDocument.create(sheet.issuedAt ? { updateMetadata: false } : undefined);
   if (sheet.issuedAt) {
     pdf.setCreationDate(sheet.issuedAt);
