@@ -151,17 +151,28 @@ function cpuBetween(before: Map<number, ProcessCpu>, after: Map<number, ProcessC
   return totals;
 }
 
-/** PSS per kind in MiB: shared pages (PostgreSQL's shared buffers, the node binary) counted once across processes. */
-function pssMiB(): Map<string, number> {
-  const totals = new Map<string, number>();
+/**
+ * PSS per kind in MiB: shared pages (PostgreSQL's shared buffers, the node binary) counted once
+ * across processes. A backend serving this process (the load generator's pool) is split: its own
+ * memory (Pss_Anon: its sort and query buffers) is the load generator's, listed apart and not
+ * counted, as its CPU is; its share of the shared buffers and the binary stays PostgreSQL's.
+ */
+function pssMiB(): { byKind: Map<string, number>; loadGenerator: number } {
+  const byKind = new Map<string, number>();
+  let loadGenerator = 0;
   for (const [pid, kind] of platformProcesses()) {
     if (pid === process.pid) continue;
-    const kb = Number(/^Pss:\s+(\d+)/m.exec(read(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
-    // Memory is the server's, whoever its backend serves (this process's included).
+    const rollup = read(`/proc/${pid}/smaps_rollup`);
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+    let mib = kb('Pss') / 1024;
+    if (kind === LOAD_GENERATOR) {
+      loadGenerator += kb('Pss_Anon') / 1024;
+      mib -= kb('Pss_Anon') / 1024;
+    }
     const server = kind.startsWith('PostgreSQL') || kind === LOAD_GENERATOR ? 'PostgreSQL' : kind;
-    totals.set(server, (totals.get(server) ?? 0) + kb / 1024);
+    byKind.set(server, (byKind.get(server) ?? 0) + mib);
   }
-  return totals;
+  return { byKind, loadGenerator };
 }
 
 interface CpuUse { totalMsPerOp: number; perProcess: string; loadGeneratorMsPerOp: number }
@@ -421,15 +432,15 @@ async function main() {
     log('bench: memory soak');
     // 6. Memory through a mixed soak: holds, confirms, sagas and emails at once, PSS sampled every 10 s.
     const soakSeconds = n('soak-seconds');
-    const samples: Array<{ at: number; total: number; byKind: Map<string, number> }> = [];
+    const samples: Array<{ at: number; total: number; byKind: Map<string, number>; loadGenerator: number }> = [];
     if (soakSeconds > 0) {
       // A show of its own: about 30 holds a second for the soak's length (6dcb47d's soak ran out of seats: 113 failed steps).
       holdRequests = await showFor(Math.min(20_000, soakSeconds * 40));
       const soakUntil = Date.now() + soakSeconds * 1000;
       const sampler = (async () => {
         while (Date.now() < soakUntil) {
-          const byKind = pssMiB();
-          samples.push({ at: Date.now(), total: [...byKind.values()].reduce((a, b) => a + b, 0), byKind });
+          const { byKind, loadGenerator } = pssMiB();
+          samples.push({ at: Date.now(), total: [...byKind.values()].reduce((a, b) => a + b, 0), byKind, loadGenerator });
           await sleep(10_000);
         }
       })();
@@ -475,7 +486,8 @@ async function main() {
       const spread = secondHalf.length > 0 ? (Math.max(...secondHalf) - Math.min(...secondHalf)) / Math.min(...secondHalf) : NaN;
       lines.push('');
       lines.push(`Memory after a ${soakSeconds} s mixed soak (PSS, MiB): total ${last.total.toFixed(0)}; second half ${Math.min(...secondHalf).toFixed(0)}-${Math.max(...secondHalf).toFixed(0)} (spread ${(spread * 100).toFixed(1)} %). `
-        + [...last.byKind].sort((a, b) => b[1] - a[1]).map(([kind, mib]) => `${kind} ${mib.toFixed(0)}`).join(', '));
+        + [...last.byKind].sort((a, b) => b[1] - a[1]).map(([kind, mib]) => `${kind} ${mib.toFixed(0)}`).join(', ')
+        + `; the load generator's PostgreSQL backends' own memory ${last.loadGenerator.toFixed(0)} (not counted)`);
       // Which process moved over the second half: the spread's cause (its first sample to its last, each process).
       const halfStart = samples.find((s) => s.at >= samples[0]!.at + (soakSeconds * 1000) / 2);
       if (halfStart) {
