@@ -439,6 +439,8 @@ async function main() {
       const soakUntil = Date.now() + soakSeconds * 1000;
       const sampler = (async () => {
         while (Date.now() < soakUntil) {
+          // Backends come and go (pools open and close them): name them by their clients now.
+          if (backendsOf) backendClients = await backendsOf().catch(() => backendClients);
           const { byKind, loadGenerator } = pssMiB();
           samples.push({ at: Date.now(), total: [...byKind.values()].reduce((a, b) => a + b, 0), byKind, loadGenerator });
           await sleep(10_000);
