@@ -147,7 +147,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   let platform: DrillPlatform | undefined;
   try {
-    platform = await startDrillPlatform(log);
+    // The checker reads every provider call of the run (each key's accepted effects): none may fall out of the call log.
+    platform = await startDrillPlatform(log, { settings: { providers: { PROVIDERS_CALL_LOG_MAX_CALLS: '1000000' } } });
     const env = platform.connections;
     // The providers app's chaos draws from the drill's seed too.
     await fetch(`${platform.providersUrl}/admin/chaos`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: {}, seed: options.seed }) });

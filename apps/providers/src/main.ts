@@ -42,9 +42,11 @@ const config = (() => {
       /**
        * Request bodies the call log (GET /admin/calls) keeps at most; past it the oldest calls keep their
        * time, key, outcome and their body's shape, its long strings cut (an email's carries its
-       * attachments, ~20 KB: 16 MiB is about 800 whole emails). The log keeps at most 50,000 calls.
+       * attachments, ~20 KB: 16 MiB is about 800 whole emails).
        */
       PROVIDERS_CALL_LOG_MAX_MB: z.coerce.number().int().min(1).max(4096).default(16),
+      /** Calls the call log keeps at most, oldest dropped first (about 1-2 KB each once its body is trimmed). */
+      PROVIDERS_CALL_LOG_MAX_CALLS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
       /** When set, /admin takes only `Authorization: Bearer <token>` (required in Kubernetes). */
       PROVIDERS_ADMIN_TOKEN: optional(z.string().min(16)),
     });
@@ -70,7 +72,7 @@ async function main() {
       (prefix) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
     )
     : undefined;
-  const state = createProvidersState(chaos, webhooks, config.PROVIDERS_CALL_LOG_MAX_MB * 1024 * 1024);
+  const state = createProvidersState(chaos, webhooks, { maxCalls: config.PROVIDERS_CALL_LOG_MAX_CALLS, maxBytes: config.PROVIDERS_CALL_LOG_MAX_MB * 1024 * 1024 });
 
   const { app } = createHttpApp({ name: 'providers', logger, jsonLimit: '20mb' });
   // Holdfast calls the outside world directly, never by service invocation: through its sidecar

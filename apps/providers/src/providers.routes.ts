@@ -30,12 +30,12 @@ export interface ProvidersState {
   webhooks?: WebhookSender;
 }
 
-/** `callLogMaxBytes`: request bodies the call log keeps at most (PROVIDERS_CALL_LOG_MAX_MB). */
-export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSender, callLogMaxBytes?: number): ProvidersState {
+/** `callLog`: the calls (PROVIDERS_CALL_LOG_MAX_CALLS) and request bodies (PROVIDERS_CALL_LOG_MAX_MB) the call log keeps at most. */
+export function createProvidersState(initial: ChaosUpdate, webhooks?: WebhookSender, callLog: { maxCalls?: number; maxBytes?: number } = {}): ProvidersState {
   const seed = initial.seed ?? Date.now();
   return {
     chaos: new ChaosTable(seedrandom(String(seed)), initial.rules as Record<string, ChaosRule>),
-    calls: new CallLog(undefined, callLogMaxBytes),
+    calls: new CallLog(callLog.maxCalls, callLog.maxBytes),
     answers: new IdempotencyStore(),
     resources: new ResourceStore(),
     inFlight: new Map(),

@@ -41,7 +41,7 @@ export class CallLog {
    * to a note of their length. Whole calls go only past `capacity`. The newest call always keeps
    * its body whole.
    */
-  constructor(private readonly capacity = 50_000, private readonly maxBytes = 16 * 1024 * 1024) {}
+  constructor(private readonly capacity = 20_000, private readonly maxBytes = 16 * 1024 * 1024) {}
 
   record(call: Omit<RecordedCall, 'seq' | 'at'>, now = new Date(), requestBytes = 0): RecordedCall {
     const entry = { seq: this.nextSeq++, at: now.toISOString(), ...call };
