@@ -11,7 +11,8 @@ import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
 import { healthFromReadiness, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
 import { daprClientOptions, sidecarReadiness, waitForSidecarOutbound, type SidecarSettings } from './sidecar';
-import { listen, shutdownOnSignals } from './service';
+import type { Server } from 'node:http';
+import { shutdownOnSignals } from './service';
 import { daprSdk } from './dapr-sdk';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
@@ -106,33 +107,51 @@ export async function startDaprApp(options: DaprAppOptions): Promise<DaprApp> {
   serveSubscriptions(app, options.subscriptions ?? [], logger);
 
   options.metrics?.(metrics);
-  const { server, stopServer } = options.register
+  const started = options.register
     ? await startWithSdk(app, options, metrics, options.register)
-    : await startAlone(app, settings);
+    : await startAlone(app, settings, logger);
   handlersMounted = true;
   await options.afterStart?.();
   await releaseTranspiler();
-  logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT, actors: Boolean(server) }, `${options.name} listening`);
+  logger.info({ url: `http://${settings.APP_HOST}:${settings.APP_PORT}`, sidecarHttpPort: settings.DAPR_HTTP_PORT, actors: Boolean(started.server) }, `${options.name} listening`);
 
   const stop = async () => {
-    await stopServer.beforeShutdown();
+    await started.stopListening();
     for (const step of options.onShutdown ?? []) await step();
-    await stopServer.afterShutdown();
+    await started.stopClient();
   };
   shutdownOnSignals(logger, [stop]);
-  return { app, server, stop };
+  return { app, server: started.server, stop };
+}
 
-  /** An app without actors: its express app listens on APP_HOST, then waits until the sidecar's APIs answer (as the SDK's server does). */
-  async function startAlone(express: Express, s: DaprAppSettings) {
-    finishHttpApp(express, logger);
-    const listening = await listen(express, s.APP_PORT, s.APP_HOST);
-    await waitForSidecarOutbound(s);
-    return { server: undefined, stopServer: { beforeShutdown: () => listening.close(), afterShutdown: async () => undefined } };
-  }
+interface Started {
+  server?: DaprServer;
+  stopListening(): Promise<void>;
+  stopClient(): Promise<void>;
+}
+
+/** How long a stopping app without actors lets requests under way finish (the SDK's server gives them a second too). */
+const DRAIN_MS = 1_000;
+
+/** An app without actors: its express app listens on APP_HOST, then waits until the sidecar's APIs answer (as the SDK's server does). */
+async function startAlone(app: Express, settings: DaprAppSettings, logger: Logger): Promise<Started> {
+  finishHttpApp(app, logger);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(settings.APP_PORT, settings.APP_HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  await waitForSidecarOutbound(settings);
+  // Stopping: no new connections, idle ones closed now, a delivery under way gets DRAIN_MS to finish (else the sidecar delivers it again).
+  const stopListening = () => new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+  });
+  return { stopListening, stopClient: async () => undefined };
 }
 
 /** An app that hosts actors: the SDK's DaprServer takes the express app and adds the actor and config routes to it. */
-async function startWithSdk(app: Express, options: DaprAppOptions, metrics: Metrics, register: NonNullable<DaprAppOptions['register']>) {
+async function startWithSdk(app: Express, options: DaprAppOptions, metrics: Metrics, register: NonNullable<DaprAppOptions['register']>): Promise<Started> {
   const { settings, logger } = options;
   const { DaprServer, CommunicationProtocolEnum, LogLevel } = daprSdk();
   // The SDK listens with app.listen(port) on every interface; we bind to APP_HOST instead
@@ -154,5 +173,5 @@ async function startWithSdk(app: Express, options: DaprAppOptions, metrics: Metr
   await server.start();
   // After start(): the SDK adds its routes in start(), and the 404 handler must come last.
   finishHttpApp(app, logger);
-  return { server, stopServer: { beforeShutdown: () => server.stop(), afterShutdown: () => server.client.stop() } };
+  return { server, stopListening: () => server.stop(), stopClient: () => server.client.stop() };
 }
