@@ -55,17 +55,37 @@ export function placementSpec(ports: ControlPlanePorts, output: string): Process
  */
 export const SCHEDULER_ETCD_SNAPSHOT_COUNT = 10_000;
 
+/**
+ * How much key history the scheduler's embedded etcd keeps (periodic compaction;
+ * HOLDFAST_SCHEDULER_ETCD_COMPACTION_RETENTION, a Go duration). Every job, reminder and workflow
+ * timer written or deleted is a revision; the scheduler's default keeps the last 1,000,000 of them,
+ * so its memory grew all through issue 15's soak (+22 to +36 MiB over its second half, 182-214 MiB
+ * at the end). One minute of history: +9 MiB and 169 MiB in the same reduced run. Compaction drops
+ * old revisions only, never a key's current value: a job due in a day keeps its value. Dapr's
+ * scheduler watches its keys live; only a watch a minute behind would meet a compacted revision.
+ */
+export const SCHEDULER_ETCD_COMPACTION_RETENTION = '1m';
+
 /** The scheduler's process; its embedded etcd keeps reminders, jobs and workflow timers in `dataDir`. */
 export function schedulerSpec(ports: ControlPlanePorts, dataDir: string, output: string): ProcessSpec {
   const snapshotCount = countFromEnv(process.env.HOLDFAST_SCHEDULER_ETCD_SNAPSHOT_COUNT, SCHEDULER_ETCD_SNAPSHOT_COUNT);
+  const compactionRetention = durationFromEnv(process.env.HOLDFAST_SCHEDULER_ETCD_COMPACTION_RETENTION, SCHEDULER_ETCD_COMPACTION_RETENTION);
   return {
     name: 'scheduler', command: join(DAPR_BIN, 'scheduler'), output,
     args: ['--port', String(ports.scheduler), '--healthz-port', String(ports.schedulerHealthz), '--healthz-listen-address', '127.0.0.1',
       '--metrics-port', String(ports.schedulerMetrics), '--metrics-listen-address', '127.0.0.1', '--listen-address', '127.0.0.1',
       '--etcd-data-dir', dataDir, '--etcd-client-port', String(ports.schedulerEtcdClient),
       '--etcd-initial-cluster', `dapr-scheduler-server-0=http://127.0.0.1:${ports.schedulerEtcdPeer}`, '--etcd-client-listen-address', '127.0.0.1', '--log-level', 'warn',
-      '--etcd-snapshot-count', String(snapshotCount)],
+      '--etcd-snapshot-count', String(snapshotCount),
+      '--etcd-compaction-mode', 'periodic', '--etcd-compaction-retention', compactionRetention],
   };
+}
+
+/** A Go duration (`90s`, `1m`, `1h30m`) from the environment, or the default; anything else is an error naming the value. */
+function durationFromEnv(raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(raw)) throw new Error(`HOLDFAST_SCHEDULER_ETCD_COMPACTION_RETENTION must be a Go duration such as 1m or 90s (got "${raw}")`);
+  return raw;
 }
 
 /** A positive whole number from the environment, or the default; anything else is an error naming the value. */
