@@ -19,9 +19,7 @@ export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName
   const stateOf = () => client.getWorkflowState(instanceId, false).catch(() => undefined);
   const exists = async () => Boolean(await stateOf());
   const current = options.fresh ? undefined : await stateOf();
-  const { WorkflowRuntimeStatus } = daprSdk();
-  const ended = current && [WorkflowRuntimeStatus.FAILED, WorkflowRuntimeStatus.TERMINATED].includes(current.runtimeStatus);
-  if (current && !(options.restartFailed && ended)) return false;
+  if (current && !(options.restartFailed && hasEnded(current.runtimeStatus))) return false;
   try {
     await client.scheduleNewWorkflow(workflowName, input, instanceId);
     return true;
@@ -29,4 +27,10 @@ export async function scheduleWorkflowOnce(client: WorkflowStarter, workflowName
     if (await exists()) return false;
     throw error;
   }
+}
+
+/** Crashed or terminated: the SDK's statuses, read only for an instance that exists (a fresh order's start never asks). */
+function hasEnded(status: number): boolean {
+  const { WorkflowRuntimeStatus } = daprSdk();
+  return [WorkflowRuntimeStatus.FAILED, WorkflowRuntimeStatus.TERMINATED].includes(status);
 }
