@@ -121,8 +121,8 @@ async function main() {
     const confirmRequests = (ids: string[], prefix: string) => ids.map((holdId) => ({
       method: 'POST' as const, path: `${prefix}/api/holds/${holdId}/confirm`, body: { payment: { token: 'tok_visa' } }, headers: { 'idempotency-key': `bench-${holdId}` },
     }));
-    await load('hold confirm', 'sidecar', stack.sidecarUrl, sidecarHeaders, confirmRequests(holdIds.slice(0, half), '/v1.0/invoke/booking/method'));
-    await load('hold confirm', 'app port', stack.appUrl, appHeaders, confirmRequests(holdIds.slice(half), ''));
+    await cpuDuring('hold confirm through the sidecar', half, 'confirm', () => load('hold confirm', 'sidecar', stack.sidecarUrl, sidecarHeaders, confirmRequests(holdIds.slice(0, half), '/v1.0/invoke/booking/method')), notes);
+    await cpuDuring('hold confirm on the app port', holdIds.length - half, 'confirm', () => load('hold confirm', 'app port', stack.appUrl, appHeaders, confirmRequests(holdIds.slice(half), '')), notes);
 
     // Reminder lateness: EXPIRING holds with one expiry instant, measured from the audit log.
     const expiring = seatIds(EXPIRING, REQUESTS * 3);

@@ -281,6 +281,23 @@ describe('seat holds on a real sidecar', () => {
     expect(readFileSync(join(TEST_LOG_DIR, 'booking-holds.log'), 'utf8')).toContain('seats of a placement that was never recorded given back by its show\'s sweep');
   });
 
+  // Issue 15: a confirmation no longer calls the ShowActor (a hop per confirmation); its seats are
+  // SOLD in PostgreSQL and the ShowActor's sweep list learns it from there (docs/hold-expiry.md).
+  it('when a hold is confirmed, then its show\'s sweep list leaves it out (sold in the database) while an unconfirmed hold stays in, and its seat stays refused', async () => {
+    const showId = await createShow();
+    const [sold, open] = await Promise.all([hold(showId, ['STALLS-A-3'], { ttlSeconds: 60 }), hold(showId, ['STALLS-A-4'], { customerId: 'c-5', ttlSeconds: 60 })]);
+    expect([sold.status, open.status]).toEqual([201, 201]);
+    const confirmed = await stack.invoke<{ status: string }>('POST', `/api/holds/${sold.body.holdId}/confirm`, { payment: { token: 'tok_visa' } }, { 'idempotency-key': `key-${sold.body.holdId}` });
+    expect(confirmed).toMatchObject({ status: 201, body: { status: 'CONFIRMED' } });
+
+    // Asked as a sweep an hour from now would ask: both holds are past their expiry by then.
+    const due = await stack.dapr<{ holds: Array<{ holdId: string; seatIds: string[] }> }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/dueHolds`, { dueBy: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(due.body.holds.map((h) => h.holdId)).toEqual([open.body.holdId]);
+    expect((await hold(showId, ['STALLS-A-3'], { customerId: 'c-6' })).body).toMatchObject({ code: 'SEAT_UNAVAILABLE' });
+    expect(await seatStatus(showId, 'STALLS-A-3')).toBe('SOLD');
+    expect((await getHold(sold.body.holdId)).status).toBe('CONFIRMED');
+  });
+
   it('when a grant names an expiry already past, then nothing is granted', async () => {
     const showId = await createShow();
     const grant = await stack.dapr<{ granted: boolean; reason: string }>('PUT', `/v1.0/actors/ShowActor/${showId}/method/grant`, { holdId: randomUUID(), seatIds: ['STALLS-A-10'], expiresAt: new Date(Date.now() - 1).toISOString() });

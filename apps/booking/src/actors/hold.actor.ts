@@ -251,7 +251,8 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (booking.concessionOrderId && concessions) {
         await invokeActor(deps.sidecar, ACTOR_TYPES.kitchenPrep, booking.concessionOrderId, 'schedule', { prepAt: concessions.prepAt });
       }
-      await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
+      // The seats are SOLD in PostgreSQL now (confirm_booking). The ShowActor keeps them taken as
+      // HELD and learns they were sold at its sweep (show.actor.ts, dueHolds): no call from here.
       await this.saveLegacy({ ...hold, status: 'CONFIRMED', booking, confirmationKey: command.idempotencyKey });
       await this.dropReminder(hold);
       return { confirmed: true, booking };
@@ -314,7 +315,6 @@ export function createHoldActor(deps: HoldActorDeps) {
       if (booking.bookingId !== bookingId) {
         deps.logger.warn({ holdId: hold.holdId, bookingId: booking.bookingId }, 'offline payment: the hold already had a booking');
       }
-      await showActor(hold.showId, 'markSold', { holdId: hold.holdId, seatIds: hold.seatIds });
       await this.saveLegacy({ ...hold, status: 'CONFIRMED', booking, offlinePayment: payment });
       await this.dropReminder(hold);
       return { confirmed: true, booking, payment, duplicate: false };

@@ -111,10 +111,19 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       this.armed.add(bucketEnd);
     }
 
-    /** The holds this show holds seats for whose expiry is at or before `dueBy` (the sweep's list). */
+    /**
+     * The holds this show holds seats for whose expiry is at or before `dueBy` (the sweep's list).
+     * A confirmation sells its seats in PostgreSQL and does not call here (a hop per confirmation,
+     * issue 15): its seats stay HELD in this memory, taken all the same, until this list asks the
+     * claims which due holds were sold, in one query, and marks their seats SOLD.
+     */
     async dueHolds(command: { dueBy: string }): Promise<{ holds: DueHold[] }> {
       await this.loadSeats([]);
-      return { holds: dueHolds(this.takings!, this.expiries, Date.parse(command.dueBy)) };
+      const due = dueHolds(this.takings!, this.expiries, Date.parse(command.dueBy));
+      if (due.length === 0) return { holds: due };
+      const sold = new Set(await deps.shows.soldAmong(this.getActorId().getId(), due.map((hold) => hold.holdId)));
+      for (const hold of due) if (sold.has(hold.holdId)) this.sell(hold.holdId, hold.seatIds);
+      return { holds: due.filter((hold) => !sold.has(hold.holdId)) };
     }
 
     /** The show was cancelled in the database: read its facts again, so every new grant is refused. */
@@ -130,13 +139,25 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       return { released };
     }
 
-    async markSold(command: { holdId: string; seatIds: string[] }): Promise<{ sold: string[] }> {
-      const { seats, sold } = markSold(await this.loadSeats(command.seatIds), command.holdId);
-      this.store(seats, sold);
-      return { sold };
+    /** A confirmed hold's seats, SOLD from HELD; `takings` must be loaded. */
+    private sell(holdId: string, seatIds: string[]): string[] {
+      const seats: ShowSeats = {};
+      for (const id of seatIds) if (this.takings![id]) seats[id] = { ...this.takings![id]! };
+      const { seats: after, sold } = markSold(seats, holdId);
+      this.store(after, sold);
+      return sold;
     }
 
+    /** The sweep's `sell` (domain/hold-expiry.ts): a confirmed hold whose seats this memory still has HELD. */
+    async markSold(command: { holdId: string; seatIds: string[] }): Promise<{ sold: string[] }> {
+      await this.loadSeats([]);
+      return { sold: this.sell(command.holdId, command.seatIds) };
+    }
+
+    /** A cancelled booking's seats, freed; its hold's seats may still be HELD here (a confirmation does not call: dueHolds). */
     async releaseSold(command: { holdId: string; seatIds: string[] }): Promise<{ released: string[] }> {
+      await this.loadSeats([]);
+      this.sell(command.holdId, command.seatIds);
       const { seats, released } = releaseSold(await this.loadSeats(command.seatIds), command.holdId);
       this.store(seats, released);
       return { released };

@@ -255,6 +255,15 @@ export function createShowsRepository(prisma: PrismaClient, cache: ShowsCacheOpt
     claims(showId: string) {
       return prisma.seatClaim.findMany({ where: { showId } });
     },
+    /**
+     * Which of `holdIds` hold SOLD claims on the show (their holds were confirmed): a confirmation
+     * turns its claims SOLD in PostgreSQL only, and the ShowActor learns it here, at its sweep.
+     */
+    async soldAmong(showId: string, holdIds: string[]): Promise<string[]> {
+      const rows = await prisma.$queryRaw<Array<{ holdId: string }>>`SELECT DISTINCT hold_id::text AS "holdId" FROM seat_claims
+        WHERE hold_id = ANY(${holdIds}::uuid[]) AND show_id = ${showId}::uuid AND kind = 'SOLD'`;
+      return rows.map((row) => row.holdId);
+    },
     /** The show's seat claims, a held seat's with its hold's expiry: what the ShowActor loads when it activates (the sweep's due holds). */
     async claimsWithExpiry(showId: string): Promise<Array<{ seatId: string; holdId: string; kind: 'HELD' | 'SOLD'; expiresAt: Date | null }>> {
       return prisma.$queryRaw`SELECT c.seat_id AS "seatId", c.hold_id::text AS "holdId", c.kind::text AS kind, h.expires_at AS "expiresAt"
