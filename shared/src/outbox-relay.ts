@@ -8,10 +8,15 @@
  * connection: two relays would race and could reorder one aggregate's events. When the leader's
  * connection dies the lock goes with it and another replica takes over within `standbyPollMs`.
  * Latency: an idle relay looks every `pollIntervalMs` (100 ms), over a partial index of unpublished rows.
+ *
+ * An aggregate with one event in a round (most of them: one booking, one confirmation) goes out in
+ * a bulk request per topic, up to BULK_PUBLISH_MAX events each (issue 15: one sidecar exchange per
+ * event cost the relay and daprd more than the event's own publish). An aggregate with several
+ * events in the round publishes them one by one, in order, as bulk publishing promises no order.
  */
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { publishCloudEvent, toCloudEvent } from './publisher';
+import { BULK_PUBLISH_MAX, publishCloudEvent, publishCloudEvents, toCloudEvent } from './publisher';
 import type { SidecarSettings } from './sidecar';
 
 export interface OutboxRelayOptions {
@@ -44,6 +49,31 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   correlation_id: string | null;
   created_at: Date;
+}
+
+/**
+ * A round's publishing plan: each topic's events of aggregates with one event in the round (bulk,
+ * at most `maxBulk` a request), and the aggregates with several, each in its own order (one by one).
+ */
+export function planRelay<T extends { aggregate_id: string; type: string }>(rows: T[], maxBulk: number): { bulk: T[][]; ordered: T[][] } {
+  const bulk: T[][] = [];
+  const ordered: T[][] = [];
+  const byTopic = new Map<string, T[]>();
+  for (const group of groupByAggregate(rows)) {
+    if (group.length > 1) {
+      ordered.push(group);
+      continue;
+    }
+    const row = group[0]!;
+    let open = byTopic.get(row.type);
+    if (!open || open.length >= maxBulk) {
+      open = [];
+      byTopic.set(row.type, open);
+      bulk.push(open);
+    }
+    open.push(row);
+  }
+  return { bulk, ordered };
 }
 
 /** Every relay of every app contends for this one lock. */
@@ -93,16 +123,39 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function publishGroup(rows: OutboxRow[], published: string[]): Promise<void> {
     for (const row of rows) {
       try {
-        await publishCloudEvent(options.sidecar, options.pubsubName, row.type, toCloudEvent({
-          id: row.id, type: row.type, subject: row.aggregate_id, source: options.source, time: row.created_at,
-          data: row.payload, correlationId: row.correlation_id, extensions: { sequence: row.seq },
-        }));
+        await publishCloudEvent(options.sidecar, options.pubsubName, row.type, cloudEventOf(row));
         published.push(row.id);
         options.onPublished?.(row.type, Date.now() - row.created_at.getTime());
       } catch (error) {
         options.onPublishFailed?.(row.type);
         log.warn({ err: error, eventId: row.id, topic: row.type, aggregateId: row.aggregate_id, correlationId: row.correlation_id }, 'publish failed: the event and its aggregate\'s later ones wait for the next round');
         return;
+      }
+    }
+  }
+
+  const cloudEventOf = (row: OutboxRow) => toCloudEvent({
+    id: row.id, type: row.type, subject: row.aggregate_id, source: options.source, time: row.created_at,
+    data: row.payload, correlationId: row.correlation_id, extensions: { sequence: row.seq },
+  }) as Record<string, unknown> & { id: string };
+
+  /** Publishes one topic's events in one bulk request; what fails waits for the next round. */
+  async function publishBulk(rows: OutboxRow[], published: string[]): Promise<void> {
+    const topic = rows[0]!.type;
+    let failed: Map<string, string>;
+    try {
+      ({ failed } = await publishCloudEvents(options.sidecar, options.pubsubName, topic, rows.map(cloudEventOf)));
+    } catch (error) {
+      failed = new Map(rows.map((row) => [row.id, error instanceof Error ? error.message : String(error)]));
+    }
+    for (const row of rows) {
+      const why = failed.get(row.id);
+      if (why === undefined) {
+        published.push(row.id);
+        options.onPublished?.(row.type, Date.now() - row.created_at.getTime());
+      } else {
+        options.onPublishFailed?.(row.type);
+        log.warn({ err: why, eventId: row.id, topic, aggregateId: row.aggregate_id, correlationId: row.correlation_id }, 'publish failed: the event waits for the next round');
       }
     }
   }
@@ -114,13 +167,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       [batchSize],
     );
     if (rows.length === 0) return { published: 0, failed: false };
-    const groups = groupByAggregate(rows);
+    const { bulk, ordered } = planRelay(rows, BULK_PUBLISH_MAX);
     const published: string[] = [];
+    const tasks = [...bulk.map((topicRows) => () => publishBulk(topicRows, published)), ...ordered.map((group) => () => publishGroup(group, published))];
     let next = 0;
     const worker = async () => {
-      while (next < groups.length) await publishGroup(groups[next++]!, published);
+      while (next < tasks.length) await tasks[next++]!();
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
     if (published.length > 0) await db.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])', [published]);
     return { published: published.length, failed: published.length < rows.length };
   }
