@@ -119,6 +119,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return fresh;
   }
 
+  const cloudEventOf = (row: OutboxRow) => toCloudEvent({
+    id: row.id, type: row.type, subject: row.aggregate_id, source: options.source, time: row.created_at,
+    data: row.payload, correlationId: row.correlation_id, extensions: { sequence: row.seq },
+  }) as Record<string, unknown> & { id: string };
+
   /** Publishes one aggregate's events in order; stops at its first failure so none overtakes it. */
   async function publishGroup(rows: OutboxRow[], published: string[]): Promise<void> {
     for (const row of rows) {
@@ -133,11 +138,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
     }
   }
-
-  const cloudEventOf = (row: OutboxRow) => toCloudEvent({
-    id: row.id, type: row.type, subject: row.aggregate_id, source: options.source, time: row.created_at,
-    data: row.payload, correlationId: row.correlation_id, extensions: { sequence: row.seq },
-  }) as Record<string, unknown> & { id: string };
 
   /** Publishes one topic's events in one bulk request; what fails waits for the next round. */
   async function publishBulk(rows: OutboxRow[], published: string[]): Promise<void> {

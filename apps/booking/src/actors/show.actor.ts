@@ -122,7 +122,7 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       const due = dueHolds(this.takings!, this.expiries, Date.parse(command.dueBy));
       if (due.length === 0) return { holds: due };
       const sold = new Set(await deps.shows.soldAmong(this.getActorId().getId(), due.map((hold) => hold.holdId)));
-      for (const hold of due) if (sold.has(hold.holdId)) this.sell(hold.holdId, hold.seatIds);
+      for (const hold of due) if (sold.has(hold.holdId)) await this.sell(hold.holdId, hold.seatIds);
       return { holds: due.filter((hold) => !sold.has(hold.holdId)) };
     }
 
@@ -139,25 +139,21 @@ export function createShowActor(deps: { shows: ShowsRepository; logger: Logger; 
       return { released };
     }
 
-    /** A confirmed hold's seats, SOLD from HELD; `takings` must be loaded. */
-    private sell(holdId: string, seatIds: string[]): string[] {
-      const seats: ShowSeats = {};
-      for (const id of seatIds) if (this.takings![id]) seats[id] = { ...this.takings![id]! };
-      const { seats: after, sold } = markSold(seats, holdId);
-      this.store(after, sold);
+    /** A confirmed hold's seats, SOLD from HELD. */
+    private async sell(holdId: string, seatIds: string[]): Promise<string[]> {
+      const { seats, sold } = markSold(await this.loadSeats(seatIds), holdId);
+      this.store(seats, sold);
       return sold;
     }
 
     /** The sweep's `sell` (domain/hold-expiry.ts): a confirmed hold whose seats this memory still has HELD. */
     async markSold(command: { holdId: string; seatIds: string[] }): Promise<{ sold: string[] }> {
-      await this.loadSeats([]);
-      return { sold: this.sell(command.holdId, command.seatIds) };
+      return { sold: await this.sell(command.holdId, command.seatIds) };
     }
 
     /** A cancelled booking's seats, freed; its hold's seats may still be HELD here (a confirmation does not call: dueHolds). */
     async releaseSold(command: { holdId: string; seatIds: string[] }): Promise<{ released: string[] }> {
-      await this.loadSeats([]);
-      this.sell(command.holdId, command.seatIds);
+      await this.sell(command.holdId, command.seatIds);
       const { seats, released } = releaseSold(await this.loadSeats(command.seatIds), command.holdId);
       this.store(seats, released);
       return { released };
