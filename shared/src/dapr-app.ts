@@ -11,8 +11,7 @@ import { createHttpApp, finishHttpApp, type ReadinessCheck } from './http-app';
 import { healthFromReadiness, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
 import { daprClientOptions, sidecarReadiness, waitForSidecarOutbound, type SidecarSettings } from './sidecar';
-import type { Server } from 'node:http';
-import { shutdownOnSignals } from './service';
+import { listen, shutdownOnSignals } from './service';
 import { daprSdk } from './dapr-sdk';
 import { routeDurableTaskLogs, sdkLoggerService } from './sdk-logger';
 import { serveSubscriptions, type Subscription } from './subscriptions';
@@ -136,18 +135,10 @@ const DRAIN_MS = 1_000;
 /** An app without actors: its express app listens on APP_HOST, then waits until the sidecar's APIs answer (as the SDK's server does). */
 async function startAlone(app: Express, settings: DaprAppSettings, logger: Logger): Promise<Started> {
   finishHttpApp(app, logger);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(settings.APP_PORT, settings.APP_HOST, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  // Stopping: a delivery under way gets DRAIN_MS to finish (else the sidecar delivers it again).
+  const listening = await listen(app, settings.APP_PORT, settings.APP_HOST, { drainMs: DRAIN_MS });
   await waitForSidecarOutbound(settings);
-  // Stopping: no new connections, idle ones closed now, a delivery under way gets DRAIN_MS to finish (else the sidecar delivers it again).
-  const stopListening = () => new Promise<void>((done) => {
-    server.close(() => done());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
-  });
-  return { stopListening, stopClient: async () => undefined };
+  return { stopListening: () => listening.close(), stopClient: async () => undefined };
 }
 
 /** An app that hosts actors: the SDK's DaprServer takes the express app and adds the actor and config routes to it. */

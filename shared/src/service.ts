@@ -10,13 +10,19 @@ export interface ServiceHandle {
   close(): Promise<void>;
 }
 
-export function listen(app: Express, port: number, host = '127.0.0.1'): Promise<ServiceHandle> {
+/**
+ * `drainMs`: on close, idle connections go at once and a request under way gets this long to
+ * finish before its connection is cut (0, the default: every connection is cut at once).
+ */
+export function listen(app: Express, port: number, host = '127.0.0.1', options: { drainMs?: number } = {}): Promise<ServiceHandle> {
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host, () => {
       resolve({
         close: () => new Promise<void>((done) => {
           server.close(() => done());
-          server.closeAllConnections();
+          if (!options.drainMs) return void server.closeAllConnections();
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), options.drainMs).unref();
         }),
       });
     });
