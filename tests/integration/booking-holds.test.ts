@@ -204,7 +204,9 @@ describe('seat holds on a real sidecar', () => {
   it('when a placement is retried after a crash that saved the hold in the database but not in its actor, then the retry gets that hold and it still expires', async () => {
     const showId = await createShow();
     const key = { 'idempotency-key': 'crashed-placement-1' };
-    const body = { seatIds: ['STALLS-A-5'], customerId: 'c-crash', customerEmail: 'ada@example.com', ttlSeconds: 8 };
+    // The retry must come before the expiry: the ttl covers the app's restart and two requests, which
+    // took over 8 s in a CI run with the fault drill beside it (the retry then rightly got EXPIRED).
+    const body = { seatIds: ['STALLS-A-5'], customerId: 'c-crash', customerEmail: 'ada@example.com', ttlSeconds: 20 };
     const first = await stack.invoke<Hold>('POST', `/api/shows/${showId}/holds`, body, key);
     expect(first.status).toBe(201);
     await stack.killApp();
