@@ -96,6 +96,13 @@ export function holdPlacedEvent(hold: HoldRecord, show?: { title: string; starts
   };
 }
 
+/** A holds row as findRecord selects it. */
+interface HoldRow {
+  id: string; showId: string; customerId: string; customerEmail: string; customerPhone: string | null; seatIds: string[]; status: string;
+  policyVersion: number; snapshot: unknown; quote: unknown; expiryReminder: string; paymentRequest: unknown; policyRecoveries: number;
+  legacyState: boolean; expiresAt: Date; createdAt: Date;
+}
+
 export function createHoldsRepository(prisma: PrismaClient) {
   return {
     /**
@@ -129,7 +136,9 @@ export function createHoldsRepository(prisma: PrismaClient) {
 
     /** What a confirmation asks the provider to authorize, recorded before any money moves (the hold's end settles it). */
     async recordPaymentRequest(holdId: string, authorize: NonNullable<HoldRecord['payment']>['authorize']): Promise<void> {
-      await prisma.hold.update({ where: { id: holdId }, data: { paymentRequest: authorize as unknown as Prisma.InputJsonValue } });
+      // One statement that returns nothing: hold.update read the whole row back (0.5-0.7 CPU ms against 0.25-0.3).
+      const updated = await prisma.$executeRaw`UPDATE holds SET payment_request = ${JSON.stringify(authorize)}::jsonb, updated_at = now() WHERE id = ${holdId}::uuid`;
+      if (updated !== 1) throw new Error(`hold ${holdId} not found to record its payment request`);
     },
 
     /** Money owed back for a hold that could not become a booking: one open review per hold. */
@@ -202,7 +211,14 @@ export function createHoldsRepository(prisma: PrismaClient) {
 
     /** The hold as its HoldActor works with it, from its row (the system of record). */
     async findRecord(holdId: string): Promise<HoldRecord | undefined> {
-      const row = await prisma.hold.findUnique({ where: { id: holdId } });
+      // Raw SQL, not hold.findUnique: every turn of a HoldActor reads its row first, and the ORM's
+      // query path cost 0.4-0.7 CPU ms a read in the app against 0.25-0.4 (issue 15).
+      const [row] = await prisma.$queryRaw<HoldRow[]>`
+        SELECT id, show_id AS "showId", customer_id AS "customerId", customer_email AS "customerEmail", customer_phone AS "customerPhone",
+               seat_ids AS "seatIds", status::text AS status, policy_version AS "policyVersion", snapshot, quote, expiry_reminder AS "expiryReminder",
+               payment_request AS "paymentRequest", policy_recoveries AS "policyRecoveries", legacy_state AS "legacyState",
+               expires_at AS "expiresAt", created_at AS "createdAt"
+        FROM holds WHERE id = ${holdId}::uuid`;
       if (!row) return undefined;
       return {
         holdId: row.id, showId: row.showId, customerId: row.customerId, customerEmail: row.customerEmail,
