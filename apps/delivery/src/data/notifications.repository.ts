@@ -39,15 +39,24 @@ export function createNotificationsRepository(prisma: PrismaClient) {
     /** The email's row, created PENDING with what it is and the event to render it from. */
     async openQueued(input: NotificationOpening & { kind: string; event: Record<string, unknown> }) {
       // One INSERT for the first delivery of an event (issue 15; the upsert was a read and a
-      // write); a repeated delivery meets the unique key and reads the row. Not createManyAndReturn
-      // with skipDuplicates: Prisma never caches the query plan of a createMany, so each call ran
-      // its query compiler (WebAssembly), a tenth of the delivery app's CPU per email.
-      try {
-        return await prisma.notification.create({ data: { ...input, event: input.event as Prisma.InputJsonValue, status: 'PENDING' } });
-      } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
-        return prisma.notification.findUniqueOrThrow({ where: { key: input.key } });
-      }
+      // write); a repeated delivery meets the unique key and reads the row. Raw SQL that returns
+      // only what the database chose (the times): notification.create also read back the event it
+      // had just sent, and createMany's query plan is never cached (its compiler ran every call).
+      const id = randomUUID();
+      const [inserted] = await prisma.$queryRaw<Array<{ createdAt: Date; updatedAt: Date }>>`
+        INSERT INTO notifications (id, key, channel, topic, event_id, booking_id, show_id, recipient, status, correlation_id, kind, event, updated_at)
+        VALUES (${id}::uuid, ${input.key}, ${input.channel}::"NotificationChannel", ${input.topic}, ${input.eventId}, ${input.bookingId ?? null}::uuid,
+                ${input.showId ?? null}::uuid, ${input.recipient}, 'PENDING', ${input.correlationId ?? null}, ${input.kind}, ${JSON.stringify(input.event)}::jsonb, now())
+        ON CONFLICT (key) DO NOTHING
+        RETURNING created_at AS "createdAt", updated_at AS "updatedAt"`;
+      if (!inserted) return prisma.notification.findUniqueOrThrow({ where: { key: input.key } });
+      const row: Prisma.NotificationModel = {
+        id, key: input.key, channel: input.channel, topic: input.topic, eventId: input.eventId, bookingId: input.bookingId ?? null, showId: input.showId ?? null,
+        recipient: input.recipient, status: 'PENDING', attempts: 0, lastError: null, providerMessageId: null, correlationId: input.correlationId ?? null,
+        createdAt: inserted.createdAt, updatedAt: inserted.updatedAt, sentAt: null, kind: input.kind, event: input.event as Prisma.JsonValue, nextAttemptAt: null,
+        attemptBase: 0, resendOf: null, requestedBy: null,
+      };
+      return row;
     },
     find(id: string) {
       return prisma.notification.findUnique({ where: { id } });
