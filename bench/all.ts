@@ -6,7 +6,8 @@
  *
  * 1. the ceiling: a trivial echo app behind its own daprd, 32 connections, closed loop;
  * 2. holds, 3. confirms: through the client path (the gateway's sidecar, then booking's), closed
- *    loop at --connections for throughput, then open loop at a fixed offered rate for p50/p99;
+ *    loop at --connections for throughput, then open loop at a fixed offered rate for p50/p99
+ *    (bench/open-loop.ts: request i due at i / rate, its latency from then);
  * 4. sagas: --saga-concurrency orders in flight through the gateway, instant providers and
  *    auto-approval, each to its end (the orders table's finished_at);
  * 5. ticket emails: bookings committed straight to PostgreSQL (bench/email-fixture.ts), a burst for
@@ -40,6 +41,7 @@ import { startSidecar, untilReady, waitForSidecar } from '../scripts/devstack/ru
 import { httpOk } from '../scripts/devstack/wait';
 import { cpuCalibrationMs, cpuSecondsOf, kindOf, LOAD_GENERATOR, percentile } from './support';
 import { commitBookings, commitPaced } from './email-fixture';
+import { openLoop, type OpenLoopRequest } from './open-loop';
 import { MAX_HOLD_TTL_SECONDS } from '../apps/booking/src/domain/hold';
 
 // The platform module reads these when it loads: a folder and ports of the benchmark's own, so it
@@ -190,13 +192,18 @@ async function measured<T>(ops: () => number, work: () => Promise<T>, excluded: 
 
 // ---- load ---------------------------------------------------------------------------------
 
-interface Request { method: 'POST' | 'GET'; path: string; body?: unknown; headers?: Record<string, string> }
+type Request = OpenLoopRequest;
 
-/** autocannon over prepared requests, each once: closed loop at `connections`, or open loop at `rate` a second. */
+/** Prepared requests, each once: a closed loop at `connections` (autocannon), or an open loop at `rate` a second (open-loop.ts). */
 async function drive(url: string, headers: Record<string, string>, requests: Request[], mode: { connections: number; rate?: number }) {
+  if (mode.rate) {
+    const result = await openLoop(url, headers, requests, mode.rate, { maxSockets: mode.connections });
+    if (result.lateSends > 0) notes.push(`open loop at ${mode.rate}/s: ${result.lateSends} of ${result.total} requests left more than 5 ms late (the load generator fell behind; counted from their due time)`);
+    return result;
+  }
   let next = 0;
   const result = await autocannon({
-    url, connections: mode.connections, amount: requests.length, timeout: 30, ...(mode.rate ? { overallRate: mode.rate } : {}),
+    url, connections: mode.connections, amount: requests.length, timeout: 30,
     headers: { ...headers, 'content-type': 'application/json' },
     requests: [{
       setupRequest: (req: any) => {
