@@ -80,7 +80,7 @@ async function main() {
     ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
     // The pods' heap cap (the Helm chart's nodeOptions): without it V8 on a 24 GiB machine collects lazily and
     // RSS says nothing about leaks.
-    ...(process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean),
+    ...(process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=256 --max-semi-space-size=8').split(' ').filter(Boolean),
   ];
   // Every bench hold is one customer's ('bench'): the per-customer seat cap (default 20) would stop it.
   const stack = await startBookingStack({ logName: 'bench-booking', env: { LOG_LEVEL: 'warn', MAX_HELD_SEATS_PER_CUSTOMER: '100000' }, nodeArgs });

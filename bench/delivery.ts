@@ -56,7 +56,7 @@ async function main() {
   stopStackOnSignals();
   await globalSetup();
   const calibrationBefore = cpuCalibrationMs();
-  const env = { LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=256' };
+  const env = { LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' };
   const [booking, delivery]: [AppStack, AppStack] = await Promise.all([
     startBookingStack({ logName: 'bench-delivery-booking', env }),
     // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the delivery app there when it stops.

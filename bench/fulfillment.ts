@@ -114,7 +114,7 @@ async function main() {
   const stack = await startFulfillmentStack({
     logName: 'bench-fulfillment',
     // Every order approved automatically; labels checked every 200 ms (instant providers finish them at once).
-    env: { LOG_LEVEL: 'warn', AUTO_APPROVE_MAX_AMOUNT: '1000000', LABEL_POLL_SECONDS: '0.2', NODE_OPTIONS: '--max-old-space-size=256' },
+    env: { LOG_LEVEL: 'warn', AUTO_APPROVE_MAX_AMOUNT: '1000000', LABEL_POLL_SECONDS: '0.2', NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' },
     // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of the fulfillment app there when it stops.
     nodeArgs: process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [],
   });
