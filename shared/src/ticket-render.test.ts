@@ -78,6 +78,24 @@ describe('ticket rendering', () => {
     }
   });
 
+  it('when a sheet is drawn, then its show, time, venue, booking and every seat label are text on the page, in fonts the page names', async () => {
+    const pdf = await renderTicketPdf({
+      bookingId: 'b-3', showTitle: 'Hamlet\nPart Two', startsAt: new Date('2026-12-24T19:30:00Z'), venue: 'Rose', customerEmail: 'ada@example.com',
+      tickets: [{ seatLabel: 'Stalls A1', qrPayload: 'HF1.a.b' }, { seatLabel: 'Stalls A2', qrPayload: 'HF1.c.d' }],
+    });
+    const doc = await PDFDocument.load(pdf);
+    const page = doc.getPage(0);
+    const streams = (page.node.Contents() as PDFArray).asArray().map((ref) => doc.context.lookup(ref))
+      .filter((s): s is PDFRawStream => s instanceof PDFRawStream).map((s) => inflateSync(s.getContents()).toString('latin1'));
+    const shown = streams.flatMap((text) => [...text.matchAll(/<([0-9A-F]*)> Tj/g)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')));
+    // WinAnsi, Helvetica's encoding, is latin1 for these characters (the middle dot included).
+    expect(shown).toEqual(['Hamlet Part Two', '2026-12-24 19:30 UTC  ·  Rose', 'Booking b-3  ·  ada@example.com', 'Stalls A1', 'Stalls A2']);
+    const fontKeys = new Set(streams.flatMap((text) => [...text.matchAll(/\/(\S+) [\d.]+ Tf/g)].map((m) => m[1]!)));
+    const pageFonts = page.node.normalizedEntries().Font;
+    expect(fontKeys.size).toBe(2);
+    for (const key of fontKeys) expect(pageFonts.get(PDFName.of(key))).toBeDefined();
+  });
+
   it('when a sheet has no tickets, then it is refused', async () => {
     await expect(renderTicketPdf({ bookingId: 'b', showTitle: 't', startsAt: new Date(), venue: 'v', customerEmail: 'e', tickets: [] })).rejects.toThrow();
   });

@@ -6,7 +6,8 @@
  * here; pdf-lib writes the document, its text and fonts. qrcode's PNG renderer and pdf-lib's
  * per-shape API cost 10-25 ms a ticket, which capped the ticket emails at about 24 a second
  * (bench/delivery.ts); pdf-lib's operator objects for the rectangles, deflated by its JavaScript
- * zlib, were still 4 of an email's 7 CPU ms (issue 15), and qrcode's mask search 0.6.
+ * zlib, were still 4 of an email's 7 CPU ms (issue 15), and qrcode's mask search 0.6. The text is
+ * pdf-lib's operators in a stream of its own too (textWriter).
  */
 import { crc32, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
@@ -132,21 +133,46 @@ export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
   pdf.setTitle(`Tickets ${sheet.showTitle}`);
   pdf.setSubject(`Booking ${sheet.bookingId}`);
   const page = pdf.addPage(A4);
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const regular = await pdf.embedFont(StandardFonts.Helvetica);
-  const ink = rgb(0.1, 0.1, 0.12);
-  page.drawText(sheet.showTitle, { x: 48, y: 780, size: 22, font: bold, color: ink });
-  page.drawText(`${sheet.startsAt.toISOString().replace('T', ' ').slice(0, 16)} UTC  ·  ${sheet.venue}`, { x: 48, y: 756, size: 12, font: regular, color: ink });
-  page.drawText(`Booking ${sheet.bookingId}  ·  ${sheet.customerEmail}`, { x: 48, y: 738, size: 9, font: regular, color: ink });
+  const text = textWriter(page, { bold: await pdf.embedFont(StandardFonts.HelveticaBold), regular: await pdf.embedFont(StandardFonts.Helvetica) }, rgb(0.1, 0.1, 0.12));
+  text.line(sheet.showTitle, { x: 48, y: 780, size: 22, font: 'bold' });
+  text.line(`${sheet.startsAt.toISOString().replace('T', ' ').slice(0, 16)} UTC  ·  ${sheet.venue}`, { x: 48, y: 756, size: 12, font: 'regular' });
+  text.line(`Booking ${sheet.bookingId}  ·  ${sheet.customerEmail}`, { x: 48, y: 738, size: 9, font: 'regular' });
 
   const cell = 160;
   for (const [i, ticket] of sheet.tickets.entries()) {
     const x = 48 + (i % 3) * (cell + 12);
     const y = 560 - Math.floor(i / 3) * (cell + 24);
     drawQr(pdf, page, qrMatrix(ticket.qrPayload), x, y, cell);
-    page.drawText(ticket.seatLabel, { x: x + 8, y: y - 14, size: 11, font: bold, color: ink });
+    text.line(ticket.seatLabel, { x: x + 8, y: y - 14, size: 11, font: 'bold' });
   }
+  text.end();
   return Buffer.from(await pdf.save({ useObjectStreams: false }));
+}
+
+type Page = ReturnType<PDFDocument['addPage']>;
+type Font = Awaited<ReturnType<PDFDocument['embedFont']>>;
+
+/**
+ * The page's text in a content stream of its own, deflated by node:zlib. page.drawText writes the
+ * same operators (pdf-lib's drawText), but into a stream pdf-lib deflates with pako, its JavaScript
+ * zlib: a quarter of the PDF's CPU (issue 15's profile of the delivery app). One line per call: a
+ * line break or tab in a show's title is a space here (page.drawText broke the line).
+ */
+function textWriter(page: Page, fonts: Record<'bold' | 'regular', Font>, color: ReturnType<ReturnType<typeof pdfLib>['rgb']>) {
+  const { drawText, degrees } = pdfLib();
+  const keys = { bold: page.node.newFontDictionary(fonts.bold.name, fonts.bold.ref), regular: page.node.newFontDictionary(fonts.regular.name, fonts.regular.ref) };
+  const operators: string[] = [];
+  return {
+    line(value: string, at: { x: number; y: number; size: number; font: 'bold' | 'regular' }) {
+      const oneLine = value.replace(/[\n\f\r\t\v\u0085\u2028\u2029]/g, ' ').replace(/[\b]/g, '');
+      const drawn = drawText(fonts[at.font].encodeText(oneLine), { color, font: keys[at.font], size: at.size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: at.x, y: at.y });
+      for (const operator of drawn) operators.push(operator.toString());
+    },
+    end() {
+      const stream = page.doc.context.stream(deflateSync(Buffer.from(operators.join('\n'), 'latin1'), FAST_DEFLATE), { Filter: 'FlateDecode' });
+      page.node.addContentStream(page.doc.context.register(stream));
+    },
+  };
 }
 
 /** PDF numbers for the rectangles: two decimals are a hundredth of a point, finer than any printer. */
@@ -156,7 +182,7 @@ const pdfNumber = (n: number) => String(Math.round(n * 100) / 100);
  * The code as vector rectangles (one per run of dark modules in a row): sharp at any zoom or print
  * size. Written as operator text into a content stream of the page's own, between q and Q.
  */
-function drawQr(pdf: PDFDocument, page: ReturnType<PDFDocument['addPage']>, matrix: QrMatrix, x: number, y: number, width: number) {
+function drawQr(pdf: PDFDocument, page: Page, matrix: QrMatrix, x: number, y: number, width: number) {
   const unit = width / (matrix.size + 2 * QUIET_ZONE);
   const top = y + width - QUIET_ZONE * unit;
   const ops = ['q', '0 0 0 rg'];
