@@ -49,6 +49,19 @@ describe('call log', () => {
     log.record(email('6'), undefined, 10);
     expect(log.list().map(kept)).toEqual([true, true, true]);
   });
+
+  it('when thousands of calls pass through a small log, then it keeps the newest, in order, with the byte bound still right (the oldest leave without moving the rest)', () => {
+    const log = new CallLog(100, 50);
+    const content = 'z'.repeat(300);
+    const kept = (c: RecordedCall) => (c.request as { content: string }).content === content;
+    for (let i = 1; i <= 5_000; i++) log.record({ ...call('email', 'send', String(i)), request: { content } }, undefined, 20);
+    expect(log.list().map((c) => c.idempotencyKey)).toEqual(Array.from({ length: 100 }, (_, i) => String(4_901 + i)));
+    expect(log.list().map((c) => c.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 4_901 + i));
+    // 20 bytes each under a bound of 50: the two newest keep their bodies whole.
+    expect(log.list().map(kept)).toEqual([...Array<boolean>(98).fill(false), true, true]);
+    expect(log.list({ idempotencyKey: '4950' })).toHaveLength(1);
+    expect(log.list({ idempotencyKey: '4900' })).toHaveLength(0);
+  });
 });
 
 describe('idempotency store', () => {

@@ -26,9 +26,11 @@ export function withoutLongStrings(value: unknown): unknown {
 }
 
 export class CallLog {
+  /** Kept calls are calls[head..]: dropping the oldest moves `head`, and the arrays are compacted now and then (a splice per call moved all 20,000). */
   private calls: RecordedCall[] = [];
   /** The kept request bodies' sizes as they came (Content-Length), in the calls' order; 0 once a body is dropped. */
   private sizes: number[] = [];
+  private head = 0;
   private bytes = 0;
   /** Calls before this index have had their bodies dropped. */
   private firstWithBody = 0;
@@ -48,12 +50,16 @@ export class CallLog {
     this.calls.push(entry);
     this.sizes.push(requestBytes);
     this.bytes += requestBytes;
-    const drop = Math.max(0, this.calls.length - this.capacity);
-    if (drop > 0) {
-      for (let i = 0; i < drop; i++) this.bytes -= this.sizes[i]!;
-      this.calls.splice(0, drop);
-      this.sizes.splice(0, drop);
-      this.firstWithBody = Math.max(0, this.firstWithBody - drop);
+    while (this.calls.length - this.head > this.capacity) {
+      this.bytes -= this.sizes[this.head]!;
+      this.head++;
+    }
+    this.firstWithBody = Math.max(this.firstWithBody, this.head);
+    if (this.head > 1024 && this.head * 2 > this.calls.length) {
+      this.calls = this.calls.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.firstWithBody -= this.head;
+      this.head = 0;
     }
     const newest = this.calls.length - 1;
     while (this.bytes > this.maxBytes && this.firstWithBody < newest) {
@@ -68,15 +74,18 @@ export class CallLog {
   }
 
   list(filter: { domain?: string; operation?: string; idempotencyKey?: string } = {}): RecordedCall[] {
-    return this.calls.filter((c) =>
-      (!filter.domain || c.domain === filter.domain) &&
-      (!filter.operation || c.operation === filter.operation) &&
-      (!filter.idempotencyKey || c.idempotencyKey === filter.idempotencyKey));
+    const kept: RecordedCall[] = [];
+    for (let i = this.head; i < this.calls.length; i++) {
+      const c = this.calls[i]!;
+      if ((!filter.domain || c.domain === filter.domain) && (!filter.operation || c.operation === filter.operation) && (!filter.idempotencyKey || c.idempotencyKey === filter.idempotencyKey)) kept.push(c);
+    }
+    return kept;
   }
 
   clear(): void {
     this.calls = [];
     this.sizes = [];
+    this.head = 0;
     this.bytes = 0;
     this.firstWithBody = 0;
   }
