@@ -142,7 +142,7 @@ export async function renderTicketPdf(sheet: TicketSheet): Promise<Buffer> {
   for (const [i, ticket] of sheet.tickets.entries()) {
     const x = 48 + (i % 3) * (cell + 12);
     const y = 560 - Math.floor(i / 3) * (cell + 24);
-    drawQr(pdf, page, qrMatrix(ticket.qrPayload), x, y, cell);
+    drawQr(page, qrMatrix(ticket.qrPayload), x, y, cell);
     text.line(ticket.seatLabel, { x: x + 8, y: y - 14, size: 11, font: 'bold' });
   }
   text.end();
@@ -169,8 +169,7 @@ function textWriter(page: Page, fonts: Record<'bold' | 'regular', Font>, color: 
       for (const operator of drawn) operators.push(operator.toString());
     },
     end() {
-      const stream = page.doc.context.stream(deflateSync(Buffer.from(operators.join('\n'), 'latin1'), FAST_DEFLATE), { Filter: 'FlateDecode' });
-      page.node.addContentStream(page.doc.context.register(stream));
+      addDeflatedContent(page, operators);
     },
   };
 }
@@ -182,7 +181,7 @@ const pdfNumber = (n: number) => String(Math.round(n * 100) / 100);
  * The code as vector rectangles (one per run of dark modules in a row): sharp at any zoom or print
  * size. Written as operator text into a content stream of the page's own, between q and Q.
  */
-function drawQr(pdf: PDFDocument, page: Page, matrix: QrMatrix, x: number, y: number, width: number) {
+function drawQr(page: Page, matrix: QrMatrix, x: number, y: number, width: number) {
   const unit = width / (matrix.size + 2 * QUIET_ZONE);
   const top = y + width - QUIET_ZONE * unit;
   const ops = ['q', '0 0 0 rg'];
@@ -201,6 +200,11 @@ function drawQr(pdf: PDFDocument, page: Page, matrix: QrMatrix, x: number, y: nu
     }
   }
   ops.push('f', 'Q');
-  const stream = pdf.context.stream(deflateSync(Buffer.from(ops.join('\n'), 'latin1'), FAST_DEFLATE), { Filter: 'FlateDecode' });
-  page.node.addContentStream(pdf.context.register(stream));
+  addDeflatedContent(page, ops);
+}
+
+/** Operator lines as a content stream of the page's own, deflated by node:zlib (pdf-lib's own streams go through pako). */
+function addDeflatedContent(page: Page, operators: string[]) {
+  const { context } = page.doc;
+  page.node.addContentStream(context.register(context.stream(deflateSync(Buffer.from(operators.join('\n'), 'latin1'), FAST_DEFLATE), { Filter: 'FlateDecode' })));
 }
